@@ -1,0 +1,41 @@
+"""Storefront: a loyalty-driven Flask web shop whose benefits are pluggy plugins."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    from storefront import config, plugins, themes
+    from storefront.extensions import csrf, db, login_manager
+
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
+                static_folder=None, template_folder=None)
+    config.load(app, test_config)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    plugins.init_app(app)
+    themes.init_app(app)
+
+    from storefront import database
+
+    database.init_app(app)
+
+    from storefront.accounts.views import bp as accounts_bp
+    from storefront.accounts.views import init_login
+    from storefront.admin.views import bp as admin_bp
+    from storefront.cart.views import bp as cart_bp
+    from storefront.catalog.views import bp as catalog_bp
+    from storefront.errors import init_errors
+    from storefront.orders.views import bp as orders_bp
+    from storefront.payments.views import bp as payments_bp
+
+    init_login(app)
+    for blueprint in (catalog_bp, cart_bp, orders_bp, payments_bp, accounts_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    init_errors(app)
+    return app

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select, update
+
+from storefront.accounts.models import Role, User
+from storefront.admin.forms import ActionForm, RefundForm, StockForm
+from storefront.catalog.models import Product
+from storefront.extensions import db, login_manager
+from storefront.money import format_money, parse_money
+from storefront.orders.models import Order, OrderStatus
+from storefront.orders.service import cancel_order, mark_paid, record_refund
+from storefront.payments import provider
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+
+
+def requires(role: Role):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+@bp.get("")
+@requires(Role.STAFF)
+def dashboard():
+    counts = dict(db.session.execute(
+        select(Order.status, func.count(Order.id)).group_by(Order.status)).all())
+    revenue = db.session.scalar(
+        select(func.coalesce(func.sum(Order.total - Order.refunded_total), 0))
+        .where(Order.status.in_([OrderStatus.PAID.value, OrderStatus.PARTIALLY_REFUNDED.value]))
+    )
+    low_stock = db.session.scalars(
+        select(Product).where(Product.active.is_(True), Product.stock <= 5)
+        .order_by(Product.stock).limit(10)).all()
+    return render_template("admin/dashboard.html", counts=counts, revenue=revenue,
+                           low_stock=low_stock)
+
+
+@bp.get("/orders")
+@requires(Role.STAFF)
+def orders():
+    status = request.args.get("status", "")
+    query = select(Order).order_by(Order.id.desc())
+    if status in {s.value for s in OrderStatus}:
+        query = query.where(Order.status == status)
+    page = _page()
+    rows = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("admin/orders.html", orders=rows[:PAGE_SIZE], page=page,
+                           has_next=len(rows) > PAGE_SIZE, status=status,
+                           statuses=list(OrderStatus))
+
+
+def _order_or_404(order_id: int) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.get("/orders/<int:order_id>")
+@requires(Role.STAFF)
+def order(order_id: int):
+    return render_template("admin/order.html", order=_order_or_404(order_id),
+                           action_form=ActionForm(), refund_form=RefundForm())
+
+
+@bp.post("/orders/<int:order_id>/mark-paid")
+@requires(Role.STAFF)
+def order_mark_paid(order_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    order = _order_or_404(order_id)
+    if order.payment_provider != "offline":
+        flash("Card payments are confirmed by the payment provider, not by hand.", "error")
+    elif mark_paid(order.id):
+        flash(f"Order {order.number} marked as paid.", "success")
+    else:
+        flash(f"Order {order.number} is not awaiting payment.", "error")
+    return redirect(url_for("admin.order", order_id=order_id)), 303
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+@requires(Role.MANAGER)
+def order_cancel(order_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    order = _order_or_404(order_id)
+    if cancel_order(order.id, f"cancelled by {current_user.email}"):
+        flash(f"Order {order.number} cancelled; its stock is back on the shelf.", "success")
+    else:
+        flash("Only an order awaiting payment can be cancelled; refund a paid one.", "error")
+    return redirect(url_for("admin.order", order_id=order_id)), 303
+
+
+@bp.post("/orders/<int:order_id>/refund")
+@requires(Role.MANAGER)
+def order_refund(order_id: int):
+    form = RefundForm()
+    order = _order_or_404(order_id)
+    if not form.validate_on_submit():
+        flash("Enter an amount and a reason for the refund.", "error")
+        return redirect(url_for("admin.order", order_id=order_id)), 303
+    try:
+        amount = parse_money(form.amount.data)
+    except ValueError as exc:
+        flash(f"Amount {exc}.", "error")
+        return redirect(url_for("admin.order", order_id=order_id)), 303
+    if amount <= 0 or amount > order.refundable:
+        flash(f"The refund must be between 0.01 and "
+              f"{format_money(order.refundable, order.currency)}.", "error")
+        return redirect(url_for("admin.order", order_id=order_id)), 303
+    # The key counts this order's refunds, so a double click repeats the same refund call.
+    key = f"storefront-refund-{order.public_token}-{len(order.refunds) + 1}-{amount}"
+    refund_id = provider(order.payment_provider).refund(order, amount, key)
+    if record_refund(order.id, refund_id, amount, form.reason.data, current_user.email):
+        flash(f"Refunded {format_money(amount, order.currency)} (refund {refund_id}).", "success")
+    else:
+        flash("That refund was already recorded.", "error")
+    return redirect(url_for("admin.order", order_id=order_id)), 303
+
+
+@bp.get("/products")
+@requires(Role.STAFF)
+def products():
+    rows = db.session.scalars(select(Product).order_by(Product.title)).all()
+    return render_template("admin/products.html", products=rows, stock_form=StockForm())
+
+
+@bp.post("/products/<int:product_id>/stock")
+@requires(Role.MANAGER)
+def product_stock(product_id: int):
+    form = StockForm()
+    product = db.session.get(Product, product_id)
+    if product is None:
+        abort(404)
+    if not form.validate_on_submit():
+        flash(" ".join(form.change.errors) or "Enter a whole number.", "error")
+        return redirect(url_for("admin.products")), 303
+    changed = db.session.execute(
+        update(Product).where(Product.id == product_id, Product.stock + form.change.data >= 0)
+        .values(stock=Product.stock + form.change.data)
+    ).rowcount
+    db.session.commit()
+    if changed:
+        db.session.refresh(product)
+        flash(f"{product.title}: stock is now {product.stock}.", "success")
+    else:
+        flash(f"{product.title}: stock cannot go below zero.", "error")
+    return redirect(url_for("admin.products")), 303
+
+
+@bp.get("/customers")
+@requires(Role.STAFF)
+def customers():
+    page = _page()
+    rows = db.session.execute(
+        select(User, func.count(Order.id), func.coalesce(func.sum(Order.total), 0))
+        .outerjoin(Order, (Order.user_id == User.id) & Order.status.in_(
+            [OrderStatus.PAID.value, OrderStatus.PARTIALLY_REFUNDED.value,
+             OrderStatus.REFUNDED.value]))
+        .group_by(User.id).order_by(User.id.desc())
+        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template("admin/customers.html", rows=rows[:PAGE_SIZE], page=page,
+                           has_next=len(rows) > PAGE_SIZE)

@@ -1,0 +1,145 @@
+"""The shopper's cart: found by a token in the session, or by the member's account."""
+
+from __future__ import annotations
+
+from flask import current_app, session
+from flask_login import current_user
+from sqlalchemy import select
+
+from hooks.types import CartLineView, CartView, CustomerView
+from storefront.cart.models import Cart, CartLine
+from storefront.catalog.models import Product
+from storefront.extensions import db
+
+SESSION_KEY = "cart"
+
+
+class CartError(ValueError):
+    """A cart change that cannot be made; the message is shown to the shopper."""
+
+
+def current_cart(create: bool = False) -> Cart | None:
+    cart = None
+    if current_user.is_authenticated:
+        cart = db.session.scalar(select(Cart).where(Cart.user_id == current_user.id))
+    elif token := session.get(SESSION_KEY):
+        cart = db.session.scalar(select(Cart).where(Cart.token == token, Cart.user_id.is_(None)))
+    if cart is None and create:
+        cart = Cart(user_id=current_user.id if current_user.is_authenticated else None)
+        db.session.add(cart)
+        db.session.flush()
+        if not current_user.is_authenticated:
+            session[SESSION_KEY] = cart.token
+    return cart
+
+
+def parse_quantity(raw: object) -> int:
+    try:
+        quantity = int(str(raw).strip())
+    except (TypeError, ValueError) as exc:
+        raise CartError("Quantity must be a whole number.") from exc
+    limit = current_app.config["MAX_QUANTITY_PER_LINE"]
+    if quantity < 1:
+        raise CartError("Quantity must be at least 1.")
+    if quantity > limit:
+        raise CartError(f"You can order at most {limit} of one product.")
+    return quantity
+
+
+def _check_stock(product: Product, quantity: int) -> None:
+    if not product.active:
+        raise CartError(f"{product.title} is no longer sold.")
+    if quantity > product.stock:
+        left = f"only {product.stock} left" if product.stock else "sold out"
+        raise CartError(f"{product.title}: {left}.")
+
+
+def add_to_cart(product: Product, quantity: int) -> Cart:
+    cart = current_cart(create=True)
+    line = next((ln for ln in cart.lines if ln.product_id == product.id), None)
+    new_quantity = quantity + (line.quantity if line else 0)
+    limit = current_app.config["MAX_QUANTITY_PER_LINE"]
+    if new_quantity > limit:
+        raise CartError(f"You can order at most {limit} of one product.")
+    _check_stock(product, new_quantity)
+    if line is None:
+        cart.lines.append(CartLine(product=product, quantity=quantity))
+    else:
+        line.quantity = new_quantity
+    cart.touch()
+    db.session.commit()
+    return cart
+
+
+def set_quantity(cart: Cart, line_id: int, quantity: int) -> None:
+    line = _line(cart, line_id)
+    _check_stock(line.product, quantity)
+    line.quantity = quantity
+    cart.touch()
+    db.session.commit()
+
+
+def remove_line(cart: Cart, line_id: int) -> None:
+    cart.lines.remove(_line(cart, line_id))
+    cart.touch()
+    db.session.commit()
+
+
+def _line(cart: Cart, line_id: int) -> CartLine:
+    for line in cart.lines:
+        if line.id == line_id:
+            return line
+    raise CartError("That item is no longer in your cart.")
+
+
+def merge_guest_cart(guest_token: str | None, user_id: int) -> None:
+    """After login: move the guest cart's lines into the member's cart."""
+    if not guest_token:
+        return
+    guest = db.session.scalar(select(Cart).where(Cart.token == guest_token, Cart.user_id.is_(None)))
+    if guest is None or not guest.lines:
+        return
+    member = db.session.scalar(select(Cart).where(Cart.user_id == user_id))
+    if member is None:
+        guest.user_id = user_id
+    else:
+        limit = current_app.config["MAX_QUANTITY_PER_LINE"]
+        for gl in guest.lines:
+            ml = next((ln for ln in member.lines if ln.product_id == gl.product_id), None)
+            if ml is None:
+                member.lines.append(CartLine(product_id=gl.product_id, quantity=gl.quantity))
+            else:
+                ml.quantity = min(ml.quantity + gl.quantity, limit)
+        member.touch()
+        db.session.delete(guest)
+    db.session.commit()
+
+
+def shipping_fee(subtotal: int) -> int:
+    cfg = current_app.config
+    if subtotal == 0:
+        return 0
+    if cfg["FREE_SHIPPING_FROM"] and subtotal >= cfg["FREE_SHIPPING_FROM"]:
+        return 0
+    return cfg["SHIPPING_FEE"]
+
+
+def cart_view(cart: Cart | None) -> CartView:
+    lines = tuple(
+        CartLineView(
+            product_id=ln.product.id, sku=ln.product.sku, title=ln.product.title,
+            unit_price=ln.product.price, quantity=ln.quantity, category=ln.product.category,
+            tags=tuple(ln.product.tag_list),
+        )
+        for ln in (cart.lines if cart else [])
+    )
+    subtotal = sum(line.total for line in lines)
+    return CartView(lines=lines, currency=current_app.config["CURRENCY"],
+                    shipping=shipping_fee(subtotal))
+
+
+def customer_view() -> CustomerView:
+    if current_user.is_authenticated:
+        return CustomerView(current_user.id, current_user.email, current_user.name,
+                            current_user.role)
+    return CustomerView(None)

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from storefront import plugins
+from storefront.cart.service import (
+    CartError,
+    add_to_cart,
+    cart_view,
+    current_cart,
+    customer_view,
+    parse_quantity,
+    remove_line,
+    set_quantity,
+)
+from storefront.catalog.models import Product
+from storefront.extensions import db
+from storefront.pricing import PricingError, quote
+
+bp = Blueprint("cart", __name__, url_prefix="/cart")
+
+
+@bp.get("")
+def show():
+    cart = current_cart()
+    try:
+        priced = quote(cart_view(cart), customer_view(), plugins.manager())
+        error = None
+    except PricingError as exc:
+        priced, error = None, str(exc)
+    return render_template("cart/cart.html", cart=cart, quote=priced, pricing_error=error)
+
+
+@bp.post("/add")
+def add():
+    sku = request.form.get("sku", "")
+    product = db.session.scalar(select(Product).where(Product.sku == sku,
+                                                      Product.active.is_(True)))
+    if product is None:
+        flash("That product does not exist.", "error")
+        return redirect(url_for("cart.show")), 303
+    try:
+        add_to_cart(product, parse_quantity(request.form.get("quantity", "1")))
+    except CartError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("catalog.product", slug=product.slug)), 303
+    flash(f"Added {product.title} to your cart.", "success")
+    return redirect(url_for("cart.show")), 303
+
+
+def _line_id() -> int:
+    raw = request.form.get("line_id", "")
+    return int(raw) if raw.isdigit() else -1
+
+
+@bp.post("/update")
+def update():
+    cart = current_cart()
+    try:
+        if cart is None:
+            raise CartError("Your cart is empty.")
+        set_quantity(cart, _line_id(), parse_quantity(request.form.get("quantity")))
+    except CartError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("cart.show")), 303
+
+
+@bp.post("/remove")
+def remove():
+    cart = current_cart()
+    try:
+        if cart is None:
+            raise CartError("Your cart is empty.")
+        remove_line(cart, _line_id())
+    except CartError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("cart.show")), 303

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from sqlalchemy import or_, select
+
+from storefront.catalog.models import Product
+from storefront.content.loader import SLUG_RE
+from storefront.content.pages import page_index
+from storefront.extensions import db
+
+bp = Blueprint("catalog", __name__)
+
+PAGE_SIZE = 24
+
+
+def _listing(query, title: str, **context):
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    products = db.session.scalars(
+        query.where(Product.active.is_(True)).order_by(Product.title)
+        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    has_next = len(products) > PAGE_SIZE
+    return render_template("catalog/listing.html", products=products[:PAGE_SIZE], title=title,
+                           page=page, has_next=has_next, **context)
+
+
+@bp.get("/")
+def home():
+    return _listing(select(Product), current_app.config["SHOP_NAME"], is_home=True)
+
+
+@bp.get("/category/<slug>")
+def category(slug: str):
+    if not SLUG_RE.match(slug):
+        abort(404)
+    return _listing(select(Product).where(Product.category == slug),
+                    slug.replace("-", " ").title())
+
+
+@bp.get("/tag/<tag>")
+def tag(tag: str):
+    if not SLUG_RE.match(tag):
+        abort(404)
+    return _listing(select(Product).where(Product.tags.contains(f",{tag},", autoescape=True)),
+                    f"Tagged “{tag}”")
+
+
+@bp.get("/search")
+def search():
+    q = request.args.get("q", "").strip()[:100]
+    if not q:
+        return render_template("catalog/listing.html", products=[], title="Search", q=q,
+                               page=1, has_next=False)
+    words = q.split()[:5]
+    query = select(Product)
+    for word in words:
+        query = query.where(or_(Product.title.icontains(word, autoescape=True),
+                                Product.summary.icontains(word, autoescape=True),
+                                Product.tags.icontains(word, autoescape=True)))
+    return _listing(query, f"Results for “{q}”", q=q)
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    item = db.session.scalar(select(Product).where(Product.slug == slug,
+                                                   Product.active.is_(True)))
+    if item is None:
+        abort(404)
+    return render_template("catalog/product.html", product=item,
+                           max_quantity=min(item.stock,
+                                            current_app.config["MAX_QUANTITY_PER_LINE"]))
+
+
+@bp.get("/pages/<slug>")
+def page(slug: str):
+    source = page_index().get(slug)
+    if source is None:
+        abort(404)
+    return render_template("page.html", page=source)

@@ -1,0 +1,179 @@
+"""The `storefront` command."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from storefront import create_app
+
+
+def _create_app():
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
+             help="Storefront: run, manage and develop a loyalty-driven shop.")
+def main() -> None:
+    pass
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="heads")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from storefront import migrate
+
+    migrate.upgrade(current_app, revision)
+    click.echo("database is up to date")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between models and database."""
+    from storefront import migrate
+
+    migrate.revision(current_app, message)
+
+
+@main.group()
+def content() -> None:
+    """Content files in content/."""
+
+
+@content.command("check")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def content_check(folder: Path | None) -> None:
+    """Validate every content file; exit 1 and name file, field and problem on errors."""
+    from storefront.content.loader import load_content
+
+    root = folder or Path(current_app.config["CONTENT_DIR"])
+    result = load_content(root)
+    for problem in result.problems:
+        click.echo(f"error: {problem}", err=True)
+    click.echo(f"{len(result.products)} products, {len(result.pages)} pages checked, "
+               f"{len(result.problems)} problems")
+    if result.problems:
+        sys.exit(1)
+
+
+@content.command("sync")
+@with_appcontext
+def content_sync() -> None:
+    """Copy products from content/ into the database (stock is kept)."""
+    report = _sync()
+    click.echo(f"products: {report.created} created, {report.updated} updated, "
+               f"{report.deactivated} hidden")
+
+
+def _sync():
+    from storefront.content.loader import load_content
+    from storefront.content.sync import sync_products
+
+    result = load_content(Path(current_app.config["CONTENT_DIR"]))
+    for problem in result.problems:
+        click.echo(f"skipped: {problem}", err=True)
+    return sync_products(result)
+
+
+@main.group()
+def users() -> None:
+    """Accounts and roles."""
+
+
+@users.command("create-owner")
+@click.option("--email", required=True)
+@click.option("--name", default="Owner")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_owner(email: str, name: str, password_stdin: bool) -> None:
+    """Create the shop owner's account."""
+    from storefront.accounts.models import Role
+    from storefront.accounts.passwords import MIN_PASSWORD_LENGTH
+    from storefront.accounts.service import AccountError, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != password:
+            raise click.ClickException("the passwords differ")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"use at least {MIN_PASSWORD_LENGTH} characters")
+    try:
+        user = create_user(email, password, name, Role.OWNER)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"owner {user.email} created")
+
+
+@main.group()
+def payments() -> None:
+    """Payment provider housekeeping."""
+
+
+@payments.command("reconcile")
+@click.option("--abandon-after-hours", default=24, show_default=True,
+              help="Cancel unpaid card orders older than this and release their stock.")
+@with_appcontext
+def payments_reconcile(abandon_after_hours: int) -> None:
+    """Settle card orders whose webhook never came (run it from cron)."""
+    from storefront.payments.settle import reconcile
+    from storefront.payments.stripe_gateway import StripeGateway
+
+    if not current_app.config["STRIPE_SECRET_KEY"]:
+        click.echo("Stripe is not configured; nothing to reconcile")
+        return
+    counts = reconcile(StripeGateway.from_config(), timedelta(hours=abandon_after_hours))
+    summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "none"
+    click.echo(f"reconciled orders: {summary}")
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Prepare the demo shop and exit.")
+@with_appcontext
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Run the demo shop: SQLite, the content in content/, demo accounts, no keys needed."""
+    from storefront import migrate
+    from storefront.demo import ensure_demo_accounts
+
+    migrate.upgrade(current_app)
+    report = _sync()
+    click.echo(f"demo shop: {report.created + report.updated} products from "
+               f"{current_app.config['CONTENT_DIR']}")
+    click.echo("demo accounts (email / password):")
+    for role, email, password in ensure_demo_accounts():
+        click.echo(f"  {role:<9} {email:<28} {password}")
+    if no_serve:
+        return
+    click.echo(f"open http://{host}:{port}/  (Ctrl+C stops)")
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+@main.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", default=2, show_default=True)
+def serve(bind: str, workers: int) -> None:
+    """Serve the shop with gunicorn (production)."""
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+                               "--bind", bind, "storefront.wsgi:app"])

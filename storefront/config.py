@@ -1,0 +1,115 @@
+"""Configuration: defaults, then instance/config.py, then STOREFRONT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+WEAK_SECRET_KEYS = {"", "dev", "secret", "changeme", "change-me", "development", "test"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+def defaults(instance_path: str) -> dict:
+    return {
+        "ENV_NAME": "development",  # "production" turns on every safety check
+        "SECRET_KEY": None,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(instance_path) / 'storefront.sqlite3'}",
+        "SHOP_NAME": "Storefront",
+        "BASE_URL": "http://127.0.0.1:5000",
+        "CURRENCY": "EUR",
+        "SHIPPING_FEE": 490,  # minor units
+        "FREE_SHIPPING_FROM": 5000,  # minor units; 0 turns free shipping off
+        "MAX_QUANTITY_PER_LINE": 99,
+        "CONTENT_DIR": str(PROJECT_ROOT / "content"),
+        "THEMES_DIR": str(PROJECT_ROOT / "themes"),
+        "THEME": "default",
+        "PAYMENT_PROVIDER": "auto",  # auto: stripe when keys are set, else offline
+        "STRIPE_SECRET_KEY": "",
+        "STRIPE_PUBLISHABLE_KEY": "",
+        "STRIPE_WEBHOOK_SECRET": "",
+        "STRIPE_API_BASE": "",  # only for tests against localstripe
+        "STRIPE_JS_URL": "https://js.stripe.com/v3/",
+        "MAIL_BACKEND": "console",  # console | file | smtp
+        "MAIL_FROM": "shop@localhost",
+        "MAIL_FILE_DIR": str(Path(instance_path) / "mail"),
+        "SMTP_HOST": "localhost",
+        "SMTP_PORT": 25,
+        "SMTP_USERNAME": "",
+        "SMTP_PASSWORD": "",
+        "SMTP_STARTTLS": False,
+        "PASSWORD_RESET_MAX_AGE": 3600,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_FAILURE_WINDOW": 900,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": 3600,
+        "SYNC_CONTENT_ON_START": False,
+        "EXTRA_PLUGINS": (),
+        "LOAD_ENTRY_POINT_PLUGINS": True,
+    }
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    app.config.from_mapping(defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("STOREFRONT")
+        if os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    else:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    production = app.config["ENV_NAME"] == "production"
+    app.config.setdefault("SESSION_COOKIE_SECURE", production)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", production)
+    if production:
+        check_secret_key(app.config.get("SECRET_KEY"))
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// and postgresql:// URLs and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def check_secret_key(key: str | None) -> None:
+    if not key or key.strip().lower() in WEAK_SECRET_KEYS:
+        raise ConfigError(
+            "SECRET_KEY is missing or a well-known value; set STOREFRONT_SECRET_KEY to at least "
+            f"{MIN_SECRET_KEY_LENGTH} random characters (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')"
+        )
+    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 10:
+        raise ConfigError(
+            f"SECRET_KEY is too weak: use at least {MIN_SECRET_KEY_LENGTH} random characters"
+        )
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Development only: a random key kept in the instance folder (never printed)."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

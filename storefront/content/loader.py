@@ -1,0 +1,197 @@
+"""Read Markdown files with YAML front matter from content/ and validate them.
+
+A bad file never crashes a request: it is reported (file, field, problem) by
+``storefront content check`` and skipped, with a logged warning, at run time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+
+from storefront.money import parse_money
+
+log = logging.getLogger(__name__)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# html=False: raw HTML in Markdown is escaped, so content cannot inject script.
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+@dataclass(frozen=True)
+class ContentProblem:
+    path: str
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.field}: {self.problem}"
+
+
+@dataclass
+class ProductSource:
+    path: str
+    slug: str
+    sku: str
+    title: str
+    price: int
+    stock: int
+    category: str = ""
+    tags: list[str] = field(default_factory=list)
+    summary: str = ""
+    image: str = ""
+    active: bool = True
+    body_html: str = ""
+
+
+@dataclass
+class PageSource:
+    path: str
+    slug: str
+    title: str
+    body_html: str
+    in_nav: bool = False
+
+
+@dataclass
+class ContentSet:
+    products: list[ProductSource] = field(default_factory=list)
+    pages: dict[str, PageSource] = field(default_factory=dict)
+    problems: list[ContentProblem] = field(default_factory=list)
+
+
+class _Invalid(Exception):
+    def __init__(self, field_name: str, problem: str):
+        self.field_name, self.problem = field_name, problem
+
+
+def render_markdown(text: str) -> str:
+    return _markdown.render(text)
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    if not text.startswith("---"):
+        raise _Invalid("front matter", "the file must start with a '---' line")
+    parts = text.split("\n---", 1)
+    if len(parts) != 2:
+        raise _Invalid("front matter", "no closing '---' line")
+    head = parts[0][3:]
+    body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
+    try:
+        meta = yaml.safe_load(head) or {}
+    except yaml.YAMLError as exc:
+        raise _Invalid("front matter", f"invalid YAML: {exc}".splitlines()[0]) from exc
+    if not isinstance(meta, dict):
+        raise _Invalid("front matter", "must be a mapping of field: value")
+    return meta, body
+
+
+def _text(meta: dict, name: str, required: bool = False, max_len: int = 500) -> str:
+    value = meta.get(name)
+    if value is None:
+        if required:
+            raise _Invalid(name, "is required")
+        return ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise _Invalid(name, "must be text")
+    value = str(value).strip()
+    if required and not value:
+        raise _Invalid(name, "must not be empty")
+    if len(value) > max_len:
+        raise _Invalid(name, f"is longer than {max_len} characters")
+    return value
+
+
+def _slug(meta: dict, path: Path) -> str:
+    slug = _text(meta, "slug") or path.stem
+    if not SLUG_RE.match(slug):
+        raise _Invalid("slug", f"{slug!r} must be lowercase letters, digits and hyphens")
+    return slug
+
+
+def parse_product(path: Path, text: str) -> ProductSource:
+    meta, body = split_front_matter(text)
+    sku = _text(meta, "sku", required=True, max_len=64)
+    if not SKU_RE.match(sku):
+        raise _Invalid("sku", f"{sku!r} may hold only letters, digits, '.', '_' and '-'")
+    if "price" not in meta:
+        raise _Invalid("price", "is required")
+    try:
+        price = parse_money(meta["price"])
+    except ValueError as exc:
+        raise _Invalid("price", str(exc)) from exc
+    stock = meta.get("stock", 0)
+    if not isinstance(stock, int) or isinstance(stock, bool) or stock < 0:
+        raise _Invalid("stock", "must be a whole number, 0 or more")
+    tags = meta.get("tags", []) or []
+    if not isinstance(tags, list) or not all(
+        isinstance(t, str) and SLUG_RE.match(t) for t in tags
+    ):
+        raise _Invalid("tags", "must be a list of lowercase words or hyphenated words")
+    category = _text(meta, "category", max_len=64)
+    if category and not SLUG_RE.match(category):
+        raise _Invalid("category", f"{category!r} must be lowercase letters, digits and hyphens")
+    active = meta.get("active", True)
+    if not isinstance(active, bool):
+        raise _Invalid("active", "must be true or false")
+    return ProductSource(
+        path=str(path), slug=_slug(meta, path), sku=sku,
+        title=_text(meta, "title", required=True, max_len=200), price=price, stock=stock,
+        category=category, tags=tags, summary=_text(meta, "summary"),
+        image=_text(meta, "image", max_len=300), active=active, body_html=render_markdown(body),
+    )
+
+
+def parse_page(path: Path, text: str) -> PageSource:
+    meta, body = split_front_matter(text)
+    in_nav = meta.get("in_nav", False)
+    if not isinstance(in_nav, bool):
+        raise _Invalid("in_nav", "must be true or false")
+    return PageSource(str(path), _slug(meta, path), _text(meta, "title", required=True),
+                      render_markdown(body), in_nav)
+
+
+def _read(path: Path, root: Path, parser, problems: list[ContentProblem]):
+    shown = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
+    try:
+        item = parser(path, path.read_text(encoding="utf-8"))
+    except _Invalid as exc:
+        problems.append(ContentProblem(shown, exc.field_name, exc.problem))
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(ContentProblem(shown, "file", f"cannot be read: {exc}"))
+        return None
+    item.path = shown
+    return item
+
+
+def load_content(root: Path) -> ContentSet:
+    result = ContentSet()
+    seen: dict[tuple[str, str], str] = {}
+    for path in sorted((root / "products").glob("*.md")):
+        product = _read(path, root, parse_product, result.problems)
+        if product is None:
+            continue
+        clash = [(f, v) for f, v in (("slug", product.slug), ("sku", product.sku))
+                 if (f, v) in seen]
+        if clash:
+            f, v = clash[0]
+            result.problems.append(
+                ContentProblem(product.path, f, f"{v!r} is already used by {seen[(f, v)]}")
+            )
+            continue
+        seen[("slug", product.slug)] = seen[("sku", product.sku)] = product.path
+        result.products.append(product)
+    for path in sorted((root / "pages").glob("*.md")):
+        page = _read(path, root, parse_page, result.problems)
+        if page is not None:
+            result.pages[page.slug] = page
+    for problem in result.problems:
+        log.warning("content skipped: %s", problem)
+    return result

@@ -1,0 +1,28 @@
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+
+def init_errors(app: Flask) -> None:
+    def page(code: int, title: str, message: str):
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return page(400, "Form expired", "The form was too old or incomplete. Please go back, "
+                    "reload the page and try again.")
+
+    @app.errorhandler(400)
+    def bad_request(err):
+        return page(400, "Bad request", getattr(err, "description", "") or "Bad request.")
+
+    @app.errorhandler(403)
+    def forbidden(err):
+        return page(403, "Not allowed", "You do not have access to this page.")
+
+    @app.errorhandler(404)
+    def not_found(err):
+        return page(404, "Not found", "We could not find that page.")
+
+    @app.errorhandler(429)
+    def too_many(err):
+        return page(429, "Slow down", getattr(err, "description", "") or "Too many attempts.")

@@ -1,0 +1,34 @@
+"""Money helpers: integer minor units everywhere; Decimal only at the edges."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
+def format_money(minor: int, currency: str = "EUR") -> str:
+    sign = "-" if minor < 0 else ""
+    units, cents = divmod(abs(minor), 100)
+    symbol = CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
+    return f"{sign}{symbol}{units:,}.{cents:02d}"
+
+
+def parse_money(value: object) -> int:
+    """Parse '12.50', 12.5 or 12 (major units) into minor units; reject fractions of a cent."""
+    if isinstance(value, bool):
+        raise ValueError("must be an amount like 12.50")
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError("must be an amount like 12.50") from exc
+    if not amount.is_finite():
+        raise ValueError("must be an amount like 12.50")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError("has more than two decimal places")
+    if amount < 0:
+        raise ValueError("must not be negative")
+    return int(amount * 100)
+
+
+def percent_of(base: int, percent: Decimal) -> int:
+    """``percent`` % of ``base`` minor units, rounded half up to a whole minor unit."""
+    return int((Decimal(base) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

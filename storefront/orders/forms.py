@@ -1,0 +1,13 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+
+class CheckoutForm(FlaskForm):
+    email = EmailField("Email", validators=[Optional(), Email(), Length(max=254)])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    address = TextAreaField("Delivery address", validators=[DataRequired(), Length(max=500)])
+    checkout_token = HiddenField(validators=[DataRequired(), Length(max=64)])
+    expected_total = IntegerField(widget=HiddenField.widget,
+                                  validators=[DataRequired(message="missing total"),
+                                              NumberRange(min=0)])

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.extensions import db
+from storefront.timeutil import utcnow
+
+
+class OrderStatus(StrEnum):
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAID = "paid"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+
+
+STATUS_LABELS = {
+    OrderStatus.AWAITING_PAYMENT: "Awaiting payment",
+    OrderStatus.PAID: "Paid",
+    OrderStatus.PARTIALLY_REFUNDED: "Partly refunded",
+    OrderStatus.REFUNDED: "Refunded",
+    OrderStatus.CANCELLED: "Cancelled",
+}
+
+
+class Order(db.Model):
+    __tablename__ = "shop_order"
+    __table_args__ = (
+        CheckConstraint("total >= 0", name="total_not_negative"),
+        CheckConstraint("refunded_total >= 0 AND refunded_total <= total", name="refund_bounds"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unguessable: the guest's link to their order and the base of payment idempotency keys.
+    public_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
+    # The cart's checkout token: a second submission of the same form finds this order.
+    checkout_token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id"), index=True, default=None
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(24), default=OrderStatus.AWAITING_PAYMENT.value)
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal: Mapped[int] = mapped_column()
+    discount_total: Mapped[int] = mapped_column(default=0)
+    shipping: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column()
+    refunded_total: Mapped[int] = mapped_column(default=0)
+    payment_provider: Mapped[str] = mapped_column(String(16))
+    pricing_trace: Mapped[list] = mapped_column(JSON, default=list)
+    cancel_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(default=None)
+    cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+    adjustments: Mapped[list[OrderAdjustment]] = relationship(
+        cascade="all, delete-orphan", order_by="OrderAdjustment.id"
+    )
+    payments: Mapped[list[Payment]] = relationship(order_by="Payment.id")
+    refunds: Mapped[list[Refund]] = relationship(order_by="Refund.id")
+
+    @property
+    def number(self) -> str:
+        return f"SF-{self.id:06d}"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[OrderStatus(self.status)]
+
+    @property
+    def refundable(self) -> int:
+        if self.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+            return 0
+        return self.total - self.refunded_total
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    sku: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    unit_price: Mapped[int] = mapped_column()
+    quantity: Mapped[int] = mapped_column()
+    discount: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column()
+
+
+class OrderAdjustment(db.Model):
+    """An adjustment the resolver applied, kept forever: who gave what, and why."""
+
+    __tablename__ = "order_adjustment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"))
+    plugin: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    phase: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column()  # applied discount in minor units (negative: surcharge)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Payment(db.Model):
+    __tablename__ = "payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_ref: Mapped[str] = mapped_column(String(128), unique=True)
+    amount: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(String(32))
+    client_secret: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Refund(db.Model):
+    __tablename__ = "refund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id"), index=True)
+    provider_ref: Mapped[str] = mapped_column(String(128), unique=True)
+    amount: Mapped[int] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookEvent(db.Model):
+    """Provider events already processed; the primary key makes replays no-ops."""
+
+    __tablename__ = "webhook_event"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,204 @@
+"""Placing, paying, cancelling and refunding orders. Every state change is a conditional
+update, so concurrent callers (webhook and return page, double submits, two staff members)
+change an order at most once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from hooks.types import CustomerView
+from storefront import plugins
+from storefront.cart.models import Cart, CartLine, new_token
+from storefront.cart.service import cart_view
+from storefront.catalog.models import Product
+from storefront.extensions import db
+from storefront.orders.models import Order, OrderAdjustment, OrderLine, OrderStatus, Refund
+from storefront.pricing import PricingError, quote
+from storefront.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+REFUNDABLE = (OrderStatus.PAID.value, OrderStatus.PARTIALLY_REFUNDED.value)
+
+
+class CheckoutError(Exception):
+    """The checkout cannot go on; the message is for the shopper. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str
+    name: str
+    address: str
+
+
+def place_order(
+    cart: Cart,
+    customer: CustomerView,
+    contact: Contact,
+    checkout_token: str,
+    expected_total: int,
+    provider_name: str,
+) -> Order:
+    """Turn the reviewed cart into an order in one transaction, or raise CheckoutError.
+
+    A repeated submission of the same form (same checkout token) returns the first order.
+    """
+    existing = db.session.scalar(select(Order).where(Order.checkout_token == checkout_token))
+    if existing is not None and existing.user_id == customer.id:
+        return existing
+    if checkout_token != cart.checkout_token:
+        raise CheckoutError("Your cart changed since you reviewed it. Please check it again.")
+    view = cart_view(cart)
+    if not view.lines:
+        raise CheckoutError("Your cart is empty.")
+    pm = plugins.manager()
+    try:
+        priced = quote(view, customer, pm)
+        objections = [m for result in pm.hook.shop_validate_checkout(cart=view, customer=customer)
+                      if result for m in result]
+    except PricingError as exc:
+        raise CheckoutError(str(exc)) from exc
+    except Exception as exc:
+        log.exception("checkout validation plugin failed")
+        raise CheckoutError("A checkout check failed; no order was placed. Try again later.") \
+            from exc
+    if objections:
+        raise CheckoutError(" ".join(objections))
+    if priced.total != expected_total:
+        raise CheckoutError("Prices changed since you reviewed your cart. Please check the new "
+                            "total and confirm again.")
+
+    order = Order(
+        checkout_token=checkout_token, user_id=customer.id, email=contact.email,
+        name=contact.name, address=contact.address, currency=priced.currency,
+        subtotal=priced.subtotal, discount_total=priced.discount_total,
+        shipping=priced.shipping, total=priced.total, payment_provider=provider_name,
+        pricing_trace=list(priced.trace),
+        lines=[OrderLine(product_id=ln.product_id, sku=ln.sku, title=ln.title,
+                         unit_price=ln.unit_price, quantity=ln.quantity, discount=ln.discount,
+                         total=ln.total) for ln in priced.lines],
+        adjustments=[OrderAdjustment(plugin=a.plugin, code=a.code, label=a.label,
+                                     phase=a.phase, amount=a.amount, reason=a.reason[:300])
+                     for a in priced.adjustments],
+    )
+    try:
+        db.session.add(order)
+        # The insert comes first: a concurrent duplicate waits on the unique checkout token
+        # and fails there, before it touches any stock.
+        db.session.flush()
+        for line in sorted(priced.lines, key=lambda ln: ln.product_id):  # one lock order
+            taken = db.session.execute(
+                update(Product)
+                .where(Product.id == line.product_id, Product.active.is_(True),
+                       Product.stock >= line.quantity)
+                .values(stock=Product.stock - line.quantity)
+            ).rowcount
+            if taken != 1:
+                db.session.rollback()
+                raise CheckoutError(f"Sorry, {line.title} sold out while you were checking "
+                                    "out. Your cart was not charged.")
+        db.session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
+        db.session.execute(update(Cart).where(Cart.id == cart.id)
+                           .values(checkout_token=new_token(), updated_at=utcnow()))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalar(select(Order).where(Order.checkout_token == checkout_token))
+        if existing is None:
+            raise
+        return existing
+    db.session.expire_all()
+    plugins.call_fail_open("shop_order_placed", order_id=order.id)
+    return order
+
+
+def mark_paid(order_id: int) -> bool:
+    """Awaiting payment -> paid. True only for the one caller that made the change."""
+    changed = db.session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status == OrderStatus.AWAITING_PAYMENT.value)
+        .values(status=OrderStatus.PAID.value, paid_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    if changed:
+        plugins.call_fail_open("shop_order_paid", order_id=order_id)
+        _send_paid_mail(order_id)
+    return bool(changed)
+
+
+def cancel_order(order_id: int, reason: str) -> bool:
+    """Cancel an unpaid order and release its stock exactly once."""
+    changed = db.session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status == OrderStatus.AWAITING_PAYMENT.value)
+        .values(status=OrderStatus.CANCELLED.value, cancelled_at=utcnow(),
+                cancel_reason=reason[:200])
+    ).rowcount
+    if changed:
+        lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order_id)
+                                   .order_by(OrderLine.product_id))
+        for line in lines:
+            db.session.execute(update(Product).where(Product.id == line.product_id)
+                               .values(stock=Product.stock + line.quantity))
+    db.session.commit()
+    if changed:
+        plugins.call_fail_open("shop_order_cancelled", order_id=order_id, reason=reason)
+    return bool(changed)
+
+
+def record_refund(order_id: int, refund_ref: str, amount: int, reason: str = "",
+                  actor: str = "") -> bool:
+    """Record a provider refund once per refund id. Returns False for a replay."""
+    if db.session.scalar(select(Refund.id).where(Refund.provider_ref == refund_ref)):
+        return False
+    try:
+        changed = db.session.execute(
+            update(Order)
+            .where(Order.id == order_id, Order.status.in_(REFUNDABLE),
+                   Order.refunded_total + amount <= Order.total)
+            .values(refunded_total=Order.refunded_total + amount)
+        ).rowcount
+        if not changed:
+            db.session.rollback()
+            log.error("refund %s of %s for order %s exceeds what was paid; not recorded",
+                      refund_ref, amount, order_id)
+            return False
+        db.session.add(Refund(order_id=order_id, provider_ref=refund_ref, amount=amount,
+                              reason=reason[:300], created_by=actor))
+        db.session.flush()
+        db.session.execute(
+            update(Order).where(Order.id == order_id).values(
+                status=_refund_status_expr())
+        )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    plugins.call_fail_open("shop_order_refunded", order_id=order_id, refund_id=refund_ref,
+                           amount=amount)
+    return True
+
+
+def _refund_status_expr():
+    return case(
+        (Order.refunded_total >= Order.total, OrderStatus.REFUNDED.value),
+        else_=OrderStatus.PARTIALLY_REFUNDED.value,
+    )
+
+
+def _send_paid_mail(order_id: int) -> None:
+    from storefront.mail import send_template_mail
+
+    order = db.session.get(Order, order_id)
+    try:
+        send_template_mail(order.email, f"Your order {order.number} is paid",
+                           "mail/order_paid.txt", order=order,
+                           order_url=f"{current_app.config['BASE_URL']}/orders/{order.public_token}")
+    except Exception:  # noqa: BLE001 - a mail outage must not undo a payment
+        log.exception("could not send the paid mail for order %s", order_id)

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from storefront import plugins
+from storefront.cart.models import CartLine
+from storefront.cart.service import cart_view, current_cart, customer_view
+from storefront.extensions import db
+from storefront.orders.access import order_by_token_or_404
+from storefront.orders.forms import CheckoutForm
+from storefront.orders.models import Order, OrderStatus
+from storefront.orders.service import CheckoutError, Contact, mark_paid, place_order
+from storefront.payments import active_provider_name
+from storefront.pricing import PricingError, quote
+
+bp = Blueprint("orders", __name__)
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout():
+    cart = current_cart()
+    if cart is None or not cart.lines:
+        flash("Your cart is empty.", "error")
+        return redirect(url_for("cart.show"))
+    customer = customer_view()
+    form = CheckoutForm()
+    status = 200
+    if form.validate_on_submit():
+        email = current_user.email if current_user.is_authenticated else form.email.data
+        if not email:
+            form.email.errors.append("We need your email to send the receipt.")
+        else:
+            contact = Contact(email=email.strip().lower(), name=form.name.data.strip(),
+                              address=form.address.data.strip())
+            provider = active_provider_name()
+            try:
+                order = place_order(cart, customer, contact, form.checkout_token.data,
+                                    form.expected_total.data, provider)
+            except CheckoutError as exc:
+                flash(str(exc), "error")
+                return redirect(url_for("orders.checkout")), 303
+            return _after_placement(order)
+    elif form.is_submitted():
+        status = 400
+    if not form.is_submitted() and current_user.is_authenticated:
+        form.name.data = current_user.name
+    try:
+        priced = quote(cart_view(cart), customer, plugins.manager())
+    except PricingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("cart.show"))
+    form.checkout_token.data = cart.checkout_token
+    form.expected_total.data = priced.total
+    return render_template("orders/checkout.html", form=form, quote=priced,
+                           provider=active_provider_name()), status
+
+
+def _after_placement(order: Order):
+    if order.total == 0:
+        mark_paid(order.id)
+    elif order.payment_provider == "stripe" and order.status == OrderStatus.AWAITING_PAYMENT:
+        return redirect(url_for("payments.pay", token=order.public_token)), 303
+    return redirect(url_for("orders.detail", token=order.public_token)), 303
+
+
+@bp.get("/orders/<token>")
+def detail(token: str):
+    order = order_by_token_or_404(token)
+    return render_template("orders/detail.html", order=order)
+
+
+@bp.post("/orders/<token>/restore-cart")
+def restore_cart(token: str):
+    """Put the items of a cancelled order back into the cart, to try again."""
+    order = order_by_token_or_404(token)
+    if order.status != OrderStatus.CANCELLED:
+        abort(400, "Only a cancelled order can be put back into the cart.")
+    cart = current_cart(create=True)
+    present = {line.product_id for line in cart.lines}
+    for line in order.lines:
+        if line.product_id not in present:
+            cart.lines.append(CartLine(product_id=line.product_id, quantity=line.quantity))
+    cart.touch()
+    db.session.commit()
+    flash("The items are back in your cart.", "success")
+    return redirect(url_for("cart.show")), 303
+
+
+@bp.get("/account/orders")
+@login_required
+def history():
+    orders = db.session.scalars(
+        select(Order).where(Order.user_id == current_user.id).order_by(Order.id.desc())
+    ).all()
+    return render_template("orders/history.html", orders=orders)
+
+
+@bp.get("/account/orders/<int:order_id>")
+@login_required
+def member_detail(order_id: int):
+    order = db.session.get(Order, order_id)
+    if order is None or order.user_id != current_user.id:
+        abort(404)
+    return render_template("orders/detail.html", order=order)
