@@ -175,5 +175,6 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 @click.option("--workers", default=2, show_default=True)
 def serve(bind: str, workers: int) -> None:
     """Serve the shop with gunicorn (production)."""
-    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                               "--bind", bind, "storefront.wsgi:app"])
+    argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
+            "storefront.wsgi:app"]
+    os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn

@@ -37,6 +37,14 @@ class Contact:
     address: str
 
 
+def submitted_order(checkout_token: str, customer: CustomerView) -> Order | None:
+    """The order a checkout form already placed, for a repeated submission of that form."""
+    if not checkout_token:
+        return None
+    order = db.session.scalar(select(Order).where(Order.checkout_token == checkout_token))
+    return order if order is not None and order.user_id == customer.id else None
+
+
 def place_order(
     cart: Cart,
     customer: CustomerView,
@@ -49,8 +57,8 @@ def place_order(
 
     A repeated submission of the same form (same checkout token) returns the first order.
     """
-    existing = db.session.scalar(select(Order).where(Order.checkout_token == checkout_token))
-    if existing is not None and existing.user_id == customer.id:
+    existing = submitted_order(checkout_token, customer)
+    if existing is not None:
         return existing
     if checkout_token != cart.checkout_token:
         raise CheckoutError("Your cart changed since you reviewed it. Please check it again.")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,7 +11,13 @@ from storefront.extensions import db
 from storefront.orders.access import order_by_token_or_404
 from storefront.orders.forms import CheckoutForm
 from storefront.orders.models import Order, OrderStatus
-from storefront.orders.service import CheckoutError, Contact, mark_paid, place_order
+from storefront.orders.service import (
+    CheckoutError,
+    Contact,
+    mark_paid,
+    place_order,
+    submitted_order,
+)
 from storefront.payments import active_provider_name
 from storefront.pricing import PricingError, quote
 
@@ -20,11 +26,15 @@ bp = Blueprint("orders", __name__)
 
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout():
+    customer = customer_view()
+    if request.method == "POST":
+        repeated = submitted_order(request.form.get("checkout_token", ""), customer)
+        if repeated is not None:
+            return _after_placement(repeated)
     cart = current_cart()
     if cart is None or not cart.lines:
         flash("Your cart is empty.", "error")
         return redirect(url_for("cart.show"))
-    customer = customer_view()
     form = CheckoutForm()
     status = 200
     if form.validate_on_submit():

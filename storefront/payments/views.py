@@ -3,8 +3,17 @@ from __future__ import annotations
 import logging
 
 import stripe
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request
-from flask import url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy.exc import IntegrityError
 
 from storefront.extensions import csrf, db

@@ -1,0 +1,181 @@
+"""Every database test runs twice: on SQLite and on a real PostgreSQL started here."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import select, update
+
+from storefront import create_app, migrate
+from storefront.catalog.models import Product
+from storefront.content.loader import load_content
+from storefront.content.sync import sync_products
+from storefront.extensions import db
+from tests.support import postgres
+from tests.support.forms import hidden_fields, post_form
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+_db_counter = itertools.count()
+
+
+def base_config(database_url: str, instance: Path, **overrides) -> dict:
+    config = {
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "CONTENT_DIR": str(ROOT / "content"),
+        "MAIL_BACKEND": "file",
+        "MAIL_FILE_DIR": str(instance / "mail"),
+        "LOAD_ENTRY_POINT_PLUGINS": False,
+        "BASE_URL": "http://localhost",
+    }
+    config.update(overrides)
+    return config
+
+
+def _prepare_template(url: str, instance: Path) -> None:
+    app = create_app(base_config(url, instance), instance_path=str(instance))
+    migrate.upgrade(app)
+    with app.app_context():
+        sync_products(load_content(ROOT / "content"))
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    try:
+        cluster = postgres.start_cluster()
+    except FileNotFoundError as exc:
+        pytest.skip(f"PostgreSQL tests skipped: {exc}; install postgresql to run them")
+    try:
+        with psycopg.connect(f"host=127.0.0.1 port={cluster.port} user=postgres",
+                             autocommit=True) as conn:
+            conn.execute("CREATE DATABASE storefront_template")
+        _prepare_template(f"{cluster.url}/storefront_template",
+                          cluster.root.parent / f"{cluster.root.name}-instance")
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.sqlite3"
+    _prepare_template(f"sqlite:///{path}", folder)
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path) -> str:
+    if backend == "sqlite":
+        path = tmp_path / "shop.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    name = f"test_{next(_db_counter)}"
+    dsn = f"host=127.0.0.1 port={cluster.port} user=postgres"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE storefront_template")
+    yield f"{cluster.url}/{name}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    apps = []
+
+    def factory(**overrides):
+        instance = tmp_path / "instance"
+        app = create_app(base_config(database_url, instance, **overrides),
+                         instance_path=str(instance))
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Shop:
+    """What a shopper and an owner do, through HTTP, the way the pages let them."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def register(self, client, email="ana@example.com", password="correct horse battery",
+                 name="Ana"):
+        return post_form(client, "/register", "/register", {
+            "name": name, "email": email, "password": password, "confirm": password})
+
+    def login(self, client, email, password):
+        return post_form(client, "/login", "/login", {"email": email, "password": password})
+
+    def add(self, client, sku, quantity=1):
+        slug = self.product(sku).slug
+        return post_form(client, f"/products/{slug}", "/cart/add",
+                         {"sku": sku, "quantity": str(quantity)})
+
+    def checkout_fields(self, client) -> dict:
+        page = client.get("/checkout")
+        assert page.status_code == 200, page.status_code
+        return hidden_fields(page.get_data(as_text=True))
+
+    def checkout(self, client, email="guest@example.com", name="Guest Shopper",
+                 address="1 Main Street, Springfield", **override):
+        fields = self.checkout_fields(client)
+        data = {**fields, "email": email, "name": name, "address": address, **override}
+        return client.post("/checkout", data=data)
+
+    def product(self, sku) -> Product:
+        with self.app.app_context():
+            product = db.session.scalar(select(Product).where(Product.sku == sku))
+            db.session.expunge(product)
+            return product
+
+    def set_stock(self, sku, stock):
+        with self.app.app_context():
+            db.session.execute(update(Product).where(Product.sku == sku).values(stock=stock))
+            db.session.commit()
+
+    def create_user(self, email, password="correct horse battery", role="customer", name="X"):
+        from storefront.accounts.models import Role
+        from storefront.accounts.service import create_user
+
+        with self.app.app_context():
+            return create_user(email, password, name, Role(role)).id
+
+    def mails(self) -> list[str]:
+        folder = Path(self.app.config["MAIL_FILE_DIR"])
+        if not folder.exists():
+            return []
+        files = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
+        return [p.read_text() for p in files]
+
+
+@pytest.fixture
+def shop(app):
+    return Shop(app)

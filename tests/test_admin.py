@@ -1,0 +1,123 @@
+"""The owner's side: orders, payments by hand, refunds, stock, customers, roles."""
+
+import re
+
+from sqlalchemy import select
+
+from storefront.extensions import db
+from storefront.orders.models import Order, Refund
+from tests.support.forms import post_form
+
+PASSWORD = "correct horse battery"
+
+
+def place_guest_order(app, shop, sku="EQP-GRD-01", quantity=1) -> int:
+    client = app.test_client()
+    shop.add(client, sku, quantity)
+    shop.checkout(client)
+    with app.app_context():
+        return db.session.scalar(select(Order.id).order_by(Order.id.desc()))
+
+
+def staff_client(app, shop, role):
+    client = app.test_client()
+    shop.create_user(f"{role}@example.com", role=role)
+    shop.login(client, f"{role}@example.com", PASSWORD)
+    return client
+
+
+def test_staff_marks_offline_order_paid_once(app, shop):
+    order_id = place_guest_order(app, shop)
+    staff = staff_client(app, shop, "staff")
+    page = f"/admin/orders/{order_id}"
+    assert "Awaiting payment" in staff.get("/admin/orders").get_data(as_text=True)
+    response = post_form(staff, page, f"{page}/mark-paid", {})
+    assert "marked as paid" in staff.get(response.headers["Location"]).get_data(as_text=True)
+    again = post_form(staff, page, f"{page}/mark-paid", {})
+    assert "not awaiting payment" in staff.get(again.headers["Location"]).get_data(as_text=True)
+    assert any("is paid" in m for m in shop.mails())
+
+
+def test_staff_cannot_refund_or_change_stock(app, shop):
+    order_id = place_guest_order(app, shop)
+    staff = staff_client(app, shop, "staff")
+    page = f"/admin/orders/{order_id}"
+    post_form(staff, page, f"{page}/mark-paid", {})
+    assert post_form(staff, page, f"{page}/refund",
+                     {"amount": "1.00", "reason": "x"}).status_code == 403
+    assert post_form(staff, page, "/admin/products/1/stock", {"change": "5"}).status_code == 403
+
+
+def test_manager_refunds_partly_then_fully(app, shop):
+    order_id = place_guest_order(app, shop)  # 69.00, free shipping
+    manager = staff_client(app, shop, "manager")
+    page = f"/admin/orders/{order_id}"
+    post_form(manager, page, f"{page}/mark-paid", {})
+    post_form(manager, page, f"{page}/refund", {"amount": "19.00", "reason": "scratched"})
+    html = manager.get(page).get_data(as_text=True)
+    assert "Partly refunded" in html and "€19.00" in html and "scratched" in html
+    too_much = post_form(manager, page, f"{page}/refund", {"amount": "50.01", "reason": "x"})
+    assert "between 0.01 and €50.00" in manager.get(too_much.headers["Location"]).get_data(True)
+    for bad in ["abc", "-1", "0", "1.001"]:
+        post_form(manager, page, f"{page}/refund", {"amount": bad, "reason": "x"})
+    post_form(manager, page, f"{page}/refund", {"amount": "50.00", "reason": "returned"})
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        assert order.status == "refunded" and order.refunded_total == 6900
+        refunds = db.session.scalars(select(Refund).where(Refund.order_id == order_id)).all()
+        assert [r.amount for r in refunds] == [1900, 5000]
+        assert len({r.provider_ref for r in refunds}) == 2
+
+
+def test_unpaid_order_cannot_be_refunded_but_can_be_cancelled(app, shop):
+    order_id = place_guest_order(app, shop, quantity=2)
+    manager = staff_client(app, shop, "manager")
+    page = f"/admin/orders/{order_id}"
+    post_form(manager, page, f"{page}/refund", {"amount": "1.00", "reason": "x"})
+    with app.app_context():
+        assert db.session.get(Order, order_id).refunded_total == 0
+    assert shop.product("EQP-GRD-01").stock == 6
+    post_form(manager, page, f"{page}/cancel", {})
+    assert "Cancelled" in manager.get(page).get_data(as_text=True)
+    assert shop.product("EQP-GRD-01").stock == 8
+
+
+def test_manager_adjusts_stock_never_below_zero(app, shop):
+    manager = staff_client(app, shop, "manager")
+    product_id = shop.product("EQP-GRD-01").id
+    url = f"/admin/products/{product_id}/stock"
+    post_form(manager, "/admin/products", url, {"change": "5"})
+    assert shop.product("EQP-GRD-01").stock == 13
+    response = post_form(manager, "/admin/products", url, {"change": "-14"})
+    assert "cannot go below zero" in manager.get(response.headers["Location"]).get_data(True)
+    post_form(manager, "/admin/products", url, {"change": "abc"})
+    assert shop.product("EQP-GRD-01").stock == 13
+
+
+def test_customers_page_lists_accounts_with_spend(app, shop):
+    shop.create_user("ana@example.com", name="Ana Lima")
+    owner = staff_client(app, shop, "owner")
+    html = owner.get("/admin/customers").get_data(as_text=True)
+    assert "Ana Lima" in html and "ana@example.com" in html
+
+
+def test_order_detail_shows_pricing_and_contact(app, shop):
+    order_id = place_guest_order(app, shop)
+    html = staff_client(app, shop, "staff").get(f"/admin/orders/{order_id}").get_data(True)
+    assert "guest@example.com" in html and re.search(r"SF-0+\d", html)
+
+
+def test_create_owner_command(app):
+    from storefront.cli import main
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["users", "create-owner", "--email", "Boss@Example.com",
+                                  "--password-stdin"], input="a long owner password\n")
+    assert result.exit_code == 0, result.output
+    assert "owner boss@example.com created" in result.output
+    again = runner.invoke(main, ["users", "create-owner", "--email", "boss@example.com",
+                                 "--password-stdin"], input="a long owner password\n")
+    assert again.exit_code != 0 and "already exists" in again.output
+    short = runner.invoke(main, ["users", "create-owner", "--email", "x@example.com",
+                                 "--password-stdin"], input="short\n")
+    assert short.exit_code != 0 and "at least 10" in short.output

@@ -1,0 +1,137 @@
+"""Security by default: CSRF, hashing, sessions, throttling, redirects, access, secrets."""
+
+import pytest
+from argon2 import extract_parameters
+from sqlalchemy import select
+
+from storefront import create_app
+from storefront.accounts.models import User
+from storefront.config import ConfigError
+from storefront.extensions import db
+from storefront.orders.models import Order
+from tests.support.forms import post_form
+
+PASSWORD = "correct horse battery"
+
+
+def test_every_post_route_needs_a_csrf_token(app, client, shop):
+    shop.create_user("boss@example.com", role="owner")
+    shop.login(client, "boss@example.com", PASSWORD)
+    posts = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    assert len(posts) >= 10
+    for rule in posts:
+        if rule.endpoint == "payments.stripe_webhook":
+            continue  # authenticated by its Stripe signature instead
+        url = rule.build({arg: 1 if arg.endswith("id") else "x" for arg in rule.arguments})[1]
+        response = client.post(url, data={"email": "a@b.c", "quantity": "1", "sku": "COF-ETH-250"})
+        assert response.status_code == 400, (rule.rule, response.status_code)
+    assert client.get("/cart").get_data(as_text=True).count("Ethiopia") == 0
+
+
+def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(app, shop):
+    shop.create_user("ana@example.com")
+    with app.app_context():
+        stored = db.session.scalar(select(User.password_hash))
+    params = extract_parameters(stored)
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert params.memory_cost >= 19 * 1024 and params.time_cost >= 2
+
+
+def test_session_cookie_flags(make_app):
+    app = make_app()
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_SECURE"] is False  # development over http
+    prod = make_app(ENV_NAME="production")
+    assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["REMEMBER_COOKIE_SECURE"]
+    client = app.test_client()
+    client.get("/login")
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_login_rotates_the_session(client, shop):
+    shop.create_user("ana@example.com")
+    client.get("/login")
+    before = client.get_cookie("session").value
+    shop.login(client, "ana@example.com", PASSWORD)
+    assert client.get_cookie("session").value != before
+    with client.session_transaction() as session:
+        session_keys = set(session)
+    assert "_user_id" in session_keys
+
+
+def test_cookie_replayed_after_logout_is_rejected(app, client, shop):
+    shop.create_user("ana@example.com")
+    shop.login(client, "ana@example.com", PASSWORD)
+    stolen = client.get_cookie("session").value
+    post_form(client, "/account", "/logout", {})
+    attacker = app.test_client()
+    attacker.set_cookie("session", stolen)
+    assert attacker.get("/account").status_code == 302
+
+
+def test_login_is_throttled_after_repeated_failures(client, shop):
+    shop.create_user("ana@example.com")
+    for _ in range(5):
+        assert shop.login(client, "ana@example.com", "wrong password!").status_code == 401
+    blocked = shop.login(client, "ana@example.com", PASSWORD)
+    assert blocked.status_code == 429 and "Too many failed attempts" in blocked.get_data(True)
+    unknown = [shop.login(client, "ghost@example.com", "x" * 12).status_code for _ in range(6)]
+    assert unknown[-1] == 429  # same answer for accounts that do not exist
+
+
+@pytest.mark.parametrize("target", ["https://evil.example", "//evil.example", "/\\evil.example",
+                                    "javascript:alert(1)", "http:/evil", "/%0d%0aevil"])
+def test_next_only_redirects_to_local_paths(client, shop, target):
+    shop.create_user("ana@example.com")
+    client.get("/login")
+    response = post_form(client, "/login", f"/login?next={target}",
+                         {"email": "ana@example.com", "password": PASSWORD})
+    assert response.headers["Location"] == "/account"
+
+
+def test_next_to_a_local_page_is_followed(client, shop):
+    shop.create_user("ana@example.com")
+    response = post_form(client, "/login", "/login?next=/account/orders",
+                         {"email": "ana@example.com", "password": PASSWORD})
+    assert response.headers["Location"] == "/account/orders"
+
+
+def test_customer_cannot_see_another_customers_order(app, shop):
+    ana, bob = app.test_client(), app.test_client()
+    shop.register(ana, email="ana@example.com")
+    shop.add(ana, "TEA-SEN-100")
+    location = shop.checkout(ana).headers["Location"]
+    shop.register(bob, email="bob@example.com")
+    with app.app_context():
+        order_id = db.session.scalar(select(Order.id))
+    assert bob.get(f"/account/orders/{order_id}").status_code == 404
+    assert bob.get(location).status_code == 404
+    assert app.test_client().get(location).status_code == 404  # logged out
+    token = location.rsplit("/", 1)[1]
+    assert post_form(bob, "/account", f"/orders/{token}/restore-cart", {}).status_code == 404
+    assert ana.get(location).status_code == 200
+
+
+def test_staff_sees_orders_customers_do_not_see_admin(app, shop):
+    customer = app.test_client()
+    shop.register(customer, email="ana@example.com")
+    assert customer.get("/admin").status_code == 403
+    assert customer.get("/admin/orders").status_code == 403
+    assert app.test_client().get("/admin").status_code == 302  # to login
+
+
+@pytest.mark.parametrize("key", [None, "", "dev", "changeme", "short-key", "a" * 40])
+def test_production_refuses_weak_secret_key(tmp_path, key):
+    with pytest.raises(ConfigError):
+        create_app({"ENV_NAME": "production", "SECRET_KEY": key,
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"},
+                   instance_path=str(tmp_path))
+
+
+def test_development_generates_a_private_secret_key(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"},
+                     instance_path=str(tmp_path))
+    key_file = tmp_path / "secret_key"
+    assert key_file.read_text() == app.config["SECRET_KEY"] and len(app.config["SECRET_KEY"]) >= 32
+    assert oct(key_file.stat().st_mode)[-3:] == "600"
