@@ -1,0 +1,29 @@
+# The two commands of README.md: `make demo` and `make test`. Both set up what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/storefront: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+demo: $(BIN)/storefront
+	$(BIN)/storefront demo
+
+test: $(BIN)/storefront
+	bash scripts/install-system-deps
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(BIN)/storefront
+	$(BIN)/ruff check .
+
+bench: $(BIN)/storefront
+	$(BIN)/python bench/bench_pages.py
+
+clean:
+	rm -rf $(VENV) instance test-artifacts
