@@ -178,3 +178,7 @@ def serve(bind: str, workers: int) -> None:
     argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
             "storefront.wsgi:app"]
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
+
+
+if __name__ == "__main__":
+    main()
