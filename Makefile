@@ -16,6 +16,7 @@ demo: $(BIN)/storefront
 
 test: $(BIN)/storefront
 	bash scripts/install-system-deps
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation ./examples/free-gift
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -9,8 +9,31 @@ Third-party plugins import only from this package::
         ...
 """
 
+from hooks.api import (
+    can,
+    current_customer,
+    customer_tier,
+    forbidden,
+    plugin_settings,
+    render_template,
+    session,
+)
 from hooks.markers import PROJECT_NAME, hookimpl, hookspec
-from hooks.types import Adjustment, CartLineView, CartView, CustomerView, Phase
+from hooks.types import (
+    Adjustment,
+    Asset,
+    CartLineView,
+    CartView,
+    CustomerView,
+    FieldType,
+    Job,
+    NavLink,
+    Panel,
+    Phase,
+    SettingField,
+    Stacking,
+    TierInfo,
+)
 
 ENTRY_POINT_GROUP = "storefront.plugins"
 
@@ -18,10 +41,34 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "PROJECT_NAME",
     "Adjustment",
+    "Asset",
     "CartLineView",
     "CartView",
     "CustomerView",
+    "FieldType",
+    "Job",
+    "Model",
+    "NavLink",
+    "Panel",
     "Phase",
+    "SettingField",
+    "Stacking",
+    "TierInfo",
+    "can",
+    "current_customer",
+    "customer_tier",
+    "forbidden",
     "hookimpl",
     "hookspec",
+    "plugin_settings",
+    "render_template",
+    "session",
 ]
+
+
+def __getattr__(name: str):
+    if name == "Model":  # the declarative base for plugin tables, loaded on first use
+        from hooks import api
+
+        return api.Model
+    raise AttributeError(name)

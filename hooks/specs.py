@@ -10,9 +10,79 @@ from typing import TYPE_CHECKING
 from hooks.markers import hookspec
 
 if TYPE_CHECKING:
+    import click
+    from flask import Blueprint, Flask
     from markupsafe import Markup
 
-    from hooks.types import Adjustment, CartView, CustomerView
+    from hooks.types import (
+        Adjustment,
+        Asset,
+        CartView,
+        CustomerView,
+        Job,
+        NavLink,
+        Panel,
+        SettingField,
+        TierInfo,
+    )
+
+# Lifecycle ---------------------------------------------------------------------------------
+
+
+@hookspec
+def shop_startup(app: Flask) -> None:
+    """Called once when the app is created, for every installed plugin, enabled or not.
+
+    Use it for set-up that has no visible effect (register a template filter, read config);
+    anything a shopper could notice belongs in the other hooks, which respect enablement.
+    An exception stops the app from starting, with the plugin's name in the error.
+    """
+
+
+@hookspec
+def shop_register_blueprints() -> list[Blueprint]:
+    """Return Flask blueprints. Each is mounted under ``/plugins/<plugin name>``; a
+    blueprint's ``static_folder`` is served under that prefix too. While the plugin is
+    disabled its routes answer 404. Results from all plugins are mounted."""
+
+
+@hookspec
+def shop_register_commands(cli: click.Group) -> None:
+    """Add click commands to the ``storefront`` command (``cli.add_command(...)``).
+
+    The commands run inside an app context. While the plugin is disabled they refuse to run
+    and say so.
+    """
+
+
+@hookspec
+def shop_settings_schema() -> list[SettingField]:
+    """Return the plugin's settings as :class:`hooks.SettingField` items.
+
+    The admin page and ``storefront plugins settings`` build their forms from it and
+    validate every value against it; secret fields are masked and never printed. Read the
+    values with ``hooks.plugin_settings(name)``. Each plugin answers for itself.
+    """
+
+
+@hookspec
+def shop_migration_dirs() -> list[str]:
+    """Return folders of Alembic migration scripts for the tables the plugin owns.
+
+    Each folder is one Alembic branch: its first revision has ``down_revision = None``,
+    ``branch_labels = ("<plugin name>",)`` and ``depends_on = "0001"`` (the core schema).
+    ``storefront db upgrade`` applies every branch; existing data is never touched by
+    installing a plugin. Define tables on ``hooks.Model``.
+    """
+
+
+@hookspec
+def shop_register_jobs() -> list[Job]:
+    """Return scheduled jobs. ``storefront jobs run`` runs the due jobs of enabled
+    plugins, records every run, and retries a failed job on the next run without stopping
+    the others."""
+
+# Pricing -----------------------------------------------------------------------------------
 
 
 @hookspec
@@ -35,6 +105,9 @@ def shop_validate_checkout(cart: CartView, customer: CustomerView) -> list[str]:
     Called just before an order is placed. Messages from all plugins are shown together.
     Failure is fatal for the checkout (fails closed).
     """
+
+
+# Orders and customers (react after commit; fail open) -------------------------------------
 
 
 @hookspec
@@ -68,10 +141,56 @@ def shop_order_cancelled(order_id: int, reason: str) -> None:
 def shop_template_slot(name: str, context: dict) -> Markup | str | None:
     """Render HTML into a named slot of the theme.
 
-    Slots: ``nav``, ``account``, ``checkout``, ``cart``, ``product``. Every non-empty result
-    is rendered, in plugin registration order. Return ``markupsafe.Markup`` for trusted HTML;
-    plain strings are escaped.
+    Slots: ``nav``, ``account``, ``checkout``, ``cart``, ``product``, ``head``. Every
+    non-empty result is rendered. Return ``markupsafe.Markup`` for trusted HTML; plain
+    strings are escaped. An exception is logged and the slot renders without that plugin.
     """
+
+
+@hookspec
+def shop_account_panels(customer: CustomerView) -> list[Panel]:
+    """Return panels for the member's account page, sorted by ``order`` then title.
+    A failing plugin's panels are left out (logged); the page still renders."""
+
+
+@hookspec
+def shop_checkout_panels(cart: CartView, customer: CustomerView) -> list[Panel]:
+    """Return panels for the checkout page (e.g. "use my points"). Forms in a panel post
+    to the plugin's own blueprint. A failing plugin's panels are left out (logged)."""
+
+
+@hookspec
+def shop_nav_links(customer: CustomerView) -> list[NavLink]:
+    """Return links for the site navigation, sorted by ``order`` then label."""
+
+
+@hookspec
+def shop_extra_assets() -> list[Asset]:
+    """Return stylesheets and scripts to add to every page (same-origin URLs, e.g. the
+    plugin's static files under ``/plugins/<name>/static/``)."""
+
+
+# Customers and access ----------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def shop_customer_tier(customer: CustomerView) -> TierInfo | None:
+    """Return the member's tier. firstresult: the first plugin that answers (not None)
+    decides; a shop normally runs one tier plugin. None for guests and untiered members."""
+
+
+@hookspec
+def shop_permission(actor: CustomerView, action: str, resource: object) -> bool | None:
+    """Vote on whether ``actor`` may do ``action`` (e.g. ``"event.register"``) on
+    ``resource``. Veto rule: any False denies; otherwise any True allows; otherwise the
+    core's default decides. Return None to abstain. An exception denies (fails closed).
+    Ask with ``hooks.can(actor, action, resource, default=...)``."""
+
+
+@hookspec(firstresult=True)
+def shop_forbidden(actor: CustomerView, action: str, resource: object) -> Markup | str | None:
+    """Return the body of the page shown when ``action`` was denied, e.g. "join the club to
+    unlock this" with a link. firstresult; None falls back to the plain 403 page."""
 
 
 @hookspec

@@ -19,6 +19,21 @@ class Phase(StrEnum):
 PHASE_ORDER = (Phase.LINE, Phase.ORDER, Phase.SHIPPING, Phase.TENDER)
 
 
+class Stacking(StrEnum):
+    """How an adjustment combines with the others.
+
+    COMBINABLE: applies together with every other adjustment.
+    BEST_OF: competes with the other BEST_OF adjustments of its ``stacking_group``; only
+    the one worth most to the shopper applies.
+    EXCLUSIVE: competes with every other adjustment of its phase; if one applies, the
+    others of that phase do not (the most valuable EXCLUSIVE one wins).
+    """
+
+    COMBINABLE = "combinable"
+    BEST_OF = "best_of"
+    EXCLUSIVE = "exclusive"
+
+
 @dataclass(frozen=True)
 class CartLineView:
     """One line of a cart, as plugins see it (read-only)."""
@@ -65,13 +80,14 @@ class CustomerView:
 
 @dataclass(frozen=True)
 class Adjustment:
-    """A discount (positive ``amount``) or surcharge (negative) proposed by a plugin.
+    """A discount proposed by a plugin (amounts are never negative: no surcharges).
 
     Give either ``amount`` (minor units) or ``percent`` (of the base the phase applies to).
     ``target_skus`` limits a LINE adjustment to those lines (empty: every line).
     ``cap`` bounds the discount this adjustment may give, in minor units.
     ``priority``: lower runs first inside a phase; ties break on plugin then code, never on
-    the order in which plugins were called.
+    the order in which plugins were called. ``stacking`` and ``stacking_group`` say how it
+    combines with other adjustments (see :class:`Stacking`).
     """
 
     plugin: str
@@ -82,7 +98,8 @@ class Adjustment:
     percent: Decimal | None = None
     target_skus: tuple[str, ...] = ()
     priority: int = 100
-    stacking_group: str | None = None
+    stacking: Stacking = Stacking.COMBINABLE
+    stacking_group: str = ""
     cap: int | None = None
     reason: str = ""
     data: dict = field(default_factory=dict, compare=False, hash=False)
@@ -90,10 +107,108 @@ class Adjustment:
     def __post_init__(self) -> None:
         if (self.amount is None) == (self.percent is None):
             raise ValueError(f"{self.plugin}:{self.code}: give exactly one of amount or percent")
-        if self.amount is not None and not isinstance(self.amount, int):
+        if self.amount is not None and (not isinstance(self.amount, int)
+                                        or isinstance(self.amount, bool)):
             raise TypeError(f"{self.plugin}:{self.code}: amount must be int minor units")
+        if self.amount is not None and self.amount < 0:
+            raise ValueError(f"{self.plugin}:{self.code}: amount must not be negative")
         if self.percent is not None:
             object.__setattr__(self, "percent", Decimal(str(self.percent)))
             if not Decimal(0) <= self.percent <= Decimal(100):
                 raise ValueError(f"{self.plugin}:{self.code}: percent must be within 0..100")
         object.__setattr__(self, "phase", Phase(self.phase))
+        object.__setattr__(self, "stacking", Stacking(self.stacking))
+        if self.stacking is Stacking.BEST_OF and not self.stacking_group:
+            raise ValueError(f"{self.plugin}:{self.code}: best_of needs a stacking_group")
+        if self.cap is not None and (not isinstance(self.cap, int) or self.cap < 0):
+            raise ValueError(f"{self.plugin}:{self.code}: cap must be int minor units >= 0")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A box a plugin adds to the account or checkout page. ``html`` is trusted markup
+    (render it with ``hooks.render_template``, which escapes user data); ``order``: lower
+    first."""
+
+    title: str
+    html: str
+    order: int = 100
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link in the site navigation."""
+
+    label: str
+    url: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A stylesheet or script a plugin adds to every page (``kind``: "css" or "js")."""
+
+    kind: str
+    url: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("css", "js"):
+            raise ValueError("Asset kind must be 'css' or 'js'")
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    MONEY = "money"  # entered as 12.50, stored as minor units
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+    SECRET = "secret"  # noqa: S105 - a field type, masked in forms and listings
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One setting of a plugin, shown in the admin form and `storefront plugins settings`."""
+
+    name: str
+    type: FieldType = FieldType.TEXT
+    default: object = None
+    help: str = ""
+    label: str = ""
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    min: int | Decimal | None = None
+    max: int | Decimal | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "type", FieldType(self.type))
+        if not self.name.isidentifier():
+            raise ValueError(f"setting name {self.name!r} must be an identifier")
+        if self.type is FieldType.CHOICE and not self.choices:
+            raise ValueError(f"setting {self.name}: a choice needs choices")
+
+    @property
+    def secret(self) -> bool:
+        return self.type is FieldType.SECRET
+
+
+@dataclass(frozen=True)
+class Job:
+    """Scheduled work. `storefront jobs run` (from cron) runs it when ``every_seconds`` have
+    passed since its last success; a failed run is retried on the next `jobs run`."""
+
+    name: str
+    func: object  # a callable taking no arguments; runs inside an app context
+    every_seconds: int = 3600
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TierInfo:
+    """A member's tier, as reported by the tier plugin (``rank``: 0 is the lowest)."""
+
+    code: str
+    name: str
+    rank: int
+    benefits: dict = field(default_factory=dict, compare=False, hash=False)

@@ -25,6 +25,16 @@ def main() -> None:
     pass
 
 
+def _add_plugin_commands() -> None:
+    from storefront.plugins.cli import jobs_cli, plugins_cli
+
+    main.add_command(plugins_cli)
+    main.add_command(jobs_cli)
+
+
+_add_plugin_commands()
+
+
 @main.group()
 def db() -> None:
     """Database schema."""

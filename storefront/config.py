@@ -55,7 +55,9 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 3600,
         "SYNC_CONTENT_ON_START": False,
-        "EXTRA_PLUGINS": (),
+        "EXTRA_PLUGINS": (),  # plugin objects registered in code; on unless disabled
+        "PLUGINS_ENABLED_BY_DEFAULT": [],  # names on until an owner disables them
+        "MAX_DISCOUNT_PERCENT": 100,  # line + order discounts never exceed this % of subtotal
         "LOAD_ENTRY_POINT_PLUGINS": True,
     }
 

@@ -6,3 +6,4 @@ def import_all() -> None:
     from storefront.cart import models as _cart  # noqa: F401
     from storefront.catalog import models as _catalog  # noqa: F401
     from storefront.orders import models as _orders  # noqa: F401
+    from storefront.plugins import models as _plugins  # noqa: F401

@@ -32,3 +32,10 @@ def parse_money(value: object) -> int:
 def percent_of(base: int, percent: Decimal) -> int:
     """``percent`` % of ``base`` minor units, rounded half up to a whole minor unit."""
     return int((Decimal(base) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def minor_to_text(minor: int) -> str:
+    """12345 -> '123.45': the form an owner types into a field (no symbol, no separators)."""
+    sign = "-" if minor < 0 else ""
+    units, cents = divmod(abs(minor), 100)
+    return f"{sign}{units}.{cents:02d}"

@@ -1,8 +1,17 @@
 """The pricing pipeline: quote(cart, customer) -> Quote. Pure: it reads, it never writes.
 
-Plugins propose adjustments through ``shop_cart_adjustments``; the resolver applies them in
-a fixed order (phase, priority, plugin, code) so the result never depends on the order in
-which pluggy called the plugins, and no line, fee or total ever goes below zero.
+Plugins propose adjustments through ``shop_cart_adjustments``; the resolver decides which
+apply and how much, phase by phase (line, order, shipping, tender). Inside a phase it works
+in a fixed order (priority, plugin, code), so the result never depends on the order in which
+pluggy called the plugins. Stacking rules:
+
+- an EXCLUSIVE adjustment shuts out the rest of its phase (the most valuable one wins);
+- BEST_OF adjustments of one stacking group compete; the most valuable one applies;
+- COMBINABLE adjustments all apply.
+
+Ties go to the adjustment that comes first in the fixed order. Line and order discounts
+together never exceed the store-wide maximum (a percentage of the merchandise subtotal), and
+no line, fee or total ever goes below zero. Every proposal leaves a line in the trace.
 """
 
 from __future__ import annotations
@@ -10,9 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import pluggy
-
-from hooks.types import PHASE_ORDER, Adjustment, CartView, CustomerView, Phase
+from hooks.types import PHASE_ORDER, Adjustment, CartView, CustomerView, Phase, Stacking
 from storefront.money import percent_of
 
 
@@ -60,77 +67,153 @@ class Quote:
     trace: tuple[dict, ...] = field(default=())
 
 
-def _sort_key(adj: Adjustment) -> tuple:
-    return (PHASE_ORDER.index(adj.phase), adj.priority, adj.plugin, adj.code)
+def sort_key(adj: Adjustment) -> tuple:
+    """A total order over adjustments: equal keys mean equal adjustments."""
+    return (PHASE_ORDER.index(adj.phase), adj.priority, adj.plugin, adj.code, adj.label,
+            adj.stacking.value, adj.stacking_group,
+            -1 if adj.amount is None else adj.amount, str(adj.percent),
+            -1 if adj.cap is None else adj.cap, adj.target_skus, adj.reason)
 
 
-def _discount(adj: Adjustment, base: int) -> int:
-    wanted = adj.amount if adj.amount is not None else percent_of(base, adj.percent)
-    if adj.cap is not None:
-        wanted = min(wanted, adj.cap)
-    return min(wanted, base)  # never below zero; a surcharge (negative) passes through
+@dataclass
+class _Ledger:
+    """What has been taken off so far, and what is left to take."""
+
+    cart: CartView
+    budget: int  # store-wide maximum for line + order discounts, still available
+    line_discounts: list[int] = field(default_factory=list)
+    order_discount: int = 0
+    shipping_discount: int = 0
+    tender: int = 0
+
+    def __post_init__(self) -> None:
+        self.line_discounts = [0] * len(self.cart.lines)
+
+    def merchandise_left(self) -> int:
+        lines = sum(ln.total - d for ln, d in zip(self.cart.lines, self.line_discounts,
+                                                   strict=True))
+        return lines - self.order_discount
+
+    def due(self) -> int:
+        return self.merchandise_left() + self.cart.shipping - self.shipping_discount - self.tender
+
+    def evaluate(self, adj: Adjustment) -> tuple[int, list[int]]:
+        """How much ``adj`` would take off now (and per line), without applying it."""
+        if adj.phase is Phase.LINE:
+            shares, given = [], 0
+            for line, taken in zip(self.cart.lines, self.line_discounts, strict=True):
+                share = 0
+                if not adj.target_skus or line.sku in adj.target_skus:
+                    base = line.total - taken
+                    share = (percent_of(base, adj.percent) if adj.percent is not None
+                             else adj.amount - given)
+                    limit = min(base, self.budget - given)
+                    if adj.cap is not None:
+                        limit = min(limit, adj.cap - given)
+                    share = max(min(share, limit), 0)
+                shares.append(share)
+                given += share
+            return given, shares
+        base = {Phase.ORDER: self.merchandise_left(),
+                Phase.SHIPPING: self.cart.shipping - self.shipping_discount,
+                Phase.TENDER: self.due()}[adj.phase]
+        wanted = adj.amount if adj.amount is not None else percent_of(base, adj.percent)
+        if adj.cap is not None:
+            wanted = min(wanted, adj.cap)
+        if adj.phase is Phase.ORDER:
+            base = min(base, self.budget)
+        return max(min(wanted, base), 0), []
+
+    def apply(self, adj: Adjustment, given: int, shares: list[int]) -> None:
+        if adj.phase is Phase.LINE:
+            self.line_discounts = [d + s for d, s in zip(self.line_discounts, shares,
+                                                         strict=True)]
+            self.budget -= given
+        elif adj.phase is Phase.ORDER:
+            self.order_discount += given
+            self.budget -= given
+        elif adj.phase is Phase.SHIPPING:
+            self.shipping_discount += given
+        else:
+            self.tender += given
 
 
-def resolve(cart: CartView, proposals: Iterable[Adjustment]) -> Quote:
-    line_discounts = [0] * len(cart.lines)
-    shipping_discount = 0
-    order_discount = 0
+def _proposed(adj: Adjustment) -> str | int:
+    return adj.amount if adj.amount is not None else f"{adj.percent}%"
+
+
+def _best(ledger: _Ledger, candidates: list[Adjustment]) -> Adjustment:
+    # max() keeps the first of equal values: the earliest in the fixed order wins ties.
+    return max(candidates, key=lambda a: ledger.evaluate(a)[0])
+
+
+def resolve(cart: CartView, proposals: Iterable[Adjustment],
+            max_discount_percent: int = 100) -> Quote:
+    ordered = sorted(proposals, key=sort_key)
+    ledger = _Ledger(cart, budget=cart.subtotal * max_discount_percent // 100)
     applied: list[AppliedAdjustment] = []
     trace: list[dict] = []
 
-    def remaining_lines() -> int:
-        return sum(line.total - d for line, d in zip(cart.lines, line_discounts, strict=True))
+    def record(adj: Adjustment, amount: int, outcome: str) -> None:
+        trace.append({"plugin": adj.plugin, "code": adj.code, "label": adj.label,
+                      "phase": adj.phase.value, "stacking": adj.stacking.value,
+                      "group": adj.stacking_group, "proposed": _proposed(adj),
+                      "applied": amount, "outcome": outcome, "reason": adj.reason})
 
-    for adj in sorted(proposals, key=_sort_key):
-        if adj.phase is Phase.LINE:
-            given = 0
-            for i, line in enumerate(cart.lines):
-                if adj.target_skus and line.sku not in adj.target_skus:
-                    continue
-                base = line.total - line_discounts[i]
-                if adj.percent is not None:
-                    share = percent_of(base, adj.percent)
-                else:
-                    share = adj.amount - given
-                if adj.cap is not None:
-                    share = min(share, adj.cap - given)
-                share = max(min(share, base), 0)
-                line_discounts[i] += share
-                given += share
-        elif adj.phase is Phase.ORDER:
-            given = _discount(adj, remaining_lines() - order_discount)
-            order_discount += given
-        elif adj.phase is Phase.SHIPPING:
-            given = _discount(adj, cart.shipping - shipping_discount)
-            shipping_discount += given
-        else:
-            base = remaining_lines() - order_discount + cart.shipping - shipping_discount
-            given = _discount(adj, base - sum(a.amount for a in applied if a.phase == "tender"))
-        applied.append(
-            AppliedAdjustment(adj.plugin, adj.code, adj.label, adj.phase.value, given, adj.reason)
-        )
-        trace.append({"plugin": adj.plugin, "code": adj.code, "phase": adj.phase.value,
-                      "proposed": adj.amount if adj.amount is not None else f"{adj.percent}%",
-                      "applied": given, "reason": adj.reason})
+    def take(adj: Adjustment) -> None:
+        given, shares = ledger.evaluate(adj)
+        wanted = adj.amount if adj.amount is not None else None
+        ledger.apply(adj, given, shares)
+        outcome = "applied" if wanted is None or given == wanted else "limited"
+        record(adj, given, outcome)
+        if given:
+            applied.append(AppliedAdjustment(adj.plugin, adj.code, adj.label,
+                                             adj.phase.value, given, adj.reason))
+
+    for phase in PHASE_ORDER:
+        items = [a for a in ordered if a.phase is phase]
+        exclusive = [a for a in items if a.stacking is Stacking.EXCLUSIVE]
+        if exclusive:
+            winner = _best(ledger, exclusive)
+            for adj in items:
+                if adj is not winner:
+                    record(adj, 0, f"excluded by {winner.plugin}:{winner.code}")
+            items = [winner]
+        settled_groups: set[str] = set()
+        for adj in items:
+            if adj.stacking is not Stacking.BEST_OF:
+                take(adj)
+                continue
+            if adj.stacking_group in settled_groups:
+                continue
+            settled_groups.add(adj.stacking_group)
+            rivals = [a for a in items if a.stacking is Stacking.BEST_OF
+                      and a.stacking_group == adj.stacking_group]
+            winner = _best(ledger, rivals)
+            take(winner)
+            for loser in rivals:
+                if loser is not winner:
+                    record(loser, 0, f"lost best-of to {winner.plugin}:{winner.code}")
 
     lines = tuple(
         QuoteLine(ln.product_id, ln.sku, ln.title, ln.unit_price, ln.quantity, d)
-        for ln, d in zip(cart.lines, line_discounts, strict=True)
+        for ln, d in zip(cart.lines, ledger.line_discounts, strict=True)
     )
-    subtotal = cart.subtotal
     discount_total = sum(a.amount for a in applied)
-    total = max(subtotal + cart.shipping - discount_total, 0)
-    return Quote(cart.currency, lines, tuple(applied), subtotal, cart.shipping,
-                 discount_total, total, tuple(trace))
+    return Quote(cart.currency, lines, tuple(applied), cart.subtotal, cart.shipping,
+                 discount_total, ledger.due(), tuple(trace))
 
 
-def quote(cart: CartView, customer: CustomerView, pm: pluggy.PluginManager) -> Quote:
+def quote(cart: CartView, customer: CustomerView, relay,
+          max_discount_percent: int = 100) -> Quote:
+    """Price ``cart``. ``relay`` is a hook relay: ``plugins.enabled_hooks()`` in the shop,
+    ``pm.hook`` in isolation."""
     try:
-        results = pm.hook.shop_cart_adjustments(cart=cart, customer=customer)
+        results = relay.shop_cart_adjustments(cart=cart, customer=customer)
     except Exception as exc:
         raise PricingError("A pricing plugin failed; the checkout is paused.") from exc
     proposals = [adj for result in results if result for adj in result]
     for adj in proposals:
         if not isinstance(adj, Adjustment):
             raise PricingError(f"A pricing plugin returned {type(adj).__name__}, not Adjustment")
-    return resolve(cart, proposals)
+    return resolve(cart, proposals, max_discount_percent)

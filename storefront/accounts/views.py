@@ -137,4 +137,8 @@ def account():
     orders = db.session.scalars(
         select(Order).where(Order.user_id == current_user.id).order_by(Order.id.desc()).limit(5)
     ).all()
-    return render_template("accounts/account.html", orders=orders)
+    from storefront.cart.service import customer_view
+    from storefront.themes import panels
+
+    return render_template("accounts/account.html", orders=orders,
+                           panels=panels("shop_account_panels", customer=customer_view()))

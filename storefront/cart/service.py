@@ -138,6 +138,15 @@ def cart_view(cart: Cart | None) -> CartView:
                     shipping=shipping_fee(subtotal))
 
 
+def price(cart: Cart | None, customer: CustomerView | None = None):
+    """Quote the cart for the current shopper with the shop's enabled plugins."""
+    from storefront import plugins
+    from storefront.pricing import quote
+
+    return quote(cart_view(cart), customer or customer_view(), plugins.enabled_hooks(),
+                 current_app.config["MAX_DISCOUNT_PERCENT"])
+
+
 def customer_view() -> CustomerView:
     if current_user.is_authenticated:
         return CustomerView(current_user.id, current_user.email, current_user.name,

@@ -3,20 +3,18 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from storefront import plugins
 from storefront.cart.service import (
     CartError,
     add_to_cart,
-    cart_view,
     current_cart,
-    customer_view,
     parse_quantity,
+    price,
     remove_line,
     set_quantity,
 )
 from storefront.catalog.models import Product
 from storefront.extensions import db
-from storefront.pricing import PricingError, quote
+from storefront.pricing import PricingError
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 
@@ -25,7 +23,7 @@ bp = Blueprint("cart", __name__, url_prefix="/cart")
 def show():
     cart = current_cart()
     try:
-        priced = quote(cart_view(cart), customer_view(), plugins.manager())
+        priced = price(cart)
         error = None
     except PricingError as exc:
         priced, error = None, str(exc)

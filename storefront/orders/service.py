@@ -65,10 +65,10 @@ def place_order(
     view = cart_view(cart)
     if not view.lines:
         raise CheckoutError("Your cart is empty.")
-    pm = plugins.manager()
+    relay = plugins.enabled_hooks()
     try:
-        priced = quote(view, customer, pm)
-        objections = [m for result in pm.hook.shop_validate_checkout(cart=view, customer=customer)
+        priced = quote(view, customer, relay, current_app.config["MAX_DISCOUNT_PERCENT"])
+        objections = [m for result in relay.shop_validate_checkout(cart=view, customer=customer)
                       if result for m in result]
     except PricingError as exc:
         raise CheckoutError(str(exc)) from exc

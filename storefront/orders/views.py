@@ -4,9 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from storefront import plugins
 from storefront.cart.models import CartLine
-from storefront.cart.service import cart_view, current_cart, customer_view
+from storefront.cart.service import cart_view, current_cart, customer_view, price
 from storefront.extensions import db
 from storefront.orders.access import order_by_token_or_404
 from storefront.orders.forms import CheckoutForm
@@ -19,7 +18,8 @@ from storefront.orders.service import (
     submitted_order,
 )
 from storefront.payments import active_provider_name
-from storefront.pricing import PricingError, quote
+from storefront.pricing import PricingError
+from storefront.themes import panels
 
 bp = Blueprint("orders", __name__)
 
@@ -27,14 +27,23 @@ bp = Blueprint("orders", __name__)
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout():
     customer = customer_view()
-    if request.method == "POST":
-        repeated = submitted_order(request.form.get("checkout_token", ""), customer)
+    submitted_token = request.form.get("checkout_token", "") if request.method == "POST" else ""
+
+    def repeated_or(response, message: str):
+        # A twin submission of this very form may have placed the order a moment ago.
+        repeated = submitted_order(submitted_token, customer)
+        if repeated is not None:
+            return _after_placement(repeated)
+        flash(message, "error")
+        return response
+
+    if submitted_token:
+        repeated = submitted_order(submitted_token, customer)
         if repeated is not None:
             return _after_placement(repeated)
     cart = current_cart()
     if cart is None or not cart.lines:
-        flash("Your cart is empty.", "error")
-        return redirect(url_for("cart.show"))
+        return repeated_or(redirect(url_for("cart.show")), "Your cart is empty.")
     form = CheckoutForm()
     status = 200
     if form.validate_on_submit():
@@ -44,27 +53,27 @@ def checkout():
         else:
             contact = Contact(email=email.strip().lower(), name=form.name.data.strip(),
                               address=form.address.data.strip())
-            provider = active_provider_name()
             try:
                 order = place_order(cart, customer, contact, form.checkout_token.data,
-                                    form.expected_total.data, provider)
+                                    form.expected_total.data, active_provider_name())
             except CheckoutError as exc:
-                flash(str(exc), "error")
-                return redirect(url_for("orders.checkout")), 303
+                return repeated_or((redirect(url_for("orders.checkout")), 303), str(exc))
             return _after_placement(order)
     elif form.is_submitted():
         status = 400
     if not form.is_submitted() and current_user.is_authenticated:
         form.name.data = current_user.name
     try:
-        priced = quote(cart_view(cart), customer, plugins.manager())
+        priced = price(cart, customer)
     except PricingError as exc:
         flash(str(exc), "error")
         return redirect(url_for("cart.show"))
     form.checkout_token.data = cart.checkout_token
     form.expected_total.data = priced.total
     return render_template("orders/checkout.html", form=form, quote=priced,
-                           provider=active_provider_name()), status
+                           provider=active_provider_name(),
+                           panels=panels("shop_checkout_panels", cart=cart_view(cart),
+                                         customer=customer)), status
 
 
 def _after_placement(order: Order):

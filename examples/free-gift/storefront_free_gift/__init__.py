@@ -1,0 +1,1 @@
+"""Free gift above a cart total: a third-party Storefront plugin."""

@@ -1,0 +1,50 @@
+"""Free gift above a cart total: one chosen product is free once the rest of the cart
+reaches a threshold."""
+
+from hooks import (
+    Adjustment,
+    FieldType,
+    Panel,
+    SettingField,
+    hookimpl,
+    plugin_settings,
+    render_template,
+)
+
+NAME = "free_gift"
+
+
+@hookimpl
+def shop_settings_schema():
+    return [
+        SettingField("threshold", FieldType.MONEY, default=5000,
+                     help="The rest of the cart must reach this subtotal."),
+        SettingField("gift_sku", FieldType.TEXT, default="EQP-FLT-100", required=True,
+                     help="SKU of the product given away (one unit)."),
+    ]
+
+
+def _gift_line(cart):
+    sku = plugin_settings(NAME)["gift_sku"]
+    return next((line for line in cart.lines if line.sku == sku), None)
+
+
+@hookimpl
+def shop_cart_adjustments(cart, customer):
+    threshold = plugin_settings(NAME)["threshold"]
+    gift = _gift_line(cart)
+    if gift is None or cart.subtotal - gift.total < threshold:
+        return []
+    return [Adjustment(plugin=NAME, code="gift", label="Free gift", phase="line",
+                       amount=gift.unit_price, target_skus=(gift.sku,),
+                       reason="the rest of the cart reached the gift threshold")]
+
+
+@hookimpl
+def shop_checkout_panels(cart, customer):
+    settings = plugin_settings(NAME)
+    if _gift_line(cart) is not None:
+        return []
+    html = render_template("free_gift/hint.html", threshold=settings["threshold"],
+                           sku=settings["gift_sku"])
+    return [Panel(title="A gift for you", html=html)]

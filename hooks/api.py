@@ -1,0 +1,72 @@
+"""What a plugin may call in the shop at run time. Stable, like the hooks themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from hooks.types import CustomerView, TierInfo
+
+
+def plugin_settings(name: str) -> dict[str, Any]:
+    """The plugin's settings for this shop: typed values, defaults filled in."""
+    from storefront.plugins.state import settings_for
+
+    return settings_for(name)
+
+
+def render_template(template: str, **context: Any) -> Markup:
+    """Render a template (the theme's copy first, else the plugin's ``templates/`` folder).
+    Values are autoescaped; the result is safe to return in a Panel or slot."""
+    from flask import render_template as flask_render
+
+    return Markup(flask_render(template, **context))  # noqa: S704 - autoescaped by Jinja
+
+
+def current_customer() -> CustomerView:
+    """The shopper of the current request (``id`` None for a guest)."""
+    from storefront.cart.service import customer_view
+
+    return customer_view()
+
+
+def customer_tier(customer: CustomerView) -> TierInfo | None:
+    """The member's tier from the enabled tier plugin, or None."""
+    from storefront.plugins import enabled_hooks
+
+    if not customer.is_member:
+        return None
+    return enabled_hooks().shop_customer_tier(customer=customer)
+
+
+def can(actor: CustomerView, action: str, resource: object = None,
+        default: bool = False) -> bool:
+    """Ask every enabled plugin (``shop_permission``): any False denies, else any True
+    allows, else ``default``. A plugin that raises denies (fails closed)."""
+    from storefront.plugins.access import decide
+
+    return decide(actor, action, resource, default)
+
+
+def forbidden(action: str, resource: object = None):
+    """A 403 response for the current shopper, with the unlock message a plugin gives in
+    ``shop_forbidden`` ("join to unlock", "reach Gold"). Return it from a view."""
+    from storefront.plugins.access import forbidden_response
+
+    return forbidden_response(current_customer(), action, resource)
+
+
+def session():
+    """The database session of the current request (SQLAlchemy 2)."""
+    from storefront.extensions import db
+
+    return db.session
+
+
+def __getattr__(name: str):
+    if name == "Model":  # the declarative base for plugin tables, loaded on first use
+        from storefront.extensions import db
+
+        return db.Model
+    raise AttributeError(name)

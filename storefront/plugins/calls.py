@@ -1,0 +1,127 @@
+"""Calling hooks so that disabled plugins have no effect and one plugin's fault is contained.
+
+- ``enabled_hooks()``: a hook relay limited to the plugins enabled in this shop.
+- ``call_fail_open``: for reactions after commit; every plugin on its own, failures logged
+  with the plugin's name and stored for the retry job.
+- ``collect``: for page furniture (panels, links, slots); a failing plugin is left out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from typing import Any
+
+from flask import current_app, g
+
+from storefront.extensions import db
+from storefront.plugins.models import FailedReaction
+from storefront.plugins.state import enabled_names
+from storefront.plugins.tracing import timed
+from storefront.timeutil import utcnow
+
+log = logging.getLogger("storefront.plugins")
+
+
+class EnabledHooks:
+    """``hooks.shop_x(...)`` like ``pm.hook.shop_x(...)``, without the disabled plugins."""
+
+    def __init__(self, pm, enabled: frozenset[str]):
+        self._pm = pm
+        self._disabled = [plugin for name, plugin in pm.list_name_plugin()
+                          if plugin is not None and name not in enabled]
+
+    def __getattr__(self, hook_name: str):
+        if not self._disabled:
+            return getattr(self._pm.hook, hook_name)
+        return self._pm.subset_hook_caller(hook_name, self._disabled)
+
+
+def manager():
+    return current_app.extensions["storefront.plugins"]
+
+
+def enabled_hooks() -> EnabledHooks:
+    if "_sf_hooks" not in g or g._sf_hooks[0] != enabled_names():
+        names = enabled_names()
+        g._sf_hooks = (names, EnabledHooks(manager(), names))
+    return g._sf_hooks[1]
+
+
+def enabled_impls(hook_name: str):
+    names = enabled_names()
+    caller = getattr(manager().hook, hook_name)
+    # pluggy calls the last registered first; keep that order.
+    return [impl for impl in reversed(caller.get_hookimpls()) if impl.plugin_name in names]
+
+
+def _call(impl, kwargs: dict[str, Any]):
+    with timed(impl.plugin_name, impl.function.__name__):
+        return impl.function(**{name: kwargs[name] for name in impl.argnames})
+
+
+def call_fail_open(hook_name: str, **kwargs: Any) -> list[tuple[str, Exception]]:
+    """Call each enabled implementation on its own; store failures for the retry job."""
+    failures = []
+    for impl in enabled_impls(hook_name):
+        try:
+            _call(impl, kwargs)
+        except Exception as exc:  # noqa: BLE001 - a plugin's fault must not undo the order
+            log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
+            failures.append((impl.plugin_name, exc))
+            _remember(impl.plugin_name, hook_name, kwargs, exc)
+    return failures
+
+
+def _remember(plugin: str, hook_name: str, kwargs: dict, exc: Exception) -> None:
+    try:
+        arguments = json.loads(json.dumps(kwargs))
+    except TypeError:
+        log.error("%s.%s: arguments are not JSON; the reaction cannot be retried",
+                  plugin, hook_name)
+        return
+    db.session.rollback()  # whatever the plugin left half-done is not ours to commit
+    db.session.add(FailedReaction(plugin=plugin, hook=hook_name, arguments=arguments,
+                                  last_error=_describe(exc)))
+    db.session.commit()
+
+
+def _describe(exc: Exception) -> str:
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+
+
+def retry_reaction(reaction: FailedReaction) -> bool:
+    """Call the one plugin again with the stored arguments. True when it succeeded."""
+    impl = next((i for i in enabled_impls(reaction.hook) if i.plugin_name == reaction.plugin),
+                None)
+    if impl is None:
+        return False  # plugin disabled or gone: wait until it is back, or a dismissal
+    try:
+        _call(impl, reaction.arguments)
+    except Exception as exc:  # noqa: BLE001
+        db.session.rollback()
+        reaction.attempts += 1
+        reaction.last_error = _describe(exc)
+        db.session.commit()
+        log.warning("retry of %s.%s failed again: %s", reaction.plugin, reaction.hook, exc)
+        return False
+    reaction.status = "done"
+    reaction.resolved_at = utcnow()
+    db.session.commit()
+    return True
+
+
+def collect(hook_name: str, **kwargs: Any) -> list:
+    """Flatten list results of enabled plugins, leaving out (and logging) any that fail."""
+    items: list = []
+    for impl in enabled_impls(hook_name):
+        try:
+            result = _call(impl, kwargs)
+        except Exception:  # noqa: BLE001 - page furniture must not break the page
+            log.exception("plugin %s failed in %s; left out", impl.plugin_name, hook_name)
+            continue
+        if result is None:
+            continue
+        items.extend(result if isinstance(result, list | tuple) else [result])
+    return items

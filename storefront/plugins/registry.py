@@ -1,0 +1,69 @@
+"""Discovery: every plugin, built-in or third-party, comes through one entry-point group."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+import pluggy
+
+import hooks
+from hooks import specs
+from hooks.types import SettingField
+
+
+def plugin_name(plugin: object) -> str:
+    explicit = getattr(plugin, "name", None)
+    if isinstance(explicit, str) and explicit:
+        return explicit
+    if inspect.ismodule(plugin):
+        return plugin.__name__.rsplit(".", 1)[-1]
+    return type(plugin).__name__.lower()
+
+
+def build_manager(extra_plugins=(), load_entry_points: bool = True) -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(hooks.PROJECT_NAME)
+    pm.add_hookspecs(specs)
+    if load_entry_points:
+        pm.load_setuptools_entrypoints(hooks.ENTRY_POINT_GROUP)
+    for plugin in extra_plugins:
+        pm.register(plugin, name=plugin_name(plugin))
+    return pm
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    version: str
+    description: str
+    package: str
+    hooks: list[str]
+    settings: list[SettingField] = field(default_factory=list)
+
+
+def describe(pm: pluggy.PluginManager) -> list[PluginInfo]:
+    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    infos = []
+    for name, plugin in sorted(pm.list_name_plugin()):
+        if plugin is None:
+            continue
+        dist = dists.get(id(plugin))
+        doc = (inspect.getdoc(plugin) or "").strip().split("\n\n")[0].replace("\n", " ")
+        version = dist.version if dist else getattr(plugin, "__version__", "")
+        summary = dist.metadata.get("Summary", "") if dist else ""
+        package = dist.project_name if dist else getattr(plugin, "__name__", type(plugin).__name__)
+        infos.append(PluginInfo(
+            name=name, version=version or "-", description=doc or summary,
+            package=package,
+            hooks=sorted(impl.name for impl in (pm.get_hookcallers(plugin) or [])),
+            settings=settings_schema(pm, name),
+        ))
+    return infos
+
+
+def settings_schema(pm: pluggy.PluginManager, name: str) -> list[SettingField]:
+    plugin = pm.get_plugin(name)
+    for impl in pm.hook.shop_settings_schema.get_hookimpls():
+        if impl.plugin is plugin:
+            return list(impl.function() or [])
+    return []

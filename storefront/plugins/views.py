@@ -1,0 +1,119 @@
+"""Admin pages for plugins: list, enable/disable, settings form from the schema, failures."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from storefront.accounts.models import Role
+from storefront.admin.forms import ActionForm
+from storefront.admin.views import requires
+from storefront.extensions import db
+from storefront.plugins.calls import manager, retry_reaction
+from storefront.plugins.models import FailedReaction
+from storefront.plugins.registry import describe
+from storefront.plugins.settings import MASK, SettingsError, display
+from storefront.plugins.state import (
+    PluginError,
+    enabled_names,
+    save_settings,
+    set_enabled,
+    stored_settings,
+)
+from storefront.timeutil import utcnow
+
+bp = Blueprint("plugin_admin", __name__, url_prefix="/admin/plugins")
+
+
+def _info(name: str):
+    info = next((i for i in describe(manager()) if i.name == name), None)
+    if info is None:
+        abort(404)
+    return info
+
+
+@bp.get("")
+@requires(Role.OWNER)
+def index():
+    failures = db.session.scalars(select(FailedReaction).where(
+        FailedReaction.status == "pending").order_by(FailedReaction.id.desc())).all()
+    return render_template("admin/plugins.html", infos=describe(manager()),
+                           enabled=enabled_names(), form=ActionForm(), failures=failures)
+
+
+def _form_values(info) -> dict[str, str]:
+    stored = stored_settings(info.name)
+    return {f.name: display(f, stored.get(f.name, f.default)) for f in info.settings}
+
+
+@bp.get("/<name>")
+@requires(Role.OWNER)
+def detail(name: str):
+    info = _info(name)
+    return render_template("admin/plugin.html", info=info, values=_form_values(info),
+                           errors={}, enabled=name in enabled_names(), form=ActionForm())
+
+
+@bp.post("/<name>/settings")
+@requires(Role.OWNER)
+def save(name: str):
+    info = _info(name)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    changes = {}
+    for field in info.settings:
+        if field.type.value == "boolean":
+            changes[field.name] = "true" if request.form.get(field.name) else "false"
+        else:
+            changes[field.name] = request.form.get(field.name, "")
+    try:
+        save_settings(name, changes, actor=current_user.email)
+    except SettingsError as exc:
+        values = {k: (MASK if v and f.secret else v)
+                  for f in info.settings for k, v in [(f.name, changes[f.name])]}
+        flash("Settings not saved: " + "; ".join(f"{f}: {p}" for f, p in exc.problems.items()),
+              "error")
+        return render_template("admin/plugin.html", info=info, values=values,
+                               errors=exc.problems, enabled=name in enabled_names(),
+                               form=ActionForm()), 400
+    flash(f"{name}: settings saved.", "success")
+    return redirect(url_for("plugin_admin.detail", name=name)), 303
+
+
+@bp.post("/<name>/<any(enable, disable):action>")
+@requires(Role.OWNER)
+def toggle(name: str, action: str):
+    _info(name)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        set_enabled(name, action == "enable", actor=current_user.email)
+    except SettingsError as exc:
+        flash(f"{name} cannot be enabled until its settings are valid: " +
+              "; ".join(f"{f}: {p}" for f, p in exc.problems.items()), "error")
+        return redirect(url_for("plugin_admin.detail", name=name)), 303
+    except PluginError as exc:
+        abort(404, str(exc))
+    flash(f"{name} {action}d.", "success")
+    return redirect(url_for("plugin_admin.index")), 303
+
+
+@bp.post("/failures/<int:failure_id>/<any(retry, dismiss):action>")
+@requires(Role.OWNER)
+def failure(failure_id: int, action: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    reaction = db.session.get(FailedReaction, failure_id)
+    if reaction is None or reaction.status != "pending":
+        abort(404)
+    if action == "dismiss":
+        reaction.status = "dismissed"
+        reaction.resolved_at = utcnow()
+        db.session.commit()
+        flash("Dismissed; it will not be retried.", "success")
+    elif retry_reaction(reaction):
+        flash(f"{reaction.plugin}.{reaction.hook} succeeded this time.", "success")
+    else:
+        flash(f"{reaction.plugin}.{reaction.hook} failed again: {reaction.last_error}", "error")
+    return redirect(url_for("plugin_admin.index")), 303

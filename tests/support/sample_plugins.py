@@ -1,0 +1,203 @@
+"""Plugins written the way a third party would, for the platform tests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from flask import Blueprint
+
+from hooks import (
+    Adjustment,
+    Asset,
+    FieldType,
+    Job,
+    NavLink,
+    Panel,
+    SettingField,
+    can,
+    current_customer,
+    forbidden,
+    hookimpl,
+    plugin_settings,
+)
+
+STATIC = str(Path(__file__).parent / "sample_static")
+
+
+class Discounter:
+    """Gives a configurable discount and shows up everywhere a plugin can."""
+
+    name = "discounter"
+    ticks = 0
+
+    @hookimpl
+    def shop_settings_schema(self):
+        return [
+            SettingField("percent", FieldType.DECIMAL, default=Decimal(10), min=Decimal(0),
+                         max=Decimal(50), help="Discount in percent."),
+            SettingField("api_key", FieldType.SECRET, default="", help="Partner API key."),
+            SettingField("mode", FieldType.CHOICE, default="all", choices=("all", "members")),
+            SettingField("loud", FieldType.BOOLEAN, default=False),
+        ]
+
+    @hookimpl
+    def shop_cart_adjustments(self, cart, customer):
+        settings = plugin_settings(self.name)
+        if settings["mode"] == "members" and not customer.is_member:
+            return []
+        return [Adjustment(plugin=self.name, code="d", label="Discounter deal",
+                           percent=settings["percent"])]
+
+    @hookimpl
+    def shop_account_panels(self, customer):
+        return [Panel(title="Discounter panel", html="<p>Your deal is waiting.</p>")]
+
+    @hookimpl
+    def shop_checkout_panels(self, cart, customer):
+        return [Panel(title="Discounter at checkout", html="<p>Deal applied.</p>")]
+
+    @hookimpl
+    def shop_nav_links(self, customer):
+        return [NavLink(label="Deals", url="/plugins/discounter/hello")]
+
+    @hookimpl
+    def shop_extra_assets(self):
+        return [Asset("css", "/plugins/discounter/static/sample.css")]
+
+    @hookimpl
+    def shop_register_blueprints(self):
+        bp = Blueprint("discounter", __name__, static_folder=STATIC, static_url_path="/static")
+
+        @bp.get("/hello")
+        def hello():
+            return "hello from discounter"
+
+        return [bp]
+
+    @hookimpl
+    def shop_register_commands(self, cli):
+        @click.command("discounter-hello")
+        def hello():
+            click.echo("discounter says hello")
+
+        cli.add_command(hello)
+
+    @hookimpl
+    def shop_register_jobs(self):
+        return [Job("tick", self.tick, every_seconds=3600)]
+
+    def tick(self):
+        type(self).ticks += 1
+
+
+class NeedsKey:
+    """Cannot be enabled until its required key is set."""
+
+    name = "needskey"
+
+    @hookimpl
+    def shop_settings_schema(self):
+        return [SettingField("token", FieldType.SECRET, required=True, help="API token")]
+
+
+class FlakyReactor:
+    """Raises in shop_order_paid until ``failures_left`` runs out."""
+
+    name = "flaky"
+    failures_left = 0
+    calls: list[int] = []
+
+    @hookimpl
+    def shop_order_paid(self, order_id):
+        if type(self).failures_left > 0:
+            type(self).failures_left -= 1
+            raise RuntimeError("mail server down")
+        type(self).calls.append(order_id)
+
+
+class Recorder:
+    name = "recorder"
+    paid: list[int] = []
+
+    @hookimpl
+    def shop_order_paid(self, order_id):
+        type(self).paid.append(order_id)
+
+
+class BrokenValidator:
+    name = "brokenvalidator"
+
+    @hookimpl
+    def shop_validate_checkout(self, cart, customer):
+        raise RuntimeError("validator crashed")
+
+
+class Objector:
+    name = "objector"
+
+    @hookimpl
+    def shop_validate_checkout(self, cart, customer):
+        return ["Gift cards cannot be shipped abroad."]
+
+
+class Voter:
+    """Votes on "vip.enter": allow members, veto one email, crash for another."""
+
+    name = "voter"
+
+    @hookimpl
+    def shop_register_blueprints(self):
+        bp = Blueprint("voter", __name__)
+
+        @bp.get("/vip")
+        def vip():
+            if can(current_customer(), "vip.enter", default=False):
+                return "Welcome to the VIP lounge"
+            return forbidden("vip.enter")
+
+        return [bp]
+
+    @hookimpl
+    def shop_permission(self, actor, action, resource):
+        if action != "vip.enter":
+            return None
+        if actor.email == "crash@example.com":
+            raise RuntimeError("vote crashed")
+        if actor.email == "banned@example.com":
+            return False
+        return True if actor.is_member else None
+
+    @hookimpl
+    def shop_forbidden(self, actor, action, resource):
+        return "Join the club to enter the VIP lounge."
+
+
+class AlwaysAllow:
+    name = "allower"
+
+    @hookimpl
+    def shop_permission(self, actor, action, resource):
+        return True
+
+
+class FailingJob:
+    name = "failingjob"
+
+    @hookimpl
+    def shop_register_jobs(self):
+        return [Job("explode", self.explode, every_seconds=60)]
+
+    def explode(self):
+        raise RuntimeError("job exploded")
+
+
+class Notes:
+    """Owns a table, created by its own Alembic branch."""
+
+    name = "notes"
+
+    @hookimpl
+    def shop_migration_dirs(self):
+        return [str(Path(__file__).parent / "notes_migrations")]

@@ -1,0 +1,263 @@
+"""The plugin platform: enablement, settings, failure policy, jobs, access, tracing."""
+
+import logging
+
+import pytest
+from sqlalchemy import func, select
+
+from storefront.cli import main
+from storefront.extensions import db
+from storefront.orders.models import Order, OrderStatus
+from storefront.orders.service import mark_paid
+from storefront.plugins.models import FailedReaction, JobRun
+from tests.support import sample_plugins as sp
+from tests.support.forms import post_form
+
+PASSWORD = "correct horse battery"
+
+
+def cli(app, *args, **kwargs):
+    return app.test_cli_runner().invoke(main, list(args), **kwargs)
+
+
+@pytest.fixture
+def discounter_app(make_app):
+    sp.Discounter.ticks = 0
+    return make_app(EXTRA_PLUGINS=[sp.Discounter()])
+
+
+def member(app, shop, email="mia@example.com"):
+    client = app.test_client()
+    shop.app = app
+    shop.register(client, email=email)
+    return client
+
+
+def test_enabled_plugin_shows_everywhere_and_disabled_nowhere(discounter_app, shop):
+    app = discounter_app
+    client = member(app, shop)
+    shop.add(client, "COF-ETH-250")
+
+    def visible():
+        cart = client.get("/cart").get_data(as_text=True)
+        return {
+            "adjustment": "Discounter deal" in cart,
+            "nav": 'href="/plugins/discounter/hello"' in cart,
+            "asset": "/plugins/discounter/static/sample.css" in cart,
+            "account": "Discounter panel" in client.get("/account").get_data(as_text=True),
+            "checkout": "Discounter at checkout" in client.get("/checkout").get_data(True),
+            "route": client.get("/plugins/discounter/hello").status_code == 200,
+            "static": client.get("/plugins/discounter/static/sample.css").status_code == 200,
+            "command": cli(app, "discounter-hello").exit_code == 0,
+        }
+
+    assert all(visible().values()), visible()
+    result = cli(app, "plugins", "disable", "discounter")
+    assert result.exit_code == 0 and "discounter disabled" in result.output
+    assert not any(visible().values()), visible()
+    assert "plugin discounter is disabled" in cli(app, "discounter-hello").output
+    assert cli(app, "jobs", "run", "--force").exit_code == 0
+    assert sp.Discounter.ticks == 0  # its job did not run
+    cli(app, "plugins", "enable", "discounter")
+    assert all(visible().values())
+
+
+def test_plugins_list_shows_state_version_and_hooks(discounter_app):
+    out = cli(discounter_app, "plugins", "list").output
+    assert "enabled  discounter" in out and "shop_cart_adjustments" in out
+    assert "Gives a configurable discount" in out
+
+
+def test_settings_are_validated_and_errors_name_the_field(discounter_app, shop):
+    app = discounter_app
+    for assignment, message in [("percent=80", "discounter.percent: must be at most 50"),
+                                ("percent=abc", "discounter.percent: must be a number"),
+                                ("mode=some", "discounter.mode: must be one of all, members"),
+                                ("nope=1", "discounter.nope: is not a setting"),
+                                ("percent", "write KEY=VALUE")]:
+        result = cli(app, "plugins", "settings", "discounter", assignment)
+        assert result.exit_code != 0 and message in result.output, result.output
+    ok = cli(app, "plugins", "settings", "discounter", "percent=20", "api_key=s3cr3t-value")
+    assert ok.exit_code == 0 and "percent = 20" in ok.output
+    assert "s3cr3t-value" not in ok.output and "api_key = ••••••••" in ok.output
+    client = app.test_client()
+    shop.app = app
+    shop.add(client, "COF-ETH-250")  # 12.50 + 4.90 shipping; 20% of 12.50 = 2.50
+    assert "−€2.50" in client.get("/cart").get_data(as_text=True)
+
+
+def test_plugin_with_invalid_settings_cannot_be_enabled(make_app):
+    app = make_app(EXTRA_PLUGINS=[sp.NeedsKey()])
+    cli(app, "plugins", "disable", "needskey")
+    result = cli(app, "plugins", "enable", "needskey")
+    assert result.exit_code != 0 and "needskey.token: is required" in result.output
+    cli(app, "plugins", "settings", "needskey", "token=abc")
+    assert cli(app, "plugins", "enable", "needskey").exit_code == 0
+
+
+def test_unknown_plugin_is_a_clear_error(discounter_app):
+    result = cli(discounter_app, "plugins", "enable", "nosuch")
+    assert result.exit_code != 0 and "no plugin named 'nosuch'" in result.output
+
+
+def owner_client(app, shop):
+    shop.app = app
+    shop.create_user("boss@example.com", role="owner")
+    client = app.test_client()
+    shop.login(client, "boss@example.com", PASSWORD)
+    return client
+
+
+def test_admin_plugin_pages(discounter_app, shop):
+    app = discounter_app
+    cli(app, "plugins", "settings", "discounter", "api_key=s3cr3t-value")
+    owner = owner_client(app, shop)
+    listing = owner.get("/admin/plugins").get_data(as_text=True)
+    assert "discounter" in listing and "shop_register_jobs" in listing and "Enabled" in listing
+    page = owner.get("/admin/plugins/discounter").get_data(as_text=True)
+    assert "s3cr3t-value" not in page and "••••••••" in page and "Discount in percent." in page
+    bad = post_form(owner, "/admin/plugins/discounter", "/admin/plugins/discounter/settings",
+                    {"percent": "99", "api_key": "••••••••", "mode": "all"})
+    assert bad.status_code == 400 and "must be at most 50" in bad.get_data(as_text=True)
+    good = post_form(owner, "/admin/plugins/discounter", "/admin/plugins/discounter/settings",
+                     {"percent": "15", "api_key": "••••••••", "mode": "members", "loud": "true"})
+    assert good.status_code == 303
+    out = cli(app, "plugins", "settings", "discounter").output
+    assert "percent = 15" in out and "mode = members" in out and "loud = true" in out
+    assert "api_key = ••••••••" in out  # the mask kept the stored secret
+    post_form(owner, "/admin/plugins", "/admin/plugins/discounter/disable", {})
+    assert "disabled discounter" in cli(app, "plugins", "list").output
+    customer = app.test_client()
+    shop.register(customer, email="c@example.com")
+    assert customer.get("/admin/plugins").status_code == 403
+
+
+def place_and_pay(app, shop) -> int:
+    client = app.test_client()
+    shop.app = app
+    shop.add(client, "TEA-SEN-100")
+    shop.checkout(client)
+    with app.app_context():
+        order_id = db.session.scalar(select(Order.id))
+        assert mark_paid(order_id)
+    return order_id
+
+
+def test_reaction_failure_keeps_the_order_and_is_retried_by_a_job(make_app, shop, caplog):
+    sp.FlakyReactor.failures_left, sp.FlakyReactor.calls, sp.Recorder.paid = 2, [], []
+    app = make_app(EXTRA_PLUGINS=[sp.FlakyReactor(), sp.Recorder()])
+    with caplog.at_level(logging.ERROR, logger="storefront.plugins"):
+        order_id = place_and_pay(app, shop)
+    assert "plugin flaky failed in shop_order_paid" in caplog.text
+    assert sp.Recorder.paid == [order_id]  # the faulty plugin did not silence the others
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == OrderStatus.PAID
+        failure = db.session.scalar(select(FailedReaction))
+        assert (failure.plugin, failure.hook, failure.arguments) == (
+            "flaky", "shop_order_paid", {"order_id": order_id})
+    first = cli(app, "jobs", "run")
+    assert first.exit_code == 1 and "still fail" in first.output
+    second = cli(app, "jobs", "run")
+    assert second.exit_code == 0, second.output
+    assert sp.FlakyReactor.calls == [order_id] and sp.Recorder.paid == [order_id]
+    with app.app_context():
+        failure = db.session.scalar(select(FailedReaction))
+        assert failure.status == "done" and failure.attempts == 2
+
+
+def test_owner_can_dismiss_a_failed_reaction(make_app, shop):
+    sp.FlakyReactor.failures_left, sp.FlakyReactor.calls = 99, []
+    app = make_app(EXTRA_PLUGINS=[sp.FlakyReactor()])
+    place_and_pay(app, shop)
+    owner = owner_client(app, shop)
+    page = owner.get("/admin/plugins").get_data(as_text=True)
+    assert "mail server down" in page
+    with app.app_context():
+        failure_id = db.session.scalar(select(FailedReaction.id))
+    post_form(owner, "/admin/plugins", f"/admin/plugins/failures/{failure_id}/dismiss", {})
+    cli(app, "jobs", "run", "--force")
+    with app.app_context():
+        failure = db.session.get(FailedReaction, failure_id)
+        assert failure.status == "dismissed" and failure.attempts == 1
+
+
+@pytest.mark.parametrize("plugin, message", [
+    (sp.BrokenValidator(), "A checkout check failed"),
+    (sp.Objector(), "Gift cards cannot be shipped abroad."),
+])
+def test_checkout_hooks_fail_closed(make_app, shop, plugin, message):
+    app = make_app(EXTRA_PLUGINS=[plugin])
+    client = app.test_client()
+    shop.app = app
+    shop.add(client, "TEA-SEN-100")
+    response = shop.checkout(client)
+    assert message in client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 0
+    assert shop.product("TEA-SEN-100").stock == 30
+
+
+def test_permission_veto_rule_and_forbidden_page(make_app, shop):
+    app = make_app(EXTRA_PLUGINS=[sp.Voter(), sp.AlwaysAllow()])
+    shop.app = app
+    guest = app.test_client()
+    assert guest.get("/plugins/voter/vip").status_code == 200  # AlwaysAllow says yes
+    cli(app, "plugins", "disable", "allower")
+    denied = guest.get("/plugins/voter/vip")
+    assert denied.status_code == 403
+    assert "Join the club to enter the VIP lounge." in denied.get_data(as_text=True)
+    assert member(app, shop).get("/plugins/voter/vip").status_code == 200
+    cli(app, "plugins", "enable", "allower")
+    banned = member(app, shop, "banned@example.com")
+    assert banned.get("/plugins/voter/vip").status_code == 403  # a veto beats any allow
+    crashed = member(app, shop, "crash@example.com")
+    assert crashed.get("/plugins/voter/vip").status_code == 403  # a crash denies
+
+
+def test_jobs_run_records_runs_and_retries_failures(make_app):
+    sp.Discounter.ticks = 0
+    app = make_app(EXTRA_PLUGINS=[sp.Discounter(), sp.FailingJob()])
+    first = cli(app, "jobs", "run")
+    assert first.exit_code == 1
+    assert "discounter:tick: ok" in first.output
+    assert "failingjob:explode: FAILED: RuntimeError: job exploded" in first.output
+    assert "core:retry-failed-reactions: ok" in first.output
+    second = cli(app, "jobs", "run")
+    assert "failingjob:explode" in second.output and "discounter:tick" not in second.output
+    assert sp.Discounter.ticks == 1
+    with app.app_context():
+        runs = db.session.execute(select(JobRun.name, JobRun.ok).order_by(JobRun.id)).all()
+    assert [tuple(r) for r in runs].count(("failingjob:explode", False)) == 2
+    listing = cli(app, "jobs", "list").output
+    assert "discounter:tick: every 3600s, last success 20" in listing
+
+
+def test_hook_tracing_logs_timings(make_app, shop, caplog, monkeypatch):
+    monkeypatch.setenv("STOREFRONT_TRACE_HOOKS", "1")  # read when the app starts
+    app = make_app(EXTRA_PLUGINS=[sp.Discounter()])
+    client = app.test_client()
+    shop.app = app
+    shop.add(client, "COF-ETH-250")
+    with caplog.at_level(logging.INFO, logger="storefront.hooks"):
+        client.get("/cart")
+    assert "hook shop_cart_adjustments [discounter]" in caplog.text
+    assert " ms" in caplog.text
+
+
+def test_plugin_tables_come_from_its_own_migration_branch(make_app):
+    from sqlalchemy import inspect, text
+
+    from storefront import migrate
+
+    app = make_app(EXTRA_PLUGINS=[sp.Notes()])
+    with app.app_context():
+        assert "notes_note" not in inspect(db.engine).get_table_names()
+    migrate.upgrade(app)  # an existing shop with data: the core is already at head
+    migrate.upgrade(app)  # and again: nothing to do
+    with app.app_context():
+        assert "notes_note" in inspect(db.engine).get_table_names()
+        db.session.execute(text("INSERT INTO notes_note (product_id, text) VALUES (1, 'hi')"))
+        db.session.commit()
+        assert db.session.scalar(text("SELECT count(*) FROM product")) == 12
+        heads = db.session.scalars(text("SELECT version_num FROM alembic_version")).all()
+        assert sorted(heads) == ["0002", "n001"]
