@@ -11,7 +11,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 import stripe
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderStatus, Payment
@@ -32,6 +32,10 @@ class Outcome(StrEnum):
     REFUNDED_LATE = "refunded: order was already cancelled"
 
 
+# A PaymentIntent in these states has not taken money and can still be cancelled.
+UNPAID_STATUSES = ("requires_payment_method", "requires_confirmation", "requires_action")
+
+
 def _payment(intent_id: str) -> Payment | None:
     return db.session.scalar(select(Payment).where(Payment.provider_ref == intent_id))
 
@@ -46,7 +50,8 @@ def settle_intent(gateway: StripeGateway, intent_id: str, failed_event: bool = F
     db.session.commit()
     order = db.session.get(Order, payment.order_id)
     if intent.status == "succeeded":
-        received = intent.get("amount_received") or intent.amount
+        # Since stripe 15 a StripeObject is no dict (.get() raises); getattr for absent fields.
+        received = getattr(intent, "amount_received", None) or intent.amount
         if received != order.total or intent.currency.upper() != order.currency.upper():
             log.error("PaymentIntent %s paid %s %s for order %s of %s %s; not fulfilled",
                       intent_id, received, intent.currency, order.number, order.total,
@@ -62,8 +67,7 @@ def settle_intent(gateway: StripeGateway, intent_id: str, failed_event: bool = F
                         order.number)
             return Outcome.REFUNDED_LATE
         return Outcome.ALREADY_SETTLED
-    if intent.status == "canceled" or (failed_event and intent.status ==
-                                       "requires_payment_method"):
+    if intent.status == "canceled" or (failed_event and intent.status in UNPAID_STATUSES):
         if intent.status != "canceled":
             gateway.cancel(intent_id)  # so it cannot succeed after we released the stock
         cancelled = cancel_order(order.id, "payment failed")
@@ -77,8 +81,14 @@ def record_stripe_refund(gateway: StripeGateway, refund: stripe.Refund) -> bool:
     payment = _payment(refund.payment_intent)
     if payment is None:
         return False
-    return record_refund(payment.order_id, refund.id, refund.amount,
-                         reason=refund.get("reason") or "refunded in Stripe", actor="stripe")
+    status = db.session.scalar(select(Order.status).where(Order.id == payment.order_id))
+    if status == OrderStatus.AWAITING_PAYMENT:
+        # Stripe does not order its events: the refund may be announced before the payment
+        # it refunds. Settle the payment first, or the refund would be dropped for good.
+        settle_intent(gateway, refund.payment_intent)
+    reason = getattr(refund, "reason", None) or "refunded in Stripe"
+    return record_refund(payment.order_id, refund.id, refund.amount, reason=reason,
+                         actor="stripe")
 
 
 def reconcile(gateway: StripeGateway, abandon_after: timedelta) -> dict[str, int]:
@@ -98,5 +108,18 @@ def reconcile(gateway: StripeGateway, abandon_after: timedelta) -> dict[str, int
         except stripe.StripeError as exc:
             log.error("reconcile %s: %s", intent_id, exc)
             outcome = "error"
+        counts[str(outcome)] = counts.get(str(outcome), 0) + 1
+    # Orders whose shopper left before the pay page created a PaymentIntent.
+    stale = db.session.scalars(
+        select(Order.id)
+        .where(Order.status == OrderStatus.AWAITING_PAYMENT.value,
+               Order.payment_provider == "stripe",
+               Order.created_at < utcnow() - abandon_after,
+               ~exists().where(Payment.order_id == Order.id))
+        .order_by(Order.id)
+    ).all()
+    for order_id in stale:
+        outcome = (Outcome.CANCELLED if cancel_order(order_id, "payment abandoned")
+                   else Outcome.ALREADY_SETTLED)
         counts[str(outcome)] = counts.get(str(outcome), 0) + 1
     return counts

@@ -76,8 +76,9 @@ def _on_intent_failed(gateway: StripeGateway, obj) -> None:
 
 
 def _on_charge_refunded(gateway: StripeGateway, obj) -> None:
-    if obj.get("payment_intent"):
-        for refund in gateway.refunds_of(obj["payment_intent"]):
+    intent_id = getattr(obj, "payment_intent", None)
+    if intent_id:
+        for refund in gateway.refunds_of(intent_id):
             record_stripe_refund(gateway, refund)
 
 
