@@ -54,11 +54,22 @@ def checkout(client, **fields: str):
     return client.post("/checkout", data=data)
 
 
+FORM_RE = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
+
+
+def form_fields(html: str, action_url: str) -> dict[str, str]:
+    """The hidden inputs of the form that posts to ``action_url`` (else just the CSRF token)."""
+    for attrs, body in FORM_RE.findall(html):
+        if dict(ATTR_RE.findall(attrs)).get("action", "").replace("&amp;", "&") == action_url:
+            return hidden_inputs(body)
+    return {"csrf_token": csrf_token(html)}
+
+
 def post_form(client, page_url: str, action_url: str, data: dict, **kwargs):
-    """Post a form as a browser would: load its page, take the CSRF token, submit."""
-    page = client.get(page_url)
-    payload = {"csrf_token": csrf_token(page.get_data(as_text=True)), **data}
-    return client.post(action_url, data=payload, **kwargs)
+    """Post a form as a browser would: load its page, keep the form's hidden fields (the
+    CSRF token among them), add ``data``, submit."""
+    page = client.get(page_url).get_data(as_text=True)
+    return client.post(action_url, data={**form_fields(page, action_url), **data}, **kwargs)
 
 
 @pytest.fixture

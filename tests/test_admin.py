@@ -121,3 +121,20 @@ def test_create_owner_command(app):
     short = runner.invoke(main, ["users", "create-owner", "--email", "x@example.com",
                                  "--password-stdin"], input="short\n")
     assert short.exit_code != 0 and "at least 10" in short.output
+
+
+def test_double_submitted_refund_form_refunds_once(app, shop):
+    from hooks.testing import form_fields
+
+    order_id = place_guest_order(app, shop)
+    manager = staff_client(app, shop, "manager")
+    page = f"/admin/orders/{order_id}"
+    post_form(manager, page, f"{page}/mark-paid", {})
+    fields = form_fields(manager.get(page).get_data(as_text=True), f"{page}/refund")
+    assert fields["refund_key"]
+    data = {**fields, "amount": "10.00", "reason": "double click"}
+    manager.post(f"{page}/refund", data=data)
+    second = manager.post(f"{page}/refund", data=data)
+    assert "already recorded" in manager.get(second.headers["Location"]).get_data(True)
+    with app.app_context():
+        assert db.session.get(Order, order_id).refunded_total == 1000

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms import HiddenField, IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
 
 class ActionForm(FlaskForm):
@@ -10,6 +10,8 @@ class ActionForm(FlaskForm):
 class RefundForm(FlaskForm):
     amount = StringField("Amount", validators=[DataRequired(), Length(max=20)])
     reason = StringField("Reason", validators=[DataRequired(), Length(max=300)])
+    # One value per rendered form: a double click repeats the same refund, not a second one.
+    refund_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
 
 
 class StockForm(FlaskForm):

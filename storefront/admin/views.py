@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import secrets
 from functools import wraps
 
+import stripe
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, update
@@ -80,8 +82,9 @@ def _order_or_404(order_id: int) -> Order:
 @bp.get("/orders/<int:order_id>")
 @requires(Role.STAFF)
 def order(order_id: int):
+    refund_form = RefundForm(refund_key=secrets.token_urlsafe(16))
     return render_template("admin/order.html", order=_order_or_404(order_id),
-                           action_form=ActionForm(), refund_form=RefundForm())
+                           action_form=ActionForm(), refund_form=refund_form)
 
 
 @bp.post("/orders/<int:order_id>/mark-paid")
@@ -129,9 +132,12 @@ def order_refund(order_id: int):
         flash(f"The refund must be between 0.01 and "
               f"{format_money(order.refundable, order.currency)}.", "error")
         return redirect(url_for("admin.order", order_id=order_id)), 303
-    # The key counts this order's refunds, so a double click repeats the same refund call.
-    key = f"storefront-refund-{order.public_token}-{len(order.refunds) + 1}-{amount}"
-    refund_id = provider(order.payment_provider).refund(order, amount, key)
+    key = f"storefront-refund-{order.public_token}-{form.refund_key.data}"
+    try:
+        refund_id = provider(order.payment_provider).refund(order, amount, key)
+    except stripe.StripeError as exc:
+        flash(f"The payment provider refused the refund: {exc.user_message or exc}", "error")
+        return redirect(url_for("admin.order", order_id=order_id)), 303
     if record_refund(order.id, refund_id, amount, form.reason.data, current_user.email):
         flash(f"Refunded {format_money(amount, order.currency)} (refund {refund_id}).", "success")
     else:

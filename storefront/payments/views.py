@@ -57,7 +57,13 @@ def payment_return(token: str):
     gateway = _gateway()
     for payment in order.payments:
         if payment.provider == "stripe":
-            outcome = settle_intent(gateway, payment.provider_ref)
+            try:
+                outcome = settle_intent(gateway, payment.provider_ref)
+            except stripe.StripeError:
+                log.exception("return page: Stripe did not answer for %s", order.number)
+                flash("We could not reach the card payment service to confirm your payment. "
+                      "We will confirm it by email as soon as it answers.", "error")
+                break
             if outcome is Outcome.PENDING:
                 flash("Your payment is being processed; we will email you when it is done.",
                       "success")
