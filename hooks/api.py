@@ -57,6 +57,22 @@ def forbidden(action: str, resource: object = None):
     return forbidden_response(current_customer(), action, resource)
 
 
+def notify(template: str, subject: str, *, user_id: int | None = None,
+           email: str | None = None, kind: str = "transactional", plugin: str = "",
+           **context: Any):
+    """Send a member (``user_id``) or an address a message rendered from
+    ``notifications/<template>`` (the theme's copy first, else the plugin's templates).
+
+    It is written to the outbox in the current transaction and delivered after the commit;
+    a failed delivery is retried. ``kind="marketing"`` is not sent to members who opted out
+    of marketing messages (nor to bare addresses). Members see their messages in their
+    account."""
+    from storefront.notifications.service import notify as queue
+
+    return queue(template, subject, user_id=user_id, email=email, kind=kind, plugin=plugin,
+                 **context)
+
+
 def session():
     """The database session of the current request (SQLAlchemy 2)."""
     from storefront.extensions import db

@@ -31,13 +31,15 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from storefront.cart.views import bp as cart_bp
     from storefront.catalog.views import bp as catalog_bp
     from storefront.errors import init_errors
+    from storefront.notifications import service as _outbox  # noqa: F401 - commit listener
+    from storefront.notifications.views import bp as notifications_bp
     from storefront.orders.views import bp as orders_bp
     from storefront.payments.views import bp as payments_bp
     from storefront.plugins.views import bp as plugin_admin_bp
 
     init_login(app)
     for blueprint in (catalog_bp, cart_bp, orders_bp, payments_bp, accounts_bp, admin_bp,
-                      plugin_admin_bp):
+                      plugin_admin_bp, notifications_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
     return app

@@ -46,6 +46,7 @@ def defaults(instance_path: str) -> dict:
         "SMTP_USERNAME": "",
         "SMTP_PASSWORD": "",
         "SMTP_STARTTLS": False,
+        "MAIL_DELIVER_AFTER_COMMIT": True,  # False: only the job core:deliver-outbox sends
         "PASSWORD_RESET_MAX_AGE": 3600,
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_FAILURE_WINDOW": 900,

@@ -260,4 +260,4 @@ def test_plugin_tables_come_from_its_own_migration_branch(make_app):
         db.session.commit()
         assert db.session.scalar(text("SELECT count(*) FROM product")) == 12
         heads = db.session.scalars(text("SELECT version_num FROM alembic_version")).all()
-        assert sorted(heads) == ["0002", "n001"]
+        assert sorted(heads) == ["0003", "n001"]

@@ -37,6 +37,7 @@ class User(UserMixin, db.Model):
     # Rotated on logout and password change: old session cookies stop working at once.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    marketing_opt_out: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def get_id(self) -> str:

@@ -67,6 +67,7 @@ def call_fail_open(hook_name: str, **kwargs: Any) -> list[tuple[str, Exception]]
     for impl in enabled_impls(hook_name):
         try:
             _call(impl, kwargs)
+            db.session.commit()  # the reaction's writes and messages, as one transaction
         except Exception as exc:  # noqa: BLE001 - a plugin's fault must not undo the order
             log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
             failures.append((impl.plugin_name, exc))
@@ -99,6 +100,7 @@ def retry_reaction(reaction: FailedReaction) -> bool:
         return False  # plugin disabled or gone: wait until it is back, or a dismissal
     try:
         _call(impl, reaction.arguments)
+        db.session.commit()
     except Exception as exc:  # noqa: BLE001
         db.session.rollback()
         reaction.attempts += 1

@@ -31,9 +31,17 @@ def retry_failed_reactions() -> None:
         raise RuntimeError(f"{failed} of {len(pending)} reactions still fail")
 
 
+def _deliver_outbox() -> None:
+    from storefront.notifications.service import deliver_outbox
+
+    deliver_outbox()
+
+
 CORE_JOBS = (
     Job("retry-failed-reactions", retry_failed_reactions, every_seconds=300,
         description="retry plugin reactions that failed after an order changed"),
+    Job("deliver-outbox", _deliver_outbox, every_seconds=60,
+        description="deliver member notifications that are queued or failed"),
 )
 
 

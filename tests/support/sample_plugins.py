@@ -20,6 +20,7 @@ from hooks import (
     current_customer,
     forbidden,
     hookimpl,
+    notify,
     plugin_settings,
 )
 
@@ -201,3 +202,15 @@ class Notes:
     @hookimpl
     def shop_migration_dirs(self):
         return [str(Path(__file__).parent / "notes_migrations")]
+
+
+class Greeter:
+    """Welcomes new members (transactional) and sends them news (marketing)."""
+
+    name = "greeter"
+
+    @hookimpl
+    def shop_customer_registered(self, user_id):
+        notify("welcome.txt", "Welcome!", user_id=user_id, plugin=self.name, code="HELLO")
+        notify("news.txt", "Our news", user_id=user_id, kind="marketing", plugin=self.name,
+               headline="New beans")

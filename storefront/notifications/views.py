@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField
+
+from storefront.accounts.models import User
+from storefront.extensions import db
+from storefront.notifications.models import Notification
+
+bp = Blueprint("notifications", __name__, url_prefix="/account")
+
+
+class PreferencesForm(FlaskForm):
+    marketing = BooleanField("Send me news, offers and invitations")
+
+
+@bp.get("/messages")
+@login_required
+def messages():
+    rows = db.session.scalars(
+        select(Notification).where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc()).limit(200)).all()
+    return render_template("accounts/messages.html", messages=rows)
+
+
+@bp.get("/messages/<int:message_id>")
+@login_required
+def message(message_id: int):
+    row = db.session.get(Notification, message_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    return render_template("accounts/message.html", message=row)
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    user = db.session.get(User, current_user.id)
+    form = PreferencesForm()
+    if form.validate_on_submit():
+        user.marketing_opt_out = not form.marketing.data
+        db.session.commit()
+        flash("Your preferences are saved.", "success")
+        return redirect(url_for("notifications.preferences")), 303
+    form.marketing.data = not user.marketing_opt_out
+    return render_template("accounts/preferences.html", form=form)
