@@ -205,3 +205,31 @@ def test_resolver_invariants(cart, props, rnd, max_pct):
                        and t["stacking"] == "best_of" and t["outcome"] in ("applied", "limited")]
             assert len(winners) <= 1
     assert len(result.trace) == len(props)
+
+
+class TwoOffers:
+    @hookimpl
+    def shop_cart_adjustments(self, cart, customer):
+        return [Adjustment(plugin="tiers", code="gold", label="Gold tier 5%", percent=5,
+                           stacking="best_of", stacking_group="member"),
+                Adjustment(plugin="cards", code="card", label="Member card 10%", percent=10,
+                           stacking="best_of", stacking_group="member",
+                           reason="preferential card")]
+
+
+def test_order_page_explains_what_applied_and_what_did_not(make_app, shop):
+    app = make_app(EXTRA_PLUGINS=[TwoOffers()])
+    client = app.test_client()
+    shop.app = app
+    shop.add(client, "EQP-GRD-01")
+    location = shop.checkout(client).headers["Location"]
+    html = client.get(location).get_data(as_text=True)
+    assert "Member card 10%: −€6.90 (preferential card)" in html
+    assert "Gold tier 5%: nothing; not combined with Member card 10%, which saves you more" in html
+    shop.create_user("boss@example.com", role="owner")
+    owner = app.test_client()
+    shop.login(owner, "boss@example.com", "correct horse battery")
+    with app.app_context():
+        order_id = db.session.scalar(select(Order.id))
+    admin = owner.get(f"/admin/orders/{order_id}").get_data(as_text=True)
+    assert "lost best-of to cards:card" in admin and "best_of (member)" in admin

@@ -80,6 +80,23 @@ class Order(db.Model):
         return STATUS_LABELS[OrderStatus(self.status)]
 
     @property
+    def price_explanation(self) -> list[dict]:
+        """The pricing trace in the shopper's words: what applied, and what did not, why."""
+        labels = {f"{t['plugin']}:{t['code']}": t.get("label", t["code"])
+                  for t in self.pricing_trace or []}
+        notes = []
+        for step in self.pricing_trace or []:
+            outcome = step.get("outcome", "applied")
+            if outcome in ("applied", "limited"):
+                note = "" if outcome == "applied" else "limited by the shop's rules"
+            else:
+                rival = labels.get(outcome.rsplit(" ", 1)[-1], "another offer")
+                note = f"not combined with {rival}, which saves you more"
+            notes.append({"label": step.get("label", step["code"]), "amount": step["applied"],
+                          "note": note, "reason": step.get("reason", "")})
+        return notes
+
+    @property
     def refundable(self) -> int:
         if self.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
             return 0
