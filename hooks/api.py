@@ -6,7 +6,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from hooks.types import CustomerView, TierInfo
+from hooks.types import CustomerView, OrderView, TierInfo
 
 
 def plugin_settings(name: str) -> dict[str, Any]:
@@ -71,6 +71,13 @@ def notify(template: str, subject: str, *, user_id: int | None = None,
 
     return queue(template, subject, user_id=user_id, email=email, kind=kind, plugin=plugin,
                  **context)
+
+
+def get_order(order_id: int) -> OrderView | None:
+    """An order, read-only, with its lines and applied adjustments."""
+    from storefront.orders.views_model import order_view
+
+    return order_view(order_id)
 
 
 def session():

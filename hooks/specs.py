@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         CustomerView,
         Job,
         NavLink,
+        OrderView,
         Panel,
         SettingField,
         TierInfo,
@@ -107,7 +108,20 @@ def shop_validate_checkout(cart: CartView, customer: CustomerView) -> list[str]:
     """
 
 
-# Orders and customers (react after commit; fail open) -------------------------------------
+# Orders and customers ---------------------------------------------------------------------
+
+
+@hookspec
+def shop_order_reserve(order: OrderView, customer: CustomerView) -> None:
+    """Reserve what this order hands out (points redeemed, event seats), inside the
+    transaction that places the order, with ``hooks.session()``.
+
+    Called after the order, its lines and adjustments are written and its stock is taken,
+    before the commit. Raise ``hooks.CheckoutRefused("message")`` to refuse the order: the
+    shopper sees the message and nothing at all is written. Any other exception refuses it
+    too, with a generic message (fails closed). Do not commit.
+    """
+
 
 
 @hookspec
@@ -195,4 +209,10 @@ def shop_forbidden(actor: CustomerView, action: str, resource: object) -> Markup
 
 @hookspec
 def shop_customer_registered(user_id: int) -> None:
-    """A shopper created an account. Called after commit; failures are logged, not raised."""
+    """A shopper created an account. Called after commit; fails open, retried."""
+
+
+@hookspec
+def shop_customer_verified(user_id: int) -> None:
+    """A member proved they own their email address (verification link or password reset).
+    Called once per account, after commit; fails open, retried."""

@@ -77,6 +77,62 @@ class CustomerView:
     def is_member(self) -> bool:
         return self.id is not None
 
+    def has_role(self, role: str) -> bool:
+        """True for this role and the ones above it (customer < staff < manager < owner)."""
+        return ROLE_RANKS.get(self.role, -1) >= ROLE_RANKS[role]
+
+
+ROLE_RANKS = {"customer": 0, "staff": 1, "manager": 2, "owner": 3}
+
+
+class CheckoutRefused(Exception):  # noqa: N818 - reads as what happened to the checkout
+    """Raise from ``shop_order_reserve`` to refuse the order; the message is shown to the
+    shopper and nothing is written."""
+
+
+@dataclass(frozen=True)
+class OrderLineView:
+    product_id: int
+    sku: str
+    title: str
+    unit_price: int
+    quantity: int
+    total: int
+
+
+@dataclass(frozen=True)
+class AppliedView:
+    """An adjustment as the resolver applied it to an order."""
+
+    plugin: str
+    code: str
+    label: str
+    phase: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """An order, as plugins see it (read-only). Money in minor units."""
+
+    id: int
+    number: str
+    status: str
+    user_id: int | None
+    email: str
+    currency: str
+    subtotal: int
+    shipping: int
+    discount_total: int
+    total: int
+    refunded_total: int
+    lines: tuple[OrderLineView, ...]
+    adjustments: tuple[AppliedView, ...]
+
+    def applied(self, plugin: str) -> int:
+        """What ``plugin``'s adjustments took off this order, in minor units."""
+        return sum(a.amount for a in self.adjustments if a.plugin == plugin)
+
 
 @dataclass(frozen=True)
 class Adjustment:
@@ -180,6 +236,9 @@ class SettingField:
     choices: tuple[str, ...] = ()
     min: int | Decimal | None = None
     max: int | Decimal | None = None
+    multiline: bool = False  # a text area instead of a one-line input
+    # Called with the typed value; raises ValueError("why") when it is not acceptable.
+    validator: object = field(default=None, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", FieldType(self.type))

@@ -86,3 +86,52 @@ def test_reset_token_is_stored_hashed(app, client, shop):
     with app.app_context():
         stored = db.session.scalar(select(PasswordResetToken.token_hash))
     assert token not in stored and len(stored) == 64
+
+
+class VerifiedRecorder:
+    name = "verifiedrecorder"
+    seen: list[int] = []
+
+    from hooks import hookimpl
+
+    @hookimpl
+    def shop_customer_verified(self, user_id):
+        type(self).seen.append(user_id)
+
+
+def test_registration_sends_a_verification_link_that_works_once(make_app, shop):
+    VerifiedRecorder.seen = []
+    app = make_app(EXTRA_PLUGINS=[VerifiedRecorder()])
+    shop.app = app
+    client = app.test_client()
+    shop.register(client, email="ana@example.com")
+    assert "Please confirm your email address" in client.get("/account").get_data(True)
+    mail = shop.mails()[-1]
+    assert "Subject: Please confirm your email address" in mail
+    link = re.search(r"http://localhost(/verify-email/\S+)", mail).group(1)
+    assert client.get(link).status_code == 302
+    assert "Please confirm" not in client.get("/account").get_data(as_text=True)
+    assert client.get(link).status_code == 400  # used
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.email_verified_at is not None
+        assert VerifiedRecorder.seen == [user.id]
+    post_form(client, "/account", "/verify-email/resend", {})
+    assert len([m for m in shop.mails() if "confirm your email" in m]) == 1  # no resend
+
+
+def test_resend_verification_and_reset_also_verifies(make_app, shop):
+    VerifiedRecorder.seen = []
+    app = make_app(EXTRA_PLUGINS=[VerifiedRecorder()])
+    shop.app = app
+    client = app.test_client()
+    shop.register(client, email="ana@example.com")
+    post_form(client, "/account", "/verify-email/resend", {})
+    assert len([m for m in shop.mails() if "confirm your email" in m]) == 2
+    post_form(client, "/password/forgot", "/password/forgot", {"email": "ana@example.com"})
+    link = re.search(r"http://localhost(/password/reset/\S+)", shop.mails()[-1]).group(1)
+    new = "another new password"
+    post_form(client, link, link, {"password": new, "confirm": new})
+    with app.app_context():
+        assert VerifiedRecorder.seen == [db.session.scalar(select(User.id))]
+    assert app.test_client().get("/verify-email/not-a-token").status_code == 400

@@ -52,11 +52,13 @@ class User(UserMixin, db.Model):
 
 
 class PasswordResetToken(db.Model):
-    """A single-use reset link. Only the SHA-256 of the token is stored."""
+    """A single-use link sent by mail (password reset or email verification).
+    Only the SHA-256 of the token is stored."""
 
     __tablename__ = "password_reset_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16), default="reset", server_default="reset")
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column()

@@ -76,28 +76,42 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_reset_token(user: User) -> str:
+RESET, VERIFY = "reset", "verify"
+VERIFY_MAX_AGE = 7 * 24 * 3600
+
+
+def issue_token(user: User, purpose: str = RESET) -> str:
     token = secrets.token_urlsafe(32)
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"] if purpose == RESET else VERIFY_MAX_AGE
     db.session.add(PasswordResetToken(user_id=user.id, token_hash=_digest(token),
+                                      purpose=purpose,
                                       expires_at=utcnow() + timedelta(seconds=max_age)))
     db.session.commit()
     return token
 
 
-def valid_reset_token(token: str) -> PasswordResetToken | None:
+def issue_reset_token(user: User) -> str:
+    return issue_token(user, RESET)
+
+
+def valid_token(token: str, purpose: str = RESET) -> PasswordResetToken | None:
     row = db.session.scalar(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token))
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token),
+                                         PasswordResetToken.purpose == purpose)
     )
     if row is None or row.used_at is not None or row.expires_at < utcnow():
         return None
     return row
 
 
-def reset_password(token: str, new_password: str) -> User:
-    row = valid_reset_token(token)
+def valid_reset_token(token: str) -> PasswordResetToken | None:
+    return valid_token(token, RESET)
+
+
+def _consume(token: str, purpose: str) -> User:
+    row = valid_token(token, purpose)
     if row is None:
-        raise AccountError("This reset link has expired or was already used.")
+        raise AccountError("This link has expired or was already used.")
     # Conditional update: two concurrent uses of one link, only one wins.
     used = db.session.execute(
         update(PasswordResetToken)
@@ -106,11 +120,39 @@ def reset_password(token: str, new_password: str) -> User:
     ).rowcount
     if not used:
         db.session.rollback()
-        raise AccountError("This reset link has expired or was already used.")
-    user = db.session.get(User, row.user_id)
+        raise AccountError("This link has expired or was already used.")
+    return db.session.get(User, row.user_id)
+
+
+def _mark_verified(user: User) -> bool:
+    """True when this call verified the address (it was not verified before)."""
+    return bool(db.session.execute(
+        update(User).where(User.id == user.id, User.email_verified_at.is_(None))
+        .values(email_verified_at=utcnow())).rowcount)
+
+
+def _announce_verified(user_id: int) -> None:
+    from storefront import plugins
+
+    plugins.call_fail_open("shop_customer_verified", user_id=user_id)
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = _consume(token, RESET)
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
-    user.email_verified_at = user.email_verified_at or utcnow()  # they read the mail
+    newly_verified = _mark_verified(user)  # they read the mail sent to that address
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
     db.session.commit()
+    if newly_verified:
+        _announce_verified(user.id)
+    return user
+
+
+def verify_email(token: str) -> User:
+    user = _consume(token, VERIFY)
+    newly_verified = _mark_verified(user)
+    db.session.commit()
+    if newly_verified:
+        _announce_verified(user.id)
     return user

@@ -80,10 +80,39 @@ def register():
             from storefront import plugins
 
             _start_session(user)
+            _send_verification(user)
             plugins.call_fail_open("shop_customer_registered", user_id=user.id)
             flash(f"Welcome, {user.name}! Your account is ready.", "success")
             return redirect(next_url)
     return render_template("accounts/register.html", form=form, next=next_url)
+
+
+def _send_verification(user: User) -> None:
+    token = service.issue_token(user, service.VERIFY)
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.verify_email",
+                                                                token=token)
+    send_template_mail(user.email, "Please confirm your email address", "mail/verify_email.txt",
+                       user=user, link=link)
+
+
+@bp.get("/verify-email/<token>")
+def verify_email(token: str):
+    try:
+        service.verify_email(token)
+    except service.AccountError as exc:
+        return render_template("accounts/reset_invalid.html", message=str(exc)), 400
+    flash("Thank you: your email address is confirmed.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.post("/verify-email/resend")
+@login_required
+def resend_verification():
+    user = db.session.get(User, current_user.id)
+    if user.email_verified_at is None:
+        _send_verification(user)
+        flash(f"We sent a new confirmation link to {user.email}.", "success")
+    return redirect(url_for("accounts.account")), 303
 
 
 @bp.post("/logout")

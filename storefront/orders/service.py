@@ -11,13 +11,15 @@ from flask import current_app
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from hooks.types import CustomerView
+from hooks.types import CheckoutRefused, CustomerView
 from storefront import plugins
 from storefront.cart.models import Cart, CartLine, new_token
 from storefront.cart.service import cart_view
 from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderAdjustment, OrderLine, OrderStatus, Refund
+from storefront.orders.views_model import to_view
+from storefront.plugins.calls import call_impl
 from storefront.pricing import PricingError, quote
 from storefront.timeutil import utcnow
 
@@ -111,6 +113,7 @@ def place_order(
                 db.session.rollback()
                 raise CheckoutError(f"Sorry, {line.title} sold out while you were checking "
                                     "out. Your cart was not charged.")
+        _reserve(order, customer)
         db.session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
         db.session.execute(update(Cart).where(Cart.id == cart.id)
                            .values(checkout_token=new_token(), updated_at=utcnow()))
@@ -124,6 +127,25 @@ def place_order(
     db.session.expire_all()
     plugins.call_fail_open("shop_order_placed", order_id=order.id)
     return order
+
+
+def _reserve(order: Order, customer: CustomerView) -> None:
+    """Let plugins reserve what the order hands out, inside the placement transaction."""
+    impls = plugins.enabled_impls("shop_order_reserve")
+    if not impls:
+        return
+    view = to_view(order)
+    for impl in impls:
+        try:
+            call_impl(impl, {"order": view, "customer": customer})
+        except CheckoutRefused as exc:
+            db.session.rollback()
+            raise CheckoutError(str(exc)) from exc
+        except Exception as exc:
+            log.exception("plugin %s failed reserving for an order", impl.plugin_name)
+            db.session.rollback()
+            raise CheckoutError("We could not reserve everything in your order; nothing was "
+                                "charged. Please try again.") from exc
 
 
 def mark_paid(order_id: int) -> bool:

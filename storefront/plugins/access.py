@@ -8,7 +8,7 @@ from flask import render_template
 from markupsafe import Markup, escape
 
 from hooks.types import CustomerView
-from storefront.plugins.calls import _call, enabled_impls
+from storefront.plugins.calls import call_impl, enabled_impls
 
 log = logging.getLogger("storefront.plugins")
 
@@ -17,7 +17,7 @@ def decide(actor: CustomerView, action: str, resource: object, default: bool) ->
     votes = []
     for impl in enabled_impls("shop_permission"):
         try:
-            votes.append(_call(impl, {"actor": actor, "action": action, "resource": resource}))
+            votes.append(call_impl(impl, {"actor": actor, "action": action, "resource": resource}))
         except Exception:  # noqa: BLE001 - access fails closed
             log.exception("plugin %s failed deciding %s; denied", impl.plugin_name, action)
             return False
@@ -33,7 +33,7 @@ def forbidden_response(actor: CustomerView, action: str, resource: object = None
     body = None
     for impl in enabled_impls("shop_forbidden"):
         try:
-            body = _call(impl, {"actor": actor, "action": action, "resource": resource})
+            body = call_impl(impl, {"actor": actor, "action": action, "resource": resource})
         except Exception:  # noqa: BLE001 - fall back to the plain page
             log.exception("plugin %s failed in shop_forbidden", impl.plugin_name)
             continue

@@ -56,7 +56,7 @@ def enabled_impls(hook_name: str):
     return [impl for impl in reversed(caller.get_hookimpls()) if impl.plugin_name in names]
 
 
-def _call(impl, kwargs: dict[str, Any]):
+def call_impl(impl, kwargs: dict[str, Any]):
     with timed(impl.plugin_name, impl.function.__name__):
         return impl.function(**{name: kwargs[name] for name in impl.argnames})
 
@@ -66,7 +66,7 @@ def call_fail_open(hook_name: str, **kwargs: Any) -> list[tuple[str, Exception]]
     failures = []
     for impl in enabled_impls(hook_name):
         try:
-            _call(impl, kwargs)
+            call_impl(impl, kwargs)
             db.session.commit()  # the reaction's writes and messages, as one transaction
         except Exception as exc:  # noqa: BLE001 - a plugin's fault must not undo the order
             log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
@@ -99,7 +99,7 @@ def retry_reaction(reaction: FailedReaction) -> bool:
     if impl is None:
         return False  # plugin disabled or gone: wait until it is back, or a dismissal
     try:
-        _call(impl, reaction.arguments)
+        call_impl(impl, reaction.arguments)
         db.session.commit()
     except Exception as exc:  # noqa: BLE001
         db.session.rollback()
@@ -119,7 +119,7 @@ def collect(hook_name: str, **kwargs: Any) -> list:
     items: list = []
     for impl in enabled_impls(hook_name):
         try:
-            result = _call(impl, kwargs)
+            result = call_impl(impl, kwargs)
         except Exception:  # noqa: BLE001 - page furniture must not break the page
             log.exception("plugin %s failed in %s; left out", impl.plugin_name, hook_name)
             continue

@@ -60,13 +60,19 @@ def coerce(field: SettingField, raw: object) -> object:
         return value
     else:
         value = str(raw)
-        if len(value) > 2000:
-            raise ValueError("is longer than 2000 characters")
-        return value
+        if len(value) > 20000:
+            raise ValueError("is longer than 20000 characters")
+        return _checked(field, value)
     if field.min is not None and value < field.min:
         raise ValueError(f"must be at least {field.min}")
     if field.max is not None and value > field.max:
         raise ValueError(f"must be at most {field.max}")
+    return _checked(field, value)
+
+
+def _checked(field: SettingField, value: object) -> object:
+    if field.validator is not None:
+        field.validator(value)  # raises ValueError naming the problem
     return value
 
 
