@@ -16,6 +16,13 @@ def plugin_settings(name: str) -> dict[str, Any]:
     return settings_for(name)
 
 
+def plugin_enabled(name: str) -> bool:
+    """Whether the plugin ``name`` is installed and enabled in this shop."""
+    from storefront.plugins.state import is_enabled
+
+    return is_enabled(name)
+
+
 def render_template(template: str, **context: Any) -> Markup:
     """Render a template (the theme's copy first, else the plugin's ``templates/`` folder).
     Values are autoescaped; the result is safe to return in a Panel or slot."""
@@ -29,6 +36,17 @@ def current_customer() -> CustomerView:
     from storefront.cart.service import customer_view
 
     return customer_view()
+
+
+def get_customer(user_id: int) -> CustomerView | None:
+    """A member by id (email, name, role), or None."""
+    from storefront.accounts.models import User
+    from storefront.extensions import db
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        return None
+    return CustomerView(user.id, user.email, user.name, user.role)
 
 
 def customer_tier(customer: CustomerView) -> TierInfo | None:

@@ -163,15 +163,19 @@ def payments_reconcile(abandon_after_hours: int) -> None:
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Run the demo shop: SQLite, the content in content/, demo accounts, no keys needed."""
     from storefront import migrate
-    from storefront.demo import ensure_demo_accounts
+    from storefront.demo import enable_builtin_plugins, ensure_demo_accounts, give_demo_points
 
     migrate.upgrade(current_app)
     report = _sync()
     click.echo(f"demo shop: {report.created + report.updated} products from "
                f"{current_app.config['CONTENT_DIR']}")
+    newly = enable_builtin_plugins()
+    if newly:
+        click.echo(f"built-in plugins enabled: {', '.join(newly)}")
     click.echo("demo accounts (email / password):")
     for role, email, password in ensure_demo_accounts():
         click.echo(f"  {role:<9} {email:<28} {password}")
+    give_demo_points()
     if no_serve:
         return
     click.echo(f"open http://{host}:{port}/  (Ctrl+C stops)")

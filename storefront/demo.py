@@ -16,6 +16,33 @@ DEMO_ACCOUNTS = (
 )
 
 
+def enable_builtin_plugins() -> list[str]:
+    """Switch on the plugins that ship with Storefront (once: an owner's choice stays)."""
+    from storefront.plugins.models import PluginState
+    from storefront.plugins.registry import describe
+    from storefront.plugins.state import set_enabled
+
+    enabled = []
+    for info in describe(current_app.extensions["storefront.plugins"]):
+        if info.package == "storefront" and db.session.get(PluginState, info.name) is None:
+            set_enabled(info.name, True, actor="demo")
+            enabled.append(info.name)
+    return enabled
+
+
+def give_demo_points() -> None:
+    from hooks import plugin_enabled
+
+    if not plugin_enabled("points"):
+        return
+    from loyalty_plugins.points import api as points
+
+    member = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[2][1]))
+    points.grant_bonus(member.id, 500, reason="demo points to try redemption",
+                       key="demo:member-points", actor="demo")
+    db.session.commit()
+
+
 def ensure_demo_accounts() -> list[tuple[str, str, str]]:
     if current_app.config["ENV_NAME"] == "production":
         raise RuntimeError("demo accounts are never created in production")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from flask import Flask
+from sqlalchemy import column, delete, insert, inspect, table, text
 
 from storefront.extensions import db
 
@@ -33,8 +35,27 @@ def alembic_config(app: Flask, connection=None) -> Config:
 
 
 def upgrade(app: Flask, revision: str = "heads") -> None:
+    """Apply migrations. Marks left by plugins that are no longer installed are set aside
+    while Alembic runs and put back after: their tables stay, and reinstalling the plugin
+    continues where it left off."""
     with app.app_context(), db.engine.begin() as connection:
-        command.upgrade(alembic_config(app, connection), revision)
+        cfg = alembic_config(app, connection)
+        orphans = _orphan_marks(cfg, connection)
+        version = table("alembic_version", column("version_num"))
+        if orphans:
+            connection.execute(delete(version).where(version.c.version_num.in_(orphans)))
+        command.upgrade(cfg, revision)
+        for mark in orphans:
+            connection.execute(insert(version).values(version_num=mark))
+
+
+def _orphan_marks(cfg: Config, connection) -> list[str]:
+    if not inspect(connection).has_table("alembic_version"):
+        return []
+    script = ScriptDirectory.from_config(cfg)
+    known = {rev.revision for rev in script.walk_revisions()}
+    marks = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+    return [mark for mark in marks if mark not in known]
 
 
 def revision(app: Flask, message: str) -> None:

@@ -38,7 +38,9 @@ def base_config(database_url: str, instance: Path, **overrides) -> dict:
 
 
 def _prepare_template(url: str, instance: Path) -> None:
-    app = create_app(base_config(url, instance), instance_path=str(instance))
+    # Every installed plugin's tables exist, as in a shop that ran `storefront db upgrade`.
+    app = create_app(base_config(url, instance, LOAD_ENTRY_POINT_PLUGINS=True),
+                     instance_path=str(instance))
     migrate.upgrade(app)
     with app.app_context():
         sync_products(load_content(ROOT / "content"))

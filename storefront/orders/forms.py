@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 
 class CheckoutForm(FlaskForm):
@@ -9,5 +9,5 @@ class CheckoutForm(FlaskForm):
     address = TextAreaField("Delivery address", validators=[DataRequired(), Length(max=500)])
     checkout_token = HiddenField(validators=[DataRequired(), Length(max=64)])
     expected_total = IntegerField(widget=HiddenField.widget,
-                                  validators=[DataRequired(message="missing total"),
+                                  validators=[InputRequired(message="missing total"),
                                               NumberRange(min=0)])

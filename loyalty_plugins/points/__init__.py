@@ -1,0 +1,1 @@
+"""Points: members earn points on paid orders and redeem them at checkout."""

@@ -1,0 +1,41 @@
+"""Time for the points plugin: naive UTC in the database, the shop's zone for dates."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{name!r} is not a time zone (e.g. Europe/Madrid)") from exc
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def local_date(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.replace(tzinfo=UTC).astimezone(tz).date()
+
+
+def start_of_local_day(day: date, tz: ZoneInfo) -> datetime:
+    """Midnight at the start of ``day`` in the shop's zone, as naive UTC."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+
+
+def expiry_for(available_at: datetime, months: int, tz: ZoneInfo) -> datetime | None:
+    """Points usable from ``available_at`` expire when the shop's day ``months`` later
+    begins: usable all of 23:59:59 on the day before, gone at 00:00."""
+    if months <= 0:
+        return None
+    return start_of_local_day(add_months(local_date(available_at, tz), months), tz)

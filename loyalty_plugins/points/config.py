@@ -1,0 +1,69 @@
+"""The points plugin's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from hooks import FieldType, SettingField, plugin_settings
+from loyalty_plugins.points.clock import zone
+
+NAME = "points"
+
+
+def _zone_name(value: str) -> None:
+    zone(value)
+
+
+SCHEMA = [
+    SettingField("earn_per_unit", FieldType.DECIMAL, default=Decimal(1), min=Decimal(0),
+                 max=Decimal(1000), label="Points per currency unit",
+                 help="Points earned per 1.00 paid (shipping excluded)."),
+    SettingField("rounding", FieldType.CHOICE, default="down", choices=("down", "nearest", "up"),
+                 help="How fractions of a point earned are rounded."),
+    SettingField("point_value", FieldType.MONEY, default=1, min=1, max=10000,
+                 label="Value of a point", help="What one point is worth at checkout."),
+    SettingField("min_redeem", FieldType.INTEGER, default=100, min=1, max=10**9,
+                 label="Minimum points per redemption"),
+    SettingField("max_share_percent", FieldType.INTEGER, default=50, min=1, max=100,
+                 label="Largest share of an order paid with points (%)"),
+    SettingField("pending_days", FieldType.INTEGER, default=14, min=0, max=365,
+                 help="Earned points become usable after this many days (the return window)."),
+    SettingField("expiry_months", FieldType.INTEGER, default=12, min=0, max=120,
+                 help="Points expire this many months after they became usable (0: never)."),
+    SettingField("notice_days", FieldType.INTEGER, default=30, min=0, max=365,
+                 help="Tell members this many days before their points expire (0: never)."),
+    SettingField("timezone", FieldType.TEXT, default="UTC", validator=_zone_name,
+                 help="The shop's time zone for expiry dates, e.g. Europe/Madrid."),
+    SettingField("earn_on_points_paid", FieldType.BOOLEAN, default=False,
+                 help="Whether the part of an order paid with points earns points."),
+    SettingField("signup_bonus", FieldType.INTEGER, default=0, min=0, max=10**6,
+                 help="Points given when a shopper creates an account."),
+]
+
+
+@dataclass(frozen=True)
+class PointsConfig:
+    earn_per_unit: Decimal
+    rounding: str
+    point_value: int
+    min_redeem: int
+    max_share_percent: int
+    pending_days: int
+    expiry_months: int
+    notice_days: int
+    tz: ZoneInfo
+    earn_on_points_paid: bool
+    signup_bonus: int
+
+
+def current() -> PointsConfig:
+    s = plugin_settings(NAME)
+    return PointsConfig(
+        earn_per_unit=Decimal(s["earn_per_unit"]), rounding=s["rounding"],
+        point_value=s["point_value"], min_redeem=s["min_redeem"],
+        max_share_percent=s["max_share_percent"], pending_days=s["pending_days"],
+        expiry_months=s["expiry_months"], notice_days=s["notice_days"], tz=zone(s["timezone"]),
+        earn_on_points_paid=s["earn_on_points_paid"], signup_bonus=s["signup_bonus"],
+    )

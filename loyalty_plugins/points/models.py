@@ -1,0 +1,75 @@
+"""The points ledger: lots (what was granted, for first-in first-out expiry), entries (every
+change, append-only, with why and who) and a cached balance per member that always equals the
+sum of the entries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hooks import Model
+from loyalty_plugins.points.clock import utcnow
+
+BUCKETS = ("available", "pending", "reserved")
+
+
+class PointsAccount(Model):
+    __tablename__ = "points_account"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    available: Mapped[int] = mapped_column(default=0)
+    pending: Mapped[int] = mapped_column(default=0)
+    reserved: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=0)  # bumped first: the account's lock
+
+
+class PointsLot(Model):
+    __tablename__ = "points_lot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True, default=None)
+    email: Mapped[str] = mapped_column(String(254), default="", index=True)  # guest orders
+    source: Mapped[str] = mapped_column(String(16))  # earn | bonus | adjust
+    order_id: Mapped[int | None] = mapped_column(index=True, default=None)
+    amount: Mapped[int] = mapped_column()
+    remaining: Mapped[int] = mapped_column()
+    state: Mapped[str] = mapped_column(String(12), index=True)  # held|pending|available|expired
+    available_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    notice_sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PointsEntry(Model):
+    __tablename__ = "points_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("points_lot.id"), default=None)
+    bucket: Mapped[str] = mapped_column(String(10))
+    delta: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(16))
+    order_id: Mapped[int | None] = mapped_column(index=True, default=None)
+    key: Mapped[str | None] = mapped_column(String(120), unique=True, default=None)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    actor: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PointsReversal(Model):
+    """What a refund took back from an order's earned points, once per refund id."""
+
+    __tablename__ = "points_reversal"
+
+    refund_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    order_id: Mapped[int] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(default=None)
+    due: Mapped[int] = mapped_column()  # points this refund should take back
+    taken: Mapped[int] = mapped_column()
+    forgiven: Mapped[int] = mapped_column()  # already spent: not taken twice
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,190 @@
+"""Points: members earn points on paid orders and redeem them at checkout.
+
+Earned points wait out the return window (pending), then are usable until they expire, oldest
+first. Refunds take back earned points in proportion; cancellations give redeemed points back
+to the lots they came from. Every change is in the member's ledger with why and who.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from flask import has_request_context
+from flask import session as flask_session
+
+from hooks import (
+    Adjustment,
+    CheckoutRefused,
+    Job,
+    NavLink,
+    Panel,
+    get_customer,
+    get_order,
+    hookimpl,
+    notify,
+    render_template,
+)
+from loyalty_plugins.points import config, ledger
+from loyalty_plugins.points.clock import local_date, utcnow
+from loyalty_plugins.points.earning import points_for, points_to_pay
+from loyalty_plugins.points.views import REDEEM_KEY, blueprint
+
+NAME = config.NAME
+
+
+@hookimpl
+def shop_settings_schema():
+    return config.SCHEMA
+
+
+@hookimpl
+def shop_migration_dirs():
+    return [str(Path(__file__).parent / "migrations")]
+
+
+@hookimpl
+def shop_register_blueprints():
+    return [blueprint()]
+
+
+@hookimpl
+def shop_register_jobs():
+    return [
+        Job("mature", lambda: ledger.mature(utcnow()), every_seconds=3600,
+            description="make earned points usable when the return window closes"),
+        Job("expire", lambda: ledger.expire(utcnow()), every_seconds=3600,
+            description="expire points whose date has come, oldest first"),
+        Job("expiry-notices", send_expiry_notices, every_seconds=86400,
+            description="tell members their points expire soon"),
+    ]
+
+
+def requested_points() -> int:
+    if not has_request_context():
+        return 0
+    value = flask_session.get(REDEEM_KEY, 0)
+    return value if isinstance(value, int) and value > 0 else 0
+
+
+@hookimpl
+def shop_cart_adjustments(cart, customer):
+    wanted = requested_points() if customer.is_member else 0
+    if not wanted:
+        return []
+    cfg = config.current()
+    account = ledger.balance(customer.id)
+    available = account.available if account else 0
+    limit = (cart.subtotal + cart.shipping) * cfg.max_share_percent // 100 // cfg.point_value
+    points = min(wanted, available, limit)
+    if points < cfg.min_redeem:
+        return []
+    return [Adjustment(plugin=NAME, code="redeem", label=f"Paid with {points} points",
+                       phase="tender", amount=points * cfg.point_value,
+                       reason=f"{points} points at {cfg.point_value} cent(s) each")]
+
+
+@hookimpl
+def shop_order_reserve(order, customer):
+    applied = order.applied(NAME)
+    if not applied or not customer.is_member:
+        return
+    points = points_to_pay(applied, config.current())
+    try:
+        ledger.reserve(customer.id, points, order.id, now=utcnow())
+    except ledger.PointsError as exc:
+        raise CheckoutRefused(str(exc)) from exc
+
+
+@hookimpl
+def shop_order_placed(order_id):
+    if has_request_context():
+        flask_session.pop(REDEEM_KEY, None)
+
+
+@hookimpl
+def shop_order_paid(order_id):
+    order = get_order(order_id)
+    cfg = config.current()
+    now = utcnow()
+    ledger.spend(order_id, now=now)
+    earned = points_for(order, cfg)
+    if earned <= 0:
+        return
+    pending_until = now + timedelta(days=cfg.pending_days)
+    if order.user_id is None:
+        ledger.hold_for_guest(order.email, earned, order_id, cfg, now=now,
+                              pending_until=pending_until)
+        return
+    ledger.grant(order.user_id, earned, "earn", ledger.Who(f"order {order.number} paid"), cfg,
+                 now=now, key=f"earn:{order_id}", order_id=order_id,
+                 pending_until=pending_until)
+
+
+@hookimpl
+def shop_order_cancelled(order_id, reason):
+    ledger.release(order_id, now=utcnow())
+
+
+@hookimpl
+def shop_order_refunded(order_id, refund_id, amount):
+    order = get_order(order_id)
+    ledger.reverse_for_refund(order_id, refund_id, order.refunded_total, order.total,
+                              now=utcnow())
+
+
+@hookimpl
+def shop_customer_registered(user_id):
+    bonus = config.current().signup_bonus
+    if bonus:
+        ledger.grant(user_id, bonus, "bonus", ledger.Who("welcome to the club"),
+                     config.current(), now=utcnow(), key=f"signup:{user_id}")
+
+
+@hookimpl
+def shop_customer_verified(user_id):
+    member = get_customer(user_id)
+    if member is not None:
+        ledger.claim_guest_points(user_id, member.email, now=utcnow())
+
+
+@hookimpl
+def shop_account_panels(customer):
+    if not customer.is_member:
+        return []
+    cfg = config.current()
+    account = ledger.balance(customer.id)
+    expiry = ledger.next_expiry(customer.id, utcnow())
+    html = render_template("points/panel.html", account=account, cfg=cfg,
+                           expiry_day=local_date(expiry[0], cfg.tz) if expiry else None,
+                           expiry_points=expiry[1] if expiry else 0)
+    return [Panel(title="My points", html=html, order=10, id="points")]
+
+
+@hookimpl
+def shop_checkout_panels(cart, customer):
+    if not customer.is_member:
+        return []
+    cfg = config.current()
+    account = ledger.balance(customer.id)
+    html = render_template("points/checkout_panel.html", account=account, cfg=cfg,
+                           requested=requested_points())
+    return [Panel(title="Pay with points", html=html, order=10, id="points")]
+
+
+@hookimpl
+def shop_nav_links(customer):
+    if not customer.is_member:
+        return []
+    return [NavLink(label="My points", url="/plugins/points/history", order=20)]
+
+
+def send_expiry_notices() -> None:
+    cfg = config.current()
+    if not cfg.notice_days:
+        return
+    now = utcnow()
+    for lot in ledger.expiring_soon(now, timedelta(days=cfg.notice_days)):
+        notify("points_expiring.txt", "Your points expire soon", user_id=lot.user_id,
+               plugin=NAME, points=lot.remaining, day=local_date(lot.expires_at, cfg.tz))
+        lot.notice_sent_at = now

@@ -1,0 +1,199 @@
+"""The points plugin's pages, mounted under /plugins/points."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, request, session, url_for
+from sqlalchemy import func, select
+
+from hooks import current_customer, get_customer, render_template
+from hooks import session as db_session
+from loyalty_plugins.points import config, ledger
+from loyalty_plugins.points.clock import local_date, start_of_local_day, utcnow
+from loyalty_plugins.points.models import PointsEntry
+
+REDEEM_KEY = "points_redeem"
+PAGE_SIZE = 50
+
+KIND_LABELS = {
+    "earn": "Earned", "bonus": "Bonus", "adjust": "Correction by staff", "mature": "Now usable",
+    "reserve": "Used at checkout", "spend": "Spent", "release": "Returned (order cancelled)",
+    "expire": "Expired", "reverse": "Taken back (refund)", "claim": "Guest order points added",
+}
+
+
+def _member_or_login():
+    customer = current_customer()
+    if not customer.is_member:
+        return None, redirect(url_for("accounts.login", next=request.path))
+    return customer, None
+
+
+def _history(user_id: int, page: int = 1):
+    # What a member sees: usable and pending points, not the internal reservations.
+    return db_session().scalars(
+        select(PointsEntry).where(PointsEntry.user_id == user_id,
+                                  PointsEntry.bucket != "reserved", PointsEntry.delta != 0)
+        .order_by(PointsEntry.id.desc()).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
+
+
+def blueprint() -> Blueprint:
+    bp = Blueprint("points", __name__)
+
+    @bp.post("/redeem")
+    def redeem():
+        customer, login = _member_or_login()
+        if login:
+            return login
+        cfg = config.current()
+        action = request.form.get("action", "use")
+        if action == "remove":
+            session.pop(REDEEM_KEY, None)
+            flash("Points removed from this order.", "success")
+            return redirect(url_for("orders.checkout"), 303)
+        account = ledger.balance(customer.id)
+        available = account.available if account else 0
+        raw = request.form.get("points", "").strip()
+        if action == "all":
+            wanted = available
+        elif raw.isdigit():
+            wanted = int(raw)
+        else:
+            flash("Enter the number of points as a whole number.", "error")
+            return redirect(url_for("orders.checkout"), 303)
+        if wanted > available:
+            flash(f"You have {available} points; using all of them.", "error")
+            wanted = available
+        if wanted < cfg.min_redeem:
+            flash(f"Use at least {cfg.min_redeem} points at a time.", "error")
+            return redirect(url_for("orders.checkout"), 303)
+        session[REDEEM_KEY] = wanted
+        flash(f"{wanted} points will pay part of this order (up to "
+              f"{cfg.max_share_percent}% of it).", "success")
+        return redirect(url_for("orders.checkout"), 303)
+
+    @bp.get("/history")
+    def history():
+        customer, login = _member_or_login()
+        if login:
+            return login
+        return _history_page(customer.id, staff=False)
+
+    @bp.get("/statement.csv")
+    def statement():
+        customer, login = _member_or_login()
+        if login:
+            return login
+        return _statement(customer.id)
+
+    @bp.route("/staff/<int:user_id>", methods=["GET", "POST"])
+    def staff(user_id: int):
+        actor = current_customer()
+        if not actor.has_role("staff"):
+            abort(404)
+        member = get_customer(user_id)
+        if member is None:
+            abort(404)
+        if request.method == "POST":
+            _staff_adjust(member, actor)
+            return redirect(url_for("points.staff", user_id=user_id), 303)
+        return _history_page(user_id, staff=True, member=member)
+
+    return bp
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def _history_page(user_id: int, staff: bool, member=None):
+    cfg = config.current()
+    page = _page()
+    rows = _history(user_id, page)
+    return render_template("points/history.html", entries=rows[:PAGE_SIZE], page=page,
+                           has_next=len(rows) > PAGE_SIZE, labels=KIND_LABELS,
+                           account=ledger.balance(user_id), staff=staff, member=member,
+                           cfg=cfg, local=lambda moment: local_date(moment, cfg.tz),
+                           today=local_date(utcnow(), cfg.tz))
+
+
+def _staff_adjust(member, actor) -> None:
+    raw = request.form.get("points", "").strip()
+    reason = request.form.get("reason", "").strip()
+    try:
+        points = int(raw)
+    except ValueError:
+        flash("Points must be a whole number, e.g. 50 or -20.", "error")
+        return
+    if points == 0 or abs(points) > 10**7:
+        flash("Points must not be 0 (and at most 10,000,000).", "error")
+        return
+    if not reason:
+        flash("Say why: the reason is shown to the member.", "error")
+        return
+    try:
+        ledger.adjust(member.id, points, ledger.Who(reason, actor.email), config.current(),
+                      now=utcnow())
+    except ledger.PointsError as exc:
+        db_session().rollback()
+        flash(str(exc), "error")
+        return
+    db_session().commit()
+    flash(f"{points:+d} points for {member.email}: {reason}", "success")
+
+
+def _parse_day(raw: str | None, default: date) -> date:
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400, "Dates are written YYYY-MM-DD.")
+
+
+def _statement(user_id: int) -> Response:
+    cfg = config.current()
+    today = local_date(utcnow(), cfg.tz)
+    first = _parse_day(request.args.get("start"), today.replace(day=1))
+    last = _parse_day(request.args.get("end"), today)
+    if last < first or (last - first).days > 3660:
+        abort(400, "The period must start before it ends and span at most ten years.")
+    start = start_of_local_day(first, cfg.tz)
+    end = start_of_local_day(last + timedelta(days=1), cfg.tz)
+    opening = db_session().scalar(select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
+        PointsEntry.user_id == user_id, PointsEntry.bucket == "available",
+        PointsEntry.created_at < start)) or 0
+    rows = db_session().scalars(select(PointsEntry).where(
+        PointsEntry.user_id == user_id, PointsEntry.bucket != "reserved",
+        PointsEntry.delta != 0, PointsEntry.created_at >= start, PointsEntry.created_at < end)
+        .order_by(PointsEntry.id)).all()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["date", "what", "usable points", "pending points", "balance", "reason",
+                     "by"])
+    writer.writerow([first.isoformat(), "Opening balance", "", "", opening, "", ""])
+    balance = opening
+    for entry in rows:
+        usable = entry.delta if entry.bucket == "available" else ""
+        pending = entry.delta if entry.bucket == "pending" else ""
+        balance += entry.delta if entry.bucket == "available" else 0
+        writer.writerow([local_date(entry.created_at, cfg.tz).isoformat(),
+                         KIND_LABELS.get(entry.kind, entry.kind), usable, pending, balance,
+                         _csv_safe(entry.reason), _csv_safe(entry.actor)])
+    writer.writerow([last.isoformat(), "Closing balance", "", "", balance, "", ""])
+    name = f"points-{first.isoformat()}-{last.isoformat()}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _csv_safe(text: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+__all__ = ["REDEEM_KEY", "blueprint"]
