@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -47,6 +48,14 @@ def get_customer(user_id: int) -> CustomerView | None:
     if user is None:
         return None
     return CustomerView(user.id, user.email, user.name, user.role)
+
+
+def net_spend(user_id: int, since: datetime | None = None) -> int:
+    """What a member paid, minus what was refunded, for orders paid since ``since``
+    (minor units; all time when None). Cancelled and unpaid orders do not count."""
+    from storefront.orders.stats import net_spend as spend
+
+    return spend(user_id, since)
 
 
 def customer_tier(customer: CustomerView) -> TierInfo | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from loyalty_plugins.calendar_util import add_months
 
 
 def utcnow() -> datetime:
@@ -16,12 +17,6 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"{name!r} is not a time zone (e.g. Europe/Madrid)") from exc
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:

@@ -1,0 +1,95 @@
+"""Tiers: a named programme (Club Premium by default) with levels earned by what members
+spend over a rolling window, never by their points. Each level can give a discount, a points
+multiplier and flags other plugins read (events, cards)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hooks import (
+    Adjustment,
+    Job,
+    Panel,
+    get_order,
+    hookimpl,
+    plugin_settings,
+    render_template,
+)
+from loyalty_plugins.tiers import qualify
+from loyalty_plugins.tiers.programme import NAME, SCHEMA, ladder, next_tier
+
+GROUP = "member-discount"
+
+
+@hookimpl
+def shop_settings_schema():
+    return SCHEMA
+
+
+@hookimpl
+def shop_migration_dirs():
+    return [str(Path(__file__).parent / "migrations")]
+
+
+@hookimpl
+def shop_register_jobs():
+    return [Job("daily-check", qualify.daily_check, every_seconds=86400,
+                description="move members down a tier when their spend fell (after grace)")]
+
+
+@hookimpl
+def shop_customer_tier(customer):
+    if not customer.is_member:
+        return None
+    return qualify.current_tier(customer.id).info()
+
+
+@hookimpl
+def shop_cart_adjustments(cart, customer):
+    if not customer.is_member:
+        return []
+    tier = qualify.current_tier(customer.id)
+    if not tier.discount_percent:
+        return []
+    programme = plugin_settings(NAME)["programme_name"]
+    stacking = plugin_settings(NAME)["stacking"]
+    return [Adjustment(plugin=NAME, code=tier.code,
+                       label=f"{programme} {tier.name}: {tier.discount_percent}% off",
+                       percent=tier.discount_percent, phase="order", priority=50,
+                       stacking=stacking, stacking_group=GROUP,
+                       reason=f"{tier.name} member discount")]
+
+
+@hookimpl
+def shop_customer_registered(user_id):
+    qualify.requalify(user_id, "joined", now=qualify.utcnow())
+
+
+@hookimpl
+def shop_order_paid(order_id):
+    order = get_order(order_id)
+    if order.user_id is not None:
+        qualify.requalify(order.user_id, f"order {order.number} paid", now=qualify.utcnow())
+
+
+@hookimpl
+def shop_order_refunded(order_id, refund_id, amount):
+    order = get_order(order_id)
+    if order.user_id is not None:
+        qualify.requalify(order.user_id, f"refund on order {order.number}",
+                          now=qualify.utcnow(), downgrade="now")
+
+
+@hookimpl
+def shop_account_panels(customer):
+    if not customer.is_member:
+        return []
+    tiers = ladder()
+    tier = qualify.current_tier(customer.id)
+    spend = qualify.spend_in_window(customer.id, qualify.utcnow())
+    upcoming = next_tier(tier, tiers)
+    html = render_template("tiers/panel.html", tier=tier, upcoming=upcoming, spend=spend,
+                           programme=plugin_settings(NAME)["programme_name"],
+                           months=plugin_settings(NAME)["window_months"],
+                           changes=qualify.history(customer.id)[:5])
+    return [Panel(title=plugin_settings(NAME)["programme_name"], html=html, order=5, id="tier")]

@@ -1,0 +1,143 @@
+"""The tier ladder, written by the owner as YAML in the plugin's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import yaml
+
+from hooks import FieldType, SettingField, TierInfo, plugin_settings
+
+NAME = "tiers"
+
+DEFAULT_TIERS = """\
+- code: member
+  name: Member
+  threshold: "0"
+- code: silver
+  name: Silver
+  threshold: "300.00"
+  discount_percent: 5
+  points_multiplier: 1.25
+- code: gold
+  name: Gold
+  threshold: "1000.00"
+  discount_percent: 10
+  points_multiplier: 1.5
+  flags: [early_access]
+"""
+
+
+@dataclass(frozen=True)
+class Tier:
+    code: str
+    name: str
+    threshold: int  # minor units of net spend over the window
+    rank: int
+    discount_percent: Decimal = Decimal(0)
+    points_multiplier: Decimal = Decimal(1)
+    flags: tuple[str, ...] = field(default=())
+
+    def info(self) -> TierInfo:
+        benefits = {"discount_percent": self.discount_percent,
+                    "points_multiplier": self.points_multiplier}
+        benefits.update({flag: True for flag in self.flags})
+        return TierInfo(self.code, self.name, self.rank, benefits)
+
+
+def _money(value: object, where: str) -> int:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"{where}: threshold must be an amount like 300.00") from exc
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"{where}: threshold must be an amount like 300.00")
+    return int(amount * 100)
+
+
+def _decimal(value: object, where: str, name: str, low: Decimal, high: Decimal) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"{where}: {name} must be a number") from exc
+    if not low <= number <= high:
+        raise ValueError(f"{where}: {name} must be between {low} and {high}")
+    return number
+
+
+@lru_cache(maxsize=16)
+def parse(text: str) -> tuple[Tier, ...]:
+    try:
+        items = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"not valid YAML: {str(exc).splitlines()[0]}") from exc
+    if not isinstance(items, list) or not items:
+        raise ValueError("must be a list of tiers (code, name, threshold)")
+    tiers = []
+    for number, item in enumerate(items, start=1):
+        where = f"tier {number}"
+        if not isinstance(item, dict):
+            raise ValueError(f"{where}: must be a mapping")
+        unknown = set(item) - {"code", "name", "threshold", "discount_percent",
+                               "points_multiplier", "flags"}
+        if unknown:
+            raise ValueError(f"{where}: unknown field {sorted(unknown)[0]}")
+        code, name = str(item.get("code", "")).strip(), str(item.get("name", "")).strip()
+        if not code.isidentifier() or not name:
+            raise ValueError(f"{where}: needs a code (a word) and a name")
+        flags = item.get("flags", []) or []
+        if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
+            raise ValueError(f"{where}: flags must be a list of words")
+        tiers.append(Tier(
+            code=code, name=name, threshold=_money(item.get("threshold"), where), rank=0,
+            discount_percent=_decimal(item.get("discount_percent", 0), where,
+                                      "discount_percent", Decimal(0), Decimal(100)),
+            points_multiplier=_decimal(item.get("points_multiplier", 1), where,
+                                       "points_multiplier", Decimal(0), Decimal(100)),
+            flags=tuple(flags)))
+    tiers.sort(key=lambda t: t.threshold)
+    if tiers[0].threshold != 0:
+        raise ValueError("the lowest tier must have threshold 0 (every member has a tier)")
+    if len({t.code for t in tiers}) != len(tiers) or \
+            len({t.threshold for t in tiers}) != len(tiers):
+        raise ValueError("codes and thresholds must all be different")
+    return tuple(Tier(**{**t.__dict__, "rank": rank}) for rank, t in enumerate(tiers))
+
+
+def _validate(text: str) -> None:
+    parse(text)
+
+
+SCHEMA = [
+    SettingField("programme_name", FieldType.TEXT, default="Club Premium",
+                 help="The name members see."),
+    SettingField("tiers", FieldType.TEXT, default=DEFAULT_TIERS, multiline=True,
+                 validator=_validate,
+                 help="YAML list: code, name, threshold (net spend in the window), "
+                      "discount_percent, points_multiplier, flags."),
+    SettingField("window_months", FieldType.INTEGER, default=12, min=1, max=60,
+                 help="Spend counts over this many months."),
+    SettingField("grace_days", FieldType.INTEGER, default=30, min=0, max=365,
+                 help="Days a member keeps a tier after their spend fell below it."),
+    SettingField("stacking", FieldType.CHOICE, default="combinable",
+                 choices=("combinable", "best_of"),
+                 help="With other member discounts (e.g. a member card): add up, or best of."),
+]
+
+
+def ladder() -> tuple[Tier, ...]:
+    return parse(plugin_settings(NAME)["tiers"])
+
+
+def tier_for_spend(spend: int, tiers: tuple[Tier, ...]) -> Tier:
+    return [t for t in tiers if t.threshold <= spend][-1]
+
+
+def by_code(code: str | None, tiers: tuple[Tier, ...]) -> Tier:
+    return next((t for t in tiers if t.code == code), tiers[0])
+
+
+def next_tier(tier: Tier, tiers: tuple[Tier, ...]) -> Tier | None:
+    return tiers[tier.rank + 1] if tier.rank + 1 < len(tiers) else None

@@ -1,0 +1,167 @@
+"""The tiers plugin: qualification by net spend in a window, benefits, up- and downgrades."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from hooks import Adjustment, hookimpl
+from loyalty_plugins.tiers import qualify
+from loyalty_plugins.tiers.models import TierChange
+from storefront.cli import main
+from storefront.extensions import db
+from storefront.orders.service import mark_paid, record_refund
+from tests.points_support import balance, give, last_order_id, loyalty_app, member, redeem
+
+LADDER = """
+- {code: member, name: Member, threshold: "0"}
+- {code: silver, name: Silver, threshold: "69.00", discount_percent: 5,
+   points_multiplier: 1.25}
+- {code: gold, name: Gold, threshold: "200.00", discount_percent: 10,
+   points_multiplier: 1.5, flags: [early_access]}
+"""
+
+
+@pytest.fixture
+def app(make_app):
+    return loyalty_app(make_app, plugins=("points", "tiers"),
+                       settings={"tiers": {"tiers": LADDER, "grace_days": "30"}})
+
+
+def pay_order(app, shop, client, sku="EQP-GRD-01", quantity=1):
+    shop.add(client, sku, quantity)
+    shop.checkout(client)
+    order_id = last_order_id(app)
+    with app.app_context():
+        assert mark_paid(order_id)
+    return order_id
+
+
+def tier_of(app, uid):
+    with app.app_context():
+        return qualify.current_tier(uid).code
+
+
+def test_every_member_starts_in_the_lowest_tier(app, shop):
+    client, uid = member(app, shop)
+    assert tier_of(app, uid) == "member"
+    html = client.get("/account").get_data(as_text=True)
+    assert 'data-testid="tier-name">Member' in html
+    assert "€69.00 more to reach Silver" in html and "<progress" in html
+
+
+def test_spend_exactly_at_the_threshold_upgrades_at_once(app, shop):
+    client, uid = member(app, shop)
+    pay_order(app, shop, client)  # 69.00, free shipping: exactly Silver
+    assert tier_of(app, uid) == "silver"
+    with app.app_context():
+        change = db.session.scalar(select(TierChange).where(TierChange.to_code == "silver"))
+        assert change.from_code == "member" and "69.00 spent in the last 12 months" in \
+            change.reason
+
+
+def test_tier_discount_is_its_own_line_and_multiplies_points(app, shop):
+    client, uid = member(app, shop)
+    pay_order(app, shop, client)  # now Silver: 69 * 1.25 = 86.25 -> 86 pending points
+    assert balance(app, uid) == (0, 86, 0)
+    shop.add(client, "EQP-GRD-01")
+    page = client.get("/checkout").get_data(as_text=True)
+    assert "Club Premium Silver: 5% off" in page and "−€3.45" in page
+
+
+def test_tier_discount_stacks_with_points(app, shop):
+    client, uid = member(app, shop)
+    pay_order(app, shop, client)
+    give(app, uid, 1000, "t1")
+    shop.add(client, "EQP-GRD-01")
+    redeem(client, 200)
+    page = client.get("/checkout").get_data(as_text=True)
+    assert "Silver: 5% off" in page and "Paid with 200 points" in page
+    assert "€63.55" in page  # 69.00 - 3.45 - 2.00
+
+
+class CardDiscount:
+    """Stands in for the member card: 8% in the same stacking group."""
+
+    name = "cardstub"
+
+    @hookimpl
+    def shop_cart_adjustments(self, cart, customer):
+        return [Adjustment(plugin="cardstub", code="card", label="Card 8%", percent=8,
+                           stacking="best_of", stacking_group="member-discount")]
+
+
+def test_best_of_with_another_member_discount_when_the_owner_says_so(make_app, shop):
+    app = loyalty_app(make_app, plugins=("tiers",), settings={
+        "tiers": {"tiers": LADDER, "stacking": "best_of"}}, EXTRA_PLUGINS=[CardDiscount()])
+    client, uid = member(app, shop)
+    pay_order(app, shop, client, sku="EQP-KTL-01", quantity=6)  # 234.00 -> Gold (10%)
+    shop.add(client, "TEA-SEN-100")
+    page = client.get("/checkout").get_data(as_text=True)
+    assert "Gold: 10% off" in page and "Card 8%" not in page
+
+
+def test_refund_below_the_threshold_downgrades_with_a_reason(app, shop):
+    client, uid = member(app, shop)
+    order_id = pay_order(app, shop, client)
+    with app.app_context():
+        record_refund(order_id, "re_1", 100, "scratch")  # 68.00 net: below Silver
+    assert tier_of(app, uid) == "member"
+    with app.app_context():
+        change = db.session.scalars(select(TierChange).order_by(TierChange.id)).all()[-1]
+        assert (change.from_code, change.to_code) == ("silver", "member")
+        assert "refund on order SF-000001" in change.reason
+
+
+def test_redeeming_points_never_downgrades(app, shop):
+    client, uid = member(app, shop)
+    pay_order(app, shop, client)
+    give(app, uid, 5000, "t1")
+    shop.add(client, "EQP-FLT-100")
+    redeem(client, action="all")
+    shop.checkout(client)
+    with app.app_context():
+        mark_paid(last_order_id(app))
+    assert tier_of(app, uid) == "silver"
+
+
+def test_daily_check_downgrades_only_after_the_window_and_grace(app, shop):
+    client, uid = member(app, shop)
+    pay_order(app, shop, client)
+    now = qualify.utcnow()
+    with app.app_context():
+        qualify.daily_check(now + timedelta(days=30))  # still in the window
+        assert qualify.current_tier(uid).code == "silver"
+        qualify.daily_check(now + timedelta(days=370))  # out of the window: grace starts
+        assert qualify.current_tier(uid).code == "silver"
+        qualify.daily_check(now + timedelta(days=399))
+        assert qualify.current_tier(uid).code == "silver"
+        qualify.daily_check(now + timedelta(days=401))  # 31 days later: grace over
+        assert qualify.current_tier(uid).code == "member"
+        change = db.session.scalars(select(TierChange).order_by(TierChange.id)).all()[-1]
+        assert "grace period ended" in change.reason
+
+
+def test_gold_flags_reach_other_plugins(app, shop):
+    from hooks import CustomerView, customer_tier
+
+    client, uid = member(app, shop)
+    pay_order(app, shop, client, sku="EQP-KTL-01", quantity=6)
+    with app.test_request_context():
+        info = customer_tier(CustomerView(uid))
+        assert info.code == "gold" and info.benefits["early_access"] is True
+    assert "highest level" in client.get("/account").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("- {code: a, name: A, threshold: '10.00'}", "the lowest tier must have threshold 0"),
+    ("- {code: a, name: A, threshold: '0'}\n- {code: b, name: B, threshold: 'x'}",
+     "tier 2: threshold must be an amount"),
+    ("not: [a list", "not valid YAML"),
+    ("- {code: a, name: A, threshold: '0', colour: red}", "unknown field colour"),
+])
+def test_ladder_is_validated_and_the_error_names_the_field(app, bad, message):
+    result = app.test_cli_runner().invoke(main, ["plugins", "settings", "tiers",
+                                                 f"tiers={bad}"])
+    assert result.exit_code != 0 and "tiers.tiers:" in result.output and message in \
+        result.output
