@@ -33,9 +33,11 @@ class EnabledHooks:
                           if plugin is not None and name not in enabled]
 
     def __getattr__(self, hook_name: str):
-        if not self._disabled:
-            return getattr(self._pm.hook, hook_name)
-        return self._pm.subset_hook_caller(hook_name, self._disabled)
+        caller = getattr(self._pm.hook, hook_name)
+        if self._disabled:
+            caller = self._pm.subset_hook_caller(hook_name, self._disabled)
+        setattr(self, hook_name, caller)  # once per hook and request
+        return caller
 
 
 def manager():
@@ -43,10 +45,11 @@ def manager():
 
 
 def enabled_hooks() -> EnabledHooks:
-    if "_sf_hooks" not in g or g._sf_hooks[0] != enabled_names():
-        names = enabled_names()
-        g._sf_hooks = (names, EnabledHooks(manager(), names))
-    return g._sf_hooks[1]
+    names = enabled_names()
+    cached = g.get("_sf_hooks")
+    if cached is None or cached[0] is not names:
+        cached = g._sf_hooks = (names, EnabledHooks(manager(), names))
+    return cached[1]
 
 
 def enabled_impls(hook_name: str):

@@ -43,10 +43,12 @@ def enabled_by_default(name: str) -> bool:
 def enabled_names() -> frozenset[str]:
     if "_sf_enabled" not in g:
         rows = _rows()
+        defaults = (current_app.extensions["storefront.always_on"]
+                    | frozenset(current_app.config["PLUGINS_ENABLED_BY_DEFAULT"]))
         g._sf_enabled = frozenset(
             name for name, plugin in _pm().list_name_plugin()
             if plugin is not None
-            and (rows[name].enabled if name in rows else enabled_by_default(name))
+            and (rows[name].enabled if name in rows else name in defaults)
         )
     return g._sf_enabled
 
