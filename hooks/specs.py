@@ -155,7 +155,8 @@ def shop_order_cancelled(order_id: int, reason: str) -> None:
 def shop_template_slot(name: str, context: dict) -> Markup | str | None:
     """Render HTML into a named slot of the theme.
 
-    Slots: ``nav``, ``account``, ``checkout``, ``cart``, ``product``, ``head``. Every
+    Slots: ``nav``, ``account``, ``checkout``, ``cart``, ``product``, ``head``, and
+    ``admin_customer`` (a cell of each row of Admin → Customers; context: user_id). Every
     non-empty result is rendered. Return ``markupsafe.Markup`` for trusted HTML; plain
     strings are escaped. An exception is logged and the slot renders without that plugin.
     """

@@ -293,3 +293,14 @@ def test_registration_bonus_through_the_public_api(make_app, shop):
     app = loyalty_app(make_app, settings={"points": {"signup_bonus": "100"}})
     client, uid = member(app, shop)
     assert balance(app, uid) == (100, 0, 0)
+
+
+def test_admin_customers_list_links_to_the_points_page(app, shop):
+    client, uid = member(app, shop)
+    give(app, uid, 40, "t1")
+    shop.create_user("boss@example.com", role="owner")
+    owner = app.test_client()
+    shop.login(owner, "boss@example.com", "correct horse battery")
+    html = owner.get("/admin/customers").get_data(as_text=True)
+    assert f'href="/plugins/points/staff/{uid}">40 points</a>' in html
+    assert "Points of Mia" in owner.get(f"/plugins/points/staff/{uid}").get_data(True)

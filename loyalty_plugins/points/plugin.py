@@ -179,6 +179,15 @@ def shop_nav_links(customer):
     return [NavLink(label="My points", url="/plugins/points/history", order=20)]
 
 
+@hookimpl
+def shop_template_slot(name, context):
+    if name != "admin_customer":
+        return None
+    account = ledger.balance(context["user_id"])
+    points = account.available if account else 0
+    return render_template("points/admin_cell.html", user_id=context["user_id"], points=points)
+
+
 def send_expiry_notices() -> None:
     cfg = config.current()
     if not cfg.notice_days:
