@@ -1,0 +1,95 @@
+"""A member in a real browser redeems points at checkout with a tier discount, the order is
+paid, and the account page shows the new balance, pending points and tier progress."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from storefront.extensions import db
+from storefront.orders.service import mark_paid
+from tests.points_support import give, last_order_id, loyalty_app, member
+from tests.support.live_server import CHROMIUM, chromium_browser, live_server
+from tests.test_browser import ARTIFACTS, TIMEOUT_MS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}"),
+    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
+]
+
+LADDER = """
+- {code: member, name: Member, threshold: "0"}
+- {code: silver, name: Silver, threshold: "20.00", discount_percent: 5}
+- {code: gold, name: Gold, threshold: "500.00", discount_percent: 10}
+"""
+
+
+def test_member_redeems_points_with_tier_discount_and_sees_the_account(make_app, shop):
+    pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
+    from playwright.sync_api import expect
+
+    app = loyalty_app(make_app, plugins=("points", "tiers"),
+                      settings={"tiers": {"tiers": LADDER}})
+    client, uid = member(app, shop, email="mia@example.com", name="Mia")
+    shop.add(client, "COF-COL-250", 2)  # 21.80 + shipping: reaches Silver once paid
+    shop.checkout(client)
+    with app.app_context():
+        mark_paid(last_order_id(app))
+        db.session.commit()
+    give(app, uid, 500, "browser-test")
+    shop.create_user("boss@example.com", role="owner", name="Boss")
+
+    with live_server(app) as server, chromium_browser() as browser:
+        context = browser.new_context()
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        page.goto(server("/login"))
+        page.get_by_label("Email").fill("mia@example.com")
+        page.get_by_label("Password").fill("correct horse battery")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_test_id("tier-name")).to_have_text("Silver")
+
+        page.goto(server("/products/hand-grinder"))
+        page.get_by_role("button", name="Add to cart").click()
+        page.get_by_role("link", name="Check out").click()
+        panel = page.locator("#points")
+        expect(panel).to_contain_text("You have 500 points")
+        panel.get_by_label("Points to use").fill("200")
+        panel.get_by_role("button", name="Use", exact=True).click()
+        summary = page.locator("table.quote tfoot")
+        expect(summary).to_contain_text("Club Premium Silver: 5% off")
+        expect(summary).to_contain_text("Paid with 200 points")
+        expect(page.get_by_test_id("total")).to_have_text("€63.55")  # 69 - 3.45 - 2.00
+        page.get_by_label("Full name").fill("Mia Member")
+        page.get_by_label("Delivery address").fill("3 Bean Lane")
+        page.get_by_role("button", name=re.compile(r"^Place order")).click()
+        expect(page.get_by_test_id("order-status")).to_have_text("Awaiting payment")
+        number = re.search(r"SF-\d{6}", page.get_by_role("heading", level=1).inner_text())[0]
+
+        # The owner receives the transfer and marks the order paid.
+        staff = browser.new_context()
+        staff.set_default_timeout(TIMEOUT_MS)
+        admin = staff.new_page()
+        admin.goto(server("/login"))
+        admin.get_by_label("Email").fill("boss@example.com")
+        admin.get_by_label("Password").fill("correct horse battery")
+        admin.get_by_role("button", name="Log in").click()
+        admin.goto(server("/admin/orders"))
+        admin.get_by_role("link", name=number).click()
+        admin.get_by_role("button", name="Mark as paid").click()
+        expect(admin.get_by_test_id("order-status")).to_have_text("Paid")
+        staff.close()
+
+        page.get_by_role("link", name="My account").click()
+        expect(page.get_by_test_id("points-available")).to_have_text("300 points")
+        # 21.80 earned 21 points before; 63.55 at Silver (1x) earns 63: 84 pending.
+        expect(page.get_by_test_id("points-pending")).to_have_text("84 points")
+        expect(page.get_by_test_id("tier-name")).to_have_text("Silver")
+        expect(page.get_by_test_id("tier-left")).to_contain_text("more to reach Gold")
+        expect(page.locator("#tier progress")).to_be_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "account-loyalty.png"), full_page=True)
+        context.close()
