@@ -51,3 +51,26 @@ def test_example_plugin_is_found_through_the_entry_point_only(tmp_path):
     assert info.package == "storefront-free-gift" and info.version == "1.0.0"
     assert "shop_cart_adjustments" in info.hooks
     assert [f.name for f in info.settings] == ["threshold", "gift_sku"]
+
+
+def test_builtin_and_example_plugins_import_only_the_public_contract():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for path in [*root.glob("loyalty_plugins/**/*.py"), *root.glob("examples/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.relative_to(root)}: {n}" for n in names
+                          if n.split(".")[0] == "storefront"]
+    assert offenders == []
+
+
+def test_builtins_come_through_the_same_entry_point_group():
+    from importlib.metadata import entry_points
+
+    found = {ep.name: ep.value for ep in entry_points(group=hooks.ENTRY_POINT_GROUP)}
+    assert found["points"] == "loyalty_plugins.points.plugin"
+    assert found["tiers"] == "loyalty_plugins.tiers.plugin"
