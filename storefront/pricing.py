@@ -6,7 +6,8 @@ in a fixed order (priority, plugin, code), so the result never depends on the or
 pluggy called the plugins. Stacking rules:
 
 - an EXCLUSIVE adjustment shuts out the rest of its phase (the most valuable one wins);
-- BEST_OF adjustments of one stacking group compete; the most valuable one applies;
+- BEST_OF adjustments of one stacking group compete (across phases, valued where the
+  group's first member comes); the most valuable one applies;
 - COMBINABLE adjustments all apply.
 
 Ties go to the adjustment that comes first in the fixed order. Line and order discounts
@@ -170,30 +171,36 @@ def resolve(cart: CartView, proposals: Iterable[Adjustment],
             applied.append(AppliedAdjustment(adj.plugin, adj.code, adj.label,
                                              adj.phase.value, given, adj.reason))
 
+    excluded: set[int] = set()
+    lost: set[int] = set()  # best-of losers, recorded when their group was decided
+    group_winners: dict[str, Adjustment] = {}
     for phase in PHASE_ORDER:
         items = [a for a in ordered if a.phase is phase]
         exclusive = [a for a in items if a.stacking is Stacking.EXCLUSIVE]
         if exclusive:
             winner = _best(ledger, exclusive)
             for adj in items:
-                if adj is not winner:
+                if adj is not winner and id(adj) not in lost:
+                    excluded.add(id(adj))
                     record(adj, 0, f"excluded by {winner.plugin}:{winner.code}")
             items = [winner]
-        settled_groups: set[str] = set()
         for adj in items:
             if adj.stacking is not Stacking.BEST_OF:
                 take(adj)
                 continue
-            if adj.stacking_group in settled_groups:
-                continue
-            settled_groups.add(adj.stacking_group)
-            rivals = [a for a in items if a.stacking is Stacking.BEST_OF
-                      and a.stacking_group == adj.stacking_group]
-            winner = _best(ledger, rivals)
-            take(winner)
-            for loser in rivals:
-                if loser is not winner:
-                    record(loser, 0, f"lost best-of to {winner.plugin}:{winner.code}")
+            group = adj.stacking_group
+            if group not in group_winners:
+                # The group is decided where its first member comes, across phases: a line
+                # discount and an order discount of one group compete, valued at that point.
+                rivals = [a for a in ordered if a.stacking is Stacking.BEST_OF
+                          and a.stacking_group == group and id(a) not in excluded]
+                winner = group_winners[group] = _best(ledger, rivals)
+                for loser in rivals:
+                    if loser is not winner:
+                        lost.add(id(loser))
+                        record(loser, 0, f"lost best-of to {winner.plugin}:{winner.code}")
+            if group_winners[group] is adj:
+                take(adj)
 
     lines = tuple(
         QuoteLine(ln.product_id, ln.sku, ln.title, ln.unit_price, ln.quantity, d)

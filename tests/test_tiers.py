@@ -91,9 +91,9 @@ class CardDiscount:
                            stacking="best_of", stacking_group="member-discount")]
 
 
-def test_best_of_with_another_member_discount_when_the_owner_says_so(make_app, shop):
-    app = loyalty_app(make_app, plugins=("tiers",), settings={
-        "tiers": {"tiers": LADDER, "stacking": "best_of"}}, EXTRA_PLUGINS=[CardDiscount()])
+def test_best_of_with_another_best_of_member_discount(make_app, shop):
+    app = loyalty_app(make_app, plugins=("tiers",), settings={"tiers": {"tiers": LADDER}},
+                      EXTRA_PLUGINS=[CardDiscount()])
     client, uid = member(app, shop)
     pay_order(app, shop, client, sku="EQP-KTL-01", quantity=6)  # 234.00 -> Gold (10%)
     shop.add(client, "TEA-SEN-100")

@@ -52,11 +52,12 @@ def shop_cart_adjustments(cart, customer):
     if not tier.discount_percent:
         return []
     programme = plugin_settings(NAME)["programme_name"]
-    stacking = plugin_settings(NAME)["stacking"]
+    # best_of in the shared group: another member discount (a card) competes with it when
+    # it is best_of too, and adds up with it when its owner made it combinable.
     return [Adjustment(plugin=NAME, code=tier.code,
                        label=f"{programme} {tier.name}: {tier.discount_percent}% off",
                        percent=tier.discount_percent, phase="order", priority=50,
-                       stacking=stacking, stacking_group=GROUP,
+                       stacking="best_of", stacking_group=GROUP,
                        reason=f"{tier.name} member discount")]
 
 

@@ -6,9 +6,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-import yaml
-
 from hooks import FieldType, SettingField, TierInfo, plugin_settings
+from loyalty_plugins.yaml_settings import (
+    check_fields,
+    code_and_name,
+    load_list,
+    number_between,
+    word_list,
+)
 
 NAME = "tiers"
 
@@ -57,46 +62,21 @@ def _money(value: object, where: str) -> int:
     return int(amount * 100)
 
 
-def _decimal(value: object, where: str, name: str, low: Decimal, high: Decimal) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ValueError(f"{where}: {name} must be a number") from exc
-    if not low <= number <= high:
-        raise ValueError(f"{where}: {name} must be between {low} and {high}")
-    return number
-
-
 @lru_cache(maxsize=16)
 def parse(text: str) -> tuple[Tier, ...]:
-    try:
-        items = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"not valid YAML: {str(exc).splitlines()[0]}") from exc
-    if not isinstance(items, list) or not items:
-        raise ValueError("must be a list of tiers (code, name, threshold)")
     tiers = []
-    for number, item in enumerate(items, start=1):
+    for number, item in enumerate(load_list(text, "tiers"), start=1):
         where = f"tier {number}"
-        if not isinstance(item, dict):
-            raise ValueError(f"{where}: must be a mapping")
-        unknown = set(item) - {"code", "name", "threshold", "discount_percent",
-                               "points_multiplier", "flags"}
-        if unknown:
-            raise ValueError(f"{where}: unknown field {sorted(unknown)[0]}")
-        code, name = str(item.get("code", "")).strip(), str(item.get("name", "")).strip()
-        if not code.isidentifier() or not name:
-            raise ValueError(f"{where}: needs a code (a word) and a name")
-        flags = item.get("flags", []) or []
-        if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
-            raise ValueError(f"{where}: flags must be a list of words")
+        check_fields(item, {"code", "name", "threshold", "discount_percent",
+                            "points_multiplier", "flags"}, where)
+        code, name = code_and_name(item, where)
         tiers.append(Tier(
             code=code, name=name, threshold=_money(item.get("threshold"), where), rank=0,
-            discount_percent=_decimal(item.get("discount_percent", 0), where,
-                                      "discount_percent", Decimal(0), Decimal(100)),
-            points_multiplier=_decimal(item.get("points_multiplier", 1), where,
-                                       "points_multiplier", Decimal(0), Decimal(100)),
-            flags=tuple(flags)))
+            discount_percent=number_between(item.get("discount_percent", 0), where,
+                                            "discount_percent", Decimal(0), Decimal(100)),
+            points_multiplier=number_between(item.get("points_multiplier", 1), where,
+                                             "points_multiplier", Decimal(0), Decimal(100)),
+            flags=word_list(item.get("flags"), where, "flags")))
     tiers.sort(key=lambda t: t.threshold)
     if tiers[0].threshold != 0:
         raise ValueError("the lowest tier must have threshold 0 (every member has a tier)")
@@ -121,9 +101,6 @@ SCHEMA = [
                  help="Spend counts over this many months."),
     SettingField("grace_days", FieldType.INTEGER, default=30, min=0, max=365,
                  help="Days a member keeps a tier after their spend fell below it."),
-    SettingField("stacking", FieldType.CHOICE, default="combinable",
-                 choices=("combinable", "best_of"),
-                 help="With other member discounts (e.g. a member card): add up, or best of."),
 ]
 
 
