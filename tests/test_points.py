@@ -304,3 +304,41 @@ def test_admin_customers_list_links_to_the_points_page(app, shop):
     html = owner.get("/admin/customers").get_data(as_text=True)
     assert f'href="/plugins/points/staff/{uid}">40 points</a>' in html
     assert "Points of Mia" in owner.get(f"/plugins/points/staff/{uid}").get_data(True)
+
+
+def test_expiry_notice_goes_out_once_before_points_expire(app, shop):
+    from loyalty_plugins.points.plugin import send_expiry_notices
+
+    client, uid = member(app, shop)
+    with app.app_context():
+        ledger.grant(uid, 70, "bonus", ledger.Who("old"), config.current(),
+                     now=utcnow() - timedelta(days=350))  # expires in about 15 days
+        ledger.grant(uid, 30, "bonus", ledger.Who("new"), config.current(), now=utcnow())
+        db.session.commit()
+        send_expiry_notices()
+        db.session.commit()
+        send_expiry_notices()
+        db.session.commit()
+    notices = [m for m in shop.mails() if "Your points expire soon" in m]
+    assert len(notices) == 1 and "70 of your points expire on" in notices[0]
+    assert "Your points expire soon" in client.get("/account/messages").get_data(True)
+
+
+def test_staff_see_points_forgiven_after_a_refund(app, shop):
+    with app.app_context():
+        from storefront.plugins.state import save_settings
+
+        save_settings("points", {"min_redeem": "1"})
+    client, uid = member(app, shop)
+    order_id = paid_order_with_available_points(app, shop, client, uid)
+    shop.add(client, "TEA-SEN-100")
+    redeem(client, action="all")
+    shop.checkout(client)
+    with app.app_context():
+        mark_paid(last_order_id(app))
+        record_refund(order_id, "re_full", 6900, "returned")
+    shop.create_user("staff@example.com", role="staff")
+    staff = app.test_client()
+    shop.login(staff, "staff@example.com", "correct horse battery")
+    page = staff.get(f"/plugins/points/staff/{uid}").get_data(as_text=True)
+    assert "re_full" in page and "69 points could not be taken back" in page

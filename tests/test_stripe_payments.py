@@ -743,3 +743,25 @@ def test_parallel_submissions_of_one_checkout_make_one_order_and_one_intent(
     assert order_state(app, token).status == OrderStatus.PAID
     assert recorder.paid == [state.id]
     assert row_counts(app) == {"shop_order": 1, "payment": 1, "refund": 0, "webhook_event": 0}
+
+
+def test_paid_webhook_replayed_earns_points_once(make_app, stripe_api, shop):
+    """The points plugin on a Stripe shop: the succeeded event five times in a row and five
+    at once: one earn entry in the member's ledger."""
+    from loyalty_plugins.points.models import PointsEntry
+    from tests.points_support import balance, loyalty_app, member
+
+    app = loyalty_app(make_app, STRIPE_SECRET_KEY=localstripe.SECRET_KEY,
+                      STRIPE_PUBLISHABLE_KEY=localstripe.PUBLISHABLE_KEY,
+                      STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=stripe_api.url)
+    client, uid = member(app, shop)
+    state, token = placed_order(app, shop, client)
+    pay(stripe_api, state.intent_id)
+    payload = intent_event(stripe_api, "payment_intent.succeeded", state.intent_id)
+    assert [deliver(client, payload).status_code for _ in range(5)] == [200] * 5
+    again = intent_event(stripe_api, "payment_intent.succeeded", state.intent_id)
+    run_concurrently(5, lambda _: deliver(app.test_client(), again))
+    with app.app_context():
+        earned = db.session.scalars(select(PointsEntry).where(
+            PointsEntry.user_id == uid, PointsEntry.kind == "earn")).all()
+    assert len(earned) == 1 and balance(app, uid)[1] == earned[0].delta > 0

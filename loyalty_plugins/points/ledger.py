@@ -310,6 +310,13 @@ def expiring_soon(now: datetime, within: timedelta) -> list[PointsLot]:
         .order_by(PointsLot.user_id, PointsLot.expires_at)))
 
 
+def forgiven_reversals(user_id: int) -> list[PointsReversal]:
+    """Refunds whose points could not all be taken back: the policy, for staff to see."""
+    return list(session().scalars(select(PointsReversal).where(
+        PointsReversal.user_id == user_id, PointsReversal.forgiven > 0)
+        .order_by(PointsReversal.created_at.desc())))
+
+
 def balance(user_id: int) -> PointsAccount | None:
     return session().get(PointsAccount, user_id)
 

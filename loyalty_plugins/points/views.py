@@ -115,9 +115,11 @@ def _history_page(user_id: int, staff: bool, member=None):
     cfg = config.current()
     page = _page()
     rows = _history(user_id, page)
+    forgiven = ledger.forgiven_reversals(user_id) if staff else []
     return render_template("points/history.html", entries=rows[:PAGE_SIZE], page=page,
                            has_next=len(rows) > PAGE_SIZE, labels=KIND_LABELS,
                            account=ledger.balance(user_id), staff=staff, member=member,
+                           forgiven=forgiven,
                            cfg=cfg, local=lambda moment: local_date(moment, cfg.tz),
                            today=local_date(utcnow(), cfg.tz))
 
