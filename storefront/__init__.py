@@ -42,4 +42,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
                       plugin_admin_bp, notifications_bp):
         app.register_blueprint(blueprint)
     init_errors(app)
+
+    from storefront import headers
+
+    headers.init_app(app)
     return app

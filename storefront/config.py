@@ -55,6 +55,7 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": 3600,
+        "CONTENT_SECURITY_POLICY": "",  # empty: the built-in policy (no inline script)
         "SYNC_CONTENT_ON_START": False,
         "EXTRA_PLUGINS": (),  # plugin objects registered in code; on unless disabled
         "PLUGINS_ENABLED_BY_DEFAULT": [],  # names on until an owner disables them

@@ -140,3 +140,26 @@ def test_development_generates_a_private_secret_key(tmp_path):
     key_file = tmp_path / "secret_key"
     assert key_file.read_text() == app.config["SECRET_KEY"] and len(app.config["SECRET_KEY"]) >= 32
     assert oct(key_file.stat().st_mode)[-3:] == "600"
+
+
+def test_content_security_policy_forbids_inline_script(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["object-src"] == "'none'"
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_no_template_holds_inline_script():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    inline = []
+    for path in [*root.glob("themes/**/*.html"), *root.glob("loyalty_plugins/**/*.html")]:
+        text = path.read_text()
+        inline += [str(path) for tag in re.findall(r"<script\b[^>]*>", text) if "src=" not in tag]
+        inline += [str(path) for _ in re.findall(r"\son[a-z]+=\"", text)]
+        inline += [str(path) for _ in re.findall(r"javascript:", text)]
+    assert inline == []
