@@ -27,6 +27,13 @@ LADDER = """
 """
 
 
+def log_in(page, server, email):
+    page.goto(server("/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+
+
 def test_member_redeems_points_with_tier_discount_and_sees_the_account(make_app, shop):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
@@ -46,10 +53,7 @@ def test_member_redeems_points_with_tier_discount_and_sees_the_account(make_app,
         context = browser.new_context()
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
-        page.goto(server("/login"))
-        page.get_by_label("Email").fill("mia@example.com")
-        page.get_by_label("Password").fill("correct horse battery")
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, server, "mia@example.com")
         expect(page.get_by_test_id("tier-name")).to_have_text("Silver")
 
         page.goto(server("/products/hand-grinder"))
@@ -73,10 +77,7 @@ def test_member_redeems_points_with_tier_discount_and_sees_the_account(make_app,
         staff = browser.new_context()
         staff.set_default_timeout(TIMEOUT_MS)
         admin = staff.new_page()
-        admin.goto(server("/login"))
-        admin.get_by_label("Email").fill("boss@example.com")
-        admin.get_by_label("Password").fill("correct horse battery")
-        admin.get_by_role("button", name="Log in").click()
+        log_in(admin, server, "boss@example.com")
         admin.goto(server("/admin/orders"))
         admin.get_by_role("link", name=number).click()
         admin.get_by_role("button", name="Mark as paid").click()

@@ -203,15 +203,24 @@ def _order_user(order_id: int) -> int | None:
         PointsEntry.order_id == order_id, PointsEntry.key == f"reserve:{order_id}"))
 
 
-def spend(order_id: int, *, now: datetime) -> int:
-    """The order was paid: its reserved points are spent for good."""
+def _open_reservation(order_id: int, key: str) -> tuple[PointsAccount, int] | None:
+    """The locked account and the points still held for the order, unless ``key`` ran."""
     user_id = _order_user(order_id)
     if user_id is None:
-        return 0
+        return None
     account = lock_account(user_id)
     held = _reserved_for(order_id)
-    if held <= 0 or _seen(f"spend:{order_id}"):
+    if held <= 0 or _seen(key):
+        return None
+    return account, held
+
+
+def spend(order_id: int, *, now: datetime) -> int:
+    """The order was paid: its reserved points are spent for good."""
+    reservation = _open_reservation(order_id, f"spend:{order_id}")
+    if reservation is None:
         return 0
+    account, held = reservation
     _entry(account, "reserved", -held, "spend", Who(f"paid order {order_id}"),
            order_id=order_id, key=f"spend:{order_id}", now=now)
     return held
@@ -220,13 +229,10 @@ def spend(order_id: int, *, now: datetime) -> int:
 def release(order_id: int, *, now: datetime) -> int:
     """The order was cancelled: its reserved points go back to the lots they came from,
     with those lots' own expiry dates."""
-    user_id = _order_user(order_id)
-    if user_id is None:
+    reservation = _open_reservation(order_id, f"release:{order_id}")
+    if reservation is None:
         return 0
-    account = lock_account(user_id)
-    held = _reserved_for(order_id)
-    if held <= 0 or _seen(f"release:{order_id}"):
-        return 0
+    account, held = reservation
     who = Who(f"order {order_id} was cancelled")
     taken = session().execute(select(PointsEntry.lot_id, func.sum(PointsEntry.delta)).where(
         PointsEntry.order_id == order_id, PointsEntry.kind == "reserve",
