@@ -20,6 +20,8 @@ from hooks.api import (
     notify,
     plugin_enabled,
     plugin_settings,
+    read_front_matter,
+    render_markdown,
     render_template,
     session,
 )
@@ -75,6 +77,8 @@ __all__ = [
     "notify",
     "plugin_enabled",
     "plugin_settings",
+    "read_front_matter",
+    "render_markdown",
     "render_template",
     "session",
 ]

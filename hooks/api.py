@@ -17,6 +17,21 @@ def plugin_settings(name: str) -> dict[str, Any]:
     return settings_for(name)
 
 
+def read_front_matter(text: str) -> tuple[dict, str]:
+    """Split a content file into its YAML front matter and its Markdown body; ValueError
+    names the problem when the front matter is missing or not valid YAML."""
+    from storefront.content.loader import front_matter
+
+    return front_matter(text)
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown to HTML as the shop renders content (raw HTML in it is escaped)."""
+    from storefront.content.loader import render_markdown as render
+
+    return Markup(render(text))  # noqa: S704 - markdown-it with html disabled
+
+
 def plugin_enabled(name: str) -> bool:
     """Whether the plugin ``name`` is installed and enabled in this shop."""
     from storefront.plugins.state import is_enabled

@@ -83,6 +83,14 @@ def shop_register_jobs() -> list[Job]:
     plugins, records every run, and retries a failed job on the next run without stopping
     the others."""
 
+@hookspec
+def shop_content_check(root: str) -> list[tuple[str, str, str]]:
+    """Validate the plugin's own files in the shop's content folder ``root`` (for example
+    ``content/events/``). Return ``(file, field, problem)`` for each problem found; they are
+    reported by ``storefront content check``, which exits 1 if there is any. Called for every
+    installed plugin. Read files with ``hooks.read_front_matter``."""
+
+
 # Pricing -----------------------------------------------------------------------------------
 
 

@@ -75,11 +75,15 @@ def content_check(folder: Path | None) -> None:
 
     root = folder or Path(current_app.config["CONTENT_DIR"])
     result = load_content(root)
-    for problem in result.problems:
+    problems = [str(p) for p in result.problems]
+    pm = current_app.extensions["storefront.plugins"]
+    for found in pm.hook.shop_content_check(root=str(root)):
+        problems.extend(f"{path}: {field}: {problem}" for path, field, problem in found or [])
+    for problem in problems:
         click.echo(f"error: {problem}", err=True)
     click.echo(f"{len(result.products)} products, {len(result.pages)} pages checked, "
-               f"{len(result.problems)} problems")
-    if result.problems:
+               f"{len(problems)} problems")
+    if problems:
         sys.exit(1)
 
 

@@ -75,6 +75,14 @@ def render_markdown(text: str) -> str:
     return _markdown.render(text)
 
 
+def front_matter(text: str) -> tuple[dict, str]:
+    """The public form of split_front_matter: ValueError("field: problem")."""
+    try:
+        return split_front_matter(text)
+    except _Invalid as exc:
+        raise ValueError(f"{exc.field_name}: {exc.problem}") from exc
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
     if not text.startswith("---"):
         raise _Invalid("front matter", "the file must start with a '---' line")
