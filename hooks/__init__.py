@@ -41,6 +41,7 @@ from hooks.types import (
     Phase,
     SettingField,
     Stacking,
+    StaticPage,
     TierInfo,
 )
 
@@ -64,6 +65,7 @@ __all__ = [
     "Phase",
     "SettingField",
     "Stacking",
+    "StaticPage",
     "TierInfo",
     "can",
     "current_customer",

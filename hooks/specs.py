@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         OrderView,
         Panel,
         SettingField,
+        StaticPage,
         TierInfo,
     )
 
@@ -89,6 +90,14 @@ def shop_content_check(root: str) -> list[tuple[str, str, str]]:
     ``content/events/``). Return ``(file, field, problem)`` for each problem found; they are
     reported by ``storefront content check``, which exits 1 if there is any. Called for every
     installed plugin. Read files with ``hooks.read_front_matter``."""
+
+
+@hookspec
+def shop_static_pages() -> list[StaticPage]:
+    """Return the plugin's public pages for ``storefront build`` (the static site). List only
+    pages anyone may see: the build fetches each as an anonymous visitor, fails on a status
+    other than 200, and writes nothing for members-only content. Results of all enabled
+    plugins are concatenated with the core's pages."""
 
 
 # Pricing -----------------------------------------------------------------------------------

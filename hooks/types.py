@@ -271,3 +271,19 @@ class TierInfo:
     name: str
     rank: int
     benefits: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class StaticPage:
+    """A public page that ``storefront build`` writes to the static site.
+
+    ``path`` is the URL path the shop serves it at (``/community/`` or ``/events/feed.atom``);
+    the build fetches it as an anonymous visitor. ``sources`` are the files under the content
+    folder the page is made from (``community/tea-tasting.md``), or folders ending in ``/``
+    when any file in them matters (a listing); the page is re-rendered only when one of them,
+    a template or a plugin's settings changed. ``in_sitemap`` is False for feeds and the like.
+    """
+
+    path: str
+    sources: tuple[str, ...] = ()
+    in_sitemap: bool = True
