@@ -115,6 +115,21 @@ def notify(template: str, subject: str, *, user_id: int | None = None,
                  **context)
 
 
+def offer_product(plugin: str, sku: str, *, title: str, price: int, link: str,
+                  summary: str = "", active: bool = True) -> None:
+    """Create or update a product that your plugin sells through the cart and checkout (an
+    event ticket), so that discounts, points and payments apply as to any product.
+
+    ``price`` is in minor units; ``link`` is your page for it (the cart links there). It is
+    not listed in the catalogue, search or static site, and its stock is not counted: keep
+    your own count and refuse a sale in ``shop_validate_checkout`` / ``shop_order_reserve``.
+    Deny adding it to a cart with ``shop_permission`` on the action ``cart.add`` (resource:
+    the SKU). Runs in the current transaction."""
+    from storefront.catalog.offers import offer_product as offer
+
+    offer(plugin, sku, title=title, price=price, link=link, summary=summary, active=active)
+
+
 def get_order(order_id: int) -> OrderView | None:
     """An order, read-only, with its lines and applied adjustments."""
     from storefront.orders.views_model import order_view

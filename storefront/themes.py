@@ -164,7 +164,8 @@ def categories() -> list[tuple[str, str]]:
         from storefront.extensions import db
 
         slugs = db.session.scalars(
-            select(Product.category).where(Product.active.is_(True), Product.category != "")
+            select(Product.category).where(Product.active.is_(True), Product.plugin == "",
+                                           Product.category != "")
             .distinct().order_by(Product.category)).all()
         g.storefront_categories = [(s, s.replace("-", " ").title()) for s in slugs]
     return g.storefront_categories

@@ -3,10 +3,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from hooks.api import can, forbidden
 from storefront.cart.service import (
     CartError,
     add_to_cart,
     current_cart,
+    customer_view,
     parse_quantity,
     price,
     remove_line,
@@ -38,6 +40,8 @@ def add():
     if product is None:
         flash("That product does not exist.", "error")
         return redirect(url_for("cart.show")), 303
+    if not can(customer_view(), "cart.add", product.sku, default=True):
+        return forbidden("cart.add", product.sku)
     try:
         add_to_cart(product, parse_quantity(request.form.get("quantity", "1")))
     except CartError as exc:

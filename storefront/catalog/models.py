@@ -31,6 +31,10 @@ class Product(db.Model):
     price: Mapped[int] = mapped_column()  # minor units
     stock: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Sold by a plugin (an event ticket) rather than synced from content/products: not listed
+    # in the catalogue; its page is the plugin's page at ``link``.
+    plugin: Mapped[str] = mapped_column(String(64), default="")
+    link: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

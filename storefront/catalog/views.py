@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
 
 from storefront.catalog.models import Product
@@ -17,7 +17,7 @@ def _listing(query, title: str, **context):
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) > 0 else 1
     products = db.session.scalars(
-        query.where(Product.active.is_(True)).order_by(Product.title)
+        query.where(Product.active.is_(True), Product.plugin == "").order_by(Product.title)
         .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     ).all()
     has_next = len(products) > PAGE_SIZE
@@ -67,6 +67,8 @@ def product(slug: str):
                                                    Product.active.is_(True)))
     if item is None:
         abort(404)
+    if item.plugin:
+        return redirect(item.link or url_for("catalog.home"))
     return render_template("catalog/product.html", product=item,
                            max_quantity=min(item.stock,
                                             current_app.config["MAX_QUANTITY_PER_LINE"]))

@@ -20,7 +20,7 @@ class SyncReport:
 
 def sync_products(content: ContentSet) -> SyncReport:
     report = SyncReport()
-    existing = {p.sku: p for p in db.session.scalars(select(Product))}
+    existing = {p.sku: p for p in db.session.scalars(select(Product).where(Product.plugin == ""))}
     for src in content.products:
         product = existing.pop(src.sku, None)
         if product is None:
