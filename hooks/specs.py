@@ -45,7 +45,8 @@ def shop_startup(app: Flask) -> None:
 def shop_register_blueprints() -> list[Blueprint]:
     """Return Flask blueprints. Each is mounted under ``/plugins/<plugin name>``; a
     blueprint's ``static_folder`` is served under that prefix too. While the plugin is
-    disabled its routes answer 404. Results from all plugins are mounted."""
+    disabled its routes answer 404. Results from all plugins are mounted. A blueprint whose
+    own ``url_prefix`` is ``/<plugin name>`` is mounted there instead (``/community/``)."""
 
 
 @hookspec

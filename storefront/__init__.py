@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     for blueprint in (catalog_bp, cart_bp, orders_bp, payments_bp, accounts_bp, admin_bp,
                       plugin_admin_bp, notifications_bp):
         app.register_blueprint(blueprint)
+    plugins.check_public_prefixes(app)
     init_errors(app)
 
     from storefront import headers

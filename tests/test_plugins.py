@@ -322,3 +322,34 @@ def test_a_crashing_reservation_refuses_the_order(make_app, shop):
     with app.app_context():
         assert db.session.scalar(select(func.count(Order.id))) == 0
     assert shop.product("TEA-SEN-100").stock == 30
+
+
+class Public:
+    """Asks for its own top-level address, /<name>, instead of /plugins/<name>."""
+
+    from hooks import hookimpl
+
+    def __init__(self, name):
+        self.name = name
+
+    @hookimpl
+    def shop_register_blueprints(self):
+        from flask import Blueprint
+
+        bp = Blueprint(f"{self.name}_pages", __name__, url_prefix=f"/{self.name}")
+        bp.add_url_rule("/", "index", lambda: f"public {self.name}")
+        other = Blueprint(f"{self.name}_other", __name__, url_prefix="/elsewhere")
+        other.add_url_rule("/", "index", lambda: "not public")
+        return [bp, other]
+
+
+def test_a_blueprint_may_ask_for_its_plugin_name_as_a_public_prefix(make_app):
+    app = make_app(EXTRA_PLUGINS=[Public("gazette")])
+    client = app.test_client()
+    assert client.get("/gazette/").get_data(as_text=True) == "public gazette"
+    assert client.get("/plugins/gazette/").get_data(as_text=True) == "not public"
+    assert client.get("/elsewhere/").status_code == 404  # only its own name is honoured
+    assert cli(app, "plugins", "disable", "gazette").exit_code == 0
+    assert client.get("/gazette/").status_code == 404
+    with pytest.raises(RuntimeError, match="cannot be mounted at /cart"):
+        make_app(EXTRA_PLUGINS=[Public("cart")])  # the core's /cart stays the core's

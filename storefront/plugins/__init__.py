@@ -20,8 +20,8 @@ from storefront.plugins.state import is_enabled
 
 log = logging.getLogger("storefront.plugins")
 
-__all__ = ["build_manager", "call_fail_open", "collect", "enabled_hooks", "enabled_impls",
-           "init_app", "is_enabled", "manager"]
+__all__ = ["build_manager", "call_fail_open", "check_public_prefixes", "collect",
+           "enabled_hooks", "enabled_impls", "init_app", "is_enabled", "manager"]
 
 
 def init_app(app: Flask) -> None:
@@ -39,12 +39,23 @@ def init_app(app: Flask) -> None:
     _add_commands(app, pm)
 
 
+def mount_prefix(blueprint, plugin: str) -> str:
+    """``/plugins/<plugin>``, or ``/<plugin>`` when the blueprint's own ``url_prefix`` asks
+    for exactly that (public pages at a friendly address, such as ``/community/``)."""
+    public = f"/{plugin}"
+    return public if (blueprint.url_prefix or "").rstrip("/") == public else f"/plugins/{plugin}"
+
+
 def _mount_blueprints(app: Flask, pm) -> None:
     owners: dict[str, str] = {}  # blueprint name -> plugin name
+    public = app.extensions.setdefault("storefront.public_prefixes", {})
     for impl in pm.hook.shop_register_blueprints.get_hookimpls():
         for blueprint in impl.function() or []:
-            app.register_blueprint(blueprint, url_prefix=f"/plugins/{impl.plugin_name}")
+            prefix = mount_prefix(blueprint, impl.plugin_name)
+            app.register_blueprint(blueprint, url_prefix=prefix)
             owners[blueprint.name] = impl.plugin_name
+            if not prefix.startswith("/plugins/"):
+                public.setdefault(prefix, set()).add(blueprint.name)
     if not owners:
         return
 
@@ -53,6 +64,18 @@ def _mount_blueprints(app: Flask, pm) -> None:
         owner = owners.get((request.blueprint or "").split(".")[0])
         if owner is not None and not is_enabled(owner):
             abort(404)
+
+
+def check_public_prefixes(app: Flask) -> None:
+    """Refuse to start when a plugin's public prefix (``/community``) is also the start of a
+    core address: call it once the core's blueprints are registered."""
+    public = app.extensions.get("storefront.public_prefixes", {})
+    for rule in app.url_map.iter_rules():
+        first = "/" + rule.rule.lstrip("/").split("/", 1)[0]
+        owners = public.get(first)
+        if owners is not None and rule.endpoint.split(".")[0] not in owners:
+            raise RuntimeError(f"plugin blueprint {sorted(owners)[0]} cannot be mounted at "
+                               f"{first}: the shop already answers {rule.rule}")
 
 
 def _add_commands(app: Flask, pm) -> None:
