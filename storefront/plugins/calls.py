@@ -13,12 +13,12 @@ import logging
 import traceback
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app
 
 from storefront.extensions import db
+from storefront.plugins import tracing
 from storefront.plugins.models import FailedReaction
 from storefront.plugins.state import enabled_names
-from storefront.plugins.tracing import timed
 from storefront.timeutil import utcnow
 
 log = logging.getLogger("storefront.plugins")
@@ -36,7 +36,7 @@ class EnabledHooks:
         caller = getattr(self._pm.hook, hook_name)
         if self._disabled:
             caller = self._pm.subset_hook_caller(hook_name, self._disabled)
-        setattr(self, hook_name, caller)  # once per hook and request
+        setattr(self, hook_name, caller)  # once per hook and set of enabled plugins
         return caller
 
 
@@ -44,23 +44,40 @@ def manager():
     return current_app.extensions["storefront.plugins"]
 
 
+def _relays(names: frozenset[str]) -> dict[str, Any]:
+    """Per worker process: the relay and the impl lists for one set of enabled plugins.
+    The plugin manager never changes after start-up, so only a new set starts afresh."""
+    cache = current_app.extensions.get("storefront.relays")
+    if cache is None or cache["names"] != names:
+        cache = current_app.extensions["storefront.relays"] = {"names": names, "impls": {}}
+    return cache
+
+
 def enabled_hooks() -> EnabledHooks:
     names = enabled_names()
-    cached = g.get("_sf_hooks")
-    if cached is None or cached[0] is not names:
-        cached = g._sf_hooks = (names, EnabledHooks(manager(), names))
-    return cached[1]
+    cache = _relays(names)
+    hooks = cache.get("hooks")
+    if hooks is None:
+        hooks = cache["hooks"] = EnabledHooks(manager(), names)
+    return hooks
 
 
-def enabled_impls(hook_name: str):
+def enabled_impls(hook_name: str) -> tuple:
     names = enabled_names()
-    caller = getattr(manager().hook, hook_name)
-    # pluggy calls the last registered first; keep that order.
-    return [impl for impl in reversed(caller.get_hookimpls()) if impl.plugin_name in names]
+    impls = _relays(names)["impls"]
+    found = impls.get(hook_name)
+    if found is None:
+        caller = getattr(manager().hook, hook_name)
+        # pluggy calls the last registered first; keep that order.
+        found = impls[hook_name] = tuple(impl for impl in reversed(caller.get_hookimpls())
+                                         if impl.plugin_name in names)
+    return found
 
 
 def call_impl(impl, kwargs: dict[str, Any]):
-    with timed(impl.plugin_name, impl.function.__name__):
+    if not tracing.enabled():
+        return impl.function(**{name: kwargs[name] for name in impl.argnames})
+    with tracing.timed(impl.plugin_name, impl.function.__name__):
         return impl.function(**{name: kwargs[name] for name in impl.argnames})
 
 

@@ -21,6 +21,18 @@ class PluginState(db.Model):
     updated_by: Mapped[str] = mapped_column(String(254), default="")
 
 
+class PluginStateVersion(db.Model):
+    """One row (id 1) whose ``version`` goes up in the same transaction as every change to
+    ``plugin_state`` made through the ORM (see ``plugins.state``). Each worker process keeps
+    the plugin states in memory and reads only this number per request: a change made in
+    any process is seen by the next request of every process."""
+
+    __tablename__ = "plugin_state_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+
+
 class FailedReaction(db.Model):
     """A plugin's after-commit reaction that raised; a job retries it until it succeeds or an
     owner dismisses it."""

@@ -1,18 +1,52 @@
-"""Which plugins are on in this shop, and their settings. Read once per request."""
+"""Which plugins are on in this shop, and their settings. Read once per request.
+
+Each worker process keeps the ``plugin_state`` rows in memory. A request reads only the
+one-row counter ``plugin_state_version`` (bumped in the same transaction as every change,
+see ``_bump_on_change``) and reloads the rows when it moved, so an owner's change made in
+any process takes effect with the next request of every process. A shop without plugins
+reads nothing at all.
+"""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from flask import current_app, g
-from sqlalchemy import select
+from sqlalchemy import event, select, update
 
 from storefront.extensions import db
-from storefront.plugins.models import PluginState
+from storefront.plugins.models import PluginState, PluginStateVersion
 from storefront.plugins.registry import settings_schema
 from storefront.plugins.settings import SettingsError, effective, validate
+
+_CACHE_KEY = "storefront.plugin_state_cache"
+_STATE = PluginState.__table__
+_VERSION = PluginStateVersion.__table__
+_READ_VERSION = select(_VERSION.c.version).where(_VERSION.c.id == 1)
+_READ_ROWS = select(_STATE.c.name, _STATE.c.enabled, _STATE.c.settings)
+_BUMP_VERSION = (update(_VERSION).where(_VERSION.c.id == 1)
+                 .values(version=_VERSION.c.version + 1))
 
 
 class PluginError(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """One ``plugin_state`` row as read; shared by the requests of a worker, never changed."""
+
+    enabled: bool
+    settings: Mapping
+
+
+@dataclass
+class _Snapshot:
+    version: int
+    rows: Mapping[str, StoredState]
+    enabled: frozenset[str] | None = None  # filled by the first enabled_names() call
 
 
 def _pm():
@@ -23,16 +57,52 @@ def known(name: str) -> bool:
     return _pm().get_plugin(name) is not None
 
 
-def _rows() -> dict[str, PluginState]:
-    if "_sf_plugin_rows" not in g:
-        g._sf_plugin_rows = {row.name: row for row in db.session.scalars(select(PluginState))}
-    return g._sf_plugin_rows
+def _installed() -> bool:
+    return any(plugin is not None for _name, plugin in _pm().list_name_plugin())
+
+
+def _snapshot() -> _Snapshot:
+    """The rows as of the current counter: from memory, or read again when it moved."""
+    cache = current_app.extensions.setdefault(_CACHE_KEY, {})
+    if not _installed():  # no plugin: nothing to read, nothing can be on
+        return cache.setdefault("empty", _Snapshot(version=-1, rows={}))
+    connection = db.session.connection()
+    version = connection.execute(_READ_VERSION).scalar()
+    current = cache.get("snapshot")
+    if current is not None and version is not None and current.version == version:
+        return current
+    # Read after the counter: a change committed in between only makes the next
+    # request read again, never keeps old rows under a new number.
+    rows = {name: StoredState(bool(enabled), settings or {})
+            for name, enabled, settings in connection.execute(_READ_ROWS)}
+    fresh = _Snapshot(version=-1 if version is None else version, rows=rows)
+    if version is not None:  # no counter row: never trust memory
+        cache["snapshot"] = fresh
+    return fresh
+
+
+def _request_snapshot() -> _Snapshot:
+    if "_sf_plugin_state" not in g:
+        g._sf_plugin_state = _snapshot()
+    return g._sf_plugin_state
+
+
+def _rows() -> Mapping[str, StoredState]:
+    return _request_snapshot().rows
 
 
 def forget() -> None:
     """Drop the per-request cache after a change."""
-    g.pop("_sf_plugin_rows", None)
+    g.pop("_sf_plugin_state", None)
     g.pop("_sf_enabled", None)
+
+
+@event.listens_for(db.session, "before_flush")
+def _bump_on_change(session, _flush_context, _instances) -> None:
+    """Every ORM change to plugin_state moves the counter in the same transaction."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, PluginState) for obj in changed):
+        session.connection().execute(_BUMP_VERSION)
 
 
 def enabled_by_default(name: str) -> bool:
@@ -42,15 +112,21 @@ def enabled_by_default(name: str) -> bool:
 
 def enabled_names() -> frozenset[str]:
     if "_sf_enabled" not in g:
-        rows = _rows()
-        defaults = (current_app.extensions["storefront.always_on"]
-                    | frozenset(current_app.config["PLUGINS_ENABLED_BY_DEFAULT"]))
-        g._sf_enabled = frozenset(
-            name for name, plugin in _pm().list_name_plugin()
-            if plugin is not None
-            and (rows[name].enabled if name in rows else name in defaults)
-        )
+        snapshot = _request_snapshot()
+        if snapshot.enabled is None:
+            snapshot.enabled = _enabled_in(snapshot.rows)
+        g._sf_enabled = snapshot.enabled
     return g._sf_enabled
+
+
+def _enabled_in(rows: Mapping[str, StoredState]) -> frozenset[str]:
+    defaults = (current_app.extensions["storefront.always_on"]
+                | frozenset(current_app.config["PLUGINS_ENABLED_BY_DEFAULT"]))
+    return frozenset(
+        name for name, plugin in _pm().list_name_plugin()
+        if plugin is not None
+        and (rows[name].enabled if name in rows else name in defaults)
+    )
 
 
 def is_enabled(name: str) -> bool:
@@ -59,7 +135,7 @@ def is_enabled(name: str) -> bool:
 
 def stored_settings(name: str) -> dict:
     row = _rows().get(name)
-    return dict(row.settings or {}) if row else {}
+    return copy.deepcopy(dict(row.settings)) if row else {}  # the cached row stays as read
 
 
 def settings_for(name: str) -> dict:
