@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +64,25 @@ def get_customer(user_id: int) -> CustomerView | None:
     if user is None:
         return None
     return CustomerView(user.id, user.email, user.name, user.role)
+
+
+def members(batch: int = 500) -> Iterator[CustomerView]:
+    """Every member account (customers and staff), oldest first, read in batches; for
+    messages to many members such as invitations."""
+    from sqlalchemy import select
+
+    from storefront.accounts.models import User
+    from storefront.extensions import db
+
+    last = 0
+    while True:
+        rows = db.session.execute(select(User.id, User.email, User.name, User.role)
+                                  .where(User.id > last).order_by(User.id).limit(batch)).all()
+        if not rows:
+            return
+        for row in rows:
+            yield CustomerView(row.id, row.email, row.name, row.role)
+        last = rows[-1].id
 
 
 def net_spend(user_id: int, since: datetime | None = None) -> int:

@@ -33,6 +33,17 @@ def code_and_name(item: dict, where: str) -> tuple[str, str]:
     return code, name
 
 
+def amount_in_cents(value: object, where: str, name: str) -> int:
+    """An amount written like 300.00 (or 0) as integer minor units."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"{where}: {name} must be an amount like 300.00") from exc
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"{where}: {name} must be an amount like 300.00")
+    return int(amount * 100)
+
+
 def number_between(value: object, where: str, name: str, low: Decimal,
                    high: Decimal) -> Decimal:
     try:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 
 from hooks import FieldType, SettingField, TierInfo, plugin_settings
 from loyalty_plugins.yaml_settings import (
+    amount_in_cents,
     check_fields,
     code_and_name,
     load_list,
@@ -52,16 +53,6 @@ class Tier:
         return TierInfo(self.code, self.name, self.rank, benefits)
 
 
-def _money(value: object, where: str) -> int:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ValueError(f"{where}: threshold must be an amount like 300.00") from exc
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"{where}: threshold must be an amount like 300.00")
-    return int(amount * 100)
-
-
 @lru_cache(maxsize=16)
 def parse(text: str) -> tuple[Tier, ...]:
     tiers = []
@@ -71,7 +62,8 @@ def parse(text: str) -> tuple[Tier, ...]:
                             "points_multiplier", "flags"}, where)
         code, name = code_and_name(item, where)
         tiers.append(Tier(
-            code=code, name=name, threshold=_money(item.get("threshold"), where), rank=0,
+            code=code, name=name, rank=0,
+            threshold=amount_in_cents(item.get("threshold"), where, "threshold"),
             discount_percent=number_between(item.get("discount_percent", 0), where,
                                             "discount_percent", Decimal(0), Decimal(100)),
             points_multiplier=number_between(item.get("points_multiplier", 1), where,

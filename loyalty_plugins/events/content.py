@@ -1,0 +1,191 @@
+"""Events as Markdown files with front matter in content/events/, parsed and validated."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from markupsafe import Markup
+
+from hooks import read_front_matter, render_markdown
+from loyalty_plugins.yaml_settings import amount_in_cents
+
+log = logging.getLogger("storefront.plugins.events")
+
+FOLDER = "events"
+CATEGORIES = ("corporate", "cultural", "family", "social")
+FIELDS = {"title", "start", "end", "timezone", "place", "category", "capacity", "audience",
+          "price", "guests", "registration_deadline", "summary", "draft"}
+REQUIRED = ("title", "start", "end", "timezone", "place", "category", "capacity")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+
+
+class Invalid(ValueError):
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field}: {problem}")
+        self.field, self.problem = field, problem
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    slug: str
+    source: str  # the file, relative to the content folder
+    title: str
+    starts_at: datetime  # UTC, naive (as stored in the database)
+    ends_at: datetime
+    timezone: str
+    place: str
+    category: str
+    capacity: int
+    audience: str  # public | members | a tier code
+    price: int  # minor units; 0 is free
+    guests: int  # guests a member may bring
+    deadline: datetime  # UTC, naive
+    summary: str
+    body_html: Markup
+    draft: bool = False
+
+    @property
+    def is_free(self) -> bool:
+        return self.price == 0
+
+    @property
+    def sku(self) -> str:
+        return f"EVENT-{self.slug}".upper()[:64]
+
+    @property
+    def restricted(self) -> bool:
+        return self.audience != "public"
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(self.timezone))
+
+
+def _moment(value: object, field: str, zone: ZoneInfo) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError as exc:
+            raise Invalid(field, "must be a date and time like 2026-12-10 19:00") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _count(meta: dict, field: str, default: int | None, low: int) -> int:
+    value = meta.get(field, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise Invalid(field, f"must be a whole number of at least {low}")
+    return value
+
+
+def _zone(meta: dict) -> ZoneInfo:
+    name = str(meta["timezone"]).strip()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise Invalid("timezone", f"unknown time zone {name!r} (use a name like "
+                                  "Europe/Madrid)") from exc
+
+
+def _audience(meta: dict) -> str:
+    audience = str(meta.get("audience", "members")).strip().lower()
+    if not audience.isidentifier() and audience != "public":
+        raise Invalid("audience", "must be public, members or a tier code such as gold")
+    return audience
+
+
+def parse(slug: str, source: str, text: str) -> EventInfo:
+    if not SLUG_RE.match(slug):
+        raise Invalid("file name", "use lower-case letters, digits and dashes")
+    try:
+        meta, body = read_front_matter(text)
+    except ValueError as exc:
+        field, _, problem = str(exc).partition(": ")
+        raise Invalid(field, problem) from exc
+    unknown = sorted(set(meta) - FIELDS)
+    if unknown:
+        raise Invalid(unknown[0], "is not a known field")
+    for field in REQUIRED:
+        if meta.get(field) in (None, ""):
+            raise Invalid(field, "is required")
+    zone = _zone(meta)
+    starts_at = _moment(meta["start"], "start", zone)
+    ends_at = _moment(meta["end"], "end", zone)
+    if ends_at <= starts_at:
+        raise Invalid("end", "must be after the start")
+    deadline = (_moment(meta["registration_deadline"], "registration_deadline", zone)
+                if meta.get("registration_deadline") else starts_at)
+    if deadline > starts_at:
+        raise Invalid("registration_deadline", "must not be after the start")
+    category = str(meta["category"]).strip().lower()
+    if category not in CATEGORIES:
+        raise Invalid("category", f"must be one of {', '.join(CATEGORIES)}")
+    price = meta.get("price", 0)
+    try:
+        price = 0 if str(price).strip().lower() == "free" else amount_in_cents(price, "", "")
+    except ValueError as exc:
+        raise Invalid("price", "must be an amount like 15.00, or free") from exc
+    return EventInfo(
+        slug=slug, source=source, title=str(meta["title"]).strip(), starts_at=starts_at,
+        ends_at=ends_at, timezone=zone.key, place=str(meta["place"]).strip(), category=category,
+        capacity=_count(meta, "capacity", None, 1), audience=_audience(meta), price=price,
+        guests=_count(meta, "guests", 0, 0), deadline=deadline,
+        summary=str(meta.get("summary", "")).strip(), body_html=render_markdown(body),
+        draft=bool(meta.get("draft", False)))
+
+
+def folder(root: str | Path | None = None) -> Path:
+    return Path(root or current_app.config["CONTENT_DIR"]) / FOLDER
+
+
+def check(root: str | Path) -> list[tuple[str, str, str]]:
+    """Problems in content/events/ as (file, field, problem), for `storefront content check`."""
+    problems = []
+    for path in sorted(folder(root).glob("*.md")):
+        try:
+            parse(path.stem, f"{FOLDER}/{path.name}", path.read_text(encoding="utf-8"))
+        except Invalid as exc:
+            problems.append((str(path), exc.field, exc.problem))
+        except OSError as exc:
+            problems.append((str(path), "file", str(exc)))
+    return problems
+
+
+_cache: dict[Path, tuple[tuple, dict[str, EventInfo]]] = {}
+
+
+def _signature(where: Path) -> tuple:
+    if not where.is_dir():
+        return ()
+    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                        for p in where.glob("*.md")))
+
+
+def load_all() -> dict[str, EventInfo]:
+    """Every valid event by slug (drafts included); files are re-read only when they change.
+    A broken file is logged and left out: it never breaks a page."""
+    where = folder()
+    signature = _signature(where)
+    cached = _cache.get(where)
+    if cached and cached[0] == signature:
+        return cached[1]
+    events = {}
+    for path in sorted(where.glob("*.md")) if signature else []:
+        try:
+            info = parse(path.stem, f"{FOLDER}/{path.name}", path.read_text(encoding="utf-8"))
+        except (Invalid, OSError) as exc:
+            log.error("events: %s skipped: %s", path, exc)
+            continue
+        events[info.slug] = info
+    _cache[where] = (signature, events)
+    return events

@@ -1,0 +1,422 @@
+"""Seats, waitlists, tickets and check-in. Every change to an event's seats happens while
+its row is locked (an UPDATE of its version), so concurrent registrations never oversell
+and the waitlist keeps the order in which the shop accepted them."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from hooks import (
+    CheckoutRefused,
+    CustomerView,
+    customer_tier,
+    get_customer,
+    notify,
+    offer_product,
+    plugin_settings,
+    session,
+)
+from loyalty_plugins.events import content
+from loyalty_plugins.events.content import EventInfo
+from loyalty_plugins.events.models import Event, Registration
+from loyalty_plugins.tiers import api as tiers
+
+NAME = "events"
+ACTIVE = ("confirmed", "pending", "waitlisted")
+
+
+class EventError(ValueError):
+    """Something the member asked for that cannot be done; the message says why."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# Reading events ----------------------------------------------------------------------------
+
+_synced: dict[tuple[str, str], tuple] = {}
+
+
+def published() -> dict[str, EventInfo]:
+    return {slug: info for slug, info in content.load_all().items() if not info.draft}
+
+
+def ensure_synced() -> None:
+    """Bring the event rows (seat counts live there) in line with the files, once per change
+    of the files per database. Commits. Paid events get their ticket product."""
+    infos = published()
+    key = (str(content.folder()), str(session().get_bind().url))
+    signature = tuple(sorted((i.slug, i.title, i.starts_at, i.capacity, i.price)
+                             for i in infos.values()))
+    if _synced.get(key) == signature:
+        return
+    try:
+        _sync(infos)
+        session().commit()
+    except IntegrityError:  # another worker inserted the same event first
+        session().rollback()
+        _sync(infos)
+        session().commit()
+    _synced[key] = signature
+
+
+def _sync(infos: dict[str, EventInfo]) -> None:
+    rows = {row.slug: row for row in session().scalars(select(Event))}
+    now = utcnow()
+    for info in infos.values():
+        row = rows.get(info.slug)
+        if row is None:
+            row = Event(slug=info.slug, seats_taken=0, waitlist_seq=0, version=0,
+                        published_at=now)
+            session().add(row)
+        row.title, row.starts_at, row.capacity = info.title, info.starts_at, info.capacity
+        if not info.is_free:
+            offer_product(NAME, info.sku, title=f"Ticket: {info.title}", price=info.price,
+                          link=f"/plugins/events/{info.slug}", summary=info.summary)
+    session().flush()
+
+
+def event_row(slug: str) -> Event | None:
+    return session().scalar(select(Event).where(Event.slug == slug))
+
+
+def by_sku(sku: str) -> EventInfo | None:
+    return next((i for i in published().values() if not i.is_free and i.sku == sku), None)
+
+
+def upcoming(now: datetime) -> list[EventInfo]:
+    return sorted((i for i in published().values() if i.ends_at > now),
+                  key=lambda i: (i.starts_at, i.title))
+
+
+# Who may come ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    allowed: bool
+    message: str = ""  # what the visitor needs to unlock it
+
+
+def audience_name(info: EventInfo) -> str:
+    if info.audience in ("public", "members"):
+        return "members" if info.audience == "members" else "everyone"
+    return f"{tiers.name_of(info.audience)} members"
+
+
+def access(customer: CustomerView, info: EventInfo) -> Access:
+    """May ``customer`` register (tier and membership only; dates are checked apart)."""
+    if not customer.is_member:
+        return Access(False, "Join the club (it is free) or sign in to register.")
+    if info.audience in ("public", "members"):
+        return Access(True)
+    required = tiers.rank_of(info.audience)
+    if required is None:
+        return Access(False, f"This event is for {audience_name(info)}; registration is "
+                             "not open at the moment.")
+    tier = customer_tier(customer)
+    if tier is None or tier.rank < required:
+        return Access(False, f"Reach {tiers.name_of(info.audience)} to register for this "
+                             "event.")
+    return Access(True)
+
+
+def may_read(customer: CustomerView, info: EventInfo) -> bool:
+    """The full description is for the event's audience; everyone sees title and summary."""
+    return info.audience == "public" or access(customer, info).allowed
+
+
+def open_problem(info: EventInfo, now: datetime) -> str:
+    if now >= info.starts_at:
+        return "This event has started; registration is closed."
+    if now >= info.deadline:
+        return "Registration for this event has closed."
+    return ""
+
+
+def check_can_register(customer: CustomerView, info: EventInfo, guests: int,
+                       now: datetime) -> None:
+    allowed = access(customer, info)
+    if not allowed.allowed:
+        raise EventError(allowed.message)
+    problem = open_problem(info, now)
+    if problem:
+        raise EventError(problem)
+    if not 0 <= guests <= info.guests:
+        raise EventError(f"You may bring up to {info.guests} guest"
+                         f"{'' if info.guests == 1 else 's'} to this event."
+                         if info.guests else "This event is for members only, without guests.")
+
+
+# Seats -------------------------------------------------------------------------------------
+
+
+def lock(slug: str) -> Event:
+    db = session()
+    found = db.execute(update(Event).where(Event.slug == slug)
+                       .values(version=Event.version + 1)).rowcount
+    if not found:
+        raise EventError("This event does not exist.")
+    return db.scalar(select(Event).where(Event.slug == slug)
+                     .execution_options(populate_existing=True))
+
+
+def registration_of(event: Event, user_id: int) -> Registration | None:
+    return session().scalar(select(Registration).where(Registration.event_id == event.id,
+                                                       Registration.user_id == user_id))
+
+
+def _has_waitlist(event: Event) -> bool:
+    first = session().scalar(select(Registration.id).where(
+        Registration.event_id == event.id, Registration.status == "waitlisted").limit(1))
+    return first is not None
+
+
+def _place(event: Event, user_id: int, guests: int, status: str, now: datetime,
+           order_id: int | None = None) -> Registration:
+    """Write the member's registration (reusing a cancelled one) with a new ticket token."""
+    reg = registration_of(event, user_id)
+    if reg is not None and reg.status != "cancelled":
+        raise EventError("You are on the waitlist for this event already."
+                         if reg.status == "waitlisted" else
+                         "You already have a ticket for this event.")
+    if reg is None:
+        reg = Registration(event_id=event.id, user_id=user_id, created_at=now)
+        session().add(reg)
+    reg.status, reg.guests, reg.order_id, reg.updated_at = status, guests, order_id, now
+    reg.token, reg.checked_in_at, reg.checked_in_by = secrets.token_urlsafe(24), None, ""
+    reg.waitlist_position = None
+    if status == "waitlisted":
+        event.waitlist_seq += 1
+        reg.waitlist_position = event.waitlist_seq
+    else:
+        event.seats_taken += 1 + guests
+    session().flush()
+    return reg
+
+
+def register(customer: CustomerView, info: EventInfo, guests: int,
+             now: datetime) -> Registration:
+    """A free event: a seat if one is left and nobody waits, else a place on the waitlist."""
+    check_can_register(customer, info, guests, now)
+    if not info.is_free:
+        raise EventError("Tickets for this event are bought through the cart.")
+    event = lock(info.slug)
+    fits = event.seats_taken + 1 + guests <= event.capacity and not _has_waitlist(event)
+    reg = _place(event, customer.id, guests, "confirmed" if fits else "waitlisted", now)
+    if fits:
+        _send_ticket(reg, info)
+    return reg
+
+
+def cancel(reg: Registration, info: EventInfo, now: datetime) -> list[Registration]:
+    """The member gives up a seat or a waitlist place; returns the members promoted."""
+    if reg.status == "pending" or (reg.status == "confirmed" and reg.order_id is not None):
+        raise EventError("This ticket was bought with an order: ask us for a refund to "
+                         "cancel it.")
+    if reg.status not in ACTIVE:
+        raise EventError("This registration is already cancelled.")
+    if now >= info.starts_at:
+        raise EventError("This event has started.")
+    event = lock(info.slug)
+    session().refresh(reg)
+    return _release(event, reg, info, now)
+
+
+def _release(event: Event, reg: Registration, info: EventInfo,
+             now: datetime) -> list[Registration]:
+    freed = reg.status in ("confirmed", "pending")
+    if freed:
+        event.seats_taken -= reg.seats
+    reg.status, reg.updated_at, reg.waitlist_position = "cancelled", now, None
+    session().flush()
+    return promote(event, info, now) if freed else []
+
+
+def waitlist(event: Event) -> list[Registration]:
+    return list(session().scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == "waitlisted")
+        .order_by(Registration.waitlist_position)))
+
+
+def promote(event: Event, info: EventInfo, now: datetime) -> list[Registration]:
+    """Give freed seats to the waitlist strictly in order: the first in line gets the next
+    seats; if their party does not fit yet, nobody behind them jumps the queue."""
+    promoted = []
+    if now >= info.starts_at:
+        return promoted
+    for reg in waitlist(event):
+        if event.seats_taken + reg.seats > event.capacity:
+            break
+        event.seats_taken += reg.seats
+        reg.status, reg.waitlist_position, reg.updated_at = "confirmed", None, now
+        promoted.append(reg)
+        notify("events_promoted.txt", f"A seat is yours: {info.title}", user_id=reg.user_id,
+               plugin=NAME, event=info, registration=reg, when=_when(info))
+    session().flush()
+    return promoted
+
+
+# Tickets bought through the cart -------------------------------------------------------------
+
+
+def ticket_lines(lines) -> list[tuple[EventInfo, object]]:
+    found = []
+    for line in lines:
+        info = by_sku(line.sku)
+        if info is not None:
+            found.append((info, line))
+    return found
+
+
+def cart_problems(cart, customer: CustomerView, now: datetime) -> list[str]:
+    problems = []
+    for info, line in ticket_lines(cart.lines):
+        try:
+            check_can_register(customer, info, line.quantity - 1, now)
+        except EventError as exc:
+            problems.append(f"{info.title}: {exc}")
+            continue
+        event = event_row(info.slug)
+        reg = registration_of(event, customer.id) if event else None
+        if reg is not None and reg.status in ("confirmed", "pending"):
+            problems.append(f"{info.title}: you already have a ticket.")
+        elif event is None or event.seats_taken + line.quantity > event.capacity:
+            problems.append(f"{info.title}: not enough seats left.")
+    return problems
+
+
+def hold_for_order(order, customer: CustomerView, now: datetime) -> None:
+    """Inside the order's transaction: hold the seats of every ticket in it."""
+    for info, line in ticket_lines(order.lines):
+        try:
+            check_can_register(customer, info, line.quantity - 1, now)
+            event = lock(info.slug)
+            if event.seats_taken + line.quantity > event.capacity:
+                raise EventError("sold out, sorry.")
+            _place(event, customer.id, line.quantity - 1, "pending", now, order_id=order.id)
+        except EventError as exc:
+            raise CheckoutRefused(f"{info.title}: {exc}") from exc
+
+
+def _order_registrations(order_id: int) -> list[Registration]:
+    return list(session().scalars(select(Registration).where(
+        Registration.order_id == order_id, Registration.status.in_(("pending", "confirmed")))))
+
+
+def confirm_order(order_id: int, now: datetime) -> None:
+    for reg in _order_registrations(order_id):
+        if reg.status == "pending":
+            reg.status, reg.updated_at = "confirmed", now
+            info = info_of(reg)
+            if info is not None:
+                _send_ticket(reg, info)
+
+
+def release_order(order_id: int, now: datetime) -> None:
+    """The order was cancelled, its payment failed, or its tickets were refunded."""
+    for reg in _order_registrations(order_id):
+        event = session().get(Event, reg.event_id)
+        info = published().get(event.slug)
+        event = lock(event.slug)
+        session().refresh(reg)
+        if reg.status in ("pending", "confirmed"):
+            if info is None:
+                event.seats_taken -= reg.seats
+                reg.status, reg.updated_at = "cancelled", now
+            else:
+                _release(event, reg, info, now)
+
+
+def refund_covers_tickets(order) -> bool:
+    """A refund cancels the order's tickets once what was refunded reaches what they were
+    paid: their share of the order's goods after its discounts (shipping left out)."""
+    tickets = sum(line.total for _info, line in ticket_lines(order.lines))
+    if not tickets:
+        return False
+    goods_paid = max(order.total - order.shipping, 0)
+    return order.refunded_total >= tickets * goods_paid // max(order.subtotal, 1)
+
+
+# Tickets and check-in ----------------------------------------------------------------------
+
+
+def info_of(reg: Registration) -> EventInfo | None:
+    event = session().get(Event, reg.event_id)
+    return content.load_all().get(event.slug) if event else None
+
+
+def _when(info: EventInfo) -> str:
+    start = info.local(info.starts_at)
+    return f"{start:%A %d %B %Y, %H:%M} ({info.timezone})"
+
+
+def _send_ticket(reg: Registration, info: EventInfo) -> None:
+    notify("events_ticket.txt", f"Your ticket: {info.title}", user_id=reg.user_id,
+           plugin=NAME, event=info, registration=reg, when=_when(info))
+
+
+def by_token(token: str) -> Registration | None:
+    if not token or len(token) > 64:
+        return None
+    return session().scalar(select(Registration).where(Registration.token == token))
+
+
+def check_in(reg: Registration, info: EventInfo, staff: CustomerView, now: datetime) -> bool:
+    """Mark the ticket as used, once; grants the attendance points when set. False when the
+    ticket was not valid or already used."""
+    done = session().execute(
+        update(Registration)
+        .where(Registration.id == reg.id, Registration.status == "confirmed",
+               Registration.checked_in_at.is_(None))
+        .values(checked_in_at=now, checked_in_by=staff.email or "")).rowcount
+    if not done:
+        return False
+    points = plugin_settings(NAME)["attendance_points"]
+    if points:
+        from loyalty_plugins.points import api as points_api
+
+        points_api.grant_bonus(reg.user_id, points, reason=f"Attended {info.title}",
+                               key=f"event-attendance:{reg.id}", actor=staff.email or "staff")
+    return True
+
+
+# Invitations -------------------------------------------------------------------------------
+
+
+def send_invitations(now: datetime) -> int:
+    """Invite the eligible members to every newly published, upcoming event, once."""
+    from hooks import members
+
+    ensure_synced()
+    sent = 0
+    infos = published()
+    pending = session().scalars(select(Event).where(Event.invited_at.is_(None),
+                                                    Event.starts_at > now)).all()
+    for event in pending:
+        info = infos.get(event.slug)
+        if info is None:
+            continue
+        for member in members():
+            if access(member, info).allowed and open_problem(info, now) == "":
+                notify("events_invitation.txt", f"You are invited: {info.title}",
+                       user_id=member.id, kind="marketing", plugin=NAME, event=info,
+                       when=_when(info), member=member,
+                       link=f"{current_app.config.get('BASE_URL', '').rstrip('/')}"
+                            f"/plugins/events/{info.slug}")
+                sent += 1
+        event.invited_at = now
+        session().commit()
+    return sent
+
+
+def member_name(user_id: int) -> str:
+    member = get_customer(user_id)
+    return (member.name or "Member") if member else "Former member"
