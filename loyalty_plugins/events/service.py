@@ -187,10 +187,13 @@ def _place(event: Event, user_id: int, guests: int, status: str, now: datetime,
         raise EventError("You are on the waitlist for this event already."
                          if reg.status == "waitlisted" else
                          "You already have a ticket for this event.")
+    stamp = max(now, utcnow())  # taken under the event's lock: times follow arrival
     if reg is None:
-        reg = Registration(event_id=event.id, user_id=user_id, created_at=now)
+        reg = Registration(event_id=event.id, user_id=user_id, created_at=stamp)
         session().add(reg)
-    reg.status, reg.guests, reg.order_id, reg.updated_at = status, guests, order_id, now
+    else:
+        reg.created_at = stamp
+    reg.status, reg.guests, reg.order_id, reg.updated_at = status, guests, order_id, stamp
     reg.token, reg.checked_in_at, reg.checked_in_by = secrets.token_urlsafe(24), None, ""
     reg.waitlist_position = None
     if status == "waitlisted":
