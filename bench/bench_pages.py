@@ -10,7 +10,9 @@ One run does everything and cleans up after itself:
    secret key, so no debug) and the bare reference app (bench/bare_app.py, 2 sync workers) on
    127.0.0.1, the reference padded to the byte size of the shop's product page;
 3. makes a cart with 2 lines the way a browser does (GET the product page, POST add-to-cart
-   with the CSRF token, keep the session cookie) for the cart page target;
+   with the CSRF token, keep the session cookie) for the cart page target, and keeps the
+   session cookie a first product view gives a new visitor for the "returning visitor"
+   product page target (a browser sends it back on every later page);
 4. measures requests/second and p50/p99 latency with wrk (16 connections, --duration seconds,
    after a warm-up; runs interleaved, median of --runs), or with a bounded Python thread load
    generator when /usr/bin/wrk is missing;
@@ -150,6 +152,23 @@ def session_cookie(headers: http.client.HTTPMessage, current: str) -> str:
         if pair.startswith("session="):
             return pair if pair != "session=" else ""
     return current
+
+
+def returning_visitor_cookie(port: int, pages: int = 3) -> str:
+    """The cookie a browser holds once it has looked around the shop: it keeps whatever
+    the product page sets, page after page, until the page no longer changes it."""
+    cookie = ""
+    for _ in range(pages):
+        status, headers, _ = request(port, "GET", PRODUCT_PATH, cookie=cookie)
+        assert status == 200, f"GET {PRODUCT_PATH}: {status}"
+        if not headers.get_all("Set-Cookie"):
+            return cookie
+        cookie = session_cookie(headers, cookie)
+    raise AssertionError(f"the product page still changes the session after {pages} views")
+
+
+def sets_cookie(port: int, path: str, cookie: str) -> bool:
+    return bool(request(port, "GET", path, cookie=cookie)[1].get_all("Set-Cookie"))
 
 
 def make_cart_cookie(port: int) -> str:
@@ -408,6 +427,7 @@ class Target:
     path: str
     cookie: str = ""
     size: int = 0
+    sets_cookie: bool = False
     results: list[Result] = field(default_factory=list)
 
     def median(self, attr: str) -> float:
@@ -459,11 +479,14 @@ def main() -> int:
         wait_ready(bare, PRODUCT_PATH)
 
         cookie = make_cart_cookie(shop.port)
-        targets = [Target("shop product page", shop, PRODUCT_PATH),
+        targets = [Target("shop product page (new)", shop, PRODUCT_PATH),
+                   Target("shop product (returning)", shop, PRODUCT_PATH,
+                          returning_visitor_cookie(shop.port)),
                    Target("shop cart page (2 lines)", shop, "/cart", cookie),
                    Target("bare reference page", bare, PRODUCT_PATH)]
         for t in targets:
             t.size = len(request(t.server.port, "GET", t.path, cookie=t.cookie)[2])
+            t.sets_cookie = sets_cookie(t.server.port, t.path, t.cookie)
 
         info = machine()
         print(f"machine: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
@@ -496,21 +519,26 @@ def main() -> int:
                 t.results.append(best)
 
         print()
-        header = f"{'target':<26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>7}   runs"
+        header = (f"{'target':<26} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'bytes':>7} "
+                  f"{'cookie':>6}   runs")
         print(header)
         print("-" * len(header))
         for t in targets:
             runs = ", ".join(f"{r.rps:.0f}" for r in t.results)
             print(f"{t.name:<26} {t.median('rps'):8.0f} {t.median('p50_ms'):8.2f} "
-                  f"{t.median('p99_ms'):8.2f} {t.size:7d}   {runs}")
-        bare_rps = targets[2].median("rps")
+                  f"{t.median('p99_ms'):8.2f} {t.size:7d} {'set' if t.sets_cookie else '-':>6}"
+                  f"   {runs}")
+        print("(cookie: 'set' when the page answers with Set-Cookie, e.g. a new session)")
+        bare_rps = targets[3].median("rps")
         ratios = {"product": targets[0].median("rps") / bare_rps,
-                  "cart": targets[1].median("rps") / bare_rps}
+                  "product_returning": targets[1].median("rps") / bare_rps,
+                  "cart": targets[2].median("rps") / bare_rps}
         print()
-        verdict = "meets" if ratios["product"] >= GOAL else "is BELOW"
-        print(f"shop/bare, product page: {ratios['product']:.2f}  "
-              f"({verdict} the goal of {GOAL})")
-        print(f"shop/bare, cart page:    {ratios['cart']:.2f}")
+        for key, label in (("product", "product page, new visitor:      "),
+                           ("product_returning", "product page, returning visitor:")):
+            verdict = "meets" if ratios[key] >= GOAL else "is BELOW"
+            print(f"shop/bare, {label} {ratios[key]:.2f}  ({verdict} the goal of {GOAL})")
+        print(f"shop/bare, cart page (returning visitor): {ratios['cart']:.2f}")
         if noisy:
             print(f"WARNING: other programs used more than {OTHER_LOAD_LIMIT:.0%} of the CPUs "
                   "during some kept runs; repeat on an idle machine")
@@ -523,6 +551,7 @@ def main() -> int:
                   "runs": args.runs, "warmup_s": args.warmup, "workers": WORKERS,
                   "ratios": ratios, "goal_product_ratio": GOAL, "noisy": noisy,
                   "targets": [{"name": t.name, "path": t.path, "bytes": t.size,
+                               "cookie_sent": bool(t.cookie), "sets_cookie": t.sets_cookie,
                                "median_rps": t.median("rps"),
                                "median_p50_ms": t.median("p50_ms"),
                                "median_p99_ms": t.median("p99_ms"),

@@ -30,6 +30,7 @@ from werkzeug.exceptions import NotFound
 
 from storefront import plugins
 from storefront.money import format_money
+from storefront.urlcache import cached_url_for
 
 THEME_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MANIFEST = "theme.toml"
@@ -124,6 +125,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = lambda minor, currency=None: format_money(
         minor, currency or app.config["CURRENCY"]
     )
+    app.jinja_env.globals["url_for"] = cached_url_for(app)
     app.jinja_env.globals["slot"] = render_slot
     app.jinja_env.globals["plugin_nav_links"] = nav_links
     app.jinja_env.globals["plugin_assets"] = assets
@@ -152,7 +154,11 @@ def nav_links() -> list:
 
 
 def assets() -> list:
-    return plugins.collect("shop_extra_assets")
+    """The plugins' style sheets and scripts; asked once per request (base.html needs the
+    list twice: css in the head, js at the end)."""
+    if "storefront_assets" not in g:
+        g.storefront_assets = plugins.collect("shop_extra_assets")
+    return g.storefront_assets
 
 
 def categories() -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, session
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from hooks.types import CartLineView, CartView, CustomerView
 from storefront.cart.models import Cart, CartLine
@@ -18,12 +19,20 @@ class CartError(ValueError):
     """A cart change that cannot be made; the message is shown to the shopper."""
 
 
+# The cart with its lines and their products in one query (CartLine.product is joined).
+_CART = select(Cart).options(joinedload(Cart.lines))
+
+
+def _cart_where(*criteria) -> Cart | None:
+    return db.session.scalars(_CART.where(*criteria)).unique().first()
+
+
 def current_cart(create: bool = False) -> Cart | None:
     cart = None
     if current_user.is_authenticated:
-        cart = db.session.scalar(select(Cart).where(Cart.user_id == current_user.id))
+        cart = _cart_where(Cart.user_id == current_user.id)
     elif token := session.get(SESSION_KEY):
-        cart = db.session.scalar(select(Cart).where(Cart.token == token, Cart.user_id.is_(None)))
+        cart = _cart_where(Cart.token == token, Cart.user_id.is_(None))
     if cart is None and create:
         cart = Cart(user_id=current_user.id if current_user.is_authenticated else None)
         db.session.add(cart)

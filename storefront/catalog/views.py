@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from storefront.catalog.models import Product
 from storefront.content.loader import SLUG_RE
@@ -11,6 +11,10 @@ from storefront.extensions import db
 bp = Blueprint("catalog", __name__)
 
 PAGE_SIZE = 24
+
+# Built once: the hot lookup skips statement construction (SQLAlchemy caches its SQL).
+PRODUCT_BY_SLUG = select(Product).where(Product.slug == bindparam("slug"),
+                                        Product.active.is_(True))
 
 
 def _listing(query, title: str, **context):
@@ -63,8 +67,7 @@ def search():
 
 @bp.get("/products/<slug>")
 def product(slug: str):
-    item = db.session.scalar(select(Product).where(Product.slug == slug,
-                                                   Product.active.is_(True)))
+    item = db.session.scalar(PRODUCT_BY_SLUG, {"slug": slug})
     if item is None:
         abort(404)
     if item.plugin:

@@ -1,0 +1,126 @@
+"""In-process cost of the pages bench_pages.py loads: µs per request, no HTTP, no gunicorn.
+
+    .venv/bin/python bench/inprocess_pages.py [--requests 300] [--repeats 7] [--profile TARGET]
+
+Prepares the same demo shop as bench_pages.py (temporary folder, deleted at the end), builds
+the app as production does (ENV_NAME=production, strong generated secret key) and calls it
+with the Flask test client: the product page for a new visitor (no cookie) and for a
+returning one (the cookie a browser keeps), the cart page with 2 lines, and the bare
+reference app on the same database. Less sensitive to a busy machine than bench_pages.py:
+the best of --repeats batches counts. --profile product|returning|cart|bare prints the top
+of a cProfile of that target instead (environment SORT=tottime, TOP=60 to change the view).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from bench_pages import CART_PRODUCTS, CSRF_RE, PRODUCT_PATH, SKU_RE, prepare_database  # noqa: E402
+
+
+def cookie_of(response, current: str) -> str:
+    for raw in response.headers.getlist("Set-Cookie"):
+        pair = raw.split(";", 1)[0]
+        if pair.startswith("session="):
+            return pair
+    return current
+
+
+def returning_cookie(client) -> str:
+    cookie = ""
+    for _ in range(3):
+        response = client.get(PRODUCT_PATH, headers={"Cookie": cookie} if cookie else {})
+        if not response.headers.getlist("Set-Cookie"):
+            return cookie
+        cookie = cookie_of(response, cookie)
+    raise AssertionError("the product page keeps changing the session")
+
+
+def cart_cookie(client) -> str:
+    cookie = ""
+    for slug, quantity in CART_PRODUCTS:
+        page = client.get(f"/products/{slug}", headers={"Cookie": cookie} if cookie else {})
+        cookie = cookie_of(page, cookie)
+        html = page.get_data(as_text=True)
+        response = client.post("/cart/add", headers={"Cookie": cookie}, data={
+            "csrf_token": CSRF_RE.search(html).group(1), "sku": SKU_RE.search(html).group(1),
+            "quantity": str(quantity)})
+        assert response.status_code == 303, response.status_code
+        cookie = cookie_of(response, cookie)
+    for _ in range(2):  # the first view consumes the flash messages
+        cookie = cookie_of(client.get("/cart", headers={"Cookie": cookie}), cookie)
+    return cookie
+
+
+def timer(client, path: str, cookie: str) -> Callable[[int], float]:
+    headers = {"Cookie": cookie} if cookie else {}
+
+    def run(n: int) -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            response = client.get(path, headers=headers)
+            assert response.status_code == 200
+        return (time.perf_counter() - start) / n * 1e6
+
+    return run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--profile", choices=["product", "returning", "cart", "bare"])
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="storefront-inproc-"))
+    try:
+        instance = tmp / "instance"
+        instance.mkdir()
+        database = prepare_database(instance)
+        os.environ.update({"STOREFRONT_ENV_NAME": "production",
+                           "STOREFRONT_SECRET_KEY": secrets.token_urlsafe(48),
+                           "DATABASE_URL": f"sqlite:///{database}"})
+        from bare_app import create_app as create_bare
+
+        from storefront import create_app
+
+        shop = create_app(instance_path=str(instance)).test_client(use_cookies=False)
+        bare = create_bare(str(database), pad_bytes=0).test_client()
+        targets = {"product": timer(shop, PRODUCT_PATH, ""),
+                   "returning": timer(shop, PRODUCT_PATH, returning_cookie(shop)),
+                   "cart": timer(shop, "/cart", cart_cookie(shop)),
+                   "bare": timer(bare, PRODUCT_PATH, "")}
+        for run in targets.values():
+            run(50)  # warm-up: templates compiled, statements cached, pool filled
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.runcall(targets[args.profile], args.requests)
+            stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
+            stats.print_stats(int(os.environ.get("TOP", "40")))
+            return 0
+        best = {name: float("inf") for name in targets}
+        for _ in range(args.repeats):  # round robin: noise lands on every target alike
+            for name, run in targets.items():
+                best[name] = min(best[name], run(args.requests))
+        for name, value in best.items():
+            print(f"{name:<10} {value:8.1f} µs/request   bare/this {best['bare'] / value:.2f}")
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
