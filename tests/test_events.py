@@ -66,6 +66,9 @@ def test_no_route_registers_a_guest_or_a_member_below_the_tier(app, shop, client
     response = client.post("/plugins/events/cupping/register",
                            data={"csrf_token": token, "guests": "0"})
     assert response.status_code == 403 and "Join the club" in response.get_data(as_text=True)
+    response = client.post("/cart/add", data={"csrf_token": token, "sku": "EVENT-BLENDING",
+                                              "quantity": "1"})
+    assert response.status_code == 403 and "Join the club" in response.get_data(as_text=True)
     basic, _ = member(app, shop)
     response = register(basic, "gold-evening")
     assert response.status_code == 403
@@ -263,3 +266,10 @@ def test_disabled_plugin_has_no_pages(app):
     with app.app_context():
         set_enabled("events", False, actor="test")
     assert app.test_client().get("/plugins/events/").status_code == 404
+
+
+def test_tickets_are_not_in_the_catalogue_or_search(app, client):
+    client.get("/plugins/events/")  # publishes the events and their ticket products
+    assert "Ticket:" not in client.get("/").get_data(as_text=True)
+    assert "Ticket:" not in client.get("/search?q=ticket").get_data(as_text=True)
+    assert "Ticket:" not in client.get("/search?q=blending").get_data(as_text=True)
