@@ -227,6 +227,14 @@ def shop_forbidden(actor: CustomerView, action: str, resource: object) -> Markup
 
 
 @hookspec
+def shop_member_summary(customer: CustomerView) -> dict:
+    """Return small facts about the signed-in member for ``GET /api/me``, which the static
+    site's pages show in their member box, e.g. ``{"points": 120}``. JSON values only.
+    Called for members only; the dicts of all enabled plugins are merged (``signed_in``,
+    ``name`` and ``tier`` are the core's). A failing plugin is left out and logged."""
+
+
+@hookspec
 def shop_customer_registered(user_id: int) -> None:
     """A shopper created an account. Called after commit; fails open, retried."""
 

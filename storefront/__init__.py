@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from storefront.accounts.views import bp as accounts_bp
     from storefront.accounts.views import init_login
     from storefront.admin.views import bp as admin_bp
+    from storefront.api.views import bp as api_bp
     from storefront.cart.views import bp as cart_bp
     from storefront.catalog.views import bp as catalog_bp
     from storefront.errors import init_errors
@@ -39,10 +40,14 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     init_login(app)
     for blueprint in (catalog_bp, cart_bp, orders_bp, payments_bp, accounts_bp, admin_bp,
-                      plugin_admin_bp, notifications_bp):
+                      plugin_admin_bp, notifications_bp, api_bp):
         app.register_blueprint(blueprint)
     plugins.check_public_prefixes(app)
     init_errors(app)
+
+    from storefront.build import templating
+
+    templating.init_app(app)
 
     from storefront import headers
 

@@ -26,10 +26,12 @@ def main() -> None:
 
 
 def _add_plugin_commands() -> None:
+    from storefront.build.command import build_command
     from storefront.plugins.cli import jobs_cli, plugins_cli
 
     main.add_command(plugins_cli)
     main.add_command(jobs_cli)
+    main.add_command(build_command)
 
 
 _add_plugin_commands()

@@ -61,6 +61,10 @@ def defaults(instance_path: str) -> dict:
         "PLUGINS_ENABLED_BY_DEFAULT": [],  # names on until an owner disables them
         "MAX_DISCOUNT_PERCENT": 100,  # line + order discounts never exceed this % of subtotal
         "LOAD_ENTRY_POINT_PLUGINS": True,
+        # The static site (`storefront build`): where it is published (sitemap, CORS origin
+        # for /api/me; empty: BASE_URL) and the default output folder.
+        "STATIC_SITE_URL": "",
+        "STATIC_BUILD_DIR": str(Path(instance_path) / "site"),
     }
 
 

@@ -162,6 +162,12 @@ def shop_account_panels(customer):
 
 
 @hookimpl
+def shop_member_summary(customer):
+    account = ledger.balance(customer.id)
+    return {"points": account.available if account else 0}
+
+
+@hookimpl
 def shop_checkout_panels(cart, customer):
     if not customer.is_member:
         return []

@@ -165,7 +165,8 @@ def parse_page(path: Path, text: str) -> PageSource:
                       render_markdown(body), in_nav)
 
 
-def _read(path: Path, root: Path, parser, problems: list[ContentProblem]):
+def read_file(path: Path, root: Path, parser, problems: list[ContentProblem]):
+    """Parse one file with ``parser``; None (and a problem appended) when it is invalid."""
     shown = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
     try:
         item = parser(path, path.read_text(encoding="utf-8"))
@@ -183,7 +184,7 @@ def load_content(root: Path) -> ContentSet:
     result = ContentSet()
     seen: dict[tuple[str, str], str] = {}
     for path in sorted((root / "products").glob("*.md")):
-        product = _read(path, root, parse_product, result.problems)
+        product = read_file(path, root, parse_product, result.problems)
         if product is None:
             continue
         clash = [(f, v) for f, v in (("slug", product.slug), ("sku", product.sku))
@@ -197,7 +198,7 @@ def load_content(root: Path) -> ContentSet:
         seen[("slug", product.slug)] = seen[("sku", product.sku)] = product.path
         result.products.append(product)
     for path in sorted((root / "pages").glob("*.md")):
-        page = _read(path, root, parse_page, result.problems)
+        page = read_file(path, root, parse_page, result.problems)
         if page is not None:
             result.pages[page.slug] = page
     for problem in result.problems:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from storefront.catalog.models import Product
-from storefront.content.loader import ContentSet
+from storefront.content.loader import ContentSet, ProductSource
 from storefront.extensions import db
 
 
@@ -29,15 +29,7 @@ def sync_products(content: ContentSet) -> SyncReport:
             report.created += 1
         else:
             report.updated += 1
-        product.slug = src.slug
-        product.title = src.title
-        product.summary = src.summary
-        product.body_html = src.body_html
-        product.category = src.category
-        product.tags = "," + ",".join(src.tags) + "," if src.tags else ""
-        product.image = src.image
-        product.price = src.price
-        product.active = src.active
+        apply_source(product, src)
     for product in existing.values():
         # Removed from content: hide it, but keep the row for the orders that reference it.
         if product.active:
@@ -45,3 +37,16 @@ def sync_products(content: ContentSet) -> SyncReport:
             report.deactivated += 1
     db.session.commit()
     return report
+
+
+def apply_source(product: Product, src: ProductSource) -> None:
+    """Copy a content file's fields onto its product row (stock is not a content field)."""
+    product.slug = src.slug
+    product.title = src.title
+    product.summary = src.summary
+    product.body_html = src.body_html
+    product.category = src.category
+    product.tags = "," + ",".join(src.tags) + "," if src.tags else ""
+    product.image = src.image
+    product.price = src.price
+    product.active = src.active

@@ -1,0 +1,26 @@
+"""CORS for the static site: its pages (on STATIC_SITE_URL) may read the shop's JSON with
+the visitor's cookies. Only that exact origin is allowed; any other gets no CORS headers,
+so its scripts cannot read the answer."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+
+
+def static_site_origin(app: Flask) -> str | None:
+    """``scheme://host[:port]`` of STATIC_SITE_URL, or None when it is not set."""
+    parts = urlsplit(app.config.get("STATIC_SITE_URL") or "")
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def allow_static_site(app: Flask, response: Response) -> Response:
+    response.vary.add("Origin")  # the answer differs by Origin: caches must keep them apart
+    origin = static_site_origin(app)
+    if origin is not None and request.headers.get("Origin", "").lower() == origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Credentials"] = "true"
+    return response

@@ -1,0 +1,43 @@
+"""The ``storefront build`` command."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from flask.cli import ScriptInfo, pass_script_info
+
+
+@contextlib.contextmanager
+def _progress_bar(pages: list) -> Iterator:
+    """A progress bar on a terminal; nothing at all when output goes to a file or pipe."""
+    with click.progressbar(pages, label="Rendering", file=sys.stderr,
+                           hidden=not sys.stderr.isatty() or len(pages) < 2) as bar:
+        yield bar
+
+
+@click.command("build")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: STATIC_BUILD_DIR, instance/site).")
+@click.option("--force", is_flag=True, help="Render every page, changed or not.")
+@pass_script_info
+def build_command(info: ScriptInfo, out: Path | None, force: bool) -> None:
+    """Write the public pages as a static site (only what changed since the last build)."""
+    from storefront.build.pages import BuildError
+    from storefront.build.site import build_site
+
+    # No app context around the build: each page is rendered in a request of its own,
+    # exactly as a visitor's request would be.
+    app = info.load_app()
+    try:
+        report = build_site(app, out, force=force, progress=_progress_bar)
+    except BuildError as exc:
+        raise click.ClickException(f"build failed: {exc}") from exc
+    for problem in report.problems:
+        click.echo(f"skipped: {problem}", err=True)
+    click.echo(f"{report.pages} pages: {report.written} written, {report.unchanged} unchanged, "
+               f"{report.removed} removed; {report.assets} assets copied; "
+               f"{report.seconds:.2f} s -> {report.out}")

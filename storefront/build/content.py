@@ -1,0 +1,144 @@
+"""Bring the products in the database up to date with content/, reading only changed files.
+
+The build renders pages through the shop, which reads products from the database, so it
+syncs them first, as ``storefront content sync`` does. The manifest remembers, per file, the
+SKU and slug it held; on a rebuild only new or changed files are parsed and written, files
+that disappeared hide their product. When anything does not add up (a first build, a fresh
+database, two files claiming one SKU or slug) the whole folder is loaded and synced the
+ordinary way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from storefront.build.sources import FileStates, scandir_md
+from storefront.catalog.models import Product
+from storefront.content.loader import (
+    ContentProblem,
+    PageSource,
+    ProductSource,
+    load_content,
+    parse_page,
+    parse_product,
+    read_file,
+)
+from storefront.content.sync import apply_source, sync_products
+from storefront.extensions import db
+
+# Active products from content/ (plugins' products, such as event tickets, are not listed).
+CATALOGUE = (Product.active.is_(True), Product.plugin == "")
+
+Meta = dict[str, str]  # {"sku", "slug"} for a product, {"slug"} for a page, or {"problem"}
+
+
+@dataclass
+class ContentIndex:
+    products: dict[str, Meta] = field(default_factory=dict)  # "products/x.md" -> meta
+    pages: dict[str, Meta] = field(default_factory=dict)  # "pages/about.md" -> meta
+    problems: list[str] = field(default_factory=list)
+    parsed: int = 0  # files read and parsed this run
+
+
+def _scan(root: Path, folder: str, parser: Callable, states: FileStates,
+          previous: dict[str, Meta], index: ContentIndex,
+          meta_of: Callable[[object], Meta]) -> tuple[dict[str, Meta], list]:
+    """Meta of every file of ``root/folder``; the parsed sources of new or changed ones."""
+    metas: dict[str, Meta] = {}
+    fresh = []
+    for path in scandir_md(root / folder):
+        rel = f"{folder}/{path.name}"
+        if rel in previous and not states.changed(path):
+            metas[rel] = previous[rel]
+            continue
+        problems: list[ContentProblem] = []
+        item = read_file(path, root, parser, problems)
+        index.parsed += 1
+        if item is None:
+            metas[rel] = {"problem": str(problems[0])}
+        else:
+            metas[rel] = meta_of(item)
+            fresh.append(item)
+    return metas, fresh
+
+
+def _product_meta(src: ProductSource) -> Meta:
+    return {"sku": src.sku, "slug": src.slug}
+
+
+def _page_meta(src: PageSource) -> Meta:
+    return {"slug": src.slug}
+
+
+def _clash(metas: dict[str, Meta]) -> bool:
+    valid = [m for m in metas.values() if "problem" not in m]
+    return any(n > 1 for n in Counter(m["sku"] for m in valid).values()) or any(
+        n > 1 for n in Counter(m["slug"] for m in valid).values())
+
+
+def _database_matches(metas: dict[str, Meta]) -> bool:
+    expected = {(m["sku"], m["slug"]) for m in metas.values() if "problem" not in m}
+    actual = {tuple(row) for row in db.session.execute(
+        select(Product.sku, Product.slug).where(*CATALOGUE))}
+    return actual == expected
+
+
+def _upsert(sources: list[ProductSource], gone_skus: set[str]) -> None:
+    existing = {p.sku: p for p in db.session.scalars(
+        select(Product).where(Product.plugin == "",
+                              Product.sku.in_([s.sku for s in sources])))}
+    for src in sources:
+        product = existing.get(src.sku)
+        if product is None:
+            product = Product(sku=src.sku, stock=src.stock)
+            db.session.add(product)
+        apply_source(product, src)
+    if gone_skus:
+        db.session.execute(update(Product).where(Product.plugin == "",
+                                                 Product.sku.in_(gone_skus))
+                           .values(active=False))
+    db.session.commit()
+
+
+def _full_sync(root: Path, index: ContentIndex) -> None:
+    content = load_content(root)
+    sync_products(content)
+
+    def rel(shown: str) -> str:
+        return (root.parent / shown).relative_to(root).as_posix()
+
+    products = {rel(src.path): _product_meta(src) for src in content.products}
+    for problem in content.problems:
+        if problem.path.startswith(f"{root.name}/products/"):
+            products[rel(problem.path)] = {"problem": str(problem)}
+    index.products = dict(sorted(products.items()))
+    index.parsed += len(products)
+    index.problems = [str(p) for p in content.problems]
+
+
+def sync_content(root: Path, states: FileStates, previous: dict[str, dict[str, Meta]],
+                 full: bool = False) -> ContentIndex:
+    """Sync changed product files into the database; return what every file holds."""
+    index = ContentIndex()
+    old_products = {} if full else previous.get("products", {})
+    index.products, fresh = _scan(root, "products", parse_product, states, old_products,
+                                  index, _product_meta)
+    index.pages, _ = _scan(root, "pages", parse_page, states,
+                           {} if full else previous.get("pages", {}), index, _page_meta)
+    index.problems = [m["problem"] for m in (*index.products.values(), *index.pages.values())
+                      if "problem" in m]
+    if full or _clash(index.products):
+        _full_sync(root, index)
+        return index
+    now_skus = {m["sku"] for m in index.products.values() if "sku" in m}
+    gone = {m["sku"] for m in old_products.values() if "sku" in m} - now_skus
+    if fresh or gone:
+        _upsert(fresh, gone)
+    if not _database_matches(index.products):
+        _full_sync(root, index)
+    return index

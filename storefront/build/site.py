@@ -1,0 +1,146 @@
+"""``storefront build``: write the shop's public pages as a static site, incrementally."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from time import perf_counter
+
+from flask import Flask
+
+from storefront.build.assets import collect_assets, copy_assets
+from storefront.build.content import sync_content
+from storefront.build.links import LinkRewriter
+from storefront.build.manifest import Manifest
+from storefront.build.pages import (
+    BuildPage,
+    check_unique,
+    content_pages,
+    listing_pages,
+    plugin_pages,
+)
+from storefront.build.paths import output_file, static_href
+from storefront.build.render import PageFetcher
+from storefront.build.site_key import site_key
+from storefront.build.sitemap import sitemap_xml
+from storefront.build.sources import FileStates
+
+Progress = Callable[[list[BuildPage]], AbstractContextManager[Iterable[BuildPage]]]
+SITEMAP = "sitemap.xml"
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    pages: int = 0  # pages in the site
+    written: int = 0  # rendered and written (new or changed)
+    unchanged: int = 0  # skipped (nothing they depend on changed) or rendered identical
+    removed: int = 0  # outputs of pages that are gone
+    assets: int = 0  # static files copied
+    parsed: int = 0  # content files read
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+def site_url(app: Flask) -> str:
+    """Where the static site is published: STATIC_SITE_URL, else BASE_URL."""
+    return (app.config.get("STATIC_SITE_URL") or app.config["BASE_URL"]).rstrip("/")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write(out: Path, rel: str, data: bytes) -> None:
+    target = out / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _remove(out: Path, rel: str) -> None:
+    target = out / rel
+    target.unlink(missing_ok=True)
+    for parent in target.parents:  # drop folders the removal left empty
+        if parent == out or not parent.is_relative_to(out):
+            break
+        with contextlib.suppress(OSError):
+            parent.rmdir()
+
+
+def _plan(app: Flask, out: Path, old: Manifest, states: FileStates, force: bool):
+    root = Path(app.config["CONTENT_DIR"])
+    with app.app_context():
+        index = sync_content(root, states, old.content, full=force)
+        listings, categories = listing_pages()
+        pages = [*listings, *content_pages(root, states, index), *plugin_pages(root, states)]
+        check_unique(pages)
+        key = site_key(app, states, categories)
+        assets = collect_assets(app)
+    new = Manifest(site=key, content={"products": index.products, "pages": index.pages})
+    return index, pages, assets, new
+
+
+def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
+               progress: Progress | None = None) -> BuildReport:
+    """Render the public pages that changed since the last build into ``out``."""
+    started = perf_counter()
+    out = Path(out or app.config["STATIC_BUILD_DIR"]).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    old = Manifest.load(out)
+    states = FileStates(old.files)
+    index, pages, assets, new = _plan(app, out, old, states, force)
+    report = BuildReport(out=out, pages=len(pages), parsed=index.parsed,
+                         problems=index.problems)
+
+    everything = force or old.site != new.site
+    if everything and app.jinja_env.cache is not None:
+        app.jinja_env.cache.clear()  # a long-lived app may hold templates that changed
+    todo = []
+    for page in pages:
+        before = old.pages.get(page.key)
+        if (everything or before is None or before["deps"] != page.deps
+                or not (out / before["file"]).is_file()):
+            todo.append(page)
+        else:
+            new.pages[page.key] = before
+            report.unchanged += 1
+
+    rewriter = LinkRewriter({p.key: static_href(p.key) for p in pages}, assets.keys(),
+                            app.config["BASE_URL"])
+    fetcher = PageFetcher(app, site_url(app), rewriter)
+    with (progress or contextlib.nullcontext)(todo) as bar:
+        for page in bar:
+            body = fetcher.fetch(page.key)
+            entry = {"file": output_file(page.key), "deps": page.deps, "sha": _sha(body),
+                     "sitemap": page.in_sitemap}
+            before = old.pages.get(page.key)
+            if before and before["sha"] == entry["sha"] and (out / entry["file"]).is_file():
+                report.unchanged += 1
+            else:
+                _write(out, entry["file"], body)
+                report.written += 1
+            new.pages[page.key] = entry
+
+    written_files = {entry["file"] for entry in new.pages.values()}
+    for key, entry in old.pages.items():
+        if key not in new.pages and entry["file"] not in written_files:
+            _remove(out, entry["file"])
+            report.removed += 1
+
+    new.assets, report.assets = copy_assets(assets, out, states, old.assets)
+    for url in old.assets.keys() - new.assets.keys():
+        _remove(out, url.lstrip("/"))
+
+    sitemap = sitemap_xml(site_url(app), (static_href(p.key) for p in pages if p.in_sitemap))
+    new.extra[SITEMAP] = _sha(sitemap)
+    if old.extra.get(SITEMAP) != new.extra[SITEMAP] or not (out / SITEMAP).is_file():
+        _write(out, SITEMAP, sitemap)
+
+    new.files = states.records()
+    new.save(out)
+    report.seconds = perf_counter() - started
+    return report

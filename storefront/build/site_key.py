@@ -1,0 +1,48 @@
+"""The fingerprint of everything every page depends on: templates and static files of the
+theme chain and of plugins, the code of the shop and of enabled plugins, which plugins are
+enabled and their settings, the shop's settings that show on pages, and the categories
+(theme navigation lists them). When it changes, every page is rendered again."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+
+from flask import Flask
+
+import hooks
+import storefront
+from storefront.build.sources import FileStates, digest
+from storefront.plugins.state import enabled_names, settings_for
+from storefront.themes import plugin_template_dirs
+
+FORMAT = "1"  # bump when the build writes pages differently
+
+SHOWN_SETTINGS = ("SHOP_NAME", "BASE_URL", "STATIC_SITE_URL", "CURRENCY", "THEME",
+                  "THEMES_DIR", "CONTENT_DIR", "SHIPPING_FEE", "FREE_SHIPPING_FROM",
+                  "MAX_QUANTITY_PER_LINE")
+
+
+def _code_folder(plugin: object) -> tuple[Path, str]:
+    module = plugin if inspect.ismodule(plugin) else inspect.getmodule(type(plugin))
+    path = Path(getattr(module, "__file__", "") or "")
+    if (path.parent / "__init__.py").is_file():
+        return path.parent, "**/*.py"
+    return path.parent, path.name
+
+
+def site_key(app: Flask, states: FileStates, categories: list[str]) -> str:
+    pm = app.extensions["storefront.plugins"]
+    enabled = sorted(enabled_names())
+    folders = [(t.path, "**/*") for t in app.extensions["storefront.theme"]]
+    folders += [(Path(d), "**/*") for d in plugin_template_dirs(app)]
+    folders += [(Path(storefront.__file__).parent, "**/*.py"),
+                (Path(hooks.__file__).parent, "**/*.py")]
+    folders += [_code_folder(pm.get_plugin(name)) for name in enabled]
+    settings = {name: settings_for(name) for name in enabled}
+    shown = {key: app.config.get(key) for key in SHOWN_SETTINGS}
+    return digest(FORMAT, storefront.__version__,
+                  *(states.folder(folder, pattern) for folder, pattern in folders),
+                  json.dumps([enabled, settings, shown, categories], sort_keys=True,
+                             default=str))

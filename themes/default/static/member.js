@@ -1,0 +1,44 @@
+// The member box of the static site: asks the shop who is signed in (GET /api/me, with the
+// shop's cookies) and shows the member's name, tier and points instead of "Log in".
+// Loaded only on pages written by `storefront build`; the URLs come from data attributes.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var meUrl = script && script.dataset.meUrl;
+  if (!meUrl || !window.fetch) {
+    return;
+  }
+
+  function show(me) {
+    var box = document.querySelector("[data-member-box]");
+    if (!box || !me || !me.signed_in) {
+      return;
+    }
+    var link = document.createElement("a");
+    link.href = script.dataset.accountUrl || meUrl;
+    link.textContent = me.name || "My account";
+    box.appendChild(link);
+    var facts = [];
+    if (me.tier) {
+      facts.push(me.tier);
+    }
+    if (typeof me.points === "number") {
+      facts.push(me.points.toLocaleString() + " points");
+    }
+    if (facts.length) {
+      var detail = document.createElement("span");
+      detail.className = "member-box__facts";
+      detail.textContent = " · " + facts.join(" · ");
+      box.appendChild(detail);
+    }
+    box.hidden = false;
+    document.querySelectorAll("[data-guest-only]").forEach(function (el) {
+      el.hidden = true;
+    });
+  }
+
+  fetch(meUrl, { credentials: "include", headers: { Accept: "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(show)
+    .catch(function () { /* the shop is unreachable: the page stays as a guest sees it */ });
+})();
