@@ -52,7 +52,7 @@ def dashboard():
         .where(Order.status.in_([OrderStatus.PAID.value, OrderStatus.PARTIALLY_REFUNDED.value]))
     )
     low_stock = db.session.scalars(
-        select(Product).where(Product.active.is_(True), Product.stock <= 5)
+        select(Product).where(Product.active.is_(True), Product.plugin == "", Product.stock <= 5)
         .order_by(Product.stock).limit(10)).all()
     return render_template("admin/dashboard.html", counts=counts, revenue=revenue,
                            low_stock=low_stock)
@@ -148,7 +148,9 @@ def order_refund(order_id: int):
 @bp.get("/products")
 @requires(Role.STAFF)
 def products():
-    rows = db.session.scalars(select(Product).order_by(Product.title)).all()
+    # Products sold by plugins (event tickets) keep their count in the plugin, not here.
+    rows = db.session.scalars(select(Product).where(Product.plugin == "")
+                              .order_by(Product.title)).all()
     return render_template("admin/products.html", products=rows, stock_form=StockForm())
 
 
@@ -157,7 +159,7 @@ def products():
 def product_stock(product_id: int):
     form = StockForm()
     product = db.session.get(Product, product_id)
-    if product is None:
+    if product is None or product.plugin:
         abort(404)
     if not form.validate_on_submit():
         flash(" ".join(form.change.errors) or "Enter a whole number.", "error")
