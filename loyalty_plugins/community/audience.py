@@ -1,0 +1,126 @@
+"""Who may read an article.
+
+``public``: everyone. ``members``: every logged-in member. A tier code (``silver``): members
+whose tier ranks at least as high as that tier in the tiers plugin's ladder. Staff read
+everything (they moderate). Without the tiers plugin a tier audience means members only: the
+shop has no tiers any more, and its tier articles become member articles. A tier code that the
+enabled ladder does not know is readable by staff only (fail closed), and reported by
+``storefront content check``. Other plugins may still veto or grant the action
+``community.read`` through ``shop_permission``.
+
+The tier ladder is read through the public API only: the tiers plugin's settings
+(``plugin_settings("tiers")``) for the rank and name of the article's tier, and
+``customer_tier(member)`` for the reader's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import yaml
+from flask import g
+
+from hooks import (
+    CustomerView,
+    can,
+    current_customer,
+    customer_tier,
+    plugin_enabled,
+    plugin_settings,
+)
+from loyalty_plugins.community.articles import Article
+
+TIERS = "tiers"
+
+
+@dataclass(frozen=True)
+class Rung:
+    code: str
+    name: str
+    rank: int
+
+
+def tier_ladder() -> dict[str, Rung] | None:
+    """The tiers plugin's ladder by code, or None when the plugin is off. A ladder that
+    cannot be read is empty: every tier article is then for staff only."""
+    if not plugin_enabled(TIERS):
+        return None
+    try:
+        items = yaml.safe_load(plugin_settings(TIERS)["tiers"]) or []
+        rows = sorted((Decimal(str(item["threshold"])), str(item["code"]),
+                       str(item.get("name") or item["code"])) for item in items)
+    except (yaml.YAMLError, KeyError, TypeError, InvalidOperation):
+        return {}
+    return {code: Rung(code, name, rank) for rank, (_, code, name) in enumerate(rows)}
+
+
+@dataclass(frozen=True)
+class Access:
+    readable: bool
+    listed: bool = True
+    notice: str = ""  # why not, and how to unlock it
+
+
+@dataclass
+class Reader:
+    """The shopper of this request, with the tier facts looked up once."""
+
+    customer: CustomerView
+    ladder: dict[str, Rung] | None
+    rank: int = -1  # the member's tier rank; -1: none
+    _seen: dict[str, Access] = field(default_factory=dict)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.customer.has_role("staff")
+
+    def audience_label(self, article: Article) -> str:
+        if article.audience == "public":
+            return ""
+        rung = (self.ladder or {}).get(article.audience)
+        if article.audience == "members" or self.ladder is None:
+            return "Members only"
+        return f"{rung.name} and above" if rung else "Staff only"
+
+    def _rule(self, article: Article) -> Access:
+        if article.audience == "public" or self.is_staff:
+            return Access(True)
+        join = "" if self.customer.is_member else "Log in or join the club, then "
+        if article.audience == "members" or self.ladder is None:
+            if self.customer.is_member:
+                return Access(True)
+            return Access(False, notice="Members only. Log in or join the club to read "
+                                        "the whole article.")
+        rung = self.ladder.get(article.audience)
+        if rung is None:
+            return Access(False, listed=False)
+        if self.customer.is_member and self.rank >= rung.rank:
+            return Access(True)
+        verb = "reach" if join else "Reach"
+        return Access(False, notice=f"For {rung.name} members and above. {join}{verb} "
+                                    f"{rung.name} to read the whole article.")
+
+    def access(self, article: Article) -> Access:
+        if article.slug not in self._seen:
+            rule = self._rule(article)
+            if rule.listed:
+                allowed = can(self.customer, "community.read", article, default=rule.readable)
+                rule = Access(allowed, True, "" if allowed else
+                              rule.notice or "This article is not available to you.")
+            self._seen[article.slug] = rule
+        return self._seen[article.slug]
+
+
+def current_reader() -> Reader:
+    if "_community_reader" not in g:
+        customer = current_customer()
+        tier = customer_tier(customer) if customer.is_member else None
+        g._community_reader = Reader(customer, tier_ladder(),
+                                     tier.rank if tier is not None else -1)
+    return g._community_reader
+
+
+def anonymous_reader() -> Reader:
+    """A guest, whatever the request: what the feed and the static site may show."""
+    return Reader(CustomerView(None), tier_ladder())
