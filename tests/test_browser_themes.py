@@ -2,8 +2,7 @@
 accessibility check with axe-core (no critical violations; serious ones are printed).
 
 axe-core comes from the npm registry into .cache/axe/ (git-ignored) the first time; without
-npm, or without network on that first run, the test is skipped with the reason. The content
-page /pages/about stands in for the article page until the community plugin exists.
+npm, or without network on that first run, the test is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.points_support import PASSWORD, loyalty_app, member
+from tests.support.forms import post_form
 from tests.support.live_server import CHROMIUM, chromium_browser, live_server
 from tests.test_browser import ARTIFACTS, TIMEOUT_MS
 
@@ -32,11 +32,14 @@ AXE_DIR = ROOT / ".cache" / "axe"
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 AXE_SPEC = "axe-core@4"
 SCREENSHOTS = ARTIFACTS / "themes"
-PAGES = {  # name: path; "account" is visited logged in as a member
+PAGES = {  # name: path; from "account" on, pages are visited logged in as a member
     "home": "/",
     "product": "/products/ethiopia-yirgacheffe",
-    "article": "/pages/about",
+    "page": "/pages/about",
+    "community": "/community/",
+    "article": "/community/pour-over-basics",
     "account": "/account",
+    "discussion": "/community/pour-over-basics",
 }
 
 
@@ -82,11 +85,13 @@ def test_theme_pages_screenshots_and_accessibility(make_app, theme, capsys):
     from tests.conftest import Shop
 
     script = axe_script()
-    app = loyalty_app(make_app, plugins=("points", "tiers"), THEME=theme)
+    app = loyalty_app(make_app, plugins=("points", "tiers", "community"), THEME=theme)
     shop = Shop(app)
     client, _user_id = member(app, shop, email="mia@example.com", name="Mia")
     shop.add(client, "COF-ETH-250", 2)
     shop.checkout(client, email="mia@example.com")  # the account lists an order
+    post_form(client, "/community/pour-over-basics", "/community/pour-over-basics/comments",
+              {"body": "A finer grind worked for me, **thanks**!"})  # a comment to show
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     findings: dict[str, list[dict]] = {}
