@@ -165,14 +165,17 @@ def test_staff_read_everything(app, shop):
     assert "SILVER-SECRET" in text(staff.get("/community/silver-notes"))
 
 
-def test_without_the_tiers_plugin_a_tier_article_is_for_members(app, shop):
+def test_without_the_tiers_plugin_a_tier_article_stays_locked(app, shop):
     client, _ = member(app, shop)
+    reach_silver(app, shop, client)
     with app.app_context():
         set_enabled("tiers", False)
-    assert "SILVER-SECRET" in text(client.get("/community/silver-notes"))
-    assert "Members only" in text(client.get("/community/"))
-    guest = app.test_client().get("/community/silver-notes")
-    assert guest.status_code == 403 and "SILVER-SECRET" not in text(guest)
+    for who in (client, app.test_client()):
+        locked = who.get("/community/silver-notes")
+        assert locked.status_code == 403 and "SILVER-SECRET" not in text(locked)
+        assert "SILVER-TEASER" in text(locked) and "Silver and above" in text(locked)
+    assert "MEMBERS-SECRET" in text(client.get("/community/members-notes"))
+    assert "SILVER-SECRET" in text(staff_client(app, shop).get("/community/silver-notes"))
 
 
 def test_a_tier_the_ladder_lacks_is_for_staff_only(make_app, shop, tmp_path):

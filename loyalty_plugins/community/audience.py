@@ -2,11 +2,11 @@
 
 ``public``: everyone. ``members``: every logged-in member. A tier code (``silver``): members
 whose tier ranks at least as high as that tier in the tiers plugin's ladder. Staff read
-everything (they moderate). Without the tiers plugin a tier audience means members only: the
-shop has no tiers any more, and its tier articles become member articles. A tier code that the
-enabled ladder does not know is readable by staff only (fail closed), and reported by
-``storefront content check``. Other plugins may still veto or grant the action
-``community.read`` through ``shop_permission``.
+everything (they moderate). While the tiers plugin is off nobody has a tier, so a tier
+article stays locked (teaser and notice; fail closed, as the events plugin does for tier
+events). A tier code that the enabled ladder does not know makes the article unlisted and
+readable by staff only, and ``storefront content check`` reports it. Other plugins may still
+veto or grant the action ``community.read`` through ``shop_permission``.
 
 The tier ladder is read through the public API only: the tiers plugin's settings
 (``plugin_settings("tiers")``) for the rank and name of the article's tier, and
@@ -75,24 +75,28 @@ class Reader:
     def is_staff(self) -> bool:
         return self.customer.has_role("staff")
 
+    def rung(self, article: Article) -> Rung | None:
+        """The article's tier; without the tiers plugin, one nobody has."""
+        if self.ladder is None:
+            return Rung(article.audience, article.audience.replace("_", " ").title(), 1 << 30)
+        return self.ladder.get(article.audience)
+
     def audience_label(self, article: Article) -> str:
-        if article.audience == "public":
-            return ""
-        rung = (self.ladder or {}).get(article.audience)
-        if article.audience == "members" or self.ladder is None:
-            return "Members only"
+        if article.audience in ("public", "members"):
+            return "" if article.audience == "public" else "Members only"
+        rung = self.rung(article)
         return f"{rung.name} and above" if rung else "Staff only"
 
     def _rule(self, article: Article) -> Access:
         if article.audience == "public" or self.is_staff:
             return Access(True)
         join = "" if self.customer.is_member else "Log in or join the club, then "
-        if article.audience == "members" or self.ladder is None:
+        if article.audience == "members":
             if self.customer.is_member:
                 return Access(True)
             return Access(False, notice="Members only. Log in or join the club to read "
                                         "the whole article.")
-        rung = self.ladder.get(article.audience)
+        rung = self.rung(article)
         if rung is None:
             return Access(False, listed=False)
         if self.customer.is_member and self.rank >= rung.rank:
