@@ -504,3 +504,21 @@ def test_comments_can_be_switched_off(app, shop):
     refused = post_form(client, "/community/open-day", "/community/open-day/comments",
                         {"body": "hello"})
     assert refused.status_code == 403 and comments_of(app) == []
+
+
+def test_every_community_form_needs_a_csrf_token(app, shop):
+    client, _ = member(app, shop)
+    comment(app, client, "open-day", "Mine")
+    staff = staff_client(app, shop)
+    posts = [r for r in app.url_map.iter_rules()
+             if "POST" in r.methods and r.rule.startswith("/community/")]
+    assert len(posts) >= 5
+    for rule in posts:
+        values = {arg: "open-day" if arg == "slug" else 1 if arg.endswith("id") else "hide"
+                  for arg in rule.arguments}
+        url = rule.build(values)[1]
+        for who in (client, staff):
+            response = who.post(url, data={"body": "no token", "reason": "x"})
+            assert response.status_code == 400, (rule.rule, response.status_code)
+    assert [c.body for c in comments_of(app)] == ["Mine"]
+    assert comments_of(app)[0].status == "visible"

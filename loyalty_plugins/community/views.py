@@ -88,8 +88,9 @@ def add_reading_routes(bp: Blueprint) -> None:
 
     @bp.get("/feed.atom")
     def feed():
+        guest = anonymous_reader()
         public = [a for a in all_articles() if a.is_public
-                  and anonymous_reader().access(a).readable][:settings()["feed_entries"]]
+                  and guest.access(a).readable][:settings()["feed_entries"]]
         base = current_app.config.get("BASE_URL") or request.host_url
         title = f"{current_app.config.get('SHOP_NAME', 'Storefront')}: community"
         return Response(atom(public, base, title), mimetype="application/atom+xml")
