@@ -341,3 +341,19 @@ def test_the_demo_site_holds_no_members_only_article_or_event(make_app, tmp_path
                     if not restricted and any(s in text for s in sentences)]
     assert any(p.parent.name == "products" for p in public_found)
     assert len(public_found) > len([p for p in public_found if p.parent.name == "products"])
+
+
+def test_worker_processes_write_the_same_site(site_app, content, tmp_path):
+    for n in range(220):
+        product_file(content, f"bean-{n:03d}", f"Bean {n:03d}")
+    app = site_app(Notes())
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    build_site(app, serial, jobs=1)
+    report = build_site(app, parallel, jobs=2, force=True)
+
+    assert report.written == report.pages > 220
+    files = sorted(p.relative_to(serial) for p in serial.rglob("*") if p.is_file()
+                   and p.name != ".storefront-build.json")
+    assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*")
+                           if p.is_file() and p.name != ".storefront-build.json")
+    assert all((serial / f).read_bytes() == (parallel / f).read_bytes() for f in files)

@@ -23,8 +23,10 @@ def _progress_bar(pages: list) -> Iterator:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: STATIC_BUILD_DIR, instance/site).")
 @click.option("--force", is_flag=True, help="Render every page, changed or not.")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Processes that render pages (default: one per CPU; 1: no workers).")
 @pass_script_info
-def build_command(info: ScriptInfo, out: Path | None, force: bool) -> None:
+def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | None) -> None:
     """Write the public pages as a static site (only what changed since the last build)."""
     from storefront.build.pages import BuildError
     from storefront.build.site import build_site
@@ -33,7 +35,7 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool) -> None:
     # exactly as a visitor's request would be.
     app = info.load_app()
     try:
-        report = build_site(app, out, force=force, progress=_progress_bar)
+        report = build_site(app, out, force=force, progress=_progress_bar, jobs=jobs)
     except BuildError as exc:
         raise click.ClickException(f"build failed: {exc}") from exc
     for problem in report.problems:

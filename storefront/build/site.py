@@ -12,6 +12,7 @@ from time import perf_counter
 
 from flask import Flask
 
+from storefront.build import parallel
 from storefront.build.assets import collect_assets, copy_assets
 from storefront.build.content import sync_content
 from storefront.build.links import LinkRewriter
@@ -23,6 +24,7 @@ from storefront.build.pages import (
     listing_pages,
     plugin_pages,
 )
+from storefront.build.parallel import default_jobs
 from storefront.build.paths import output_file, static_href
 from storefront.build.render import PageFetcher
 from storefront.build.site_key import site_key
@@ -85,8 +87,9 @@ def _plan(app: Flask, out: Path, old: Manifest, states: FileStates, force: bool)
 
 
 def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
-               progress: Progress | None = None) -> BuildReport:
-    """Render the public pages that changed since the last build into ``out``."""
+               progress: Progress | None = None, jobs: int | None = None) -> BuildReport:
+    """Render the public pages that changed since the last build into ``out``, with
+    ``jobs`` processes when there are many (default: one per CPU)."""
     started = perf_counter()
     out = Path(out or app.config["STATIC_BUILD_DIR"]).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -112,9 +115,9 @@ def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
     rewriter = LinkRewriter({p.key: static_href(p.key) for p in pages}, assets.keys(),
                             app.config["BASE_URL"])
     fetcher = PageFetcher(app, site_url(app), rewriter)
+    bodies = parallel.render(app, fetcher, [p.key for p in todo], jobs or default_jobs())
     with (progress or contextlib.nullcontext)(todo) as bar:
-        for page in bar:
-            body = fetcher.fetch(page.key)
+        for page, body in zip(bar, bodies, strict=True):
             entry = {"file": output_file(page.key), "deps": page.deps, "sha": _sha(body),
                      "sitemap": page.in_sitemap}
             before = old.pages.get(page.key)

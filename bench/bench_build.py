@@ -1,0 +1,295 @@
+"""`storefront build` against Pelican on the same 1,000 Markdown pages, and incremental rebuilds.
+
+    .venv/bin/pip install -e '.[bench]'          # Pelican + Markdown, for this benchmark only
+    .venv/bin/python bench/bench_build.py [--pages 1000] [--runs 3] [--update-docs]
+
+One run, temporary folder removed at the end, nothing written to content/:
+
+1. Writes --pages Markdown files with front matter that both tools read: ``---`` lines around
+   ``key: value`` fields (YAML for Storefront, Python-Markdown's meta extension for Pelican):
+   title, date, category (5 of them), sku, price, stock, summary, and a body of about 180
+   words with a heading, emphasis and a list. The files are Storefront products
+   (``content/products/``) and Pelican articles (``ARTICLE_PATHS = ["products"]``).
+2. Full builds, each a fresh process as a user runs them, best of --runs:
+   - ``pelican content -s pelicanconf.py -o OUT`` with Pelican's default theme (notmyidea),
+     ``DEFAULT_PAGINATION = 24`` like the shop's listings, its default feeds, no cache;
+   - ``storefront build --out OUT`` on a freshly migrated SQLite database and an empty output
+     folder (so it parses and syncs every product too), plugins installed but not enabled.
+   Pages per second = source pages / wall seconds, for both; the ratio Storefront / Pelican.
+3. Incremental: one file's body changes, then the title of another (which moves it in the
+   listings), each followed by ``storefront build`` (a fresh process: the wall time includes
+   Python start-up and the app factory) and, in this process, ``build_site()`` on an app
+   created beforehand (the build's own work). For reference, Pelican rebuilding after the
+   same change with its content cache on (``LOAD_CONTENT_CACHE``, ``CACHE_CONTENT``).
+4. Prints a side-by-side table; with --update-docs writes it into docs/performance.md
+   between the markers of its own section (added at the end the first time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BIN = Path(sys.executable).parent
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+CATEGORIES = ("coffee", "tea", "equipment", "gifts", "accessories")
+START, END = "<!-- bench_build:start -->", "<!-- bench_build:end -->"
+PELICAN_CONF = """\
+PATH = {content!r}
+ARTICLE_PATHS = ["products"]
+PAGE_PATHS = []
+SITEURL = ""
+TIMEZONE = "UTC"
+DEFAULT_PAGINATION = 24
+LOAD_CONTENT_CACHE = {cache}
+CACHE_CONTENT = {cache}
+CACHE_PATH = {cache_path!r}
+"""
+WORDS = ("roast", "origin", "cup", "aroma", "body", "finish", "brew", "grind", "water", "kettle",
+         "filter", "bean", "leaf", "steep", "sweet", "bright", "round", "clean", "balanced",
+         "floral", "fruity", "nutty", "cocoa", "spice")
+
+
+def body(n: int) -> str:
+    def sentence(k: int) -> str:
+        words = [WORDS[(n * 7 + k * 3 + i) % len(WORDS)] for i in range(12)]
+        return " ".join(words).capitalize() + "."
+
+    para = " ".join(sentence(k) for k in range(5))
+    return (f"{para}\n\n## Tasting notes\n\n*{sentence(6)}* {sentence(7)}\n\n"
+            f"- {sentence(8)}\n- {sentence(9)}\n- {sentence(10)}\n\n{para}\n")
+
+
+def page_text(n: int, title: str | None = None, extra: str = "") -> str:
+    return (f"---\ntitle: {title or f'Bench product {n:04d}'}\ndate: 2024-01-{1 + n % 28:02d}\n"
+            f"category: {CATEGORIES[n % len(CATEGORIES)]}\nsku: BENCH-{n:04d}\n"
+            f"price: {5 + n % 40}.50\nstock: 10\nsummary: Benchmark product number {n}\n"
+            f"---\n{body(n)}{extra}")
+
+
+def write_pages(content: Path, count: int) -> None:
+    folder = content / "products"
+    folder.mkdir(parents=True)
+    for n in range(1, count + 1):
+        (folder / f"bench-{n:04d}.md").write_text(page_text(n), encoding="utf-8")
+
+
+def timed(cmd: list[str], env: dict | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+def count_files(folder: Path, suffix: str = ".html") -> int:
+    return sum(1 for p in folder.rglob(f"*{suffix}") if p.is_file())
+
+
+def shop_env(work: Path, content: Path, db_file: Path) -> dict:
+    return {**os.environ, "STOREFRONT_SECRET_KEY": SECRET,
+            "STOREFRONT_SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+            "STOREFRONT_CONTENT_DIR": str(content),
+            "STOREFRONT_BASE_URL": "https://shop.example.com",
+            "STOREFRONT_STATIC_SITE_URL": "https://www.example.com",
+            "STOREFRONT_STATIC_BUILD_DIR": str(work / "unused")}
+
+
+def pelican_conf(work: Path, content: Path, cache: bool) -> Path:
+    conf = work / f"pelicanconf_{'cache' if cache else 'nocache'}.py"
+    conf.write_text(PELICAN_CONF.format(content=str(content), cache=cache,
+                                        cache_path=str(work / "pelican-cache")))
+    return conf
+
+
+def pelican(conf: Path, out: Path) -> float:
+    return timed([str(BIN / "pelican"), "-s", str(conf), "-o", str(out), "-q"])
+
+
+def storefront_cli(env: dict, out: Path, *extra: str) -> float:
+    return timed([str(BIN / "storefront"), "build", "--out", str(out), *extra], env=env)
+
+
+def full_builds(work: Path, content: Path, runs: int) -> dict:
+    template = work / "template.sqlite3"
+    subprocess.run([str(BIN / "storefront"), "db", "upgrade"], check=True, cwd=ROOT,
+                   env=shop_env(work, content, template), stdout=subprocess.DEVNULL)
+    results: dict[str, list[float]] = {"pelican": [], "storefront": []}
+    conf = pelican_conf(work, content, cache=False)
+    for run in range(runs):
+        out = work / f"pelican-{run}"
+        results["pelican"].append(pelican(conf, out))
+        results["pelican_files"] = count_files(out)
+        shutil.rmtree(out)
+        db_file = work / f"shop-{run}.sqlite3"
+        shutil.copy(template, db_file)
+        out = work / f"site-{run}"
+        results["storefront"].append(storefront_cli(shop_env(work, content, db_file), out))
+        results["storefront_files"] = count_files(out)
+        shutil.rmtree(out)
+    return results
+
+
+def touch_body(content: Path, n: int, round_: int) -> None:
+    path = content / "products" / f"bench-{n:04d}.md"
+    path.write_text(page_text(n, extra=f"\nEdited for round {round_}.\n"), encoding="utf-8")
+
+
+def retitle(content: Path, n: int, round_: int) -> None:
+    path = content / "products" / f"bench-{n:04d}.md"
+    path.write_text(page_text(n, title=f"Aaa renamed {round_} {n:04d}"), encoding="utf-8")
+
+
+def incremental(work: Path, content: Path, runs: int) -> dict:
+    from storefront import create_app, migrate
+    from storefront.build.site import build_site
+
+    db_file = work / "incremental.sqlite3"
+    env = shop_env(work, content, db_file)
+    subprocess.run([str(BIN / "storefront"), "db", "upgrade"], check=True, cwd=ROOT, env=env,
+                   stdout=subprocess.DEVNULL)
+    out = work / "site-incremental"
+    storefront_cli(env, out)  # the first, full build
+    results: dict = {"cli_noop": storefront_cli(env, out)}
+    body_cli, title_cli = [], []
+    for r in range(runs):
+        touch_body(content, 10 + r, r)
+        body_cli.append(storefront_cli(env, out))
+        retitle(content, 500 + r, r)
+        title_cli.append(storefront_cli(env, out))
+    results["cli_body"], results["cli_title"] = min(body_cli), min(title_cli)
+
+    instance = work / "instance"
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+                      "CONTENT_DIR": str(content), "BASE_URL": "https://shop.example.com",
+                      "STATIC_SITE_URL": "https://www.example.com"}, instance_path=str(instance))
+    migrate.upgrade(app)
+    build_site(app, out)  # warm: templates compiled, nothing to do
+    reports = {"body": [], "title": []}
+    for r in range(runs):
+        touch_body(content, 20 + r, r)
+        reports["body"].append(build_site(app, out))
+        retitle(content, 600 + r, r)
+        reports["title"].append(build_site(app, out))
+    for kind, found in reports.items():
+        best = min(found, key=lambda rep: rep.seconds)
+        results[f"inproc_{kind}"] = best.seconds
+        results[f"inproc_{kind}_written"] = best.written
+        results[f"inproc_{kind}_rendered"] = best.pages - best.unchanged + best.written
+    results["pages"] = reports["body"][0].pages
+
+    conf = pelican_conf(work, content, cache=True)
+    pel_out = work / "pelican-cached"
+    pelican(conf, pel_out)  # fills the cache
+    times = []
+    for r in range(runs):
+        touch_body(content, 30 + r, r)
+        times.append(pelican(conf, pel_out))
+    results["pelican_cached"] = min(times)
+    return results
+
+
+def versions() -> str:
+    from importlib import metadata
+
+    names = ("pelican", "markdown", "flask", "sqlalchemy", "jinja2", "markdown-it-py", "pyyaml")
+    return ", ".join(f"{n} {metadata.version(n)}" for n in names)
+
+
+def commit() -> str:
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                           text=True, cwd=ROOT)
+    return found.stdout.strip() or "unknown"
+
+
+def report(pages: int, runs: int, full: dict, inc: dict) -> str:
+    pel, sf = min(full["pelican"]), min(full["storefront"])
+    pel_rate, sf_rate = pages / pel, pages / sf
+    rows = [
+        ("full build, wall s (best of runs)", f"{pel:.2f}", f"{sf:.2f}"),
+        ("source pages per second", f"{pel_rate:,.0f}", f"{sf_rate:,.0f}"),
+        ("HTML files written", f"{full['pelican_files']:,}", f"{full['storefront_files']:,}"),
+        ("all runs, s", ", ".join(f"{t:.2f}" for t in full["pelican"]),
+         ", ".join(f"{t:.2f}" for t in full["storefront"])),
+        ("one body changed, command wall s", f"{inc['pelican_cached']:.2f} (content cache)",
+         f"{inc['cli_body']:.2f}"),
+        ("one body changed, build work s (in process)", "n/a",
+         f"{inc['inproc_body']:.3f} ({inc['inproc_body_written']} page written)"),
+        ("one title changed, command wall s", "n/a", f"{inc['cli_title']:.2f}"),
+        ("one title changed, build work s (in process)", "n/a",
+         f"{inc['inproc_title']:.3f} ({inc['inproc_title_written']} pages written)"),
+        ("nothing changed, command wall s", "n/a", f"{inc['cli_noop']:.2f}"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    lines = [f"| {'measure':<{width}} | Pelican | storefront build |",
+             f"|{'-' * (width + 2)}|--------:|-----------------:|"]
+    lines += [f"| {a:<{width}} | {b} | {c} |" for a, b, c in rows]
+    ratio = sf_rate / pel_rate
+    goal_full = "met" if ratio >= 2 else "not met"
+    goal_inc = "met" if inc["inproc_body"] < 1 else "not met"
+    return "\n".join([
+        f"{date.today().isoformat()}, commit {commit()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; {versions()}. {pages:,} pages, best of {runs} runs; "
+        f"the site has {inc['pages']:,} pages (products + listings).",
+        "",
+        *lines,
+        "",
+        f"**Ratio: {ratio:.2f}× Pelican's pages per second** (goal ≥ 2×: {goal_full}). "
+        f"**One-file incremental rebuild: {inc['inproc_body']:.3f} s of build work** "
+        f"(goal < 1 s: {goal_inc}); the command takes {inc['cli_body']:.2f} s wall, "
+        f"{inc['cli_noop']:.2f} s of it when nothing changed: Python start-up, imports and the "
+        "app factory.",
+    ])
+
+
+def update_docs(text: str) -> None:
+    doc = ROOT / "docs" / "performance.md"
+    current = doc.read_text(encoding="utf-8")
+    section = f"{START}\n{text}\n{END}"
+    if START in current and END in current:
+        head, rest = current.split(START, 1)
+        current = head + section + rest.split(END, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n## Static site build\n\n" + section + "\n"
+    doc.write_text(current, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--update-docs", action="store_true",
+                        help="write the results into docs/performance.md")
+    args = parser.parse_args()
+    if not (BIN / "pelican").exists():
+        sys.exit("Pelican is not installed: .venv/bin/pip install -e '.[bench]'")
+    work = Path(tempfile.mkdtemp(prefix="bench-build-"))
+    try:
+        content = work / "content"
+        write_pages(content, args.pages)
+        print(f"{args.pages} pages in {content}; full builds ...", flush=True)
+        full = full_builds(work, content, args.runs)
+        print("incremental builds ...", flush=True)
+        inc = incremental(work, content, args.runs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    text = report(args.pages, args.runs, full, inc)
+    print(text)
+    if args.update_docs:
+        update_docs(text)
+        print("docs/performance.md updated")
+
+
+if __name__ == "__main__":
+    main()
