@@ -18,7 +18,8 @@ the end; nothing is written to content/:
      ``storefront build --out OUT`` on a freshly migrated SQLite database and an empty
      output folder (so it parses and syncs every product too), plugins installed but off;
    - in this process, after start-up: ``Pelican(settings).run()`` and ``build_site(app)``
-     on an app created beforehand (fresh database and output folder again).
+     on an app created beforehand (fresh database and output folder again), with worker
+     processes (one per CPU, as the command) and with ``jobs=1``.
    Pages per second = source pages / seconds; the ratio is Storefront's over Pelican's.
 3. Incremental: one file's body changes, then the title of another (which moves it in the
    listings), each followed by ``storefront build`` (a command: the wall time includes
@@ -154,7 +155,8 @@ def full_builds(work: Path, content: Path, runs: int) -> dict:
     template = work / "template.sqlite3"
     subprocess.run([str(BIN / "storefront"), "db", "upgrade"], check=True, cwd=ROOT,
                    env=shop_env(work, content, template), stdout=subprocess.DEVNULL)
-    results: dict = {k: [] for k in ("pelican", "storefront", "pelican_in", "storefront_in")}
+    results: dict = {k: [] for k in ("pelican", "storefront", "pelican_in", "storefront_in",
+                                     "storefront_in_1")}
     conf = pelican_conf(work, content, cache=False)
     for run in range(runs):
         out = work / f"pelican-{run}"
@@ -173,6 +175,10 @@ def full_builds(work: Path, content: Path, runs: int) -> dict:
         shutil.copy(template, db_file)
         app = shop_app(work, content, db_file)  # not timed: the command's start-up
         results["storefront_in"].append(build_site(app, out).seconds)
+        shutil.rmtree(out)
+        shutil.copy(template, db_file)
+        app = shop_app(work, content, db_file)
+        results["storefront_in_1"].append(build_site(app, out, jobs=1).seconds)
         shutil.rmtree(out)
     return results
 
@@ -259,9 +265,12 @@ def report(pages: int, runs: int, full: dict, inc: dict) -> str:
         ("source pages per second, command", rate(pel), rate(sf)),
         ("full build, in process s (no start-up)", f"{pel_in:.2f}", f"{sf_in:.2f}"),
         ("source pages per second, in process", rate(pel_in), rate(sf_in)),
+        ("full build, in process, --jobs 1 s", "(1 process)",
+         f"{min(full['storefront_in_1']):.2f}"),
         ("HTML files written", f"{full['pelican_files']:,}", f"{full['storefront_files']:,}"),
         ("all runs, command s", runs_of("pelican"), runs_of("storefront")),
         ("all runs, in process s", runs_of("pelican_in"), runs_of("storefront_in")),
+        ("all runs, in process, --jobs 1 s", "", runs_of("storefront_in_1")),
         ("one body changed, command wall s", f"{inc['pelican_cached']:.2f} (content cache)",
          f"{inc['cli_body']:.2f}"),
         ("one body changed, in process s", "n/a",
