@@ -17,7 +17,12 @@ from storefront.cli import main
 from tests.conftest import ROOT
 from tests.support.notes_plugin import Notes
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+@pytest.fixture
+def backend() -> str:
+    """The build reads the database like any page view: SQLite is enough here."""
+    return "sqlite"
+
 
 SHOP = "https://shop.example.com"
 SITE = "https://www.example.com"
@@ -357,3 +362,26 @@ def test_worker_processes_write_the_same_site(site_app, content, tmp_path):
     assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*")
                            if p.is_file() and p.name != ".storefront-build.json")
     assert all((serial / f).read_bytes() == (parallel / f).read_bytes() for f in files)
+
+
+@pytest.mark.parametrize(("key", "written_to", "linked_as"), [
+    ("/", "index.html", "/"),
+    ("/products/x", "products/x/index.html", "/products/x/"),
+    ("/community/", "community/index.html", "/community/"),
+    ("/community/feed.atom", "community/feed.atom", "/community/feed.atom"),
+    ("/?page=2", "page/2/index.html", "/page/2/"),
+    ("/category/tea?page=3", "category/tea/page/3/index.html", "/category/tea/page/3/"),
+])
+def test_where_a_page_is_written_and_how_it_is_linked(key, written_to, linked_as):
+    from storefront.build.paths import output_file, static_href
+
+    assert (output_file(key), static_href(key)) == (written_to, linked_as)
+
+
+@pytest.mark.parametrize("key", ["/a/../b", "//evil.example/x", "/x?q=1", "x", "/x#top",
+                                 "/sitemap.xml", "/.storefront-build.json"])
+def test_a_plugin_page_outside_the_site_or_over_its_files_fails_the_build(key):
+    from storefront.build.pages import BuildPage, check_unique
+
+    with pytest.raises(BuildError, match="notes"):
+        check_unique([BuildPage("/", "x"), BuildPage(key, "x", origin="notes")])

@@ -17,7 +17,9 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import select
 
 from storefront.build.content import CATALOGUE, ContentIndex
+from storefront.build.manifest import FILENAME as MANIFEST_FILE
 from storefront.build.paths import PathError, output_file, page_key
+from storefront.build.sitemap import FILENAME as SITEMAP_FILE
 from storefront.build.sources import FileStates, digest
 from storefront.catalog.models import Product
 from storefront.catalog.views import PAGE_SIZE
@@ -101,14 +103,19 @@ def plugin_pages(root: Path, states: FileStates) -> list[BuildPage]:
     return pages
 
 
+RESERVED = frozenset({SITEMAP_FILE, MANIFEST_FILE})  # written by the build itself
+
+
 def check_unique(pages: list[BuildPage]) -> None:
-    """Two pages may not claim one path or one output file."""
+    """Two pages may not claim one path or one output file, nor the build's own files."""
     seen: dict[str, BuildPage] = {}
     for page in pages:
         try:
             target = output_file(page.key)
         except PathError as exc:
             raise BuildError(f"{page.origin}: {exc}") from exc
+        if target in RESERVED:
+            raise BuildError(f"{page.origin}: {page.key} would overwrite the build's {target}")
         other = seen.get(target)
         if other is not None:
             raise BuildError(f"{page.key} ({page.origin}) and {other.key} ({other.origin}) "

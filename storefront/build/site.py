@@ -28,11 +28,11 @@ from storefront.build.parallel import default_jobs
 from storefront.build.paths import output_file, static_href
 from storefront.build.render import PageFetcher
 from storefront.build.site_key import site_key
+from storefront.build.sitemap import FILENAME as SITEMAP
 from storefront.build.sitemap import sitemap_xml
 from storefront.build.sources import FileStates
 
 Progress = Callable[[list[BuildPage]], AbstractContextManager[Iterable[BuildPage]]]
-SITEMAP = "sitemap.xml"
 
 
 @dataclass
@@ -73,7 +73,18 @@ def _remove(out: Path, rel: str) -> None:
             parent.rmdir()
 
 
-def _plan(app: Flask, out: Path, old: Manifest, states: FileStates, force: bool):
+@dataclass
+class _Run:
+    """One build: the app, where it writes, the last build's manifest and the new one."""
+
+    app: Flask
+    out: Path
+    old: Manifest
+    new: Manifest
+    report: BuildReport
+
+
+def _plan(app: Flask, old: Manifest, states: FileStates, force: bool):
     root = Path(app.config["CONTENT_DIR"])
     with app.app_context():
         index = sync_content(root, states, old.content, full=force)
@@ -86,64 +97,79 @@ def _plan(app: Flask, out: Path, old: Manifest, states: FileStates, force: bool)
     return index, pages, assets, new
 
 
+def _stale(run: _Run, pages: list[BuildPage], everything: bool) -> list[BuildPage]:
+    """The pages to render; the others keep their manifest entry."""
+    todo = []
+    for page in pages:
+        before = run.old.pages.get(page.key)
+        if (everything or before is None or before["deps"] != page.deps
+                or not (run.out / before["file"]).is_file()):
+            todo.append(page)
+        else:
+            run.new.pages[page.key] = before
+            run.report.unchanged += 1
+    return todo
+
+
+def _render(run: _Run, todo: list[BuildPage], fetcher: PageFetcher,
+            progress: Progress | None, jobs: int | None) -> None:
+    bodies = parallel.render(run.app, fetcher, [p.key for p in todo], jobs or default_jobs())
+    with (progress or contextlib.nullcontext)(todo) as bar:
+        for page, body in zip(bar, bodies, strict=True):
+            entry = {"file": output_file(page.key), "deps": page.deps, "sha": _sha(body),
+                     "sitemap": page.in_sitemap}
+            before = run.old.pages.get(page.key)
+            if (before and before["sha"] == entry["sha"]
+                    and (run.out / entry["file"]).is_file()):
+                run.report.unchanged += 1  # rendered again, same bytes: the file stays
+            else:
+                _write(run.out, entry["file"], body)
+                run.report.written += 1
+            run.new.pages[page.key] = entry
+
+
+def _remove_gone(run: _Run) -> None:
+    """Delete what the last build wrote for pages and assets that no longer exist."""
+    kept = {entry["file"] for entry in run.new.pages.values()}
+    for key, entry in run.old.pages.items():
+        if key not in run.new.pages and entry["file"] not in kept:
+            _remove(run.out, entry["file"])
+            run.report.removed += 1
+    for url in run.old.assets.keys() - run.new.assets.keys():
+        _remove(run.out, url.lstrip("/"))
+
+
+def _write_sitemap(run: _Run, pages: list[BuildPage]) -> None:
+    sitemap = sitemap_xml(site_url(run.app),
+                          (static_href(p.key) for p in pages if p.in_sitemap))
+    run.new.extra[SITEMAP] = _sha(sitemap)
+    if run.old.extra.get(SITEMAP) != run.new.extra[SITEMAP] or not (run.out / SITEMAP).is_file():
+        _write(run.out, SITEMAP, sitemap)
+
+
 def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
                progress: Progress | None = None, jobs: int | None = None) -> BuildReport:
     """Render the public pages that changed since the last build into ``out``, with
-    ``jobs`` processes when there are many (default: one per CPU)."""
+    ``jobs`` processes when there are many (default: one per CPU). Raises BuildError."""
     started = perf_counter()
     out = Path(out or app.config["STATIC_BUILD_DIR"]).resolve()
     out.mkdir(parents=True, exist_ok=True)
     old = Manifest.load(out)
     states = FileStates(old.files)
-    index, pages, assets, new = _plan(app, out, old, states, force)
-    report = BuildReport(out=out, pages=len(pages), parsed=index.parsed,
-                         problems=index.problems)
-
+    index, pages, assets, new = _plan(app, old, states, force)
+    run = _Run(app, out, old, new, BuildReport(out=out, pages=len(pages), parsed=index.parsed,
+                                               problems=index.problems))
     everything = force or old.site != new.site
     if everything and app.jinja_env.cache is not None:
         app.jinja_env.cache.clear()  # a long-lived app may hold templates that changed
-    todo = []
-    for page in pages:
-        before = old.pages.get(page.key)
-        if (everything or before is None or before["deps"] != page.deps
-                or not (out / before["file"]).is_file()):
-            todo.append(page)
-        else:
-            new.pages[page.key] = before
-            report.unchanged += 1
-
     rewriter = LinkRewriter({p.key: static_href(p.key) for p in pages}, assets.keys(),
                             app.config["BASE_URL"])
-    fetcher = PageFetcher(app, site_url(app), rewriter)
-    bodies = parallel.render(app, fetcher, [p.key for p in todo], jobs or default_jobs())
-    with (progress or contextlib.nullcontext)(todo) as bar:
-        for page, body in zip(bar, bodies, strict=True):
-            entry = {"file": output_file(page.key), "deps": page.deps, "sha": _sha(body),
-                     "sitemap": page.in_sitemap}
-            before = old.pages.get(page.key)
-            if before and before["sha"] == entry["sha"] and (out / entry["file"]).is_file():
-                report.unchanged += 1
-            else:
-                _write(out, entry["file"], body)
-                report.written += 1
-            new.pages[page.key] = entry
-
-    written_files = {entry["file"] for entry in new.pages.values()}
-    for key, entry in old.pages.items():
-        if key not in new.pages and entry["file"] not in written_files:
-            _remove(out, entry["file"])
-            report.removed += 1
-
-    new.assets, report.assets = copy_assets(assets, out, states, old.assets)
-    for url in old.assets.keys() - new.assets.keys():
-        _remove(out, url.lstrip("/"))
-
-    sitemap = sitemap_xml(site_url(app), (static_href(p.key) for p in pages if p.in_sitemap))
-    new.extra[SITEMAP] = _sha(sitemap)
-    if old.extra.get(SITEMAP) != new.extra[SITEMAP] or not (out / SITEMAP).is_file():
-        _write(out, SITEMAP, sitemap)
-
+    _render(run, _stale(run, pages, everything), PageFetcher(app, site_url(app), rewriter),
+            progress, jobs)
+    new.assets, run.report.assets = copy_assets(assets, out, states, old.assets)
+    _remove_gone(run)
+    _write_sitemap(run, pages)
     new.files = states.records()
-    new.save(out)
-    report.seconds = perf_counter() - started
-    return report
+    new.save(out)  # last: a build that failed leaves the previous manifest
+    run.report.seconds = perf_counter() - started
+    return run.report

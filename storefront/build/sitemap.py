@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from xml.etree import ElementTree as ET  # noqa: S405 - we write XML, we never parse it
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+FILENAME = "sitemap.xml"
 
 
 def sitemap_xml(site_url: str, hrefs: Iterable[str]) -> bytes:
