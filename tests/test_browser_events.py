@@ -66,7 +66,7 @@ def test_gold_member_registers_and_basic_member_sees_what_unlocks_it(make_app, t
         basic.set_default_timeout(TIMEOUT_MS)
         other = basic.new_page()
         log_in(other, server, "bert@example.com")
-        other.goto(server("/plugins/events/gold-evening"))
+        other.goto(server("/events/gold-evening"))
         expect(other.get_by_test_id("unlock")).to_have_text(
             "Reach Gold to register for this event.")
         expect(other.get_by_role("button", name="Register")).to_have_count(0)

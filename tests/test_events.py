@@ -35,7 +35,7 @@ def page(client, url):
 
 
 def register(client, slug, guests=0):
-    return post_form(client, f"/plugins/events/{slug}", f"/plugins/events/{slug}/register",
+    return post_form(client, f"/events/{slug}", f"/events/{slug}/register",
                      {"guests": str(guests)})
 
 
@@ -47,23 +47,23 @@ def staff_client(app, shop, role="staff"):
 
 
 def test_guests_and_members_below_the_tier_see_what_unlocks_it(app, shop, client):
-    status, html = page(client, "/plugins/events/")
+    status, html = page(client, "/events/")
     assert status == 200 and "Gold Evening" in html and "Cupping" in html
-    status, html = page(client, "/plugins/events/gold-evening")
+    status, html = page(client, "/events/gold-evening")
     assert status == 200 and "Join the club" in html and GOLD_ONLY_TEXT not in html
-    status, html = page(client, "/plugins/events/cupping")
+    status, html = page(client, "/events/cupping")
     assert "Join the club" in html and MEMBERS_ONLY_TEXT not in html
     basic, _ = member(app, shop)
-    status, html = page(basic, "/plugins/events/gold-evening")
+    status, html = page(basic, "/events/gold-evening")
     assert "Reach Gold to register" in html and GOLD_ONLY_TEXT not in html
-    assert 'action="/plugins/events/gold-evening/register"' not in html
-    status, html = page(basic, "/plugins/events/cupping")
+    assert 'action="/events/gold-evening/register"' not in html
+    status, html = page(basic, "/events/cupping")
     assert MEMBERS_ONLY_TEXT in html and "Register" in html
 
 
 def test_no_route_registers_a_guest_or_a_member_below_the_tier(app, shop, client):
     token = csrf_token(client.get("/login").get_data(as_text=True))
-    response = client.post("/plugins/events/cupping/register",
+    response = client.post("/events/cupping/register",
                            data={"csrf_token": token, "guests": "0"})
     assert response.status_code == 403 and "Join the club" in response.get_data(as_text=True)
     response = client.post("/cart/add", data={"csrf_token": token, "sku": "EVENT-BLENDING",
@@ -74,7 +74,7 @@ def test_no_route_registers_a_guest_or_a_member_below_the_tier(app, shop, client
     assert response.status_code == 403
     assert "Reach Gold to register" in response.get_data(as_text=True)
     # The cart route: a Silver ticket for a member below Silver.
-    response = post_form(basic, "/plugins/events/blending", "/cart/add",
+    response = post_form(basic, "/events/blending", "/cart/add",
                          {"sku": "EVENT-BLENDING", "quantity": "1"})
     assert response.status_code == 403 and "Reach Silver" in response.get_data(as_text=True)
     assert "Ticket: Blending" not in basic.get("/cart").get_data(as_text=True)
@@ -84,7 +84,7 @@ def test_no_route_registers_a_guest_or_a_member_below_the_tier(app, shop, client
 def test_register_with_guests_then_waitlist_in_order_and_promotion_on_cancel(app, shop):
     clients = [member(app, shop, email=f"m{i}@example.com", name=f"M{i}") for i in range(4)]
     assert register(clients[0][0], "cupping", guests=1).status_code == 303  # 2 of 3 seats
-    html = clients[0][0].get("/plugins/events/cupping").get_data(as_text=True)
+    html = clients[0][0].get("/events/cupping").get_data(as_text=True)
     assert "You are registered with 1 guest" in html and "1 left" in html
     register(clients[1][0], "cupping", guests=1)  # does not fit: waitlist 1
     register(clients[2][0], "cupping")  # fits, but someone waits: waitlist 2, no queue jumping
@@ -92,15 +92,15 @@ def test_register_with_guests_then_waitlist_in_order_and_promotion_on_cancel(app
     assert [(r.status, r.waitlist_position) for r in rows] == [
         ("confirmed", None), ("waitlisted", 1), ("waitlisted", 2)]
     assert "number 1 on the waitlist" in clients[1][0].get(
-        "/plugins/events/cupping").get_data(as_text=True)
+        "/events/cupping").get_data(as_text=True)
     # Registering twice changes nothing.
     register(clients[0][0], "cupping")
     assert len(registrations(app, "cupping")) == 3
     # The first member cancels: two seats free; the first in line (a party of 2) gets them,
     # then the seat left goes to the next in line.
     first = rows[0]
-    post_form(clients[0][0], "/plugins/events/cupping",
-              f"/plugins/events/registrations/{first.id}/cancel", {})
+    post_form(clients[0][0], "/events/cupping",
+              f"/events/registrations/{first.id}/cancel", {})
     rows = registrations(app, "cupping")
     assert [(r.status, r.waitlist_position) for r in rows] == [
         ("cancelled", None), ("confirmed", None), ("confirmed", None)]
@@ -110,8 +110,8 @@ def test_register_with_guests_then_waitlist_in_order_and_promotion_on_cancel(app
         assert db.session.scalar(select(Event.seats_taken).where(Event.slug == "cupping")) == 3
     # A late comer waits; one cancellation then promotes exactly one member.
     register(clients[3][0], "cupping")
-    post_form(clients[2][0], "/plugins/events/cupping",
-              f"/plugins/events/registrations/{rows[2].id}/cancel", {})
+    post_form(clients[2][0], "/events/cupping",
+              f"/events/registrations/{rows[2].id}/cancel", {})
     assert [r.status for r in registrations(app, "cupping")] == [
         "cancelled", "confirmed", "cancelled", "confirmed"]
 
@@ -121,11 +121,11 @@ def test_a_member_cannot_see_or_cancel_another_members_ticket(app, shop):
     bob, _ = member(app, shop, email="bob@example.com")
     register(ana, "cupping")
     [reg] = registrations(app)
-    assert ana.get(f"/plugins/events/tickets/{reg.id}").status_code == 200
-    assert bob.get(f"/plugins/events/tickets/{reg.id}").status_code == 404
-    assert bob.get(f"/plugins/events/tickets/{reg.id}/event.ics").status_code == 404
+    assert ana.get(f"/events/tickets/{reg.id}").status_code == 200
+    assert bob.get(f"/events/tickets/{reg.id}").status_code == 404
+    assert bob.get(f"/events/tickets/{reg.id}/event.ics").status_code == 404
     token = csrf_token(bob.get("/account").get_data(as_text=True))
-    assert bob.post(f"/plugins/events/registrations/{reg.id}/cancel",
+    assert bob.post(f"/events/registrations/{reg.id}/cancel",
                     data={"csrf_token": token}).status_code == 404
     assert registrations(app)[0].status == "confirmed"
 
@@ -134,43 +134,43 @@ def test_ticket_qr_ics_and_check_in_with_attendance_points(app, shop):
     client, uid = member(app, shop)
     register(client, "cupping", guests=1)
     [reg] = registrations(app)
-    status, html = page(client, f"/plugins/events/tickets/{reg.id}")
+    status, html = page(client, f"/events/tickets/{reg.id}")
     assert status == 200 and "<svg" in html and "+ 1 guest" in html
-    ics = client.get(f"/plugins/events/tickets/{reg.id}/event.ics")
+    ics = client.get(f"/events/tickets/{reg.id}/event.ics")
     body = ics.get_data(as_text=True)
     assert ics.mimetype == "text/calendar" and "BEGIN:VEVENT" in body
     assert "SUMMARY:Cupping" in body and "LOCATION:The roastery" in body
     assert "DTSTART" in body and "DTEND" in body
     assert "cupping" in client.get("/account").get_data(as_text=True)
     # Shoppers cannot reach the check-in desk; staff can, once per ticket.
-    assert client.get(f"/plugins/events/checkin/{reg.token}").status_code == 404
+    assert client.get(f"/events/checkin/{reg.token}").status_code == 404
     staff = staff_client(app, shop)
-    status, html = page(staff, f"/plugins/events/checkin?token=http://x/plugins/events/"
+    status, html = page(staff, f"/events/checkin?token=http://x/events/"
                                f"checkin/{reg.token}")
     assert status == 302 or "Mia" in html
-    status, html = page(staff, f"/plugins/events/checkin/{reg.token}")
+    status, html = page(staff, f"/events/checkin/{reg.token}")
     assert status == 200 and "Mia" in html and "2 people" in html
     before = balance(app, uid)[0]
-    url = f"/plugins/events/checkin/{reg.token}"
+    url = f"/events/checkin/{reg.token}"
     post_form(staff, url, url, {})
     assert balance(app, uid)[0] == before + 50
     assert registrations(app)[0].checked_in_at is not None
-    token = csrf_token(staff.get("/plugins/events/checkin").get_data(as_text=True))
+    token = csrf_token(staff.get("/events/checkin").get_data(as_text=True))
     again = staff.post(url, data={"csrf_token": token}, follow_redirects=True)
     assert "already used" in again.get_data(as_text=True)
     assert balance(app, uid)[0] == before + 50
-    assert staff.get("/plugins/events/checkin/not-a-ticket").status_code == 404
+    assert staff.get("/events/checkin/not-a-ticket").status_code == 404
 
 
 def test_paid_ticket_goes_through_cart_with_tier_discount_and_refund_frees_the_seat(app, shop):
     client, uid = gold_member(app, shop)  # Gold is above Silver
-    response = post_form(client, "/plugins/events/blending", "/cart/add",
+    response = post_form(client, "/events/blending", "/cart/add",
                          {"sku": "EVENT-BLENDING", "quantity": "2"})
     assert response.status_code == 303
     cart = client.get("/cart").get_data(as_text=True)
     assert "Ticket: Blending" in cart and "Gold" in cart  # the tier discount line
     assert client.get("/products/events-event-blending").headers["Location"].endswith(
-        "/plugins/events/blending")
+        "/events/blending")
     shop.checkout(client)
     order_id = last_order_id(app)
     [reg] = registrations(app, "blending")
@@ -190,21 +190,21 @@ def test_paid_ticket_goes_through_cart_with_tier_discount_and_refund_frees_the_s
 
 def test_a_cancelled_order_releases_its_seats_and_sold_out_refuses_checkout(app, shop):
     client, _ = gold_member(app, shop)
-    post_form(client, "/plugins/events/blending", "/cart/add",
+    post_form(client, "/events/blending", "/cart/add",
               {"sku": "EVENT-BLENDING", "quantity": "2"})
     shop.checkout(client)
     first = last_order_id(app)
     other, _ = gold_member(app, shop, email="otto@example.com", name="Otto")
-    post_form(other, "/plugins/events/blending", "/cart/add",
+    post_form(other, "/events/blending", "/cart/add",
               {"sku": "EVENT-BLENDING", "quantity": "2"})
     shop.checkout(other)  # takes the last 2 of 4 seats
     third, _ = gold_member(app, shop, email="tess@example.com", name="Tess")
-    html = third.get("/plugins/events/blending").get_data(as_text=True)
+    html = third.get("/events/blending").get_data(as_text=True)
     assert "Sold out" in html
     with app.app_context():
         cancel_order(first, "payment failed")
     assert [r.status for r in registrations(app, "blending")] == ["cancelled", "pending"]
-    assert "Add tickets to cart" in third.get("/plugins/events/blending").get_data(as_text=True)
+    assert "Add tickets to cart" in third.get("/events/blending").get_data(as_text=True)
 
 
 def test_invitations_go_once_to_eligible_members_who_accept_marketing(app, shop):
@@ -225,14 +225,14 @@ def test_invitations_go_once_to_eligible_members_who_accept_marketing(app, shop)
 def test_owner_sees_registrations_and_exports_csv_staff_and_members_do_not(app, shop):
     client, _ = member(app, shop, email="ana@example.com", name="=HYPERLINK(1)")
     register(client, "cupping")
-    assert client.get("/plugins/events/admin/").status_code == 404
-    assert staff_client(app, shop, "staff").get("/plugins/events/admin/").status_code == 404
+    assert client.get("/events/admin/").status_code == 404
+    assert staff_client(app, shop, "staff").get("/events/admin/").status_code == 404
     manager = staff_client(app, shop, "manager")
-    status, html = page(manager, "/plugins/events/admin/")
+    status, html = page(manager, "/events/admin/")
     assert status == 200 and "Cupping" in html
-    status, html = page(manager, "/plugins/events/admin/cupping")
+    status, html = page(manager, "/events/admin/cupping")
     assert "ana@example.com" in html and "confirmed" in html
-    csv = manager.get("/plugins/events/admin/cupping.csv")
+    csv = manager.get("/events/admin/cupping.csv")
     text = csv.get_data(as_text=True)
     assert csv.mimetype == "text/csv" and text.splitlines()[0].startswith("name,email,status")
     assert "'=HYPERLINK(1),ana@example.com,confirmed" in text
@@ -247,7 +247,7 @@ def test_content_check_names_file_and_field(app, tmp_path):
     assert "broken.md: colour: is not a known field" in result.output
     assert "Bad Name.md: file name" in result.output
     # A broken file never breaks the pages; the other events still show.
-    assert app.test_client().get("/plugins/events/").status_code == 200
+    assert app.test_client().get("/events/").status_code == 200
 
 
 def test_static_site_lists_only_public_events(app):
@@ -256,8 +256,8 @@ def test_static_site_lists_only_public_events(app):
     with app.test_request_context():
         pages = [p for found in enabled_hooks().shop_static_pages() for p in found]
     paths = {p.path for p in pages}
-    assert "/plugins/events/" in paths and "/plugins/events/latte-art" in paths
-    assert not {"/plugins/events/cupping", "/plugins/events/gold-evening"} & paths
+    assert "/events/" in paths and "/events/latte-art" in paths
+    assert not {"/events/cupping", "/events/gold-evening"} & paths
 
 
 def test_disabled_plugin_has_no_pages(app):
@@ -265,11 +265,11 @@ def test_disabled_plugin_has_no_pages(app):
 
     with app.app_context():
         set_enabled("events", False, actor="test")
-    assert app.test_client().get("/plugins/events/").status_code == 404
+    assert app.test_client().get("/events/").status_code == 404
 
 
 def test_tickets_are_not_in_the_catalogue_or_search(app, client):
-    client.get("/plugins/events/")  # publishes the events and their ticket products
+    client.get("/events/")  # publishes the events and their ticket products
     assert "Ticket:" not in client.get("/").get_data(as_text=True)
     assert "Ticket:" not in client.get("/search?q=ticket").get_data(as_text=True)
     assert "Ticket:" not in client.get("/search?q=blending").get_data(as_text=True)

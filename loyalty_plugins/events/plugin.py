@@ -70,11 +70,11 @@ def shop_register_jobs():
 
 @hookimpl
 def shop_nav_links(customer):
-    links = [NavLink(label="Events", url="/plugins/events/", order=40)]
+    links = [NavLink(label="Events", url="/events/", order=40)]
     if customer.has_role("staff"):
-        links.append(NavLink(label="Event check-in", url="/plugins/events/checkin", order=91))
+        links.append(NavLink(label="Event check-in", url="/events/checkin", order=91))
     if customer.has_role("manager"):
-        links.append(NavLink(label="Event registrations", url="/plugins/events/admin/",
+        links.append(NavLink(label="Event registrations", url="/events/admin/",
                              order=92))
     return links
 
@@ -144,7 +144,7 @@ def shop_account_panels(customer):
 
 @hookimpl
 def shop_static_pages():
-    pages = [StaticPage("/plugins/events/", sources=(f"{content.FOLDER}/",))]
-    pages += [StaticPage(f"/plugins/events/{info.slug}", sources=(info.source,))
+    pages = [StaticPage("/events/", sources=(f"{content.FOLDER}/",))]
+    pages += [StaticPage(f"/events/{info.slug}", sources=(info.source,))
               for info in service.published().values() if not info.restricted]
     return pages

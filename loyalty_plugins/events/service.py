@@ -79,7 +79,7 @@ def _sync(infos: dict[str, EventInfo]) -> None:
         row.title, row.starts_at, row.capacity = info.title, info.starts_at, info.capacity
         if not info.is_free:
             offer_product(NAME, info.sku, title=f"Ticket: {info.title}", price=info.price,
-                          link=f"/plugins/events/{info.slug}", summary=info.summary)
+                          link=f"/events/{info.slug}", summary=info.summary)
     session().flush()
 
 
@@ -413,7 +413,7 @@ def send_invitations(now: datetime) -> int:
                        user_id=member.id, kind="marketing", plugin=NAME, event=info,
                        when=_when(info), member=member,
                        link=f"{current_app.config.get('BASE_URL', '').rstrip('/')}"
-                            f"/plugins/events/{info.slug}")
+                            f"/events/{info.slug}")
                 sent += 1
         event.invited_at = now
         session().commit()

@@ -1,4 +1,4 @@
-"""The events plugin's pages, mounted under /plugins/events."""
+"""The events plugin's pages, mounted under /events."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def _admin_rows(row: Event) -> list[tuple[Registration, str, str]]:
 
 
 def blueprint() -> Blueprint:
-    bp = Blueprint("events", __name__)
+    bp = Blueprint("events", __name__, url_prefix="/events")  # a public address: /events/
 
     @bp.get("/")
     def listing():
