@@ -8,17 +8,14 @@ events). A tier code that the enabled ladder does not know makes the article unl
 readable by staff only, and ``storefront content check`` reports it. Other plugins may still
 veto or grant the action ``community.read`` through ``shop_permission``.
 
-The tier ladder is read through the public API only: the tiers plugin's settings
-(``plugin_settings("tiers")``) for the rank and name of the article's tier, and
-``customer_tier(member)`` for the reader's.
+The tier ladder comes from the tiers plugin's public API (``ladder_info()``) and the reader's
+tier from ``customer_tier(member)``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
-import yaml
 from flask import g
 
 from hooks import (
@@ -26,12 +23,9 @@ from hooks import (
     can,
     current_customer,
     customer_tier,
-    plugin_enabled,
-    plugin_settings,
 )
 from loyalty_plugins.community.articles import Article
-
-TIERS = "tiers"
+from loyalty_plugins.tiers import api as tiers
 
 
 @dataclass(frozen=True)
@@ -42,17 +36,10 @@ class Rung:
 
 
 def tier_ladder() -> dict[str, Rung] | None:
-    """The tiers plugin's ladder by code, or None when the plugin is off. A ladder that
-    cannot be read is empty: every tier article is then for staff only."""
-    if not plugin_enabled(TIERS):
+    """The tiers plugin's ladder by code, or None when the plugin is off."""
+    if not tiers.enabled():
         return None
-    try:
-        items = yaml.safe_load(plugin_settings(TIERS)["tiers"]) or []
-        rows = sorted((Decimal(str(item["threshold"])), str(item["code"]),
-                       str(item.get("name") or item["code"])) for item in items)
-    except (yaml.YAMLError, KeyError, TypeError, InvalidOperation):
-        return {}
-    return {code: Rung(code, name, rank) for rank, (_, code, name) in enumerate(rows)}
+    return {t.code: Rung(t.code, t.name, t.rank) for t in tiers.ladder_info()}
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
     from loyalty_plugins.tiers import api as tiers
     tiers.rank_of("gold")  # 2 in the default ladder, None if unknown or tiers are off
+    tiers.ladder_info()    # every tier, lowest first; () while tiers are off
 """
 
 from __future__ import annotations
 
-from hooks import plugin_enabled
+from hooks import TierInfo, plugin_enabled
 from loyalty_plugins.tiers.programme import NAME, by_code, ladder
 
 
@@ -22,3 +23,7 @@ def rank_of(code: str) -> int | None:
 
 def name_of(code: str) -> str:
     return by_code(code, ladder()).name if enabled() else code
+
+
+def ladder_info() -> tuple[TierInfo, ...]:
+    return tuple(t.info() for t in ladder()) if enabled() else ()
