@@ -17,6 +17,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from hooks import read_front_matter, render_markdown
+from loyalty_plugins.content_folder import FolderCache, Invalid
 
 log = logging.getLogger("storefront.plugins.community")
 
@@ -28,12 +29,6 @@ AUDIENCE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # Addresses under /community/ that are not articles.
 RESERVED_SLUGS = frozenset({"topics", "comments", "moderation", "static", "feed"})
 PARAGRAPH_RE = re.compile(r"<p>.*?</p>", re.S)
-
-
-class Invalid(ValueError):
-    def __init__(self, field: str, problem: str):
-        super().__init__(f"{field}: {problem}")
-        self.field, self.problem = field, problem
 
 
 @dataclass(frozen=True)
@@ -172,28 +167,19 @@ def check(root: str | Path, tiers: Collection[str] | None) -> list[tuple[str, st
     return read_folder(folder(root), root.parent, tiers)[1]
 
 
-_cache: dict[Path, tuple[tuple, list[Article]]] = {}
+def _read(where: Path) -> list[Article]:
+    articles, problems = read_folder(where, where.parent.parent)
+    for name, field, problem in problems:
+        log.warning("community article skipped: %s: %s: %s", name, field, problem)
+    return articles
 
 
-def _signature(where: Path) -> tuple:
-    if not where.is_dir():
-        return ()
-    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                        for p in where.glob("*.md")))
+_files = FolderCache(_read)
 
 
 def all_articles() -> list[Article]:
     """Every valid article, newest first; files are read again only when they change."""
-    where = folder()
-    signature = _signature(where)
-    cached = _cache.get(where)
-    if cached is not None and cached[0] == signature:
-        return cached[1]
-    articles, problems = read_folder(where, where.parent.parent)
-    for name, field, problem in problems:
-        log.warning("community article skipped: %s: %s: %s", name, field, problem)
-    _cache[where] = (signature, articles)
-    return articles
+    return _files.get(folder())
 
 
 def find(slug: str) -> Article | None:

@@ -13,6 +13,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from hooks import read_front_matter, render_markdown
+from loyalty_plugins.content_folder import FolderCache, Invalid
 from loyalty_plugins.yaml_settings import amount_in_cents
 
 log = logging.getLogger("storefront.plugins.events")
@@ -23,12 +24,6 @@ FIELDS = {"title", "start", "end", "timezone", "place", "category", "capacity", 
           "price", "guests", "registration_deadline", "summary", "draft"}
 REQUIRED = ("title", "start", "end", "timezone", "place", "category", "capacity")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-
-
-class Invalid(ValueError):
-    def __init__(self, field: str, problem: str):
-        super().__init__(f"{field}: {problem}")
-        self.field, self.problem = field, problem
 
 
 @dataclass(frozen=True)
@@ -156,36 +151,27 @@ def check(root: str | Path) -> list[tuple[str, str, str]]:
             parse(path.stem, f"{FOLDER}/{path.name}", path.read_text(encoding="utf-8"))
         except Invalid as exc:
             problems.append((str(path), exc.field, exc.problem))
-        except OSError as exc:
-            problems.append((str(path), "file", str(exc)))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append((str(path), "file", f"cannot be read: {exc}"))
     return problems
 
 
-_cache: dict[Path, tuple[tuple, dict[str, EventInfo]]] = {}
+def _read(where: Path) -> dict[str, EventInfo]:
+    events = {}
+    for path in sorted(where.glob("*.md")) if where.is_dir() else []:
+        try:
+            info = parse(path.stem, f"{FOLDER}/{path.name}", path.read_text(encoding="utf-8"))
+        except (Invalid, OSError, UnicodeDecodeError) as exc:
+            log.error("events: %s skipped: %s", path, exc)
+            continue
+        events[info.slug] = info
+    return events
 
 
-def _signature(where: Path) -> tuple:
-    if not where.is_dir():
-        return ()
-    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                        for p in where.glob("*.md")))
+_files = FolderCache(_read)
 
 
 def load_all() -> dict[str, EventInfo]:
     """Every valid event by slug (drafts included); files are re-read only when they change.
     A broken file is logged and left out: it never breaks a page."""
-    where = folder()
-    signature = _signature(where)
-    cached = _cache.get(where)
-    if cached and cached[0] == signature:
-        return cached[1]
-    events = {}
-    for path in sorted(where.glob("*.md")) if signature else []:
-        try:
-            info = parse(path.stem, f"{FOLDER}/{path.name}", path.read_text(encoding="utf-8"))
-        except (Invalid, OSError) as exc:
-            log.error("events: %s skipped: %s", path, exc)
-            continue
-        events[info.slug] = info
-    _cache[where] = (signature, events)
-    return events
+    return _files.get(folder())

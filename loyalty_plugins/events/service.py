@@ -366,10 +366,12 @@ def _send_ticket(reg: Registration, info: EventInfo) -> None:
            plugin=NAME, event=info, registration=reg, when=_when(info))
 
 
-def by_token(token: str) -> Registration | None:
+def ticket_by_token(token: str) -> tuple[Registration | None, EventInfo | None]:
+    """The registration a scanned ticket code belongs to, and its event."""
     if not token or len(token) > 64:
-        return None
-    return session().scalar(select(Registration).where(Registration.token == token))
+        return None, None
+    reg = session().scalar(select(Registration).where(Registration.token == token))
+    return reg, info_of(reg) if reg else None
 
 
 def check_in(reg: Registration, info: EventInfo, staff: CustomerView, now: datetime) -> bool:

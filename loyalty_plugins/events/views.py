@@ -16,6 +16,7 @@ from loyalty_plugins.events import calendar, service
 from loyalty_plugins.events.content import EventInfo
 from loyalty_plugins.events.models import Event, Registration
 from loyalty_plugins.events.service import EventError, utcnow
+from loyalty_plugins.ownership import owned_or_404, require_role
 
 
 def _event(slug: str) -> tuple[EventInfo, Event]:
@@ -25,22 +26,6 @@ def _event(slug: str) -> tuple[EventInfo, Event]:
     if info is None or row is None:
         abort(404)
     return info, row
-
-
-def _own_or_staff(reg_id: int) -> Registration:
-    viewer = current_customer()
-    reg = session().get(Registration, reg_id)
-    if reg is None or not viewer.is_member or (
-            reg.user_id != viewer.id and not viewer.has_role("staff")):
-        abort(404)
-    return reg
-
-
-def _require(role: str):
-    viewer = current_customer()
-    if not viewer.has_role(role):
-        abort(404)
-    return viewer
 
 
 def qr_svg(reg: Registration, scale: int = 5) -> Markup:
@@ -121,7 +106,7 @@ def blueprint() -> Blueprint:
 
     @bp.post("/registrations/<int:reg_id>/cancel")
     def cancel(reg_id: int):
-        reg = _own_or_staff(reg_id)
+        reg = owned_or_404(Registration, reg_id)
         info = service.info_of(reg)
         if info is None:
             abort(404)
@@ -136,7 +121,7 @@ def blueprint() -> Blueprint:
 
     @bp.get("/tickets/<int:reg_id>")
     def ticket(reg_id: int):
-        reg = _own_or_staff(reg_id)
+        reg = owned_or_404(Registration, reg_id)
         info = service.info_of(reg)
         if info is None or reg.status != "confirmed":
             abort(404)
@@ -145,7 +130,7 @@ def blueprint() -> Blueprint:
 
     @bp.get("/tickets/<int:reg_id>/event.ics")
     def ics(reg_id: int):
-        reg = _own_or_staff(reg_id)
+        reg = owned_or_404(Registration, reg_id)
         info = service.info_of(reg)
         if info is None or reg.status != "confirmed":
             abort(404)
@@ -155,7 +140,7 @@ def blueprint() -> Blueprint:
 
     @bp.get("/checkin")
     def checkin():
-        _require("staff")
+        require_role("staff")
         raw = request.args.get("token", "").strip()
         if raw:
             token = raw.rstrip("/").rsplit("/", 1)[-1]  # a scanned QR gives the whole address
@@ -164,9 +149,8 @@ def blueprint() -> Blueprint:
 
     @bp.get("/checkin/<token>")
     def checkin_ticket(token: str):
-        _require("staff")
-        reg = service.by_token(token)
-        info = service.info_of(reg) if reg else None
+        require_role("staff")
+        reg, info = service.ticket_by_token(token)
         if reg is None or info is None:
             return render_template("events/checkin.html", reg=None, info=None, member=None,
                                    message="Unknown ticket: this code belongs to no "
@@ -180,9 +164,8 @@ def blueprint() -> Blueprint:
 
     @bp.post("/checkin/<token>")
     def checkin_post(token: str):
-        staff = _require("staff")
-        reg = service.by_token(token)
-        info = service.info_of(reg) if reg else None
+        staff = require_role("staff")
+        reg, info = service.ticket_by_token(token)
         if reg is None or info is None:
             abort(404)
         if service.check_in(reg, info, staff, utcnow()):
@@ -195,7 +178,7 @@ def blueprint() -> Blueprint:
 
     @bp.get("/admin/")
     def admin():
-        _require("manager")
+        require_role("manager")
         service.ensure_synced()
         infos = service.published()
         rows = session().scalars(select(Event).order_by(Event.starts_at.desc())).all()
@@ -204,7 +187,7 @@ def blueprint() -> Blueprint:
 
     @bp.get("/admin/<slug>")
     def admin_event(slug: str):
-        _require("manager")
+        require_role("manager")
         row = service.event_row(slug) or abort(404)
         return render_template("events/admin_event.html", row=row,
                                info=service.published().get(slug),
@@ -212,7 +195,7 @@ def blueprint() -> Blueprint:
 
     @bp.get("/admin/<slug>.csv")
     def admin_csv(slug: str):
-        _require("manager")
+        require_role("manager")
         row = service.event_row(slug) or abort(404)
         out = io.StringIO()
         writer = csv.writer(out)
