@@ -364,6 +364,13 @@ def test_worker_processes_write_the_same_site(site_app, content, tmp_path):
     assert all((serial / f).read_bytes() == (parallel / f).read_bytes() for f in files)
 
 
+def test_a_failing_page_in_a_worker_process_fails_the_build(site_app, content, tmp_path):
+    for n in range(220):
+        product_file(content, f"bean-{n:03d}", f"Bean {n:03d}")
+    with pytest.raises(BuildError, match="/plugins/notes/spring-blend: the shop answered 403"):
+        build_site(site_app(Notes(leaky=True)), tmp_path / "site", jobs=2)
+
+
 @pytest.mark.parametrize(("key", "written_to", "linked_as"), [
     ("/", "index.html", "/"),
     ("/products/x", "products/x/index.html", "/products/x/"),

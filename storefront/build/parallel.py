@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 
 from flask import Flask
 
@@ -50,8 +51,9 @@ def render(app: Flask, fetcher: PageFetcher, keys: list[str], jobs: int) -> Iter
         return
     _fetcher = fetcher
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_own_connections, initargs=(app,)) as pool:
-            yield from pool.imap(_fetch, keys, chunksize=16)
+        # A worker that dies makes map() raise (BrokenProcessPool) instead of waiting forever.
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_own_connections, initargs=(app,)) as pool:
+            yield from pool.map(_fetch, keys, chunksize=16)
     finally:
         _fetcher = None
