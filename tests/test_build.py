@@ -248,6 +248,41 @@ def test_added_and_removed_products_add_and_remove_pages(site_app, content, tmp_
     assert app.test_client().get("/products/tea-pot").status_code == 404
 
 
+def test_a_database_out_of_step_with_the_files_is_synced_again(site_app, tmp_path):
+    from sqlalchemy import update
+
+    from storefront.catalog.models import Product
+    from storefront.extensions import db
+
+    app = site_app()
+    out = tmp_path / "site"
+    build_site(app, out)
+    with app.app_context():  # someone hid a product by hand, or the database was replaced
+        db.session.execute(update(Product).where(Product.slug == "light-roast")
+                           .values(active=False))
+        db.session.commit()
+
+    report = build_site(app, out)
+    assert report.parsed == 3  # every product file read again
+    assert app.test_client().get("/products/light-roast").status_code == 200
+    assert (out / "products" / "light-roast" / "index.html").is_file()
+
+
+def test_a_file_that_reuses_a_sku_is_skipped_and_named(site_app, content, tmp_path):
+    app = site_app()
+    out = tmp_path / "site"
+    build_site(app, out)
+
+    product_file(content, "zz-copy", "Copy of Dark Roast", sku="DARK-ROAST")
+    result = app.test_cli_runner().invoke(main, ["build", "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    assert "skipped: content/products/zz-copy.md: sku: 'DARK-ROAST' is already used" \
+        in result.output
+    assert not (out / "products" / "zz-copy").exists()
+    assert "Dark Roast" in read(out, "products/dark-roast/index.html")
+
+
 def test_a_plugin_page_is_rewritten_when_its_source_changes(site_app, content, tmp_path):
     app = site_app(Notes())
     out = tmp_path / "site"

@@ -105,9 +105,12 @@ def _upsert(sources: list[ProductSource], gone_skus: set[str]) -> None:
     db.session.commit()
 
 
-def _full_sync(root: Path, index: ContentIndex) -> None:
+def _full_sync(root: Path, states: FileStates) -> tuple[dict[str, Meta], int]:
+    """Load and sync every product file the ordinary way; their metas and how many."""
     content = load_content(root)
     sync_products(content)
+    for path in scandir_md(root / "products"):
+        states.sha(path)  # remembered, so the next build sees them unchanged
 
     def rel(shown: str) -> str:
         return (root.parent / shown).relative_to(root).as_posix()
@@ -116,29 +119,36 @@ def _full_sync(root: Path, index: ContentIndex) -> None:
     for problem in content.problems:
         if problem.path.startswith(f"{root.name}/products/"):
             products[rel(problem.path)] = {"problem": str(problem)}
-    index.products = dict(sorted(products.items()))
-    index.parsed += len(products)
-    index.problems = [str(p) for p in content.problems]
+    return dict(sorted(products.items())), len(products)
+
+
+def _sync_products(root: Path, states: FileStates, previous: dict[str, Meta],
+                   index: ContentIndex) -> dict[str, Meta]:
+    metas, fresh = _scan(root, "products", parse_product, states, previous, index,
+                         _product_meta)
+    if _clash(metas):
+        metas, index.parsed = _full_sync(root, states)
+        return metas
+    now_skus = {m["sku"] for m in metas.values() if "sku" in m}
+    gone = {m["sku"] for m in previous.values() if "sku" in m} - now_skus
+    if fresh or gone:
+        _upsert(fresh, gone)
+    if not _database_matches(metas):  # a fresh database, or one synced from other files
+        metas, index.parsed = _full_sync(root, states)
+    return metas
 
 
 def sync_content(root: Path, states: FileStates, previous: dict[str, dict[str, Meta]],
                  full: bool = False) -> ContentIndex:
-    """Sync changed product files into the database; return what every file holds."""
+    """Sync new and changed product files into the database (every file when ``full``);
+    return what every product and page file holds."""
     index = ContentIndex()
-    old_products = {} if full else previous.get("products", {})
-    index.products, fresh = _scan(root, "products", parse_product, states, old_products,
-                                  index, _product_meta)
+    if full:
+        index.products, index.parsed = _full_sync(root, states)
+    else:
+        index.products = _sync_products(root, states, previous.get("products", {}), index)
     index.pages, _ = _scan(root, "pages", parse_page, states,
                            {} if full else previous.get("pages", {}), index, _page_meta)
     index.problems = [m["problem"] for m in (*index.products.values(), *index.pages.values())
                       if "problem" in m]
-    if full or _clash(index.products):
-        _full_sync(root, index)
-        return index
-    now_skus = {m["sku"] for m in index.products.values() if "sku" in m}
-    gone = {m["sku"] for m in old_products.values() if "sku" in m} - now_skus
-    if fresh or gone:
-        _upsert(fresh, gone)
-    if not _database_matches(index.products):
-        _full_sync(root, index)
     return index
