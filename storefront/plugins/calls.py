@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 import traceback
 from typing import Any
 
@@ -24,17 +25,57 @@ from storefront.timeutil import utcnow
 log = logging.getLogger("storefront.plugins")
 
 
+class DirectCaller:
+    """Calls a hook's plain implementations as pluggy would (last registered first, with
+    tryfirst/trylast kept; None results dropped; firstresult honoured; an exception
+    propagates), minus pluggy's per-call bookkeeping, which costs ~0.35 µs per plugin on hooks
+    that run many times per request (pricing). Used only when no implementation is a wrapper
+    and tracing is off; otherwise the relay hands out pluggy's own caller."""
+
+    __slots__ = ("_calls", "_firstresult")
+
+    def __init__(self, impls, firstresult: bool):
+        self._calls = tuple((impl.function, _arguments(tuple(impl.argnames)))
+                            for impl in reversed(impls))
+        self._firstresult = firstresult
+
+    def __call__(self, **kwargs: Any):
+        results = []
+        for function, arguments in self._calls:
+            result = function(*arguments(kwargs))
+            if result is not None:
+                if self._firstresult:
+                    return result
+                results.append(result)
+        return None if self._firstresult else results
+
+
+def _arguments(names: tuple[str, ...]):
+    if not names:
+        return lambda kwargs: ()
+    if len(names) == 1:
+        name = names[0]
+        return lambda kwargs: (kwargs[name],)
+    return operator.itemgetter(*names)
+
+
 class EnabledHooks:
     """``hooks.shop_x(...)`` like ``pm.hook.shop_x(...)``, without the disabled plugins."""
 
     def __init__(self, pm, enabled: frozenset[str]):
         self._pm = pm
+        self._enabled = enabled
         self._disabled = [plugin for name, plugin in pm.list_name_plugin()
                           if plugin is not None and name not in enabled]
 
     def __getattr__(self, hook_name: str):
         caller = getattr(self._pm.hook, hook_name)
-        if self._disabled:
+        impls = [impl for impl in caller.get_hookimpls() if impl.plugin_name in self._enabled]
+        opts = caller.spec.opts if caller.spec else {}
+        if not tracing.enabled() and not opts.get("historic") and not any(
+                impl.hookwrapper or impl.wrapper for impl in impls):
+            caller = DirectCaller(impls, bool(opts.get("firstresult")))
+        elif self._disabled:
             caller = self._pm.subset_hook_caller(hook_name, self._disabled)
         setattr(self, hook_name, caller)  # once per hook and set of enabled plugins
         return caller
