@@ -219,7 +219,10 @@ def quote(cart: CartView, customer: CustomerView, relay,
         results = relay.shop_cart_adjustments(cart=cart, customer=customer)
     except Exception as exc:
         raise PricingError("A pricing plugin failed; the checkout is paused.") from exc
-    proposals = [adj for result in results if result for adj in result]
+    proposals: list = []
+    for result in results:
+        if result:
+            proposals.extend(result)
     for adj in proposals:
         if not isinstance(adj, Adjustment):
             raise PricingError(f"A pricing plugin returned {type(adj).__name__}, not Adjustment")

@@ -32,17 +32,26 @@ class DirectCaller:
     that run many times per request (pricing). Used only when no implementation is a wrapper
     and tracing is off; otherwise the relay hands out pluggy's own caller."""
 
-    __slots__ = ("_calls", "_firstresult")
+    __slots__ = ("_calls", "_firstresult", "_getters")
 
     def __init__(self, impls, firstresult: bool):
-        self._calls = tuple((impl.function, _arguments(tuple(impl.argnames)))
+        # Implementations mostly take the same arguments: build each argument tuple once per
+        # call, not once per implementation.
+        signatures = list(dict.fromkeys(tuple(impl.argnames) for impl in impls))
+        self._getters = tuple(_arguments(names) for names in signatures)
+        self._calls = tuple((impl.function, signatures.index(tuple(impl.argnames)))
                             for impl in reversed(impls))
         self._firstresult = firstresult
 
     def __call__(self, **kwargs: Any):
+        if len(self._getters) == 1:
+            arguments = self._getters[0](kwargs)
+            argument_sets = (arguments,)
+        else:
+            argument_sets = [get(kwargs) for get in self._getters]
         results = []
-        for function, arguments in self._calls:
-            result = function(*arguments(kwargs))
+        for function, which in self._calls:
+            result = function(*argument_sets[which])
             if result is not None:
                 if self._firstresult:
                     return result
@@ -89,7 +98,7 @@ def _relays(names: frozenset[str]) -> dict[str, Any]:
     """Per worker process: the relay and the impl lists for one set of enabled plugins.
     The plugin manager never changes after start-up, so only a new set starts afresh."""
     cache = current_app.extensions.get("storefront.relays")
-    if cache is None or cache["names"] != names:
+    if cache is None or (cache["names"] is not names and cache["names"] != names):
         cache = current_app.extensions["storefront.relays"] = {"names": names, "impls": {}}
     return cache
 
