@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
 from hooks.types import PHASE_ORDER, Adjustment, CartView, CustomerView, Phase, Stacking
 from storefront.money import percent_of
@@ -219,10 +220,7 @@ def quote(cart: CartView, customer: CustomerView, relay,
         results = relay.shop_cart_adjustments(cart=cart, customer=customer)
     except Exception as exc:
         raise PricingError("A pricing plugin failed; the checkout is paused.") from exc
-    proposals: list = []
-    for result in results:
-        if result:
-            proposals.extend(result)
+    proposals = list(chain.from_iterable(results))  # the relay leaves out None answers
     for adj in proposals:
         if not isinstance(adj, Adjustment):
             raise PricingError(f"A pricing plugin returned {type(adj).__name__}, not Adjustment")

@@ -32,7 +32,7 @@ class DirectCaller:
     that run many times per request (pricing). Used only when no implementation is a wrapper
     and tracing is off; otherwise the relay hands out pluggy's own caller."""
 
-    __slots__ = ("_calls", "_firstresult", "_getters")
+    __slots__ = ("_calls", "_firstresult", "_functions", "_getters")
 
     def __init__(self, impls, firstresult: bool):
         # Implementations mostly take the same arguments: build each argument tuple once per
@@ -41,14 +41,17 @@ class DirectCaller:
         self._getters = tuple(_arguments(names) for names in signatures)
         self._calls = tuple((impl.function, signatures.index(tuple(impl.argnames)))
                             for impl in reversed(impls))
+        # The common case, one signature for all: a plain list of functions.
+        self._functions = (tuple(function for function, _ in self._calls)
+                           if len(signatures) == 1 else None)
         self._firstresult = firstresult
 
     def __call__(self, **kwargs: Any):
-        if len(self._getters) == 1:
+        if self._functions is not None and not self._firstresult:
             arguments = self._getters[0](kwargs)
-            argument_sets = (arguments,)
-        else:
-            argument_sets = [get(kwargs) for get in self._getters]
+            return [result for function in self._functions
+                    if (result := function(*arguments)) is not None]
+        argument_sets = [get(kwargs) for get in self._getters]
         results = []
         for function, which in self._calls:
             result = function(*argument_sets[which])
