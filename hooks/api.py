@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +64,21 @@ def get_customer(user_id: int) -> CustomerView | None:
     if user is None:
         return None
     return CustomerView(user.id, user.email, user.name, user.role)
+
+
+def get_customers(user_ids: Iterable[int]) -> dict[int, CustomerView]:
+    """Many members by id in one query (for lists); ids that do not exist are left out."""
+    from sqlalchemy import select
+
+    from storefront.accounts.models import User
+    from storefront.extensions import db
+
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(User.id, User.email, User.name, User.role)
+                              .where(User.id.in_(wanted))).all()
+    return {row.id: CustomerView(row.id, row.email, row.name, row.role) for row in rows}
 
 
 def members(batch: int = 500) -> Iterator[CustomerView]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hooks import (
@@ -243,10 +243,16 @@ def _release(event: Event, reg: Registration, info: EventInfo,
     return promote(event, info, now) if freed else []
 
 
-def waitlist(event: Event) -> list[Registration]:
+def waitlist(event: Event, limit: int | None = None) -> list[Registration]:
+    """Who waits, first in line first (at most ``limit`` of them)."""
     return list(session().scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.status == "waitlisted")
-        .order_by(Registration.waitlist_position)))
+        .order_by(Registration.waitlist_position).limit(limit)))
+
+
+def waiting_count(event: Event) -> int:
+    return session().scalar(select(func.count(Registration.id)).where(
+        Registration.event_id == event.id, Registration.status == "waitlisted"))
 
 
 def promote(event: Event, info: EventInfo, now: datetime) -> list[Registration]:
@@ -255,7 +261,7 @@ def promote(event: Event, info: EventInfo, now: datetime) -> list[Registration]:
     promoted = []
     if now >= info.starts_at:
         return promoted
-    for reg in waitlist(event):
+    for reg in waitlist(event, limit=max(event.capacity - event.seats_taken, 0)):
         if event.seats_taken + reg.seats > event.capacity:
             break
         event.seats_taken += reg.seats

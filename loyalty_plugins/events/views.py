@@ -11,7 +11,14 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
-from hooks import current_customer, forbidden, get_customer, render_template, session
+from hooks import (
+    current_customer,
+    forbidden,
+    get_customer,
+    get_customers,
+    render_template,
+    session,
+)
 from loyalty_plugins.events import calendar, service
 from loyalty_plugins.events.content import EventInfo
 from loyalty_plugins.events.models import Event, Registration
@@ -51,16 +58,16 @@ def _event_page(info: EventInfo, row: Event):
         "events/event.html", info=info, row=row, reg=reg, seats_left=_seats_left(row),
         access=service.access(viewer, info), readable=service.may_read(viewer, info),
         closed=service.open_problem(info, now), audience=service.audience_name(info),
-        waiting=len(service.waitlist(row)))
+        waiting=service.waiting_count(row))
 
 
 def _admin_rows(row: Event) -> list[tuple[Registration, str, str]]:
     regs = session().scalars(select(Registration).where(Registration.event_id == row.id)
                              .order_by(Registration.status, Registration.waitlist_position,
                                        Registration.created_at)).all()
-    people = {}
+    people = get_customers(reg.user_id for reg in regs)
     for reg in regs:
-        member = people.setdefault(reg.user_id, get_customer(reg.user_id))
+        member = people.get(reg.user_id)
         yield reg, (member.name or "") if member else "", member.email if member else ""
 
 
