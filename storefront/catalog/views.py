@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import or_, select
 
+from storefront.catalog.lookup import active_product
 from storefront.catalog.models import Product
 from storefront.content.loader import SLUG_RE
 from storefront.content.pages import page_index
@@ -11,11 +12,6 @@ from storefront.extensions import db
 bp = Blueprint("catalog", __name__)
 
 PAGE_SIZE = 24
-
-# Built once: the hot lookup skips statement construction (SQLAlchemy caches its SQL).
-PRODUCT_BY_SLUG = select(Product).where(Product.slug == bindparam("slug"),
-                                        Product.active.is_(True))
-
 
 def _listing(query, title: str, **context):
     page = request.args.get("page", "1")
@@ -67,7 +63,7 @@ def search():
 
 @bp.get("/products/<slug>")
 def product(slug: str):
-    item = db.session.scalar(PRODUCT_BY_SLUG, {"slug": slug})
+    item = active_product(db.session, slug)  # read-only ProductView, no ORM object
     if item is None:
         abort(404)
     if item.plugin:

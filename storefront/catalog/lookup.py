@@ -1,0 +1,62 @@
+"""The product page's lookup: one Core query, a light read-only product.
+
+The product page only reads a product, so it skips the ORM (identity map, instance state,
+attribute instrumentation): the row becomes a frozen ``ProductView`` with the attributes the
+templates use. Everything that writes a product (content sync, stock, checkout) keeps the
+ORM ``Product``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from storefront.catalog.models import Product
+from storefront.plugins.state import VERSION_COLUMN, version_read
+
+_PRODUCT = Product.__table__
+_COLUMNS = ("id", "sku", "slug", "title", "summary", "body_html", "category", "tags", "image",
+            "price", "stock", "plugin", "link")
+# Built once: SQLAlchemy caches its SQL, the request only binds the slug. The plugin state
+# counter comes along (a scalar subquery), so the page's plugin furniture needs no statement
+# of its own to know whether the cached plugin state is current.
+_BY_SLUG = (select(*(_PRODUCT.c[name] for name in _COLUMNS), VERSION_COLUMN)
+            .where(_PRODUCT.c.slug == bindparam("slug"), _PRODUCT.c.active.is_(True)))
+
+
+@dataclass(frozen=True, slots=True)
+class ProductView:
+    """An active product as the shop's pages read it; a snapshot, not attached to a session.
+
+    Same attribute names as ``Product`` for what templates use; ``tag_list`` is a tuple and
+    ``in_stock`` a plain value, both computed once."""
+
+    id: int
+    sku: str
+    slug: str
+    title: str
+    summary: str
+    body_html: str
+    category: str
+    tags: str  # ",tag1,tag2," as stored
+    image: str
+    price: int  # minor units
+    stock: int
+    plugin: str
+    link: str
+    tag_list: tuple[str, ...]
+    in_stock: bool
+
+
+def active_product(session: Session, slug: str) -> ProductView | None:
+    """The active product with this slug, or None."""
+    row = session.connection().execute(_BY_SLUG, {"slug": slug}).first()
+    if row is None:
+        return None
+    *values, plugin_state_version = row
+    version_read(plugin_state_version)
+    tags = row.tags or ""
+    return ProductView(*values, tag_list=tuple(t for t in tags.split(",") if t),
+                       in_stock=row.stock > 0)
