@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask
 
 __version__ = "0.1.0"
 
 
+class Storefront(Flask):
+    """Flask, with ``ensure_sync`` answered once per function: Flask asks it for every
+    before/after/teardown function and view of every request, and each answer costs an
+    ``inspect.iscoroutinefunction``. Functions are registered at start-up, so the memo
+    stays small (and is bounded anyway)."""
+
+    _sync_limit = 1024
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        memo: dict = self.__dict__.setdefault("_sync_memo", {})
+        try:
+            return memo[func]
+        except (KeyError, TypeError):  # TypeError: an unhashable callable
+            pass
+        sync = super().ensure_sync(func)
+        try:
+            if len(memo) >= self._sync_limit:
+                memo.clear()
+            memo[func] = sync
+        except TypeError:
+            pass
+        return sync
+
+
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    from storefront import config, plugins, themes
+    from storefront import config, plugins, signing, themes
     from storefront.extensions import csrf, db, login_manager
 
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
+    app = Storefront(__name__, instance_path=instance_path, instance_relative_config=True,
                 static_folder=None, template_folder=None)
     config.load(app, test_config)
 
     db.init_app(app)
     csrf.init_app(app)
+    signing.init_app(app)
     login_manager.init_app(app)
     plugins.init_app(app)
     themes.init_app(app)
