@@ -17,13 +17,14 @@ the end; nothing is written to content/:
      ``DEFAULT_PAGINATION = 24`` like the shop's listings, its default feeds, no cache; and
      ``storefront build --out OUT`` on a freshly migrated SQLite database and an empty
      output folder (so it parses and syncs every product too), plugins installed but off;
-   - in this process, after start-up: ``Pelican(settings).run()`` and ``build_site(app)``
+   - in process, timed after start-up, each in a fresh interpreter (spawned):
+     ``Pelican(settings).run()`` and ``build_site(app)``
      on an app created beforehand (fresh database and output folder again), with worker
      processes (one per CPU, as the command) and with ``jobs=1``.
    Pages per second = source pages / seconds; the ratio is Storefront's over Pelican's.
 3. Incremental: one file's body changes, then the title of another (which moves it in the
    listings), each followed by ``storefront build`` (a command: the wall time includes
-   Python start-up and the app factory) and, in this process, ``build_site()`` on an app
+   Python start-up and the app factory) and, in a fresh interpreter, ``build_site()`` on an app
    created beforehand (the build's own work). For reference, Pelican rebuilding after the
    same change with its content cache on (``LOAD_CONTENT_CACHE``, ``CACHE_CONTENT``).
 4. Prints a side-by-side table; with --update-docs writes it into docs/performance.md
@@ -33,6 +34,7 @@ the end; nothing is written to content/:
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import platform
 import shutil
@@ -40,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -149,9 +152,29 @@ def pelican_in_process(conf: Path, out: Path) -> float:
     return time.perf_counter() - started
 
 
-def full_builds(work: Path, content: Path, runs: int) -> dict:
+def copy_database(template: Path, target: Path) -> Path:
+    """A new SQLite file from the migrated template (a new name: no stale -wal file)."""
+    shutil.copy(template, target)
+    return target
+
+
+def fresh(func, *args):
+    """``func(*args)`` in a new interpreter: in-process figures without this process's
+    heap, its other apps and Pelican's state."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:  # not daemonic: may fork workers
+        return pool.submit(func, *args).result()
+
+
+def storefront_in_process(work: Path, content: Path, db_file: Path, out: Path,
+                          jobs: int | None) -> float:
     from storefront.build.site import build_site
 
+    app = shop_app(work, content, db_file)  # not timed: the command's start-up
+    return build_site(app, out, jobs=jobs).seconds
+
+
+def full_builds(work: Path, content: Path, runs: int) -> dict:
     template = work / "template.sqlite3"
     subprocess.run([str(BIN / "storefront"), "db", "upgrade"], check=True, cwd=ROOT,
                    env=shop_env(work, content, template), stdout=subprocess.DEVNULL)
@@ -163,23 +186,19 @@ def full_builds(work: Path, content: Path, runs: int) -> dict:
         results["pelican"].append(pelican(conf, out))
         results["pelican_files"] = count_files(out)
         shutil.rmtree(out)
-        results["pelican_in"].append(pelican_in_process(conf, out))
+        results["pelican_in"].append(fresh(pelican_in_process, conf, out))
         shutil.rmtree(out)
 
-        db_file = work / f"shop-{run}.sqlite3"
-        shutil.copy(template, db_file)
         out = work / f"site-{run}"
+        db_file = copy_database(template, work / f"shop-{run}-cli.sqlite3")
         results["storefront"].append(storefront_cli(shop_env(work, content, db_file), out))
         results["storefront_files"] = count_files(out)
         shutil.rmtree(out)
-        shutil.copy(template, db_file)
-        app = shop_app(work, content, db_file)  # not timed: the command's start-up
-        results["storefront_in"].append(build_site(app, out).seconds)
-        shutil.rmtree(out)
-        shutil.copy(template, db_file)
-        app = shop_app(work, content, db_file)
-        results["storefront_in_1"].append(build_site(app, out, jobs=1).seconds)
-        shutil.rmtree(out)
+        for key, jobs in (("storefront_in", None), ("storefront_in_1", 1)):
+            db_file = copy_database(template, work / f"shop-{run}-{key}.sqlite3")
+            results[key].append(fresh(storefront_in_process, work, content, db_file, out,
+                                      jobs))
+            shutil.rmtree(out)
     return results
 
 
@@ -193,9 +212,27 @@ def retitle(content: Path, n: int, round_: int) -> None:
     path.write_text(page_text(n, title=f"Aaa renamed {round_} {n:04d}"), encoding="utf-8")
 
 
-def incremental(work: Path, content: Path, runs: int) -> dict:
+def incremental_in_process(work: Path, content: Path, db_file: Path, out: Path,
+                           runs: int) -> dict:
     from storefront.build.site import build_site
 
+    app = shop_app(work, content, db_file)
+    build_site(app, out)  # warm: templates compiled, nothing to do
+    reports: dict[str, list] = {"body": [], "title": []}
+    for r in range(runs):
+        touch_body(content, 20 + r, r)
+        reports["body"].append(build_site(app, out))
+        retitle(content, 600 + r, r)
+        reports["title"].append(build_site(app, out))
+    results: dict = {"pages": reports["body"][0].pages}
+    for kind, found in reports.items():
+        best = min(found, key=lambda rep: rep.seconds)
+        results[f"inproc_{kind}"] = best.seconds
+        results[f"inproc_{kind}_written"] = best.written
+    return results
+
+
+def incremental(work: Path, content: Path, runs: int) -> dict:
     db_file = work / "incremental.sqlite3"
     env = shop_env(work, content, db_file)
     subprocess.run([str(BIN / "storefront"), "db", "upgrade"], check=True, cwd=ROOT, env=env,
@@ -211,20 +248,7 @@ def incremental(work: Path, content: Path, runs: int) -> dict:
         title_cli.append(storefront_cli(env, out))
     results["cli_body"], results["cli_title"] = min(body_cli), min(title_cli)
 
-    app = shop_app(work, content, db_file)
-    build_site(app, out)  # warm: templates compiled, nothing to do
-    reports = {"body": [], "title": []}
-    for r in range(runs):
-        touch_body(content, 20 + r, r)
-        reports["body"].append(build_site(app, out))
-        retitle(content, 600 + r, r)
-        reports["title"].append(build_site(app, out))
-    for kind, found in reports.items():
-        best = min(found, key=lambda rep: rep.seconds)
-        results[f"inproc_{kind}"] = best.seconds
-        results[f"inproc_{kind}_written"] = best.written
-        results[f"inproc_{kind}_rendered"] = best.pages - best.unchanged + best.written
-    results["pages"] = reports["body"][0].pages
+    results.update(fresh(incremental_in_process, work, content, db_file, out, runs))
 
     conf = pelican_conf(work, content, cache=True)
     pel_out = work / "pelican-cached"
