@@ -427,3 +427,12 @@ def test_a_plugin_page_outside_the_site_or_over_its_files_fails_the_build(key):
 
     with pytest.raises(BuildError, match="notes"):
         check_unique([BuildPage("/", "x"), BuildPage(key, "x", origin="notes")])
+
+
+def test_the_market_theme_builds_with_its_category_sidebar(site_app, tmp_path):
+    out = tmp_path / "site"
+    build_site(site_app(THEME="market"), out)
+    page = read(out, "pages/about/index.html")
+    assert "market.css" in page and (out / "static" / "market.css").is_file()
+    assert 'href="/category/equipment/"' in page  # the sidebar, linked within the site
+    assert "Buy in the shop" in read(out, "products/tea-pot/index.html")
