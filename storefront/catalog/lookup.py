@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import Session, scoped_session
 
 from storefront.catalog.models import Product
 from storefront.plugins.state import VERSION_COLUMN, version_read
@@ -50,9 +50,21 @@ class ProductView:
     in_stock: bool
 
 
-def active_product(session: Session, slug: str) -> ProductView | None:
+def _read(session: Session | scoped_session, statement, params: dict) -> Row | None:
+    """First row of a read-only statement: in the session's transaction when the request
+    has one already (one connection per request), else on a connection of its own that
+    goes back to the pool at once (no session transaction to begin and end)."""
+    if isinstance(session, scoped_session):
+        session = session()  # the request's Session (scoped_session has no in_transaction)
+    if session.in_transaction():
+        return session.connection().execute(statement, params).first()
+    with session.get_bind().connect() as connection:
+        return connection.execute(statement, params).first()
+
+
+def active_product(session: Session | scoped_session, slug: str) -> ProductView | None:
     """The active product with this slug, or None."""
-    row = session.connection().execute(_BY_SLUG, {"slug": slug}).first()
+    row = _read(session, _BY_SLUG, {"slug": slug})
     if row is None:
         return None
     *values, plugin_state_version = row

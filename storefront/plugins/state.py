@@ -70,17 +70,16 @@ def _snapshot() -> _Snapshot:
     cache = current_app.extensions.setdefault(_CACHE_KEY, {})
     if not _installed():  # no plugin: nothing to read, nothing can be on
         return cache.setdefault("empty", _Snapshot(version=-1, rows={}))
-    connection = db.session.connection()
     version = g.pop("_sf_plugin_version", _UNREAD)
     if version is _UNREAD:
-        version = connection.execute(_READ_VERSION).scalar()
+        version = db.session.connection().execute(_READ_VERSION).scalar()
     current = cache.get("snapshot")
     if current is not None and version is not None and current.version == version:
         return current
     # Read after the counter: a change committed in between only makes the next
     # request read again, never keeps old rows under a new number.
     rows = {name: StoredState(bool(enabled), settings or {})
-            for name, enabled, settings in connection.execute(_READ_ROWS)}
+            for name, enabled, settings in db.session.connection().execute(_READ_ROWS)}
     fresh = _Snapshot(version=-1 if version is None else version, rows=rows)
     if version is not None:  # no counter row: never trust memory
         cache["snapshot"] = fresh
@@ -109,6 +108,7 @@ def forget() -> None:
     g.pop("_sf_plugin_state", None)
     g.pop("_sf_enabled", None)
     g.pop("_sf_plugin_version", None)
+    g.pop("_sf_impls", None)  # calls.enabled_impls: the lists of the request's enabled set
 
 
 @event.listens_for(db.session, "before_flush")
@@ -125,12 +125,15 @@ def enabled_by_default(name: str) -> bool:
 
 
 def enabled_names() -> frozenset[str]:
-    if "_sf_enabled" not in g:
-        snapshot = _request_snapshot()
-        if snapshot.enabled is None:
-            snapshot.enabled = _enabled_in(snapshot.rows)
-        g._sf_enabled = snapshot.enabled
-    return g._sf_enabled
+    try:
+        return g._sf_enabled
+    except AttributeError:
+        pass
+    snapshot = _request_snapshot()
+    if snapshot.enabled is None:
+        snapshot.enabled = _enabled_in(snapshot.rows)
+    g._sf_enabled = snapshot.enabled
+    return snapshot.enabled
 
 
 def _enabled_in(rows: Mapping[str, StoredState]) -> frozenset[str]:
