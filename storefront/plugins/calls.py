@@ -14,7 +14,7 @@ import operator
 import traceback
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 
 from storefront.extensions import db
 from storefront.plugins import tracing
@@ -116,10 +116,13 @@ def enabled_hooks() -> EnabledHooks:
 
 
 def enabled_impls(hook_name: str) -> tuple:
-    names = enabled_names()
-    impls = _relays(names)["impls"]
+    try:  # the impl lists of this request's enabled set, found once per request
+        impls = g._sf_impls
+    except AttributeError:
+        impls = g._sf_impls = _relays(enabled_names())["impls"]
     found = impls.get(hook_name)
     if found is None:
+        names = enabled_names()
         caller = getattr(manager().hook, hook_name)
         # pluggy calls the last registered first; keep that order.
         found = impls[hook_name] = tuple(impl for impl in reversed(caller.get_hookimpls())
@@ -190,9 +193,16 @@ def retry_reaction(reaction: FailedReaction) -> bool:
 def collect(hook_name: str, **kwargs: Any) -> list:
     """Flatten list results of enabled plugins, leaving out (and logging) any that fail."""
     items: list = []
-    for impl in enabled_impls(hook_name):
+    impls = enabled_impls(hook_name)
+    if not impls:
+        return items
+    traced = tracing.enabled()
+    for impl in impls:
         try:
-            result = call_impl(impl, kwargs)
+            if traced:
+                result = call_impl(impl, kwargs)
+            else:
+                result = impl.function(**{name: kwargs[name] for name in impl.argnames})
         except Exception:  # noqa: BLE001 - page furniture must not break the page
             log.exception("plugin %s failed in %s; left out", impl.plugin_name, hook_name)
             continue
