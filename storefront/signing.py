@@ -39,6 +39,19 @@ class KeyCachingSigner(TimestampSigner):
         return derived
 
 
+class KeptSignerSerializer(URLSafeTimedSerializer):
+    """``URLSafeTimedSerializer`` that builds its signer for its own salt once: a signer
+    holds only the keys and settings (no per-use state), so one serves every thread."""
+
+    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
+        if salt is not None and salt != self.salt:
+            return super().make_signer(salt)
+        signer = self.__dict__.get("_kept_signer")
+        if signer is None:
+            signer = self.__dict__["_kept_signer"] = super().make_signer()
+        return signer
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed cookie session, with the serializer kept until the keys change."""
 
@@ -52,7 +65,7 @@ class SessionInterface(SecureCookieSessionInterface):
         keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
         cached_keys, serializer = self._cached
         if serializer is None or cached_keys != keys:
-            serializer = URLSafeTimedSerializer(
+            serializer = KeptSignerSerializer(
                 list(keys), salt=self.salt, serializer=self.serializer,
                 signer=KeyCachingSigner,
                 signer_kwargs={"key_derivation": self.key_derivation,
@@ -61,13 +74,13 @@ class SessionInterface(SecureCookieSessionInterface):
         return serializer
 
 
-_csrf_serializers: dict[Any, URLSafeTimedSerializer] = {}
+_csrf_serializers: dict[Any, KeptSignerSerializer] = {}
 
 
-def _csrf_serializer(secret_key: Any) -> URLSafeTimedSerializer:
+def _csrf_serializer(secret_key: Any) -> KeptSignerSerializer:
     serializer = _csrf_serializers.get(secret_key)
     if serializer is None:
-        serializer = URLSafeTimedSerializer(secret_key, salt=CSRF_SALT, signer=KeyCachingSigner)
+        serializer = KeptSignerSerializer(secret_key, salt=CSRF_SALT, signer=KeyCachingSigner)
         if len(_csrf_serializers) >= _MAX_KEYS:
             _csrf_serializers.clear()
         _csrf_serializers[secret_key] = serializer
