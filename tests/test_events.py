@@ -273,3 +273,16 @@ def test_tickets_are_not_in_the_catalogue_or_search(app, client):
     assert "Ticket:" not in client.get("/").get_data(as_text=True)
     assert "Ticket:" not in client.get("/search?q=ticket").get_data(as_text=True)
     assert "Ticket:" not in client.get("/search?q=blending").get_data(as_text=True)
+
+
+def test_static_event_pages_send_members_to_the_shop_without_seat_counts(app, tmp_path):
+    from storefront.build.site import build_site
+
+    out = tmp_path / "site"
+    build_site(app, out, jobs=1)
+    page = (out / "events" / "latte-art" / "index.html").read_text()
+    assert "Register in the shop" in page and "http://localhost/events/latte-art" in page
+    assert "seats-left" not in page and "left" not in page.split("Take part")[0]
+    listing = (out / "events" / "index.html").read_text()
+    assert "Latte Art" in listing and "seat" not in listing
+    assert not (out / "events" / "cupping").exists()  # members only: never written
