@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-import yaml
-
 
 def load_list(text: str, what: str) -> list[dict]:
+    import yaml  # on the first setting read, not at start-up
+
     try:
         items = yaml.safe_load(text)
     except yaml.YAMLError as exc:

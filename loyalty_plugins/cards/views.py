@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import segno
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from markupsafe import Markup
 
@@ -25,6 +24,8 @@ from loyalty_plugins.ownership import owned_or_404, require_role
 
 def qr_svg(card: Card, scale: int = 4) -> Markup:
     """The card's QR code as inline SVG: it encodes the staff scan address with the token."""
+    import segno  # on the first QR code, not at start-up
+
     target = url_for("cards.scan", token=card.token, _external=True)
     out = io.BytesIO()
     segno.make(target, error="m").save(out, kind="svg", scale=scale, xmldecl=False,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import nh3
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 
@@ -37,6 +36,8 @@ class Refused(Exception):  # noqa: N818 - reads as what happened to the request
 
 def render(body: str) -> Markup:
     """A comment's Markdown as HTML that keeps only the allow-listed tags and attributes."""
+    import nh3  # on the first comment shown, not at start-up
+
     html = nh3.clean(str(render_markdown(body)), tags=TAGS, attributes=ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel=LINK_REL)
     return Markup(html)  # noqa: S704 - sanitised by nh3 with an allow-list

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
-
 from loyalty_plugins.events.content import EventInfo
 from loyalty_plugins.events.models import Registration
 
 
 def ics(info: EventInfo, reg: Registration, url: str) -> bytes:
+    # Imported here, not at start-up (icalendar takes about 25 ms to import).
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+
     cal = Calendar()
     cal.add("prodid", "-//Storefront//events plugin//EN")
     cal.add("version", "2.0")

@@ -6,7 +6,6 @@ import csv
 import io
 from datetime import timedelta
 
-import segno
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
@@ -37,6 +36,8 @@ def _event(slug: str) -> tuple[EventInfo, Event]:
 
 def qr_svg(reg: Registration, scale: int = 5) -> Markup:
     """The ticket's QR code: the staff check-in address with the ticket's token."""
+    import segno  # on the first QR code, not at start-up
+
     target = url_for("events.checkin_ticket", token=reg.token, _external=True)
     out = io.BytesIO()
     segno.make(target, error="m").save(out, kind="svg", scale=scale, xmldecl=False,

@@ -9,21 +9,38 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-
-import yaml
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING, Any
 
 from storefront.money import parse_money
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 log = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-# libyaml's safe loader when PyYAML was built with it (about 10x faster), else pure Python.
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# html=False: raw HTML in Markdown is escaped, so content cannot inject script.
-_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+# PyYAML and markdown-it are imported on the first file read, not by every process that
+# imports this module (the app does, for SLUG_RE): a command with no file to read skips them.
+@cache
+def _yaml() -> tuple[Any, Any]:
+    """PyYAML and libyaml's safe loader when PyYAML was built with it (about 10x faster),
+    else the pure-Python one."""
+    import yaml
+
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    # html=False: raw HTML in Markdown is escaped, so content cannot inject script.
+    return MarkdownIt("commonmark", {"html": False})
 
 
 @dataclass(frozen=True)
@@ -74,7 +91,7 @@ class _Invalid(Exception):
 
 
 def render_markdown(text: str) -> str:
-    return _markdown.render(text)
+    return _markdown().render(text)
 
 
 def front_matter(text: str) -> tuple[dict, str]:
@@ -93,8 +110,9 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         raise _Invalid("front matter", "no closing '---' line")
     head = parts[0][3:]
     body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
+    yaml, loader = _yaml()
     try:
-        meta = yaml.load(head, Loader=_YamlLoader) or {}  # noqa: S506 - a safe loader
+        meta = yaml.load(head, Loader=loader) or {}  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise _Invalid("front matter", f"invalid YAML: {exc}".splitlines()[0]) from exc
     if not isinstance(meta, dict):

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-import stripe
 from flask import (
     Blueprint,
     abort,
@@ -19,8 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from storefront.extensions import csrf, db
 from storefront.orders.access import order_by_token_or_404
 from storefront.orders.models import OrderStatus, WebhookEvent
-from storefront.payments.settle import Outcome, record_stripe_refund, settle_intent
-from storefront.payments.stripe_gateway import StripeGateway
+
+if TYPE_CHECKING:
+    from storefront.payments.stripe_gateway import StripeGateway
+
+# The Stripe library (with requests and aiohttp, about 0.2 s to import) is imported by the
+# views that talk to Stripe, not by every process that creates the app.
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,8 @@ bp = Blueprint("payments", __name__)
 
 
 def _gateway() -> StripeGateway:
+    from storefront.payments.stripe_gateway import StripeGateway
+
     if not current_app.config["STRIPE_SECRET_KEY"]:
         abort(404)
     return StripeGateway.from_config()
@@ -35,6 +41,8 @@ def _gateway() -> StripeGateway:
 
 @bp.get("/checkout/pay/<token>")
 def pay(token: str):
+    import stripe
+
     order = order_by_token_or_404(token)
     if order.status != OrderStatus.AWAITING_PAYMENT or order.payment_provider != "stripe":
         return redirect(url_for("orders.detail", token=token))
@@ -53,6 +61,10 @@ def pay(token: str):
 @bp.get("/checkout/return/<token>")
 def payment_return(token: str):
     """Stripe sends the shopper back here; the webhook may come before or after."""
+    import stripe
+
+    from storefront.payments.settle import Outcome, settle_intent
+
     order = order_by_token_or_404(token)
     gateway = _gateway()
     for payment in order.payments:
@@ -74,14 +86,20 @@ def payment_return(token: str):
 
 
 def _on_intent(gateway: StripeGateway, obj) -> None:
+    from storefront.payments.settle import settle_intent
+
     settle_intent(gateway, obj["id"])
 
 
 def _on_intent_failed(gateway: StripeGateway, obj) -> None:
+    from storefront.payments.settle import settle_intent
+
     settle_intent(gateway, obj["id"], failed_event=True)
 
 
 def _on_charge_refunded(gateway: StripeGateway, obj) -> None:
+    from storefront.payments.settle import record_stripe_refund
+
     intent_id = getattr(obj, "payment_intent", None)
     if intent_id:
         for refund in gateway.refunds_of(intent_id):
@@ -89,6 +107,8 @@ def _on_charge_refunded(gateway: StripeGateway, obj) -> None:
 
 
 def _on_refund(gateway: StripeGateway, obj) -> None:
+    from storefront.payments.settle import record_stripe_refund
+
     record_stripe_refund(gateway, obj)
 
 
@@ -106,6 +126,8 @@ HANDLERS = {
 @bp.post("/webhooks/stripe")
 @csrf.exempt  # authenticated by its signature instead
 def stripe_webhook():
+    import stripe
+
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
     if not secret:
         abort(404)
