@@ -1,23 +1,30 @@
-"""Session cookies and CSRF tokens signed exactly as Flask and Flask-WTF do, minus set-up
-work repeated on every request.
+"""Session cookies and CSRF tokens signed as Flask and Flask-WTF do, minus set-up work
+repeated on every request.
 
 Flask builds a new ``URLSafeTimedSerializer`` to open and to save each session, Flask-WTF
 one for each CSRF token, and itsdangerous derives the signing key again (two HMACs) for
 every signature. The results depend only on the secret keys and the salt, so the shop keeps
-the serializers per set of keys and the derived keys per (key, salt, method). The cookies
-and tokens are byte for byte what Flask and Flask-WTF make and check: same serializer, salt,
-key derivation and digest; Flask-WTF still validates every token.
-"""
+the serializers per set of keys and the derived keys per (key, salt, method).
 
+- Session cookies are byte for byte Flask's: same serializer, salt, key derivation and
+  digest (SHA-1; given as ``hashlib.sha1`` rather than Flask's lazy wrapper of it, so
+  that ``hmac`` takes OpenSSL's fast path; same bytes).
+- CSRF tokens are Flask-WTF's (same raw token in the session, salt, signer, time limit)
+  except that the payload is never zlib-compressed: Flask-WTF tries to compress the 42
+  bytes of a quoted random hex token on every page, which never pays, and loads either
+  form, so it validates every token as before.
+"""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from typing import Any
 
 from flask import Flask, current_app, g, session
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from itsdangerous.encoding import want_bytes
+from itsdangerous.encoding import base64_encode, want_bytes
+from itsdangerous.serializer import Serializer
 
 _DERIVED: dict[tuple, bytes] = {}
 _MAX_KEYS = 64  # secret keys x salts: a handful; bounded in case a caller varies them
@@ -52,8 +59,17 @@ class KeptSignerSerializer(URLSafeTimedSerializer):
         return signer
 
 
+class CsrfSerializer(KeptSignerSerializer):
+    """Flask-WTF's token serializer without the compression attempt (see the module)."""
+
+    def dump_payload(self, obj: Any) -> bytes:
+        return base64_encode(Serializer.dump_payload(self, obj))
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed cookie session, with the serializer kept until the keys change."""
+
+    digest_method = staticmethod(hashlib.sha1)  # Flask's _lazy_sha1 is this, looked up late
 
     def __init__(self) -> None:
         self._cached: tuple[tuple, URLSafeTimedSerializer | None] = ((), None)
@@ -74,13 +90,13 @@ class SessionInterface(SecureCookieSessionInterface):
         return serializer
 
 
-_csrf_serializers: dict[Any, KeptSignerSerializer] = {}
+_csrf_serializers: dict[Any, CsrfSerializer] = {}
 
 
-def _csrf_serializer(secret_key: Any) -> KeptSignerSerializer:
+def _csrf_serializer(secret_key: Any) -> CsrfSerializer:
     serializer = _csrf_serializers.get(secret_key)
     if serializer is None:
-        serializer = KeptSignerSerializer(secret_key, salt=CSRF_SALT, signer=KeyCachingSigner)
+        serializer = CsrfSerializer(secret_key, salt=CSRF_SALT, signer=KeyCachingSigner)
         if len(_csrf_serializers) >= _MAX_KEYS:
             _csrf_serializers.clear()
         _csrf_serializers[secret_key] = serializer

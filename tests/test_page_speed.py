@@ -1,6 +1,7 @@
 """What the page-speed work must not change: links, and the cart read in one query."""
 
 import dataclasses
+import re
 
 import pytest
 from flask import g, session
@@ -137,30 +138,46 @@ def test_furniture_links_equal_url_for_under_any_script_root(app, monkeypatch):
         assert app.jinja_env.globals["shop_links"].cart == app.url_for("cart.show")
 
 
-def test_session_cookie_and_csrf_token_are_what_flask_and_flask_wtf_make(app, monkeypatch):
+def test_session_cookie_is_flasks_and_csrf_token_is_valid_for_flask_wtf(app, monkeypatch):
     from flask.sessions import SecureCookieSessionInterface
     from flask_wtf.csrf import generate_csrf, validate_csrf
-    from itsdangerous import TimestampSigner
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_790_000_000)
     ours, flasks = app.session_interface, SecureCookieSessionInterface()
     assert isinstance(ours, SessionInterface)
-    data = {"csrf_token": "ab" * 20, "_fresh": False, "cart": {"1": 2}}
-    with app.app_context():
+    data = {"csrf_token": "ab" * 20, "_fresh": False, "cart": {"1": 2}, "long": "x" * 300}
+    with app.app_context():  # the same bytes, compressed or not
         cookie = ours.get_signing_serializer(app).dumps(data)
         assert cookie == flasks.get_signing_serializer(app).dumps(data)
         assert flasks.get_signing_serializer(app).loads(cookie) == data
+        assert ours.get_signing_serializer(app).loads(cookie) == data
     with app.test_request_context("/"):
         token = csrf_token()
         assert session["csrf_token"] and generate_csrf() == token  # shared through g
+        validate_csrf(token)
     with app.test_request_context("/"):
-        session["csrf_token"] = raw = "cd" * 20
+        session["csrf_token"] = raw = "ab" * 20  # Flask-WTF would compress this one
         mine = csrf_token()
         g.pop("csrf_token")
-        assert generate_csrf() == mine and session["csrf_token"] == raw
+        theirs = generate_csrf()
+        assert theirs.startswith(".") and not mine.startswith(".")
+        flask_wtf = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+        assert flask_wtf.loads(mine) == flask_wtf.loads(theirs) == raw
         validate_csrf(mine)
         monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", ["old key"])
         assert ours.get_signing_serializer(app).secret_keys[-1] == app.secret_key.encode()
+
+
+def test_post_with_a_token_from_the_page_is_accepted_and_without_refused(app, shop):
+    client = app.test_client()
+    product = shop.product("COF-ETH-250")
+    page = client.get(f"/products/{product.slug}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"sku": product.sku, "quantity": "1"}
+    assert client.post("/cart/add", data=form).status_code == 400
+    assert client.post("/cart/add", data={**form, "csrf_token": token + "x"}).status_code == 400
+    assert client.post("/cart/add", data={**form, "csrf_token": token}).status_code == 303
 
 
 def _statements(app, action) -> list[str]:
