@@ -245,4 +245,9 @@ def panels(hook_name: str, **kwargs) -> list:
 def render_slot(name: str, **context) -> Markup:
     """Collect what plugins render into a named slot of the page."""
     results = plugins.collect("shop_template_slot", name=name, context=context)
+    if not results:  # the usual answer: no plugin fills this slot on this page
+        return _EMPTY
     return Markup("").join(r if isinstance(r, Markup) else escape(r) for r in results if r)
+
+
+_EMPTY = Markup("")
