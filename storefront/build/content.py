@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from storefront.build import parallel
 from storefront.build.sources import FileStates, scandir_md
 from storefront.catalog.models import Product
 from storefront.content.loader import (
@@ -45,19 +46,34 @@ class ContentIndex:
     parsed: int = 0  # files read and parsed this run
 
 
+ParseJob = tuple[Path, Path, Callable]  # file, content root, parser
+
+
+def _parse(job: ParseJob) -> tuple[object | None, list[ContentProblem]]:
+    """One file parsed (in a worker process when there are many): the source or None, and
+    its problems."""
+    path, root, parser = job
+    problems: list[ContentProblem] = []
+    return read_file(path, root, parser, problems), problems
+
+
 def _scan(root: Path, folder: str, parser: Callable, states: FileStates,
           previous: dict[str, Meta], index: ContentIndex,
-          meta_of: Callable[[object], Meta]) -> tuple[dict[str, Meta], list]:
-    """Meta of every file of ``root/folder``; the parsed sources of new or changed ones."""
+          meta_of: Callable[[object], Meta], jobs: int = 1) -> tuple[dict[str, Meta], list]:
+    """Meta of every file of ``root/folder``; the parsed sources of new or changed ones
+    (parsed in ``jobs`` processes when there are many: a first build parses every file)."""
     metas: dict[str, Meta] = {}
-    fresh = []
+    todo: list[tuple[str, Path]] = []
     for path in scandir_md(root / folder):
         rel = f"{folder}/{path.name}"
         if rel in previous and not states.changed(path):
             metas[rel] = previous[rel]
-            continue
-        problems: list[ContentProblem] = []
-        item = read_file(path, root, parser, problems)
+        else:
+            metas[rel] = {}  # keeps the folder's order; filled in below
+            todo.append((rel, path))
+    fresh = []
+    parsed = parallel.run(_parse, [(path, root, parser) for _, path in todo], jobs)
+    for (rel, _), (item, problems) in zip(todo, parsed, strict=True):
         index.parsed += 1
         if item is None:
             metas[rel] = {"problem": str(problems[0])}
@@ -123,9 +139,9 @@ def _full_sync(root: Path, states: FileStates) -> tuple[dict[str, Meta], int]:
 
 
 def _sync_products(root: Path, states: FileStates, previous: dict[str, Meta],
-                   index: ContentIndex) -> dict[str, Meta]:
+                   index: ContentIndex, jobs: int) -> dict[str, Meta]:
     metas, fresh = _scan(root, "products", parse_product, states, previous, index,
-                         _product_meta)
+                         _product_meta, jobs)
     if _clash(metas):
         metas, index.parsed = _full_sync(root, states)
         return metas
@@ -139,16 +155,18 @@ def _sync_products(root: Path, states: FileStates, previous: dict[str, Meta],
 
 
 def sync_content(root: Path, states: FileStates, previous: dict[str, dict[str, Meta]],
-                 full: bool = False) -> ContentIndex:
+                 full: bool = False, jobs: int = 1) -> ContentIndex:
     """Sync new and changed product files into the database (every file when ``full``);
-    return what every product and page file holds."""
+    return what every product and page file holds. Many changed files are parsed in
+    ``jobs`` processes."""
     index = ContentIndex()
     if full:
         index.products, index.parsed = _full_sync(root, states)
     else:
-        index.products = _sync_products(root, states, previous.get("products", {}), index)
+        index.products = _sync_products(root, states, previous.get("products", {}), index,
+                                        jobs)
     index.pages, _ = _scan(root, "pages", parse_page, states,
-                           {} if full else previous.get("pages", {}), index, _page_meta)
+                           {} if full else previous.get("pages", {}), index, _page_meta, jobs)
     index.problems = [m["problem"] for m in (*index.products.values(), *index.pages.values())
                       if "problem" in m]
     return index

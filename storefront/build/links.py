@@ -33,6 +33,9 @@ class LinkRewriter:
         self._pages = pages
         self._assets = assets
         self._shop = shop_url.rstrip("/")
+        # Attribute as written -> as rewritten. Every page repeats the same header, nav and
+        # footer links, and listings the same product links: each is worked out once.
+        self._done: dict[str, str] = {}
 
     def url(self, value: str) -> str:
         if not value.startswith("/") or value.startswith("//"):
@@ -46,10 +49,19 @@ class LinkRewriter:
         return self._shop + value
 
     def html(self, text: str) -> str:
+        done = self._done
+
         def replace(match: re.Match) -> str:
+            found = match.group(0)
+            try:
+                return done[found]
+            except KeyError:
+                pass
             raw = match.group(2)
             value = html.unescape(raw)
             new = self.url(value)
-            return match.group(0) if new == value else f"{match.group(1)}{escape(new)}\""
+            done[found] = result = (found if new == value
+                                    else f"{match.group(1)}{escape(new)}\"")
+            return result
 
         return _ATTRIBUTE.sub(replace, text)

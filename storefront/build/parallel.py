@@ -1,24 +1,36 @@
-"""Render many pages on every CPU: worker processes forked from the built app.
+"""Parse, render and write many pages on every CPU: worker processes forked from the app.
 
 Forking copies the app as it is (templates compiled, plugins loaded), so a worker starts in
-milliseconds; each opens its own database connections. Pages come back in order. Few pages
-(an incremental build) are rendered in this process: a fork would cost more than it saves.
+milliseconds; each opens its own database connections. Results come back in order. Few items
+(an incremental build) are handled in this process: a fork would cost more than it saves.
 """
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from storefront.build.render import PageFetcher
+    from storefront.build.render import PageFetcher
 
 MIN_PAGES_PER_WORKER = 100
-_fetcher: PageFetcher | None = None  # set before the fork; what each worker renders with
+T = TypeVar("T")
+R = TypeVar("R")
+# What render workers use, set before the fork (a fetcher holds the app: it is inherited,
+# never pickled).
+_fetcher: PageFetcher | None = None
+_out: Path | None = None
+
+# A page to render: its key, its output file, the hash of what the last build wrote there.
+PageJob = tuple[str, str, str | None]
 
 
 def default_jobs() -> int:
@@ -30,30 +42,60 @@ def _fork_available() -> bool:
     return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _own_connections(app: Flask) -> None:
+def _own_connections(app: Flask | None) -> None:
+    if app is None:
+        return
     from storefront.extensions import db
 
     with app.app_context():
         db.engine.dispose(close=False)  # the parent's connections stay the parent's
 
 
-def _fetch(key: str) -> bytes:
-    assert _fetcher is not None
-    return _fetcher.fetch(key)
-
-
-def render(app: Flask, fetcher: PageFetcher, keys: list[str], jobs: int) -> Iterator[bytes]:
-    """The pages' bodies, in the order of ``keys``."""
-    global _fetcher
-    jobs = min(jobs, len(keys) // MIN_PAGES_PER_WORKER)
+def run(func: Callable[[T], R], items: list[T], jobs: int,
+        app: Flask | None = None) -> Iterator[R]:
+    """``func(item)`` for every item, in order: in ``jobs`` forked processes when there are
+    enough items, else here. ``func`` must be a module-level function (it is sent to the
+    workers by name); pass ``app`` when it uses the database."""
+    jobs = min(jobs, len(items) // MIN_PAGES_PER_WORKER)
     if jobs < 2 or not _fork_available():
-        yield from (fetcher.fetch(key) for key in keys)
+        yield from map(func, items)
         return
-    _fetcher = fetcher
+    # A worker that dies makes map() raise (BrokenProcessPool) instead of waiting forever.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_own_connections, initargs=(app,)) as pool:
+        yield from pool.map(func, items, chunksize=16)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_file(out: Path, rel: str, data: bytes) -> None:
+    target = out / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _produce(job: PageJob) -> tuple[str, bool]:
+    """Render a page and write its file unless the last build wrote the same bytes there;
+    its hash and whether it was written."""
+    assert _fetcher is not None and _out is not None
+    key, rel, before = job
+    body = _fetcher.fetch(key)
+    digest = sha(body)
+    if digest == before and (_out / rel).is_file():
+        return digest, False  # rendered again, same bytes: the file stays
+    write_file(_out, rel, body)
+    return digest, True
+
+
+def render(app: Flask, fetcher: PageFetcher, out: Path, pages: list[PageJob],
+           jobs: int) -> Iterator[tuple[str, bool]]:
+    """Per page, in order: the hash of its body and whether its file was written. Workers
+    render and write the files themselves (rendering, hashing and writing run in parallel)."""
+    global _fetcher, _out
+    _fetcher, _out = fetcher, out
     try:
-        # A worker that dies makes map() raise (BrokenProcessPool) instead of waiting forever.
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_own_connections, initargs=(app,)) as pool:
-            yield from pool.map(_fetch, keys, chunksize=16)
+        yield from run(_produce, pages, jobs, app)
     finally:
-        _fetcher = None
+        _fetcher = _out = None

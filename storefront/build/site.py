@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from storefront.build.pages import (
     listing_pages,
     plugin_pages,
 )
-from storefront.build.parallel import default_jobs
+from storefront.build.parallel import default_jobs, sha, write_file
 from storefront.build.paths import output_file, static_href
 from storefront.build.render import PageFetcher
 from storefront.build.site_key import site_key
@@ -53,16 +52,6 @@ def site_url(app: Flask) -> str:
     return (app.config.get("STATIC_SITE_URL") or app.config["BASE_URL"]).rstrip("/")
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _write(out: Path, rel: str, data: bytes) -> None:
-    target = out / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-
-
 def _remove(out: Path, rel: str) -> None:
     target = out / rel
     target.unlink(missing_ok=True)
@@ -84,10 +73,10 @@ class _Run:
     report: BuildReport
 
 
-def _plan(app: Flask, old: Manifest, states: FileStates, force: bool):
+def _plan(app: Flask, old: Manifest, states: FileStates, force: bool, jobs: int):
     root = Path(app.config["CONTENT_DIR"])
     with app.app_context():
-        index = sync_content(root, states, old.content, full=force)
+        index = sync_content(root, states, old.content, full=force, jobs=jobs)
         listings, categories = listing_pages()
         pages = [*listings, *content_pages(root, states, index), *plugin_pages(root, states)]
         check_unique(pages)
@@ -112,20 +101,20 @@ def _stale(run: _Run, pages: list[BuildPage], everything: bool) -> list[BuildPag
 
 
 def _render(run: _Run, todo: list[BuildPage], fetcher: PageFetcher,
-            progress: Progress | None, jobs: int | None) -> None:
-    bodies = parallel.render(run.app, fetcher, [p.key for p in todo], jobs or default_jobs())
+            progress: Progress | None, jobs: int) -> None:
+    files = [output_file(page.key) for page in todo]
+    shas = [(run.old.pages.get(page.key) or {}).get("sha") for page in todo]
+    done = parallel.render(run.app, fetcher, run.out,
+                           [(p.key, f, s) for p, f, s in zip(todo, files, shas, strict=True)],
+                           jobs)
     with (progress or contextlib.nullcontext)(todo) as bar:
-        for page, body in zip(bar, bodies, strict=True):
-            entry = {"file": output_file(page.key), "deps": page.deps, "sha": _sha(body),
-                     "sitemap": page.in_sitemap}
-            before = run.old.pages.get(page.key)
-            if (before and before["sha"] == entry["sha"]
-                    and (run.out / entry["file"]).is_file()):
-                run.report.unchanged += 1  # rendered again, same bytes: the file stays
-            else:
-                _write(run.out, entry["file"], body)
+        for page, file, (digest, written) in zip(bar, files, done, strict=True):
+            if written:
                 run.report.written += 1
-            run.new.pages[page.key] = entry
+            else:
+                run.report.unchanged += 1  # rendered again, same bytes: the file stays
+            run.new.pages[page.key] = {"file": file, "deps": page.deps, "sha": digest,
+                                       "sitemap": page.in_sitemap}
 
 
 def _remove_gone(run: _Run) -> None:
@@ -142,9 +131,9 @@ def _remove_gone(run: _Run) -> None:
 def _write_sitemap(run: _Run, pages: list[BuildPage]) -> None:
     sitemap = sitemap_xml(site_url(run.app),
                           (static_href(p.key) for p in pages if p.in_sitemap))
-    run.new.extra[SITEMAP] = _sha(sitemap)
+    run.new.extra[SITEMAP] = sha(sitemap)
     if run.old.extra.get(SITEMAP) != run.new.extra[SITEMAP] or not (run.out / SITEMAP).is_file():
-        _write(run.out, SITEMAP, sitemap)
+        write_file(run.out, SITEMAP, sitemap)
 
 
 def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
@@ -152,11 +141,12 @@ def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
     """Render the public pages that changed since the last build into ``out``, with
     ``jobs`` processes when there are many (default: one per CPU). Raises BuildError."""
     started = perf_counter()
+    jobs = jobs or default_jobs()
     out = Path(out or app.config["STATIC_BUILD_DIR"]).resolve()
     out.mkdir(parents=True, exist_ok=True)
     old = Manifest.load(out)
     states = FileStates(old.files)
-    index, pages, assets, new = _plan(app, old, states, force)
+    index, pages, assets, new = _plan(app, old, states, force, jobs)
     run = _Run(app, out, old, new, BuildReport(out=out, pages=len(pages), parsed=index.parsed,
                                                problems=index.problems))
     everything = force or old.site != new.site
