@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 _PAGE_QUERY = re.compile(r"^page=([1-9][0-9]{0,5})$")
@@ -34,6 +35,9 @@ def canonical(path: str, query: str = "") -> str | None:
     return page_key(path, int(match.group(1))) if match else None
 
 
+# A build asks for every page's file and link several times (listing, checks, links,
+# sitemap); the answers depend on the key alone.
+@lru_cache(maxsize=16384)
 def _split(key: str) -> tuple[str, int]:
     parts = urlsplit(key)
     path = parts.path
@@ -61,6 +65,7 @@ def _folder(key: str) -> str:
     return folder
 
 
+@lru_cache(maxsize=16384)
 def output_file(key: str) -> str:
     """The file, relative to the output folder: ``products/x/index.html``."""
     path, page = _split(key)
@@ -69,6 +74,7 @@ def output_file(key: str) -> str:
     return posixpath.join(_folder(key), "index.html")
 
 
+@lru_cache(maxsize=16384)
 def static_href(key: str) -> str:
     """The root-relative link to the page on the static site: ``/products/x/``."""
     path, page = _split(key)

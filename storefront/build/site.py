@@ -29,7 +29,9 @@ from storefront.build.render import PageFetcher
 from storefront.build.site_key import site_key
 from storefront.build.sitemap import FILENAME as SITEMAP
 from storefront.build.sitemap import sitemap_xml
-from storefront.build.sources import FileStates
+from storefront.build.sources import FileStates, digest
+
+SITEMAP_SOURCE = f"{SITEMAP}:source"  # manifest.extra: fingerprint of its base and links
 
 Progress = Callable[[list[BuildPage]], AbstractContextManager[Iterable[BuildPage]]]
 
@@ -129,9 +131,15 @@ def _remove_gone(run: _Run) -> None:
 
 
 def _write_sitemap(run: _Run, pages: list[BuildPage]) -> None:
-    sitemap = sitemap_xml(site_url(run.app),
-                          (static_href(p.key) for p in pages if p.in_sitemap))
-    run.new.extra[SITEMAP] = sha(sitemap)
+    base = site_url(run.app)
+    hrefs = sorted({static_href(p.key) for p in pages if p.in_sitemap})
+    source = digest(run.new.site, base, *hrefs)  # what the sitemap is made from (and code)
+    if (run.old.extra.get(SITEMAP_SOURCE) == source and SITEMAP in run.old.extra
+            and (run.out / SITEMAP).is_file()):
+        run.new.extra.update({SITEMAP: run.old.extra[SITEMAP], SITEMAP_SOURCE: source})
+        return  # the same pages at the same address: the same sitemap, not written again
+    sitemap = sitemap_xml(base, hrefs)
+    run.new.extra.update({SITEMAP: sha(sitemap), SITEMAP_SOURCE: source})
     if run.old.extra.get(SITEMAP) != run.new.extra[SITEMAP] or not (run.out / SITEMAP).is_file():
         write_file(run.out, SITEMAP, sitemap)
 
