@@ -10,6 +10,7 @@ ordinary way.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from storefront.build import parallel
-from storefront.build.sources import FileStates, scandir_md
+from storefront.build.sources import FileStates, Record, scandir_md
 from storefront.catalog.models import Product
 from storefront.content.loader import (
     ContentProblem,
@@ -49,12 +50,18 @@ class ContentIndex:
 ParseJob = tuple[Path, Path, Callable]  # file, content root, parser
 
 
-def _parse(job: ParseJob) -> tuple[object | None, list[ContentProblem]]:
-    """One file parsed (in a worker process when there are many): the source or None, and
-    its problems."""
+def _parse(job: ParseJob) -> tuple[object | None, list[ContentProblem], Record | None]:
+    """One file parsed (in a worker process when there are many): the source or None, its
+    problems, and its record for FileStates (read once for both)."""
     path, root, parser = job
     problems: list[ContentProblem] = []
-    return read_file(path, root, parser, problems), problems
+    try:
+        st = path.stat()
+        data = path.read_bytes()
+    except OSError:  # read_file reports it
+        return read_file(path, root, parser, problems), problems, None
+    record = (st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+    return read_file(path, root, parser, problems, data), problems, record
 
 
 def _scan(root: Path, folder: str, parser: Callable, states: FileStates,
@@ -72,9 +79,11 @@ def _scan(root: Path, folder: str, parser: Callable, states: FileStates,
             metas[rel] = {}  # keeps the folder's order; filled in below
             todo.append((rel, path))
     fresh = []
-    parsed = parallel.run(_parse, [(path, root, parser) for _, path in todo], jobs)
-    for (rel, _), (item, problems) in zip(todo, parsed, strict=True):
+    parsed = parallel.run(_parse, [(path, root, parser) for _, path in todo], jobs, warm=[0])
+    for (rel, path), (item, problems, record) in zip(todo, parsed, strict=True):
         index.parsed += 1
+        if record is not None:
+            states.remember(path, record)
         if item is None:
             metas[rel] = {"problem": str(problems[0])}
         else:

@@ -11,7 +11,7 @@ import hashlib
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -51,19 +51,27 @@ def _own_connections(app: Flask | None) -> None:
         db.engine.dispose(close=False)  # the parent's connections stay the parent's
 
 
-def run(func: Callable[[T], R], items: list[T], jobs: int,
-        app: Flask | None = None) -> Iterator[R]:
+def run(func: Callable[[T], R], items: list[T], jobs: int, app: Flask | None = None,
+        warm: Collection[int] = ()) -> Iterator[R]:
     """``func(item)`` for every item, in order: in ``jobs`` forked processes when there are
     enough items, else here. ``func`` must be a module-level function (it is sent to the
-    workers by name); pass ``app`` when it uses the database."""
+    workers by name); pass ``app`` when it uses the database.
+
+    The items at the indices ``warm`` are done here first, before the fork: what they load
+    on first use (compiled templates and SQL, the Markdown parser) is then inherited by every
+    worker instead of being loaded again in each."""
     jobs = min(jobs, len(items) // MIN_PAGES_PER_WORKER)
     if jobs < 2 or not _fork_available():
         yield from map(func, items)
         return
+    early = {i: func(items[i]) for i in sorted(set(warm)) if 0 <= i < len(items)}
+    rest = [item for i, item in enumerate(items) if i not in early]
     # A worker that dies makes map() raise (BrokenProcessPool) instead of waiting forever.
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                              initializer=_own_connections, initargs=(app,)) as pool:
-        yield from pool.map(func, items, chunksize=16)
+        done = pool.map(func, rest, chunksize=16)
+        for i in range(len(items)):
+            yield early[i] if i in early else next(done)
 
 
 def sha(data: bytes) -> str:
@@ -95,7 +103,10 @@ def render(app: Flask, fetcher: PageFetcher, out: Path, pages: list[PageJob],
     render and write the files themselves (rendering, hashing and writing run in parallel)."""
     global _fetcher, _out
     _fetcher, _out = fetcher, out
+    first: dict[str, int] = {}  # the first page of each kind (listing, product, plugin...)
+    for index, (key, _, _) in enumerate(pages):
+        first.setdefault(key.split("?", 1)[0].split("/", 2)[1], index)
     try:
-        yield from run(_produce, pages, jobs, app)
+        yield from run(_produce, pages, jobs, app, warm=first.values())
     finally:
         _fetcher = _out = None

@@ -49,6 +49,13 @@ class FileStates:
         self._now[key] = (st.st_mtime_ns, st.st_size, sha)
         return sha
 
+    def remember(self, path: Path, record: Record) -> None:
+        """A record made elsewhere (a worker that read and parsed the file), unless the file
+        was looked at here already this run."""
+        if str(path) not in self._now:
+            self._now[str(path)] = record
+            self.hashed += 1
+
     def changed(self, path: Path) -> bool:
         """Whether the file differs from the previous build (new files count as changed)."""
         old = self._previous.get(str(path))

@@ -185,11 +185,17 @@ def parse_page(path: Path, text: str) -> PageSource:
                       render_markdown(body), in_nav)
 
 
-def read_file(path: Path, root: Path, parser, problems: list[ContentProblem]):
-    """Parse one file with ``parser``; None (and a problem appended) when it is invalid."""
+def read_file(path: Path, root: Path, parser, problems: list[ContentProblem],
+              data: bytes | None = None):
+    """Parse one file with ``parser``; None (and a problem appended) when it is invalid.
+    ``data``: the file's bytes when the caller has read them already."""
     shown = str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
     try:
-        item = parser(path, path.read_text(encoding="utf-8"))
+        if data is None:
+            text = path.read_text(encoding="utf-8")
+        else:  # as read_text would: UTF-8, universal newlines
+            text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        item = parser(path, text)
     except _Invalid as exc:
         problems.append(ContentProblem(shown, exc.field_name, exc.problem))
         return None
