@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hooks import session
 from loyalty_plugins.points.clock import expiry_for
 from loyalty_plugins.points.config import PointsConfig
 from loyalty_plugins.points.models import PointsAccount, PointsEntry, PointsLot, PointsReversal
+from loyalty_plugins.rows import dialect_insert
 
 
 class PointsError(ValueError):
@@ -34,8 +33,7 @@ class Who:
 
 def lock_account(user_id: int) -> PointsAccount:
     db = session()
-    dialect = db.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(db)
     db.execute(insert(PointsAccount).values(user_id=user_id, available=0, pending=0,
                                             reserved=0, version=0)
                .on_conflict_do_nothing(index_elements=["user_id"]))

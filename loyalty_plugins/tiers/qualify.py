@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hooks import net_spend, plugin_settings, session
 from loyalty_plugins.calendar_util import add_months
+from loyalty_plugins.rows import dialect_insert
 from loyalty_plugins.tiers.models import TierChange, TierMember
 from loyalty_plugins.tiers.programme import NAME, Tier, by_code, ladder, tier_for_spend
 
@@ -29,7 +28,7 @@ def spend_in_window(user_id: int, now: datetime) -> int:
 
 def _locked_member(user_id: int, now: datetime, base: Tier) -> TierMember:
     db = session()
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(db)
     db.execute(insert(TierMember).values(user_id=user_id, tier_code=base.code, since=now)
                .on_conflict_do_nothing(index_elements=["user_id"]))
     return db.scalar(select(TierMember).where(TierMember.user_id == user_id)
