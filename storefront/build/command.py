@@ -21,6 +21,14 @@ def _progress_bar(pages: list) -> Iterator:
         yield bar
 
 
+def _whole_process() -> bool:
+    """Whether this process is the ``storefront`` command itself, which ends with the build
+    (not a test or a program that invokes the command and goes on)."""
+    name = Path(sys.argv[0]).name
+    return name in ("storefront", "storefront.exe") or sys.argv[0].endswith(
+        str(Path("storefront", "cli.py")))
+
+
 def _release(app: Flask) -> None:
     """Close the database connections now, as the end of the process would (SQLite folds
     its write-ahead log back into the database file), then freeze what is left: the
@@ -48,15 +56,18 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | N
     # No app context around the build: each page is rendered in a request of its own,
     # exactly as a visitor's request would be.
     app = info.load_app()
-    # The app and the modules live until the process ends: the collector need not walk them
-    # again, and worker processes forked from here leave their memory pages shared.
-    gc.freeze()
+    whole = _whole_process()
+    if whole:
+        # The app and the modules live until the process ends: the collector need not walk
+        # them again, and worker processes forked from here leave their pages shared.
+        gc.freeze()
     try:
         report = build_site(app, out, force=force, progress=_progress_bar, jobs=jobs)
     except BuildError as exc:
         raise click.ClickException(f"build failed: {exc}") from exc
     finally:
-        _release(app)
+        if whole:
+            _release(app)
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
     click.echo(f"{report.pages} pages: {report.written} written, {report.unchanged} unchanged, "
