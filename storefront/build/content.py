@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from storefront.build import parallel
 from storefront.build.sources import FileStates, Record, scandir_md
@@ -113,16 +113,32 @@ def _database_matches(metas: dict[str, Meta]) -> bool:
     return actual == expected
 
 
+_NEW_COLUMNS = ("sku", "stock", "slug", "title", "summary", "body_html", "category", "tags",
+                "image", "price", "active")
+
+
+def _new_row(src: ProductSource) -> dict:
+    """The columns ``Product(sku=, stock=)`` and ``apply_source`` set for a new product, for
+    one bulk INSERT (the other columns take their defaults, as they would)."""
+    product = Product(sku=src.sku, stock=src.stock)  # never added to the session
+    apply_source(product, src)
+    return {column: getattr(product, column) for column in _NEW_COLUMNS}
+
+
 def _upsert(sources: list[ProductSource], gone_skus: set[str]) -> None:
+    skus = [s.sku for s in sources]
     existing = {p.sku: p for p in db.session.scalars(
-        select(Product).where(Product.plugin == "",
-                              Product.sku.in_([s.sku for s in sources])))}
+        select(Product).where(Product.plugin == "", Product.sku.in_(skus)))} if skus else {}
+    new = []
     for src in sources:
         product = existing.get(src.sku)
         if product is None:
-            product = Product(sku=src.sku, stock=src.stock)
-            db.session.add(product)
-        apply_source(product, src)
+            new.append(_new_row(src))
+        else:
+            apply_source(product, src)
+    if new:  # a first build adds every product: one executemany, not 1,000 ORM inserts
+        db.session.flush()  # the changed products first, as the ORM would order them
+        db.session.execute(insert(Product), new)
     if gone_skus:
         db.session.execute(update(Product).where(Product.plugin == "",
                                                  Product.sku.in_(gone_skus))
