@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hooks import Model
@@ -28,6 +28,9 @@ class PointsAccount(Model):
 
 class PointsLot(Model):
     __tablename__ = "points_lot"
+    # The account page's next expiry: one member's available lots in expiry order.
+    __table_args__ = (Index("ix_points_lot_user_state_expires", "user_id", "state",
+                            "expires_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(
@@ -46,6 +49,8 @@ class PointsLot(Model):
 
 class PointsEntry(Model):
     __tablename__ = "points_entry"
+    # The history page: one member's entries, newest first, without sorting all of them.
+    __table_args__ = (Index("ix_points_entry_user_id_id", "user_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
