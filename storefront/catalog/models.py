@@ -17,6 +17,9 @@ class Product(db.Model):
         CheckConstraint("stock >= 0", name="stock_not_negative"),
         CheckConstraint("price >= 0", name="price_not_negative"),
         Index("ix_product_category", "category"),
+        # Listings are sorted by title and paged: read in index order, not sorted per page.
+        Index("ix_product_title", "title"),
+        Index("ix_product_category_title", "category", "title"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
