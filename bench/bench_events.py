@@ -65,7 +65,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import platform
 import random
 import re
 import shutil
@@ -78,7 +77,6 @@ import time
 import traceback
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +84,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+from benchlib import OUT, SECRET, _engine, log, machine, percentile  # noqa: E402
 from flask import url_for  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
@@ -99,8 +98,6 @@ from storefront.extensions import db  # noqa: E402
 from storefront.plugins.state import set_enabled  # noqa: E402
 from tests.support import postgres  # noqa: E402
 
-OUT = ROOT / "bench" / "out"
-SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 PASSWORD = "correct horse battery"  # noqa: S105 - the benchmark's staff account
 PLUGINS = ("points", "tiers", "cards", "events")
 STAFF_EMAIL = "staff@example.com"
@@ -118,8 +115,6 @@ CARD_COLUMNS = ("id", "user_id", "type_code", "number", "token", "issued_at", "v
                 "status", "revoked_at", "revoked_by", "issued_by")
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 def stamp(moment: datetime) -> str:
@@ -127,9 +122,6 @@ def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def ms_summary(seconds: list[float]) -> dict:
@@ -368,9 +360,6 @@ class StatementLog:
         event.remove(self.engine, "after_cursor_execute", self._after)
 
 
-def _engine(app):
-    with app.app_context():
-        return db.engine
 
 
 def explain(app, statement: str, parameters) -> list[str]:
@@ -1014,14 +1003,6 @@ def event_pages(app, shop: Shop, popular: int) -> dict:
 # --------------------------------------------------------------------------- report
 
 
-def machine() -> dict:
-    with open("/proc/cpuinfo") as f:
-        model = next((line.split(":", 1)[1].strip() for line in f
-                      if line.startswith("model name")), platform.machine())
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "platform": platform.platform(), "load_average": os.getloadavg(),
-            "packages": {p: metadata.version(p) for p in
-                         ("Flask", "SQLAlchemy", "psycopg", "Werkzeug")}}
 
 
 def cpu_line(cpu: dict) -> str:

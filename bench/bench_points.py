@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import re
 import secrets
@@ -56,7 +55,6 @@ import time
 import traceback
 from collections import Counter
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +62,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+from benchlib import OUT, SECRET, _engine, log, machine, percentile  # noqa: E402
 from sqlalchemy import event, select, text  # noqa: E402
 
 from hooks.testing import post_form  # noqa: E402
@@ -77,8 +76,6 @@ from storefront.extensions import db  # noqa: E402
 from storefront.plugins.state import set_enabled  # noqa: E402
 from tests.support import postgres  # noqa: E402
 
-OUT = ROOT / "bench" / "out"
-SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 PASSWORD = "correct horse battery"  # noqa: S105 - benchmark accounts
 BIG_ENTRIES = 10_000
 OTHER_AVERAGE = 100  # entries per ordinary member
@@ -107,8 +104,6 @@ USER_COLUMNS = ("id", "email", "name", "password_hash", "role", "session_token",
                 "email_verified_at", "marketing_opt_out", "created_at")
 
 
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 # --------------------------------------------------------------------------- the ledger
@@ -387,9 +382,6 @@ def check_load(app, book: Ledger) -> dict:
 # --------------------------------------------------------------------------- pages
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def login(app, email: str):
@@ -524,9 +516,6 @@ def measure_pages(app, backend: str, requests: int, expected: dict[int, int],
     return results
 
 
-def _engine(app):
-    with app.app_context():
-        return db.engine
 
 
 # --------------------------------------------------------------------------- redemptions
@@ -671,14 +660,6 @@ def verify_every_member(app) -> dict:
 # --------------------------------------------------------------------------- report
 
 
-def machine() -> dict:
-    with open("/proc/cpuinfo") as f:
-        model = next((line.split(":", 1)[1].strip() for line in f
-                      if line.startswith("model name")), platform.machine())
-    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "platform": platform.platform(), "load_average": os.getloadavg(),
-            "packages": {p: metadata.version(p) for p in
-                         ("Flask", "SQLAlchemy", "psycopg", "Werkzeug")}}
 
 
 def print_report(result: dict) -> None:
