@@ -84,7 +84,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
-from benchlib import OUT, SECRET, _engine, log, machine, percentile  # noqa: E402
+from benchlib import (  # noqa: E402
+    OUT,
+    StatementLog,
+    _engine,
+    bulk_load,
+    explain,
+    log,
+    machine,
+    make_app,
+    percentile,
+    prepare_shop,
+)
 from flask import url_for  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
@@ -92,10 +103,8 @@ from hooks import CustomerView  # noqa: E402
 from hooks.testing import form_fields, post_form  # noqa: E402
 from loyalty_plugins.cards.numbers import PREFIX, is_valid, luhn_digit  # noqa: E402
 from loyalty_plugins.events import service  # noqa: E402
-from storefront import create_app, migrate  # noqa: E402
 from storefront.accounts.passwords import hash_password  # noqa: E402
 from storefront.extensions import db  # noqa: E402
-from storefront.plugins.state import set_enabled  # noqa: E402
 from tests.support import postgres  # noqa: E402
 
 PASSWORD = "correct horse battery"  # noqa: S105 - the benchmark's staff account
@@ -115,13 +124,9 @@ CARD_COLUMNS = ("id", "user_id", "type_code", "number", "token", "issued_at", "v
                 "status", "revoked_at", "revoked_by", "issued_by")
 
 
-
-
 def stamp(moment: datetime) -> str:
     """Naive UTC as SQLAlchemy writes a DateTime on SQLite (PostgreSQL reads it too)."""
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 
 
 def ms_summary(seconds: list[float]) -> dict:
@@ -200,66 +205,6 @@ class Shop:
         return CustomerView(uid, f"member{uid}@example.com", f"Member {uid}", "customer")
 
 
-def make_app(url: str, instance: Path, content: Path, **extra):
-    return create_app({
-        "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "CONTENT_DIR": str(content),
-        "MAIL_BACKEND": "file", "MAIL_FILE_DIR": str(instance / "mail"),
-        "LOAD_ENTRY_POINT_PLUGINS": True, "BASE_URL": "http://localhost", **extra,
-    }, instance_path=str(instance))
-
-
-def prepare_shop(url: str, instance: Path, content: Path, **extra):
-    app = make_app(url, instance, content, **extra)
-    migrate.upgrade(app)
-    with app.app_context():
-        for name in PLUGINS:
-            set_enabled(name, True, actor="bench")
-    return app
-
-
-def load_sqlite(app, shop: Shop, member_hash: str, staff_hash: str) -> float:
-    started = time.perf_counter()
-    with app.app_context():
-        raw = db.engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            for table, columns, rows in (
-                    ("user_account", USER_COLUMNS, shop.user_rows(member_hash, staff_hash)),
-                    ("cards_card", CARD_COLUMNS, shop.cards)):
-                cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
-                                f"VALUES ({', '.join('?' * len(columns))})", rows)
-            raw.commit()
-            cur.execute("ANALYZE")
-            raw.commit()
-        finally:
-            raw.close()
-    return time.perf_counter() - started
-
-
-def load_postgres(app, shop: Shop, member_hash: str, staff_hash: str) -> float:
-    started = time.perf_counter()
-    with app.app_context():
-        raw = db.engine.raw_connection()
-        try:
-            conn = raw.driver_connection
-            with conn.cursor() as cur:
-                for table, columns, rows in (
-                        ("user_account", USER_COLUMNS, shop.user_rows(member_hash, staff_hash)),
-                        ("cards_card", CARD_COLUMNS, shop.cards)):
-                    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                f"(SELECT max(id) FROM {table}))")
-            conn.commit()
-            conn.autocommit = True
-            conn.execute("ANALYZE")  # what autovacuum does soon after a bulk load
-            conn.autocommit = False
-        finally:
-            raw.close()
-    return time.perf_counter() - started
-
-
 def card_indexes(app) -> tuple[list[str], dict]:
     with app.app_context():
         s = db.session
@@ -334,52 +279,7 @@ class CpuMeter:
                 "load_average": os.getloadavg()}
 
 
-# --------------------------------------------------------------------------- SQL log/plans
-
-
-class StatementLog:
-    """The SQL statements the app runs while active, with their parameters and times."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.active = False
-        self.rows: list[tuple[float, str, object]] = []
-        self._started = threading.local()
-        event.listen(engine, "before_cursor_execute", self._before)
-        event.listen(engine, "after_cursor_execute", self._after)
-
-    def _before(self, conn, cursor, statement, parameters, context, executemany):
-        self._started.t = time.perf_counter()
-
-    def _after(self, conn, cursor, statement, parameters, context, executemany):
-        if self.active:
-            self.rows.append((time.perf_counter() - self._started.t, statement, parameters))
-
-    def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._before)
-        event.remove(self.engine, "after_cursor_execute", self._after)
-
-
-
-
-def explain(app, statement: str, parameters) -> list[str]:
-    """The plan of a statement as the app ran it (run and rolled back on PostgreSQL)."""
-    with app.app_context():
-        raw = db.engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            if db.engine.dialect.name == "postgresql":
-                cur.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) " + statement,
-                            parameters)
-                plan = [row[0] for row in cur.fetchall()]
-            else:
-                cur.execute("EXPLAIN QUERY PLAN " + statement, parameters)
-                plan = [row[-1] for row in cur.fetchall()]
-            raw.rollback()
-            return plan
-        finally:
-            raw.close()
-
+# --------------------------------------------------------------------------- SQL plans
 
 INDEX_RE = re.compile(r"Index (Only )?Scan|Bitmap Index Scan|USING (COVERING )?INDEX"
                       r"|USING INTEGER PRIMARY KEY", re.IGNORECASE)
@@ -507,6 +407,12 @@ summary: "A free members-only evening."
 ---
 An evening with {capacity} seats.
 """)
+
+
+def shop_tables(shop: Shop, member_hash: str, staff_hash: str) -> list:
+    """What bulk_load writes: the members and staff, then their cards."""
+    return [("user_account", USER_COLUMNS, shop.user_rows(member_hash, staff_hash)),
+            ("cards_card", CARD_COLUMNS, shop.cards)]
 
 
 def sample_backends(app, slug: str, stop: threading.Event, waits: Counter,
@@ -1003,8 +909,6 @@ def event_pages(app, shop: Shop, popular: int) -> dict:
 # --------------------------------------------------------------------------- report
 
 
-
-
 def cpu_line(cpu: dict) -> str:
     workers = (f"worker processes {cpu['worker_processes_cores']:.2f}, "
                if "worker_processes_cores" in cpu else "")
@@ -1185,8 +1089,8 @@ def main() -> int:
         if args.sqlite:
             log("SQLite: migrate, load")
             app = prepare_shop(f"sqlite:///{tmp / 'shop.sqlite3'}", tmp / "sqlite-instance",
-                               content)
-            seconds = load_sqlite(app, shop, member_hash, staff_hash)
+                               PLUGINS, content)
+            seconds = bulk_load(app, shop_tables(shop, member_hash, staff_hash))
             indexes, counts = card_indexes(app)
             log(f"SQLite loaded in {seconds:.1f} s ({counts}); timing look-ups")
             result["cards"]["sqlite"] = {"load_seconds": seconds, "indexes": indexes,
@@ -1205,9 +1109,10 @@ def main() -> int:
         # A connection per client, and one more each for delivering the ticket after commit.
         pool = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 2 * args.clients + 4,
                                               "max_overflow": 10, "pool_timeout": 60}}
-        app = prepare_shop(f"{cluster.url}/bench_events", tmp / "pg-instance", content, **pool)
+        app = prepare_shop(f"{cluster.url}/bench_events", tmp / "pg-instance", PLUGINS, content,
+                           **pool)
         app.bench_cluster = cluster
-        seconds = load_postgres(app, shop, member_hash, staff_hash)
+        seconds = bulk_load(app, shop_tables(shop, member_hash, staff_hash))
         indexes, counts = card_indexes(app)
         log(f"PostgreSQL {result['postgres_version']} loaded in {seconds:.1f} s ({counts}); "
             "timing look-ups")

@@ -62,18 +62,26 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
-from benchlib import OUT, SECRET, _engine, log, machine, percentile  # noqa: E402
-from sqlalchemy import event, select, text  # noqa: E402
+from benchlib import (  # noqa: E402
+    OUT,
+    StatementLog,
+    _engine,
+    bulk_load,
+    explain,
+    log,
+    machine,
+    percentile,
+    prepare_shop,
+)
+from sqlalchemy import select, text  # noqa: E402
 
 from hooks.testing import post_form  # noqa: E402
 from loyalty_plugins.points import config as points_config  # noqa: E402
 from loyalty_plugins.points import ledger  # noqa: E402
 from loyalty_plugins.points.clock import utcnow  # noqa: E402
 from loyalty_plugins.points.models import PointsAccount  # noqa: E402
-from storefront import create_app, migrate  # noqa: E402
 from storefront.accounts.passwords import hash_password  # noqa: E402
 from storefront.extensions import db  # noqa: E402
-from storefront.plugins.state import set_enabled  # noqa: E402
 from tests.support import postgres  # noqa: E402
 
 PASSWORD = "correct horse battery"  # noqa: S105 - benchmark accounts
@@ -102,8 +110,6 @@ LOT_COLUMNS = ("id", "user_id", "email", "source", "order_id", "amount", "remain
 ACCOUNT_COLUMNS = ("user_id", "available", "pending", "reserved", "version")
 USER_COLUMNS = ("id", "email", "name", "password_hash", "role", "session_token",
                 "email_verified_at", "marketing_opt_out", "created_at")
-
-
 
 
 # --------------------------------------------------------------------------- the ledger
@@ -272,72 +278,6 @@ def user_rows(budgets: dict[int, int], password_hash: str):
 # --------------------------------------------------------------------------- loading
 
 
-def make_app(url: str, instance: Path, **extra):
-    return create_app({
-        "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url,
-        "CONTENT_DIR": str(ROOT / "content"), "MAIL_BACKEND": "file",
-        "MAIL_FILE_DIR": str(instance / "mail"), "LOAD_ENTRY_POINT_PLUGINS": True,
-        "BASE_URL": "http://localhost", **extra,
-    }, instance_path=str(instance))
-
-
-def prepare_shop(url: str, instance: Path, **extra):
-    app = make_app(url, instance, **extra)
-    migrate.upgrade(app)
-    with app.app_context():
-        set_enabled("points", True, actor="bench")
-    return app
-
-
-def load_sqlite(app, book: Ledger, password_hash: str) -> float:
-    started = time.perf_counter()
-    with app.app_context():
-        raw = db.engine.raw_connection()
-        try:
-            cur = raw.cursor()
-
-            def insert(table, columns, rows):
-                marks = ", ".join("?" * len(columns))
-                cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
-                                f"VALUES ({marks})", rows)
-
-            insert("user_account", USER_COLUMNS, user_rows(book.budgets, password_hash))
-            insert("points_lot", LOT_COLUMNS, book.lots)
-            insert("points_account", ACCOUNT_COLUMNS, book.accounts)
-            insert("points_entry", ENTRY_COLUMNS, book.entry_rows())
-            raw.commit()
-        finally:
-            raw.close()
-    return time.perf_counter() - started
-
-
-def load_postgres(app, book: Ledger, password_hash: str) -> float:
-    started = time.perf_counter()
-    with app.app_context():
-        raw = db.engine.raw_connection()
-        try:
-            conn = raw.driver_connection
-            with conn.cursor() as cur:
-                for table, columns, rows in (
-                        ("user_account", USER_COLUMNS, user_rows(book.budgets, password_hash)),
-                        ("points_lot", LOT_COLUMNS, book.lots),
-                        ("points_account", ACCOUNT_COLUMNS, book.accounts),
-                        ("points_entry", ENTRY_COLUMNS, book.entry_rows())):
-                    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                for table in ("user_account", "points_lot", "points_entry"):
-                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                f"(SELECT max(id) FROM {table}))")
-            conn.commit()
-            conn.autocommit = True
-            conn.execute("ANALYZE")  # what autovacuum does soon after a bulk load
-            conn.autocommit = False
-        finally:
-            raw.close()
-    return time.perf_counter() - started
-
-
 def check_load(app, book: Ledger) -> dict:
     """The loaded database holds what was simulated, and each cache equals its ledger."""
     with app.app_context():
@@ -382,59 +322,11 @@ def check_load(app, book: Ledger) -> dict:
 # --------------------------------------------------------------------------- pages
 
 
-
-
 def login(app, email: str):
     client = app.test_client()
     response = post_form(client, "/login", "/login", {"email": email, "password": PASSWORD})
     assert response.status_code == 302, f"{email} could not log in ({response.status_code})"
     return client
-
-
-class StatementLog:
-    """The SQL statements the app runs while active, with their parameters and times."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.active = False
-        self.rows: list[tuple[float, str, object]] = []
-        self._started = threading.local()
-        event.listen(engine, "before_cursor_execute", self._before)
-        event.listen(engine, "after_cursor_execute", self._after)
-
-    def _before(self, conn, cursor, statement, parameters, context, executemany):
-        self._started.t = time.perf_counter()
-
-    def _after(self, conn, cursor, statement, parameters, context, executemany):
-        if self.active:
-            self.rows.append((time.perf_counter() - self._started.t, statement, parameters))
-
-    def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._before)
-        event.remove(self.engine, "after_cursor_execute", self._after)
-
-
-def explain(app, statement: str, parameters, without_index: str | None = None) -> list[str]:
-    """The plan of a statement as the app ran it. On PostgreSQL it is run (EXPLAIN ANALYZE)
-    and rolled back; ``without_index`` is dropped inside that transaction first, to see the
-    plan the planner takes when it does not pick that index."""
-    with app.app_context():
-        raw = db.engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            if db.engine.dialect.name == "postgresql":
-                if without_index:
-                    cur.execute(f"DROP INDEX {without_index}")  # rolled back below
-                cur.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) " + statement,
-                            parameters)
-                plan = [row[0] for row in cur.fetchall()]
-            else:
-                cur.execute("EXPLAIN QUERY PLAN " + statement, parameters)
-                plan = [row[-1] for row in cur.fetchall()]
-            raw.rollback()
-            return plan
-        finally:
-            raw.close()
 
 
 def plan_choices(app, statement: str, parameters, samples: int = 10) -> dict[str, int]:
@@ -516,9 +408,16 @@ def measure_pages(app, backend: str, requests: int, expected: dict[int, int],
     return results
 
 
-
-
 # --------------------------------------------------------------------------- redemptions
+
+
+def ledger_tables(book: Ledger, password_hash: str) -> list:
+    """What bulk_load writes: members, then lots, accounts and entries (lots before the
+    entries that point at them)."""
+    return [("user_account", USER_COLUMNS, user_rows(book.budgets, password_hash)),
+            ("points_lot", LOT_COLUMNS, book.lots),
+            ("points_account", ACCOUNT_COLUMNS, book.accounts),
+            ("points_entry", ENTRY_COLUMNS, book.entry_rows())]
 
 
 def sample_backends(app, stop: threading.Event, counts: Counter) -> None:
@@ -660,8 +559,6 @@ def verify_every_member(app) -> dict:
 # --------------------------------------------------------------------------- report
 
 
-
-
 def print_report(result: dict) -> None:
     m = result["machine"]
     print()
@@ -792,8 +689,9 @@ def main() -> int:
             f"{len(book.accounts):,} accounts")
 
         log("SQLite: migrate, load")
-        app = prepare_shop(f"sqlite:///{tmp / 'shop.sqlite3'}", tmp / "sqlite-instance")
-        seconds = load_sqlite(app, book, password_hash)
+        app = prepare_shop(f"sqlite:///{tmp / 'shop.sqlite3'}", tmp / "sqlite-instance",
+                           ("points",))
+        seconds = bulk_load(app, ledger_tables(book, password_hash))
         load = check_load(app, book)
         log(f"SQLite loaded in {seconds:.1f} s; timing pages")
         pages = measure_pages(app, "sqlite", args.requests, expected)
@@ -810,8 +708,9 @@ def main() -> int:
             version = conn.execute("SHOW server_version").fetchone()[0]
         pool = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": args.clients + 4,
                                               "max_overflow": 10}}
-        app = prepare_shop(f"{cluster.url}/bench_points", tmp / "pg-instance", **pool)
-        seconds = load_postgres(app, book, password_hash)
+        app = prepare_shop(f"{cluster.url}/bench_points", tmp / "pg-instance", ("points",),
+                           **pool)
+        seconds = bulk_load(app, ledger_tables(book, password_hash))
         load = check_load(app, book)
         log(f"PostgreSQL {version} loaded in {seconds:.1f} s; timing pages")
         pages = measure_pages(app, "postgresql", args.requests, expected, other_plan=True)
