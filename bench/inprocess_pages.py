@@ -110,6 +110,8 @@ def main() -> int:
             profiler.runcall(targets[args.profile], args.requests)
             stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
             stats.print_stats(int(os.environ.get("TOP", "40")))
+            if os.environ.get("CALLERS"):
+                stats.print_callers(os.environ["CALLERS"])
             return 0
         best = {name: float("inf") for name in targets}
         for _ in range(args.repeats):  # round robin: noise lands on every target alike

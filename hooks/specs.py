@@ -198,6 +198,16 @@ def shop_nav_links(customer: CustomerView) -> list[NavLink]:
 
 
 @hookspec
+def shop_cache_guest_pages() -> bool | None:
+    """Return False while what your plugin puts in pages for guests (nav links, slots,
+    assets) is not the same for every guest, e.g. it depends on the request or the time.
+    The shop then renders each guest page afresh while your plugin is enabled. Otherwise
+    a guest page is reused until the product, the plugins' state (enabled set, settings)
+    or the theme changes, for at most ``GUEST_PAGE_CACHE_SECONDS``. Asked again after
+    every change of the plugins' state; an exception counts as False."""
+
+
+@hookspec
 def shop_extra_assets() -> list[Asset]:
     """Return stylesheets and scripts to add to every page (same-origin URLs, e.g. the
     plugin's static files under ``/plugins/<name>/static/``)."""

@@ -77,7 +77,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     templating.init_app(app)
 
-    from storefront import headers
+    from storefront import guest_pages, headers
 
+    guest_pages.init_app(app)
     headers.init_app(app)
     return app

@@ -29,6 +29,9 @@ def defaults(instance_path: str) -> dict:
         "SHIPPING_FEE": 490,  # minor units
         "FREE_SHIPPING_FROM": 5000,  # minor units; 0 turns free shipping off
         "MAX_QUANTITY_PER_LINE": 99,
+        # Product pages for guests, kept per worker process (0: render every request).
+        "GUEST_PAGE_CACHE_SIZE": 1024,
+        "GUEST_PAGE_CACHE_SECONDS": 60,
         "CONTENT_DIR": str(PROJECT_ROOT / "content"),
         "THEMES_DIR": str(PROJECT_ROOT / "themes"),
         "THEME": "default",

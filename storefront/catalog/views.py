@@ -8,6 +8,7 @@ from storefront.catalog.models import Product
 from storefront.content.loader import SLUG_RE
 from storefront.content.pages import page_index
 from storefront.extensions import db
+from storefront.guest_pages import render_for_guests
 
 bp = Blueprint("catalog", __name__)
 
@@ -68,9 +69,10 @@ def product(slug: str):
         abort(404)
     if item.plugin:
         return redirect(item.link or url_for("catalog.home"))
-    return render_template("catalog/product.html", product=item,
-                           max_quantity=min(item.stock,
-                                            current_app.config["MAX_QUANTITY_PER_LINE"]))
+    max_quantity = min(item.stock, current_app.config["MAX_QUANTITY_PER_LINE"])
+    # A guest's page is made of the product row alone (the row includes the stock).
+    return render_for_guests((item, max_quantity), "catalog/product.html", product=item,
+                             max_quantity=max_quantity)
 
 
 @bp.get("/pages/<slug>")

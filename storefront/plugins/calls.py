@@ -19,7 +19,7 @@ from flask import current_app, g
 from storefront.extensions import db
 from storefront.plugins import tracing
 from storefront.plugins.models import FailedReaction
-from storefront.plugins.state import enabled_names
+from storefront.plugins.state import enabled_names, state_version
 from storefront.timeutil import utcnow
 
 log = logging.getLogger("storefront.plugins")
@@ -128,6 +128,29 @@ def enabled_impls(hook_name: str) -> tuple:
         found = impls[hook_name] = tuple(impl for impl in reversed(caller.get_hookimpls())
                                          if impl.plugin_name in names)
     return found
+
+
+def guest_pages_allowed() -> bool:
+    """Whether every enabled plugin lets the shop reuse guest pages
+    (``shop_cache_guest_pages``); asked again in each worker after any change of the
+    plugins' state (enabled set or settings)."""
+    cache = _relays(enabled_names())
+    version = state_version()
+    answer = cache.get("guest_pages")
+    if answer is None or answer[0] != version:
+        answer = cache["guest_pages"] = (version, _guest_pages_allowed())
+    return answer[1]
+
+
+def _guest_pages_allowed() -> bool:
+    for impl in enabled_impls("shop_cache_guest_pages"):
+        try:
+            if call_impl(impl, {}) is False:
+                return False
+        except Exception:  # noqa: BLE001 - unsure: the safe answer
+            log.exception("plugin %s failed in shop_cache_guest_pages", impl.plugin_name)
+            return False
+    return True
 
 
 def call_impl(impl, kwargs: dict[str, Any]):

@@ -99,6 +99,11 @@ def _request_snapshot() -> _Snapshot:
     return g._sf_plugin_state
 
 
+def state_version() -> int:
+    """The plugin state counter this request works with (-1 when no plugin is installed)."""
+    return _request_snapshot().version
+
+
 def _rows() -> Mapping[str, StoredState]:
     return _request_snapshot().rows
 

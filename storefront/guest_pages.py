@@ -1,0 +1,112 @@
+"""Pages a guest sees, rendered once and served again while nothing they show changed.
+
+A guest's product page is made from the product row (a frozen ``ProductView``, stock
+included), the plugins' state (its counter, read in the product's own statement), the theme
+and the address asked for; not from who the guest is. Each worker process keeps such pages
+(least recently used first out, ``GUEST_PAGE_CACHE_SIZE`` of them, none older than
+``GUEST_PAGE_CACHE_SECONDS``) with a placeholder where the CSRF token goes: every response
+gets the visitor's own token, so a new visitor still gets a session and every form still
+carries a token that Flask-WTF checks.
+
+A page is rendered afresh for a signed-in customer, for a session holding flashed messages,
+in the static build, when templates reload (development), and while an enabled plugin
+answers False to ``shop_cache_guest_pages``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, g, render_template, request, session
+from flask_login import current_user
+
+from storefront.build.templating import static_build
+from storefront.plugins.calls import guest_pages_allowed
+from storefront.plugins.state import state_version
+from storefront.signing import csrf_token
+
+EXTENSION = "storefront.guest_pages"
+# Per process, unguessable: no product text can contain it and so be given a token.
+_PLACEHOLDER = f"csrf-token-placeholder-{secrets.token_hex(16)}"
+
+
+@dataclass(frozen=True)
+class _Page:
+    body: str
+    has_token: bool
+    expires: float
+
+
+class GuestPages:
+    def __init__(self, size: int, seconds: float):
+        self._size, self._seconds = size, seconds
+        self._pages: OrderedDict[Hashable, _Page] = OrderedDict()
+        self._lock = threading.Lock()  # the development server and gthread workers share it
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable) -> _Page | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None or page.expires <= time.monotonic():
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return page
+
+    def put(self, key: Hashable, body: str) -> _Page:
+        page = _Page(body, _PLACEHOLDER in body, time.monotonic() + self._seconds)
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self._size:
+                self._pages.popitem(last=False)
+        return page
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+def init_app(app: Flask) -> None:
+    size = int(app.config["GUEST_PAGE_CACHE_SIZE"])
+    if size > 0:
+        app.extensions[EXTENSION] = GuestPages(size, float(app.config[
+            "GUEST_PAGE_CACHE_SECONDS"]))
+
+
+def _shared_page() -> bool:
+    """Whether this request would see what every guest sees."""
+    return (not current_user.is_authenticated and "_flashes" not in session
+            and not static_build() and not current_app.jinja_env.auto_reload
+            and guest_pages_allowed())
+
+
+def _render_with_placeholder(template: str, context: dict[str, Any]) -> str:
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    own = g.pop(field, None)  # a token this request made already
+    setattr(g, field, _PLACEHOLDER)  # csrf_token() answers what g holds
+    try:
+        return render_template(template, **context)
+    finally:
+        g.pop(field, None)
+        if own is not None:
+            setattr(g, field, own)
+
+
+def render_for_guests(key: Hashable, template: str, **context: Any) -> str:
+    """``render_template(template, **context)``, from the cache when the request is a
+    guest's. ``key`` must stand for everything the context holds."""
+    pages: GuestPages | None = current_app.extensions.get(EXTENSION)
+    if pages is None or not _shared_page():
+        return render_template(template, **context)
+    full_key = (template, key, state_version(), request.host, request.script_root,
+                request.query_string)
+    page = pages.get(full_key) or pages.put(full_key, _render_with_placeholder(template,
+                                                                               context))
+    return page.body.replace(_PLACEHOLDER, csrf_token()) if page.has_token else page.body

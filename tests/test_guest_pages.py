@@ -1,0 +1,146 @@
+"""Product pages reused for guests: what a guest sees is never stale or someone else's."""
+
+import re
+
+from flask import current_app, request
+
+from hooks import NavLink, hookimpl
+from storefront.guest_pages import EXTENSION
+from storefront.plugins.state import set_enabled
+from tests.conftest import Shop
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+PLACEHOLDER = "csrf-token-placeholder"
+
+
+def _pages(app):
+    return app.extensions[EXTENSION]
+
+
+def _token(page: str) -> str:
+    return TOKEN.search(page).group(1)
+
+
+def test_guests_get_the_kept_page_with_their_own_working_token(app, shop):
+    product = shop.product("COF-ETH-250")
+    ana, bob = app.test_client(), app.test_client()
+    first = ana.get(f"/products/{product.slug}")
+    second = bob.get(f"/products/{product.slug}")
+    assert (_pages(app).misses, _pages(app).hits) == (1, 1)
+    assert "session=" in first.headers["Set-Cookie"] and "session=" in second.headers[
+        "Set-Cookie"]  # a new visitor still gets the session that holds the token
+    one, two = first.get_data(as_text=True), second.get_data(as_text=True)
+    assert _token(one) != _token(two) and PLACEHOLDER not in one + two
+    assert TOKEN.sub("", one) == TOKEN.sub("", two)
+    form = {"sku": product.sku, "quantity": "1"}
+    assert bob.post("/cart/add", data={**form, "csrf_token": _token(one)}).status_code == 400
+    assert bob.post("/cart/add", data={**form, "csrf_token": _token(two)}).status_code == 303
+    assert ana.post("/cart/add", data={**form, "csrf_token": _token(one)}).status_code == 303
+
+
+def test_stock_and_content_changes_show_at_once(app, shop):
+    product = shop.product("COF-ETH-250")
+    guest = app.test_client()
+    assert f"{product.stock} in stock" in guest.get(f"/products/{product.slug}").get_data(
+        as_text=True)
+    shop.set_stock("COF-ETH-250", 3)
+    assert "3 in stock" in guest.get(f"/products/{product.slug}").get_data(as_text=True)
+    shop.set_stock("COF-ETH-250", 0)
+    page = guest.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert "Sold out" in page and "Add to cart" not in page
+
+
+def test_signed_in_customers_and_flashed_messages_get_their_own_page(app, shop):
+    product = shop.product("COF-ETH-250")
+    app.test_client().get(f"/products/{product.slug}")  # a guest's page is kept
+    member = app.test_client()
+    shop.register(member)
+    page = member.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert "My account" in page and "Log in" not in page
+    guest = app.test_client()
+    with guest.session_transaction() as session:
+        session["_flashes"] = [("info", "Welcome back, friend")]
+    page = guest.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert "Welcome back, friend" in page
+    page = guest.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert "Welcome back, friend" not in page and "Log in" in page
+
+
+class RequestLink:
+    """A plugin whose link for guests depends on the request."""
+
+    name = "requestlink"
+
+    def __init__(self, cache_answer):
+        self.cache_answer = cache_answer
+
+    @hookimpl
+    def shop_nav_links(self, customer):
+        return [NavLink(label=f"Hello {request.headers.get('X-Visitor', 'nobody')}",
+                        url="/hello")]
+
+    @hookimpl
+    def shop_cache_guest_pages(self):
+        return self.cache_answer
+
+
+def test_a_plugin_that_answers_false_gets_a_fresh_page_for_every_guest(make_app):
+    app = make_app(EXTRA_PLUGINS=[RequestLink(False)])
+    slug = Shop(app).product("COF-ETH-250").slug
+    client = app.test_client()
+    for visitor in ("Ana", "Bob"):
+        page = client.get(f"/products/{slug}", headers={"X-Visitor": visitor})
+        assert f"Hello {visitor}" in page.get_data(as_text=True)
+    assert _pages(app).hits == 0
+    with app.test_request_context():
+        set_enabled("requestlink", False, actor="test")
+    client.get(f"/products/{slug}")
+    assert client.get(f"/products/{slug}").status_code == 200
+    assert _pages(app).hits == 1  # the plugin is off: pages are reused again
+
+
+def test_a_plugin_that_says_nothing_is_shown_as_first_rendered(make_app):
+    app = make_app(EXTRA_PLUGINS=[RequestLink(None)])
+    slug = Shop(app).product("COF-ETH-250").slug
+    client = app.test_client()
+    assert "Hello Ana" in client.get(f"/products/{slug}", headers={"X-Visitor": "Ana"}).text
+    assert "Hello Ana" in client.get(f"/products/{slug}", headers={"X-Visitor": "Bob"}).text
+
+
+def test_a_failing_answer_counts_as_false(make_app):
+    class Broken(RequestLink):
+        name = "brokenanswer"
+
+        @hookimpl
+        def shop_cache_guest_pages(self):
+            raise RuntimeError("boom")
+
+    app = make_app(EXTRA_PLUGINS=[Broken(True)])
+    slug = Shop(app).product("COF-ETH-250").slug
+    client = app.test_client()
+    assert "Hello Bob" in client.get(f"/products/{slug}", headers={"X-Visitor": "Bob"}).text
+    assert "Hello Eve" in client.get(f"/products/{slug}", headers={"X-Visitor": "Eve"}).text
+
+
+def test_expired_pages_are_rendered_again_and_size_zero_turns_it_off(make_app):
+    app = make_app(EXTRA_PLUGINS=[RequestLink(None)], GUEST_PAGE_CACHE_SECONDS=0)
+    slug = Shop(app).product("COF-ETH-250").slug
+    client = app.test_client()
+    client.get(f"/products/{slug}", headers={"X-Visitor": "Ana"})
+    assert "Hello Bob" in client.get(f"/products/{slug}", headers={"X-Visitor": "Bob"}).text
+    off = make_app(GUEST_PAGE_CACHE_SIZE=0)
+    assert EXTENSION not in off.extensions
+    assert off.test_client().get(f"/products/{slug}").status_code == 200
+
+
+def test_kept_pages_are_bounded_and_the_least_recently_used_goes(make_app):
+    app = make_app(GUEST_PAGE_CACHE_SIZE=2)
+    shop = Shop(app)
+    slugs = [shop.product(sku).slug for sku in ("COF-ETH-250", "COF-COL-250", "TEA-SEN-100")]
+    client = app.test_client()
+    for slug in (*slugs, slugs[2], slugs[0]):
+        assert client.get(f"/products/{slug}").status_code == 200
+    pages = _pages(app)
+    assert len(pages) == 2 and (pages.hits, pages.misses) == (1, 4)
+    with app.test_request_context():
+        assert current_app.extensions[EXTENSION] is pages
