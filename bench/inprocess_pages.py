@@ -7,8 +7,10 @@ the app as production does (ENV_NAME=production, strong generated secret key) an
 with the Flask test client: the product page for a new visitor (no cookie) and for a
 returning one (the cookie a browser keeps), the cart page with 2 lines, and the bare
 reference app on the same database. Less sensitive to a busy machine than bench_pages.py:
-the best of --repeats batches counts. --profile product|returning|cart|bare prints the top
-of a cProfile of that target instead (environment SORT=tottime, TOP=60 to change the view).
+the best of --repeats batches counts; "uncached" is the new visitor's product page with the
+guest page cache off (GUEST_PAGE_CACHE_SIZE=0). --profile product|returning|uncached|cart|bare
+prints the top of a cProfile of that target instead (environment SORT=tottime, TOP=60 to
+change the view, CALLERS=pattern to add who called the matching functions).
 """
 
 from __future__ import annotations
@@ -82,7 +84,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--profile", choices=["product", "returning", "cart", "bare"])
+    parser.add_argument("--profile",
+                        choices=["product", "returning", "uncached", "cart", "bare"])
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="storefront-inproc-"))
@@ -98,9 +101,14 @@ def main() -> int:
         from storefront import create_app
 
         shop = create_app(instance_path=str(instance)).test_client(use_cookies=False)
+        # The same shop rendering every request (no guest page cache), for comparison.
+        os.environ["STOREFRONT_GUEST_PAGE_CACHE_SIZE"] = "0"
+        uncached = create_app(instance_path=str(instance)).test_client(use_cookies=False)
+        del os.environ["STOREFRONT_GUEST_PAGE_CACHE_SIZE"]
         bare = create_bare(str(database), pad_bytes=0).test_client()
         targets = {"product": timer(shop, PRODUCT_PATH, ""),
                    "returning": timer(shop, PRODUCT_PATH, returning_cookie(shop)),
+                   "uncached": timer(uncached, PRODUCT_PATH, ""),
                    "cart": timer(shop, "/cart", cart_cookie(shop)),
                    "bare": timer(bare, PRODUCT_PATH, "")}
         for run in targets.values():
