@@ -82,8 +82,8 @@ def init_app(app: Flask) -> None:
 
 def _shared_page() -> bool:
     """Whether this request would see what every guest sees."""
-    return (not current_user.is_authenticated and "_flashes" not in session
-            and not static_build() and not current_app.jinja_env.auto_reload
+    return (not static_build() and not current_app.jinja_env.auto_reload
+            and not current_user.is_authenticated and "_flashes" not in session
             and guest_pages_allowed())
 
 
