@@ -8,9 +8,10 @@ with the Flask test client: the product page for a new visitor (no cookie) and f
 returning one (the cookie a browser keeps), the cart page with 2 lines, and the bare
 reference app on the same database. Less sensitive to a busy machine than bench_pages.py:
 the best of --repeats batches counts; "uncached" is the new visitor's product page with the
-guest page cache off (GUEST_PAGE_CACHE_SIZE=0). --profile product|returning|uncached|cart|bare
-prints the top of a cProfile of that target instead (environment SORT=tottime, TOP=60 to
-change the view, CALLERS=pattern to add who called the matching functions).
+guest page cache off (GUEST_PAGE_CACHE_SIZE=0), "home" the home page (12 products) with it
+on and off. --profile TARGET (one of the names printed) prints the top of a cProfile of
+that target instead (environment SORT=tottime, TOP=60 to change the view, CALLERS=pattern
+to add who called the matching functions).
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--profile",
-                        choices=["product", "returning", "uncached", "cart", "bare"])
+                        choices=["product", "returning", "uncached", "home", "home-uncached",
+                                 "cart", "bare"])
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="storefront-inproc-"))
@@ -109,6 +111,8 @@ def main() -> int:
         targets = {"product": timer(shop, PRODUCT_PATH, ""),
                    "returning": timer(shop, PRODUCT_PATH, returning_cookie(shop)),
                    "uncached": timer(uncached, PRODUCT_PATH, ""),
+                   "home": timer(shop, "/", ""),
+                   "home-uncached": timer(uncached, "/", ""),
                    "cart": timer(shop, "/cart", cart_cookie(shop)),
                    "bare": timer(bare, PRODUCT_PATH, "")}
         for run in targets.values():
@@ -126,7 +130,7 @@ def main() -> int:
             for name, run in targets.items():
                 best[name] = min(best[name], run(args.requests))
         for name, value in best.items():
-            print(f"{name:<10} {value:8.1f} µs/request   bare/this {best['bare'] / value:.2f}")
+            print(f"{name:<13} {value:8.1f} µs/request   bare/this {best['bare'] / value:.2f}")
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

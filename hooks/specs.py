@@ -202,8 +202,9 @@ def shop_cache_guest_pages() -> bool | None:
     """Return False while what your plugin puts in pages for guests (nav links, slots,
     assets) is not the same for every guest, e.g. it depends on the request or the time.
     The shop then renders each guest page afresh while your plugin is enabled. Otherwise
-    a guest page is reused until the product, the plugins' state (enabled set, settings)
-    or the theme changes, for at most ``GUEST_PAGE_CACHE_SECONDS``. Asked again after
+    a guest's product, listing or content page is reused until what it shows, the plugins'
+    state (enabled set, settings) or the theme changes, for at most
+    ``GUEST_PAGE_CACHE_SECONDS``. Asked again after
     every change of the plugins' state; an exception counts as False."""
 
 

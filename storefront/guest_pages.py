@@ -2,11 +2,12 @@
 
 A guest's product page is made from the product row (a frozen ``ProductView``, stock
 included), the plugins' state (its counter, read in the product's own statement), the theme
-and the address asked for; not from who the guest is. Each worker process keeps such pages
-(least recently used first out, ``GUEST_PAGE_CACHE_SIZE`` of them, none older than
-``GUEST_PAGE_CACHE_SECONDS``) with a placeholder where the CSRF token goes: every response
-gets the visitor's own token, so a new visitor still gets a session and every form still
-carries a token that Flask-WTF checks.
+and the address asked for; not from who the guest is. Likewise a listing (its cards) and a
+content page (its file). The views hand ``render_for_guests`` a key for what they read.
+Each worker process keeps such pages (least recently used first out,
+``GUEST_PAGE_CACHE_SIZE`` of them, none older than ``GUEST_PAGE_CACHE_SECONDS``) with a
+placeholder where the CSRF token goes: every response gets the visitor's own token, so a new
+visitor still gets a session and every form still carries a token that Flask-WTF checks.
 
 A page is rendered afresh for a signed-in customer, for a session holding flashed messages,
 in the static build, when templates reload (development), and while an enabled plugin

@@ -1,13 +1,15 @@
 """Product pages reused for guests: what a guest sees is never stale or someone else's."""
 
 import re
+import shutil
 
 from flask import current_app, request
 
 from hooks import NavLink, hookimpl
+from storefront.cli import main
 from storefront.guest_pages import EXTENSION
 from storefront.plugins.state import set_enabled
-from tests.conftest import Shop
+from tests.conftest import ROOT, Shop
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 PLACEHOLDER = "csrf-token-placeholder"
@@ -144,3 +146,37 @@ def test_kept_pages_are_bounded_and_the_least_recently_used_goes(make_app):
     assert len(pages) == 2 and (pages.hits, pages.misses) == (1, 4)
     with app.test_request_context():
         assert current_app.extensions[EXTENSION] is pages
+
+
+def test_listings_show_stock_and_synced_content_at_once(make_app, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    app = make_app(CONTENT_DIR=str(content))
+    shop, guest = Shop(app), app.test_client()
+    home = guest.get("/").text
+    assert "Sold out" not in home and "Ethiopia Yirgacheffe" in home
+    shop.set_stock("COF-ETH-250", 0)
+    assert "Sold out" in guest.get("/").text and "Sold out" in guest.get("/category/coffee").text
+    path = content / "products" / "ethiopia-yirgacheffe.md"
+    path.write_text(path.read_text().replace("Ethiopia Yirgacheffe", "Ethiopia Kochere"))
+    (content / "products" / "paper-filters.md").unlink()
+    app.test_cli_runner().invoke(main, ["content", "sync"])
+    home = guest.get("/").text
+    assert "Ethiopia Kochere" in home and "Ethiopia Yirgacheffe" not in home
+    assert "/products/paper-filters" not in home
+    assert guest.get("/").text == home and _pages(app).hits == 1
+    kept = len(_pages(app))
+    assert "Ethiopia Kochere" in guest.get("/search?q=kochere").text
+    assert len(_pages(app)) == kept  # search results are not kept
+
+
+def test_content_pages_show_an_edit_at_once(make_app, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    app = make_app(CONTENT_DIR=str(content))
+    guest = app.test_client()
+    about = guest.get("/pages/about").text
+    assert guest.get("/pages/about").text == about and _pages(app).hits == 1
+    path = content / "pages" / "about.md"
+    path.write_text(path.read_text() + "\nWe also roast on Sundays.\n")
+    assert "We also roast on Sundays." in guest.get("/pages/about").text

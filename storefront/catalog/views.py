@@ -22,8 +22,18 @@ def _listing(query, title: str, **context):
         .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     ).all()
     has_next = len(products) > PAGE_SIZE
-    return render_template("catalog/listing.html", products=products[:PAGE_SIZE], title=title,
-                           page=page, has_next=has_next, **context)
+    products = products[:PAGE_SIZE]
+    context.update(products=products, title=title, page=page, has_next=has_next)
+    if "q" in context:  # search: too many different pages to keep
+        return render_template("catalog/listing.html", **context)
+    # A guest's listing is made of what its cards show (stock for "sold out") and the pager.
+    key = (tuple(map(_card, products)), title, page, has_next, context.get("is_home"))
+    return render_for_guests(key, "catalog/listing.html", **context)
+
+
+def _card(product: Product) -> tuple:
+    return (product.id, product.slug, product.title, product.summary, product.price,
+            product.image, product.category, product.tags, product.stock)
 
 
 @bp.get("/")
@@ -80,4 +90,5 @@ def page(slug: str):
     source = page_index().get(slug)
     if source is None:
         abort(404)
-    return render_template("page.html", page=source)
+    return render_for_guests((source.path, source.title, source.body_html), "page.html",
+                             page=source)
