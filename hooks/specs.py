@@ -170,6 +170,16 @@ def shop_order_cancelled(order_id: int, reason: str) -> None:
 
 
 @hookspec
+def shop_order_disputed(order_id: int, dispute_id: str, amount: int, status: str) -> None:
+    """The card holder disputed the order's payment (a chargeback or an inquiry), or the
+    dispute ended. ``status`` is ``open`` (hold what the order gave, e.g. its points),
+    ``won`` (the shop keeps the money: give it back) or ``lost`` (the money went back to
+    the card holder; ``shop_order_refunded`` follows with ``refund_id`` = ``dispute_id``
+    and ``amount``). Called once per change, after commit, in that order; a dispute may be
+    announced as won or lost without ever being open. Fails open, retried."""
+
+
+@hookspec
 def shop_template_slot(name: str, context: dict) -> Markup | str | None:
     """Render HTML into a named slot of the theme.
 

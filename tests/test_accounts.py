@@ -59,6 +59,18 @@ def test_password_reset_link_works_once(app, client, shop):
     assert shop.login(app.test_client(), "ana@example.com", PASSWORD).status_code == 401
 
 
+def test_password_reset_ends_the_accounts_other_sessions(app, client, shop):
+    shop.create_user("ana@example.com")
+    laptop = app.test_client()
+    shop.login(laptop, "ana@example.com", PASSWORD)
+    assert laptop.get("/account").status_code == 200
+    post_form(client, "/password/forgot", "/password/forgot", {"email": "ana@example.com"})
+    link = re.search(r"http://localhost(/password/reset/\S+)", shop.mails()[-1]).group(1)
+    new = "a brand new password"
+    post_form(client, link, link, {"password": new, "confirm": new})
+    assert laptop.get("/account").status_code == 302  # signed out everywhere
+
+
 def test_password_reset_link_expires(app, client, shop):
     shop.create_user("ana@example.com")
     post_form(client, "/password/forgot", "/password/forgot", {"email": "ana@example.com"})

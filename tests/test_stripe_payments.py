@@ -765,3 +765,105 @@ def test_paid_webhook_replayed_earns_points_once(make_app, stripe_api, shop):
         earned = db.session.scalars(select(PointsEntry).where(
             PointsEntry.user_id == uid, PointsEntry.kind == "earn")).all()
     assert len(earned) == 1 and balance(app, uid)[1] == earned[0].delta > 0
+
+
+# --- card disputes (chargebacks) ------------------------------------------------------------
+
+
+def dispute_event(event_type: str, intent_id: str, amount: int, status: str,
+                  dispute_id: str = "dp_storefront_1", event_id: str | None = None,
+                  charge_id: str | None = None) -> bytes:
+    """A dispute as Stripe sends it (localstripe has no disputes: the bank's side of a
+    chargeback cannot be played against it)."""
+    return event_payload(event_type, {
+        "id": dispute_id, "object": "dispute", "amount": amount, "currency": "eur",
+        "charge": charge_id or "ch_unknown", "payment_intent": intent_id, "status": status,
+        "reason": "fraudulent", "created": int(time.time()), "livemode": False,
+    }, event_id)
+
+
+@pytest.fixture
+def points_shop(make_app, stripe_api):
+    from tests.points_support import loyalty_app
+
+    return loyalty_app(make_app, plugins=("points", "tiers"),
+                       settings={"points": {"pending_days": 0}},
+                       STRIPE_SECRET_KEY=localstripe.SECRET_KEY,
+                       STRIPE_PUBLISHABLE_KEY=localstripe.PUBLISHABLE_KEY,
+                       STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=stripe_api.url)
+
+
+def _dispute_rows(app, order_id: int) -> list[tuple[str, str, int]]:
+    from storefront.orders.models import Dispute
+
+    with app.app_context():
+        return [tuple(r) for r in db.session.execute(
+            select(Dispute.provider_ref, Dispute.phase, Dispute.amount)
+            .where(Dispute.order_id == order_id))]
+
+
+def test_dispute_freezes_the_orders_points_and_a_won_dispute_gives_them_back(
+        points_shop, stripe_api, shop):
+    from tests.points_support import balance, ledger_matches_cache, member
+
+    app = points_shop
+    client, uid = member(app, shop)
+    state, _token = paid_order(app, shop, client, stripe_api)
+    earned = balance(app, uid)[0]
+    assert earned == 25  # 25.00 of goods at 1 point per unit, usable at once (0 days)
+    opened = dispute_event("charge.dispute.created", state.intent_id, state.total,
+                           "needs_response")
+    assert [deliver(client, opened).status_code for _ in range(5)] == [200] * 5
+    run_concurrently(5, lambda _: deliver(app.test_client(), dispute_event(
+        "charge.dispute.updated", state.intent_id, state.total, "under_review")))
+    assert balance(app, uid) == (0, earned, 0)  # on hold: counted as pending, not usable
+    assert ledger_matches_cache(app, uid)
+    history = client.get("/plugins/points/history").get_data(as_text=True)
+    assert "On hold: payment disputed" in history
+    admin = log_in_owner(app, shop)
+    page = admin.get(f"/admin/orders/{state.id}").get_data(as_text=True)
+    assert "Card disputes" in page and "dp_storefront_1" in page and "open" in page
+    won = dispute_event("charge.dispute.closed", state.intent_id, state.total, "won")
+    assert deliver(client, won).status_code == 200
+    assert deliver(client, opened).status_code == 200  # a late "created" changes nothing
+    assert balance(app, uid) == (earned, 0, 0) and ledger_matches_cache(app, uid)
+    assert _dispute_rows(app, state.id) == [("dp_storefront_1", "won", state.total)]
+    assert order_state(app, _token).refunded_total == 0
+
+
+def test_a_lost_dispute_is_a_refund_and_takes_the_points_back_once(points_shop, stripe_api,
+                                                                  shop):
+    from tests.points_support import balance, ledger_matches_cache, member
+
+    app = points_shop
+    client, uid = member(app, shop)
+    state, token = paid_order(app, shop, client, stripe_api)
+    deliver(client, dispute_event("charge.dispute.created", state.intent_id, state.total,
+                                  "warning_needs_response"))
+    lost = dispute_event("charge.dispute.closed", state.intent_id, state.total, "lost")
+    run_concurrently(5, lambda _: deliver(app.test_client(), lost))
+    assert [deliver(client, lost).status_code for _ in range(3)] == [200] * 3
+    after = order_state(app, token)
+    assert after.status == OrderStatus.REFUNDED and after.refunded_total == state.total
+    assert after.refunds == [("dp_storefront_1", state.total)]
+    assert balance(app, uid) == (0, 0, 0) and ledger_matches_cache(app, uid)
+
+
+def test_dispute_news_out_of_order_and_for_unknown_payments(points_shop, stripe_api, shop):
+    from tests.points_support import balance, member
+
+    app = points_shop
+    client, uid = member(app, shop)
+    state, token = paid_order(app, shop, client, stripe_api)
+    closed = dispute_event("charge.dispute.closed", state.intent_id, state.total, "won",
+                           dispute_id="dp_late")
+    assert deliver(client, closed).status_code == 200  # closed before it was "created"
+    opened = dispute_event("charge.dispute.created", state.intent_id, state.total,
+                           "needs_response", dispute_id="dp_late")
+    assert deliver(client, opened).status_code == 200
+    assert balance(app, uid) == (25, 0, 0)  # never frozen after it ended
+    assert _dispute_rows(app, state.id) == [("dp_late", "won", state.total)]
+    stranger = dispute_event("charge.dispute.created", "pi_not_ours", 999, "needs_response",
+                             dispute_id="dp_stranger")
+    assert deliver(client, stranger).status_code == 200
+    assert order_state(app, token).refunded_total == 0

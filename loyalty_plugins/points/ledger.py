@@ -272,7 +272,7 @@ def reverse_for_refund(order_id: int, refund_id: str, refunded_total: int, order
         PointsReversal.order_id == order_id)) or 0
     due = max(target - done, 0)
     who = Who(f"refund {refund_id} of order {order_id}", "refund")
-    if lot.state in ("held", "pending"):
+    if lot.state in ("held", "pending", "frozen"):
         taken = min(lot.remaining, due)
         lot.remaining -= taken
         if account is not None and taken:
@@ -284,6 +284,55 @@ def reverse_for_refund(order_id: int, refund_id: str, refunded_total: int, order
     db.add(PointsReversal(refund_id=refund_id, order_id=order_id, user_id=lot.user_id,
                           due=due, taken=taken, forgiven=forgiven, created_at=now))
     return taken, forgiven
+
+
+def _earn_lot(order_id: int) -> tuple[PointsLot | None, PointsAccount | None]:
+    """The order's earned lot, re-read under its member's account lock (or a row lock for a
+    guest's held points)."""
+    db = session()
+    found = db.execute(select(PointsLot.id, PointsLot.user_id).where(
+        PointsLot.order_id == order_id, PointsLot.source == "earn")).first()
+    if found is None:
+        return None, None
+    account = lock_account(found.user_id) if found.user_id is not None else None
+    lot = db.scalar(select(PointsLot).where(PointsLot.id == found.id).with_for_update()
+                    .execution_options(populate_existing=True))
+    return lot, account
+
+
+def freeze_for_dispute(order_id: int, dispute_id: str, *, now: datetime) -> int:
+    """The order's payment is disputed: what is left of its earned points stops being usable
+    (counted as pending, not matured, not spent) until the dispute ends. Returns how many."""
+    lot, account = _earn_lot(order_id)
+    if lot is None or lot.state not in ("held", "pending", "available"):
+        return 0  # none earned, or frozen already (a replay), or expired
+    who = Who(f"the payment of order {order_id} is disputed ({dispute_id})", "card dispute")
+    if lot.state == "available" and lot.remaining:
+        _entry(account, "available", -lot.remaining, "freeze", who, lot=lot,
+               order_id=order_id, now=now)
+        _entry(account, "pending", lot.remaining, "freeze", who, lot=lot, order_id=order_id,
+               key=f"freeze:{dispute_id}", now=now)
+    lot.state = "frozen"
+    return lot.remaining
+
+
+def thaw_after_dispute(order_id: int, dispute_id: str, *, now: datetime) -> int:
+    """The dispute ended: the frozen points are as they would have been without it (usable
+    if their return window has closed). Returns how many."""
+    lot, account = _earn_lot(order_id)
+    if lot is None or lot.state != "frozen":
+        return 0
+    if lot.user_id is None:
+        lot.state = "held"
+        return lot.remaining
+    lot.state = "available" if lot.available_at <= now else "pending"
+    if lot.state == "available" and lot.remaining:
+        who = Who(f"the dispute on order {order_id} ended ({dispute_id})", "card dispute")
+        _entry(account, "pending", -lot.remaining, "thaw", who, lot=lot, order_id=order_id,
+               now=now)
+        _entry(account, "available", lot.remaining, "thaw", who, lot=lot, order_id=order_id,
+               key=f"thaw:{dispute_id}", now=now)
+    return lot.remaining
 
 
 def adjust(user_id: int, points: int, who: Who, cfg: PointsConfig, *, now: datetime) -> None:

@@ -40,7 +40,8 @@ class PointsLot(Model):
     order_id: Mapped[int | None] = mapped_column(index=True, default=None)
     amount: Mapped[int] = mapped_column()
     remaining: Mapped[int] = mapped_column()
-    state: Mapped[str] = mapped_column(String(12), index=True)  # held|pending|available|expired
+    # held | pending | available | frozen (payment disputed) | expired
+    state: Mapped[str] = mapped_column(String(12), index=True)
     available_at: Mapped[datetime] = mapped_column()
     expires_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     notice_sent_at: Mapped[datetime | None] = mapped_column(default=None)

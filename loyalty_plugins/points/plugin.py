@@ -134,6 +134,14 @@ def shop_order_refunded(order_id, refund_id, amount):
 
 
 @hookimpl
+def shop_order_disputed(order_id, dispute_id, amount, status):
+    if status == "open":
+        ledger.freeze_for_dispute(order_id, dispute_id, now=utcnow())
+    else:  # won: usable again; lost: the refund that follows takes them back
+        ledger.thaw_after_dispute(order_id, dispute_id, now=utcnow())
+
+
+@hookimpl
 def shop_customer_registered(user_id):
     bonus = config.current().signup_bonus
     if bonus:

@@ -20,6 +20,7 @@ PAGE_SIZE = 50
 
 KIND_LABELS = {
     "earn": "Earned", "bonus": "Bonus", "adjust": "Correction by staff", "mature": "Now usable",
+    "freeze": "On hold: payment disputed", "thaw": "Dispute ended",
     "reserve": "Used at checkout", "spend": "Spent", "release": "Returned (order cancelled)",
     "expire": "Expired", "reverse": "Taken back (refund)", "claim": "Guest order points added",
 }

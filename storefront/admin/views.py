@@ -12,6 +12,7 @@ from storefront.admin.forms import ActionForm, RefundForm, StockForm
 from storefront.catalog.models import Product
 from storefront.extensions import db, login_manager
 from storefront.money import format_money, parse_money
+from storefront.orders.disputes import disputes_of
 from storefront.orders.models import Order, OrderStatus
 from storefront.orders.service import cancel_order, mark_paid, record_refund
 from storefront.payments import provider
@@ -83,7 +84,8 @@ def _order_or_404(order_id: int) -> Order:
 def order(order_id: int):
     refund_form = RefundForm(refund_key=secrets.token_urlsafe(16))
     return render_template("admin/order.html", order=_order_or_404(order_id),
-                           action_form=ActionForm(), refund_form=refund_form)
+                           disputes=disputes_of(order_id), action_form=ActionForm(),
+                           refund_form=refund_form)
 
 
 @bp.post("/orders/<int:order_id>/mark-paid")

@@ -157,6 +157,24 @@ class Refund(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Dispute(db.Model):
+    """A card holder's chargeback or inquiry on an order's payment, once per provider id.
+
+    ``phase`` is what the shop acts on: ``open`` until the provider closes it, then ``won``
+    (the money stays) or ``lost`` (it went back to the card holder, recorded as a refund)."""
+
+    __tablename__ = "dispute"
+
+    provider_ref: Mapped[str] = mapped_column(String(128), primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id"), index=True)
+    amount: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(String(32))  # the provider's own word
+    phase: Mapped[str] = mapped_column(String(8))  # open | won | lost
+    reason: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class WebhookEvent(db.Model):
     """Provider events already processed; the primary key makes replays no-ops."""
 

@@ -14,6 +14,7 @@ import stripe
 from sqlalchemy import exists, select, update
 
 from storefront.extensions import db
+from storefront.orders.disputes import record_dispute
 from storefront.orders.models import Order, OrderStatus, Payment
 from storefront.orders.service import cancel_order, mark_paid, record_refund
 from storefront.payments.stripe_gateway import StripeGateway
@@ -89,6 +90,22 @@ def record_stripe_refund(gateway: StripeGateway, refund: stripe.Refund) -> bool:
     reason = getattr(refund, "reason", None) or "refunded in Stripe"
     return record_refund(payment.order_id, refund.id, refund.amount, reason=reason,
                          actor="stripe")
+
+
+def record_stripe_dispute(gateway: StripeGateway, dispute: stripe.Dispute) -> str | None:
+    """A dispute event: recorded for the order it concerns (see orders.disputes)."""
+    intent_id = getattr(dispute, "payment_intent", None)
+    if not intent_id and getattr(dispute, "charge", None):
+        intent_id = gateway.intent_of_charge(dispute.charge)
+    payment = _payment(intent_id) if intent_id else None
+    if payment is None:
+        log.warning("dispute %s concerns no payment of this shop; ignored", dispute.id)
+        return None
+    status = db.session.scalar(select(Order.status).where(Order.id == payment.order_id))
+    if status == OrderStatus.AWAITING_PAYMENT:
+        settle_intent(gateway, intent_id)  # as for refunds: the payment's news may be late
+    return record_dispute(payment.order_id, dispute.id, dispute.amount, dispute.status,
+                          reason=getattr(dispute, "reason", None) or "")
 
 
 def reconcile(gateway: StripeGateway, abandon_after: timedelta) -> dict[str, int]:

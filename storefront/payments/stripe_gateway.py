@@ -86,5 +86,8 @@ class StripeGateway:
         )
         return refund.id
 
+    def intent_of_charge(self, charge_id: str) -> str | None:
+        return self.client.v1.charges.retrieve(charge_id).payment_intent
+
     def refunds_of(self, intent_id: str) -> list[stripe.Refund]:
         return list(self.client.v1.refunds.list(params={"payment_intent": intent_id}).data)

@@ -112,6 +112,12 @@ def _on_refund(gateway: StripeGateway, obj) -> None:
     record_stripe_refund(gateway, obj)
 
 
+def _on_dispute(gateway: StripeGateway, obj) -> None:
+    from storefront.payments.settle import record_stripe_dispute
+
+    record_stripe_dispute(gateway, obj)
+
+
 HANDLERS = {
     "payment_intent.succeeded": _on_intent,
     "payment_intent.canceled": _on_intent,
@@ -120,6 +126,9 @@ HANDLERS = {
     "refund.created": _on_refund,
     "refund.updated": _on_refund,
     "charge.refund.updated": _on_refund,
+    "charge.dispute.created": _on_dispute,
+    "charge.dispute.updated": _on_dispute,
+    "charge.dispute.closed": _on_dispute,
 }
 
 
