@@ -62,6 +62,12 @@ def defaults(instance_path: str) -> dict:
         "SYNC_CONTENT_ON_START": False,
         "EXTRA_PLUGINS": (),  # plugin objects registered in code; on unless disabled
         "PLUGINS_ENABLED_BY_DEFAULT": [],  # names on until an owner disables them
+        # A plugin reaction (after an order changed) that failed or took longer than
+        # PLUGIN_REACTION_SLOW_SECONDS this many times in a row is left to the retry job for
+        # PLUGIN_BREAKER_COOLDOWN seconds instead of being called in requests.
+        "PLUGIN_BREAKER_FAILURES": 5,
+        "PLUGIN_BREAKER_COOLDOWN": 120,
+        "PLUGIN_REACTION_SLOW_SECONDS": 2.0,
         "MAX_DISCOUNT_PERCENT": 100,  # line + order discounts never exceed this % of subtotal
         "LOAD_ENTRY_POINT_PLUGINS": True,
         # The static site (`storefront build`): where it is published (sitemap, CORS origin

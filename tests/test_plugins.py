@@ -138,7 +138,7 @@ def place_and_pay(app, shop) -> int:
     shop.add(client, "TEA-SEN-100")
     shop.checkout(client)
     with app.app_context():
-        order_id = db.session.scalar(select(Order.id))
+        order_id = db.session.scalar(select(Order.id).order_by(Order.id.desc()))
         assert mark_paid(order_id)
     return order_id
 
@@ -163,6 +163,50 @@ def test_reaction_failure_keeps_the_order_and_is_retried_by_a_job(make_app, shop
     with app.app_context():
         failure = db.session.scalar(select(FailedReaction))
         assert failure.status == "done" and failure.attempts == 2
+
+
+def _reactions(app) -> list[tuple[int, str, str]]:
+    with app.app_context():
+        return [(r.arguments["order_id"], r.plugin, r.last_error) for r in db.session.scalars(
+            select(FailedReaction).order_by(FailedReaction.id))]
+
+
+def test_a_plugin_failing_again_and_again_is_left_to_the_retry_job(make_app, shop):
+    sp.FlakyReactor.failures_left, sp.FlakyReactor.calls, sp.FlakyReactor.attempts = 99, [], 0
+    sp.Recorder.paid = []
+    app = make_app(EXTRA_PLUGINS=[sp.FlakyReactor(), sp.Recorder()],
+                   PLUGIN_BREAKER_FAILURES=3, PLUGIN_BREAKER_COOLDOWN=3600)
+    orders = [place_and_pay(app, shop) for _ in range(5)]
+    assert sp.FlakyReactor.attempts == 3  # then no longer called in requests
+    assert sp.Recorder.paid == orders  # the other plugin is not held back
+    reactions = _reactions(app)
+    assert [order for order, _plugin, _error in reactions] == orders
+    assert all("mail server down" in error for _o, _p, error in reactions[:3])
+    assert all("left to the retry job" in error for _o, _p, error in reactions[3:])
+    with app.app_context():
+        assert all(db.session.get(Order, o).status == OrderStatus.PAID for o in orders)
+    sp.FlakyReactor.failures_left = 0  # the mail server is back
+    assert cli(app, "jobs", "run").exit_code == 0
+    assert sorted(sp.FlakyReactor.calls) == orders
+
+
+def test_after_the_cooldown_the_plugin_is_tried_again(make_app, shop):
+    sp.FlakyReactor.failures_left, sp.FlakyReactor.calls, sp.FlakyReactor.attempts = 2, [], 0
+    app = make_app(EXTRA_PLUGINS=[sp.FlakyReactor()], PLUGIN_BREAKER_FAILURES=2,
+                   PLUGIN_BREAKER_COOLDOWN=0)
+    orders = [place_and_pay(app, shop) for _ in range(3)]
+    assert sp.FlakyReactor.attempts == 3 and sp.FlakyReactor.calls == orders[2:]
+
+
+def test_a_slow_plugin_is_left_to_the_retry_job_after_slow_calls(make_app, shop):
+    sp.SlowReactor.seconds, sp.SlowReactor.calls = 0.2, []
+    app = make_app(EXTRA_PLUGINS=[sp.SlowReactor()], PLUGIN_BREAKER_FAILURES=2,
+                   PLUGIN_BREAKER_COOLDOWN=3600, PLUGIN_REACTION_SLOW_SECONDS=0.05)
+    orders = [place_and_pay(app, shop) for _ in range(3)]
+    assert sp.SlowReactor.calls == orders[:2]  # slow, but their work stands
+    assert [(o, p) for o, p, _e in _reactions(app)] == [(orders[2], "slow")]
+    assert cli(app, "jobs", "run").exit_code == 0
+    assert sp.SlowReactor.calls == orders
 
 
 def test_owner_can_dismiss_a_failed_reaction(make_app, shop):

@@ -2,7 +2,8 @@
 
 - ``enabled_hooks()``: a hook relay limited to the plugins enabled in this shop.
 - ``call_fail_open``: for reactions after commit; every plugin on its own, failures logged
-  with the plugin's name and stored for the retry job.
+  with the plugin's name and stored for the retry job; a plugin that keeps failing or is
+  slow is left to the job for a while (``breaker``).
 - ``collect``: for page furniture (panels, links, slots); a failing plugin is left out.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import operator
+import time
 import traceback
 from typing import Any
 
@@ -18,6 +20,7 @@ from flask import current_app, g
 
 from storefront.extensions import db
 from storefront.plugins import tracing
+from storefront.plugins.breaker import breakers
 from storefront.plugins.models import FailedReaction
 from storefront.plugins.state import enabled_names, state_version
 from storefront.timeutil import utcnow
@@ -161,9 +164,18 @@ def call_impl(impl, kwargs: dict[str, Any]):
 
 
 def call_fail_open(hook_name: str, **kwargs: Any) -> list[tuple[str, Exception]]:
-    """Call each enabled implementation on its own; store failures for the retry job."""
+    """Call each enabled implementation on its own; store failures for the retry job, and
+    leave a plugin that keeps failing or is slow to the job too (``breaker``)."""
     failures = []
+    guard = breakers()
     for impl in enabled_impls(hook_name):
+        refusal = guard.refusal(impl.plugin_name, hook_name)
+        if refusal is not None:
+            log.warning("%s", refusal)
+            failures.append((impl.plugin_name, refusal))
+            _remember(impl.plugin_name, hook_name, kwargs, refusal)
+            continue
+        started = time.monotonic()
         try:
             call_impl(impl, kwargs)
             db.session.commit()  # the reaction's writes and messages, as one transaction
@@ -171,6 +183,12 @@ def call_fail_open(hook_name: str, **kwargs: Any) -> list[tuple[str, Exception]]
             log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
             failures.append((impl.plugin_name, exc))
             _remember(impl.plugin_name, hook_name, kwargs, exc)
+            guard.record(impl.plugin_name, hook_name, time.monotonic() - started, failed=True)
+        else:
+            seconds = time.monotonic() - started
+            if seconds > guard.slow:
+                log.warning("plugin %s took %.1f s in %s", impl.plugin_name, seconds, hook_name)
+            guard.record(impl.plugin_name, hook_name, seconds, failed=False)
     return failures
 
 

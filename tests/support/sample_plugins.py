@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -109,12 +110,27 @@ class FlakyReactor:
     name = "flaky"
     failures_left = 0
     calls: list[int] = []
+    attempts = 0
 
     @hookimpl
     def shop_order_paid(self, order_id):
+        type(self).attempts += 1
         if type(self).failures_left > 0:
             type(self).failures_left -= 1
             raise RuntimeError("mail server down")
+        type(self).calls.append(order_id)
+
+
+class SlowReactor:
+    """Takes ``seconds`` in shop_order_paid (a mail server that answers slowly)."""
+
+    name = "slow"
+    seconds = 0.0
+    calls: list[int] = []
+
+    @hookimpl
+    def shop_order_paid(self, order_id):
+        time.sleep(type(self).seconds)
         type(self).calls.append(order_id)
 
 
