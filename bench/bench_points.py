@@ -278,6 +278,13 @@ def user_rows(budgets: dict[int, int], password_hash: str):
 # --------------------------------------------------------------------------- loading
 
 
+def _index_names(s, table: str) -> list[str]:
+    sql = ("SELECT indexname FROM pg_indexes WHERE tablename = :t"
+           if s.get_bind().dialect.name == "postgresql" else
+           "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :t")
+    return sorted(s.scalars(text(sql), {"t": table}))
+
+
 def check_load(app, book: Ledger) -> dict:
     """The loaded database holds what was simulated, and each cache equals its ledger."""
     with app.app_context():
@@ -300,18 +307,7 @@ def check_load(app, book: Ledger) -> dict:
         big_lots = s.scalar(text("SELECT count(*) FROM points_lot WHERE user_id = :u"),
                             {"u": BIG_ID})
         members = s.scalar(text("SELECT count(*) FROM user_account"))
-        indexes = sorted(
-            name for name in
-            s.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'points_entry'"
-                           if s.get_bind().dialect.name == "postgresql" else
-                           "SELECT name FROM sqlite_master WHERE type = 'index' "
-                           "AND tbl_name = 'points_entry'")))
-        lot_indexes = sorted(
-            name for name in
-            s.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'points_lot'"
-                           if s.get_bind().dialect.name == "postgresql" else
-                           "SELECT name FROM sqlite_master WHERE type = 'index' "
-                           "AND tbl_name = 'points_lot'")))
+        indexes, lot_indexes = _index_names(s, "points_entry"), _index_names(s, "points_lot")
     assert entries == len(book.entries), (entries, len(book.entries))
     assert big == BIG_ENTRIES and empty == 0, (big, empty)
     assert mismatched == 0, f"{mismatched} accounts differ from their ledger"

@@ -36,19 +36,9 @@ def test_cart_page_reads_the_cart_lines_and_products_in_one_query(app, shop):
     client = app.test_client()
     shop.add(client, "COF-ETH-250")
     client.get("/cart")  # flash messages shown
-    statements: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        page = client.get("/cart").get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    assert "Ethiopia" in page
+    pages: list[str] = []
+    statements = _statements(app, lambda: pages.append(client.get("/cart").text))
+    assert "Ethiopia" in pages[0]
     assert not any("FROM cart_line" in s and "FROM cart " not in s for s in statements), \
         statements
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from flask import current_app
 from markupsafe import Markup
 
-from hooks import read_front_matter, render_markdown
-from loyalty_plugins.content_folder import FolderCache, Invalid
+from hooks import render_markdown
+from loyalty_plugins.content_folder import FolderCache, Invalid, read_fields
 
 log = logging.getLogger("storefront.plugins.community")
 
@@ -100,17 +100,7 @@ def _teaser(meta: dict, body_html: str, audience: str) -> Markup:
 
 
 def parse(stem: str, source: str, text: str) -> Article:
-    try:
-        meta, body = read_front_matter(text)
-    except ValueError as exc:
-        field, _, problem = str(exc).partition(": ")
-        raise Invalid(field, problem) from exc
-    unknown = sorted(set(meta) - FIELDS)
-    if unknown:
-        raise Invalid(unknown[0], f"is not a known field (known: {', '.join(sorted(FIELDS))})")
-    for name in REQUIRED:
-        if meta.get(name) in (None, "", []):
-            raise Invalid(name, "is required")
+    meta, body = read_fields(text, FIELDS, REQUIRED)
     slug = _text(meta, "slug") if meta.get("slug") is not None else stem
     if not SLUG_RE.match(slug):
         raise Invalid("slug", f"{slug!r} must be lowercase letters, digits and hyphens")

@@ -98,19 +98,22 @@ def add_reading_routes(bp: Blueprint) -> None:
     @bp.get("/<slug>")
     def article(slug: str):
         reader = current_reader()
-        found = find(slug)
-        if found is None or not reader.access(found).listed:
-            abort(404)
-        return _article_page(found, reader)
+        return _article_page(_listed_or_404(slug, reader), reader)
+
+
+def _listed_or_404(slug: str, reader):
+    """The article, if this reader may at least see that it exists."""
+    found = find(slug)
+    if found is None or not reader.access(found).listed:
+        abort(404)
+    return found
 
 
 def add_discussion_routes(bp: Blueprint) -> None:
     @bp.post("/<slug>/comments")
     def post_comment(slug: str):
         reader = current_reader()
-        found = find(slug)
-        if found is None or not reader.access(found).listed:
-            abort(404)
+        found = _listed_or_404(slug, reader)
         if not reader.customer.is_member:
             return _message("Log in to comment", "Log in or join the club to take part in "
                             "the discussion.", 403, found)

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 from markupsafe import Markup
 
-from hooks import read_front_matter, render_markdown
-from loyalty_plugins.content_folder import FolderCache, Invalid
+from hooks import render_markdown
+from loyalty_plugins.content_folder import FolderCache, Invalid, read_fields
 from loyalty_plugins.yaml_settings import amount_in_cents
 
 log = logging.getLogger("storefront.plugins.events")
@@ -102,17 +102,7 @@ def _audience(meta: dict) -> str:
 def parse(slug: str, source: str, text: str) -> EventInfo:
     if not SLUG_RE.match(slug):
         raise Invalid("file name", "use lower-case letters, digits and dashes")
-    try:
-        meta, body = read_front_matter(text)
-    except ValueError as exc:
-        field, _, problem = str(exc).partition(": ")
-        raise Invalid(field, problem) from exc
-    unknown = sorted(set(meta) - FIELDS)
-    if unknown:
-        raise Invalid(unknown[0], "is not a known field")
-    for field in REQUIRED:
-        if meta.get(field) in (None, ""):
-            raise Invalid(field, "is required")
+    meta, body = read_fields(text, FIELDS, REQUIRED)
     zone = _zone(meta)
     starts_at = _moment(meta["start"], "start", zone)
     ends_at = _moment(meta["end"], "end", zone)

@@ -72,6 +72,15 @@ def _admin_rows(row: Event) -> list[tuple[Registration, str, str]]:
         yield reg, (member.name or "") if member else "", member.email if member else ""
 
 
+def _confirmed_ticket_or_404(reg_id: int) -> tuple[Registration, EventInfo]:
+    """A confirmed registration the viewer owns (staff: any) and its event."""
+    reg = owned_or_404(Registration, reg_id)
+    info = service.info_of(reg)
+    if info is None or reg.status != "confirmed":
+        abort(404)
+    return reg, info
+
+
 def blueprint() -> Blueprint:
     bp = Blueprint("events", __name__, url_prefix="/events")  # a public address: /events/
 
@@ -129,19 +138,13 @@ def blueprint() -> Blueprint:
 
     @bp.get("/tickets/<int:reg_id>")
     def ticket(reg_id: int):
-        reg = owned_or_404(Registration, reg_id)
-        info = service.info_of(reg)
-        if info is None or reg.status != "confirmed":
-            abort(404)
+        reg, info = _confirmed_ticket_or_404(reg_id)
         return render_template("events/ticket.html", reg=reg, info=info, qr=qr_svg(reg),
                                member=get_customer(reg.user_id))
 
     @bp.get("/tickets/<int:reg_id>/event.ics")
     def ics(reg_id: int):
-        reg = owned_or_404(Registration, reg_id)
-        info = service.info_of(reg)
-        if info is None or reg.status != "confirmed":
-            abort(404)
+        reg, info = _confirmed_ticket_or_404(reg_id)
         body = calendar.ics(info, reg, url_for("events.event", slug=info.slug, _external=True))
         return Response(body, mimetype="text/calendar", headers={
             "Content-Disposition": f'attachment; filename="{info.slug}.ics"'})
