@@ -1,84 +1,22 @@
-"""Storefront: a loyalty-driven Flask web shop whose benefits are pluggy plugins."""
+"""Storefront: a loyalty-driven Flask web shop whose benefits are pluggy plugins.
+
+This package imports nothing heavy: ``storefront build`` starts reading content/ in a
+second process before Flask and SQLAlchemy are imported (``storefront.build.early``).
+The application itself is in ``storefront.app``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 __version__ = "0.1.0"
 
 
-class Storefront(Flask):
-    """Flask, with ``ensure_sync`` answered once per function: Flask asks it for every
-    before/after/teardown function and view of every request, and each answer costs an
-    ``inspect.iscoroutinefunction``. Functions are registered at start-up, so the memo
-    stays small (and is bounded anyway)."""
-
-    _sync_limit = 1024
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        memo: dict = self.__dict__.setdefault("_sync_memo", {})
-        try:
-            return memo[func]
-        except (KeyError, TypeError):  # TypeError: an unhashable callable
-            pass
-        sync = super().ensure_sync(func)
-        try:
-            if len(memo) >= self._sync_limit:
-                memo.clear()
-            memo[func] = sync
-        except TypeError:
-            pass
-        return sync
-
-
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    from storefront import config, plugins, signing, themes
-    from storefront.extensions import csrf, db, login_manager
+    """The shop's Flask application (``flask --app storefront`` finds it here)."""
+    from storefront.app import create_app as create
 
-    app = Storefront(__name__, instance_path=instance_path, instance_relative_config=True,
-                static_folder=None, template_folder=None)
-    config.load(app, test_config)
-
-    db.init_app(app)
-    csrf.init_app(app)
-    signing.init_app(app)
-    login_manager.init_app(app)
-    plugins.init_app(app)
-    themes.init_app(app)
-
-    from storefront import database
-
-    database.init_app(app)
-
-    from storefront.accounts.views import bp as accounts_bp
-    from storefront.accounts.views import init_login
-    from storefront.admin.views import bp as admin_bp
-    from storefront.api.views import bp as api_bp
-    from storefront.cart.views import bp as cart_bp
-    from storefront.catalog.views import bp as catalog_bp
-    from storefront.errors import init_errors
-    from storefront.notifications import service as _outbox  # noqa: F401 - commit listener
-    from storefront.notifications.views import bp as notifications_bp
-    from storefront.orders.views import bp as orders_bp
-    from storefront.payments.views import bp as payments_bp
-    from storefront.plugins.views import bp as plugin_admin_bp
-
-    init_login(app)
-    for blueprint in (catalog_bp, cart_bp, orders_bp, payments_bp, accounts_bp, admin_bp,
-                      plugin_admin_bp, notifications_bp, api_bp):
-        app.register_blueprint(blueprint)
-    plugins.check_public_prefixes(app)
-    init_errors(app)
-
-    from storefront.build import templating
-
-    templating.init_app(app)
-
-    from storefront import guest_pages, headers
-
-    guest_pages.init_app(app)
-    headers.init_app(app)
-    return app
+    return create(test_config, instance_path)

@@ -8,11 +8,16 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import click
-from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from storefront.build import early
 
-from storefront import create_app
+# Before Flask and SQLAlchemy are imported: `storefront build` reads content/ meanwhile.
+early.start_for_command()
+
+import click  # noqa: E402
+from flask import current_app  # noqa: E402
+from flask.cli import FlaskGroup, with_appcontext  # noqa: E402
+
+from storefront import create_app  # noqa: E402
 
 
 def _create_app():

@@ -46,9 +46,8 @@ def note_file(folder: Path, slug: str, title: str, body: str, audience: str = "p
     return path
 
 
-@pytest.fixture
-def content(tmp_path) -> Path:
-    folder = tmp_path / "content"
+def shop_content(folder: Path) -> Path:
+    """Three products, a page, a public and a members-only note."""
     product_file(folder, "dark-roast", "Dark Roast", tags="[roasted, strong]")
     product_file(folder, "light-roast", "Light Roast")
     product_file(folder, "tea-pot", "Tea Pot", category="equipment", tags="[]")
@@ -57,6 +56,11 @@ def content(tmp_path) -> Path:
     note_file(folder, "brewing", "Brewing notes", "Water just off the boil works best.")
     note_file(folder, "spring-blend", "Spring blend", SECRET_NOTE, audience="members")
     return folder
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    return shop_content(tmp_path / "content")
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ import click
 from flask import Flask
 from flask.cli import ScriptInfo, pass_script_info
 
+from storefront.build.early import is_command
+
 
 @contextlib.contextmanager
 def _progress_bar(pages: list) -> Iterator:
@@ -19,14 +21,6 @@ def _progress_bar(pages: list) -> Iterator:
     with click.progressbar(pages, label="Rendering", file=sys.stderr,
                            hidden=not sys.stderr.isatty() or len(pages) < 2) as bar:
         yield bar
-
-
-def _whole_process() -> bool:
-    """Whether this process is the ``storefront`` command itself, which ends with the build
-    (not a test or a program that invokes the command and goes on)."""
-    name = Path(sys.argv[0]).name
-    return name in ("storefront", "storefront.exe") or sys.argv[0].endswith(
-        str(Path("storefront", "cli.py")))
 
 
 def _release(app: Flask) -> None:
@@ -56,7 +50,7 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | N
     # No app context around the build: each page is rendered in a request of its own,
     # exactly as a visitor's request would be.
     app = info.load_app()
-    whole = _whole_process()
+    whole = is_command()  # the process ends with the build
     if whole:
         # The app and the modules live until the process ends: the collector need not walk
         # them again, and worker processes forked from here leave their pages shared.
@@ -70,6 +64,9 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | N
             _release(app)
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
+    if report.parsed:
+        early = f" ({report.parsed_early} while the shop started)" if report.parsed_early else ""
+        click.echo(f"{report.parsed} content files parsed{early}.")
     click.echo(f"{report.pages} pages: {report.written} written, {report.unchanged} unchanged, "
                f"{report.removed} removed; {report.assets} assets copied; "
                f"{report.seconds:.2f} s -> {report.out}")

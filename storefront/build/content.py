@@ -10,7 +10,6 @@ ordinary way.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,16 +18,16 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 
 from storefront.build import parallel
-from storefront.build.sources import FileStates, Record, scandir_md
+from storefront.build.early import Parsed, parse_file
+from storefront.build.early import take as take_early
+from storefront.build.sources import FileStates, scandir_md
 from storefront.catalog.models import Product
 from storefront.content.loader import (
-    ContentProblem,
     PageSource,
     ProductSource,
     load_content,
     parse_page,
     parse_product,
-    read_file,
 )
 from storefront.content.sync import apply_source, sync_products
 from storefront.extensions import db
@@ -45,30 +44,37 @@ class ContentIndex:
     pages: dict[str, Meta] = field(default_factory=dict)  # "pages/about.md" -> meta
     problems: list[str] = field(default_factory=list)
     parsed: int = 0  # files read and parsed this run
+    early: int = 0  # of which parsed while the command started (storefront.build.early)
 
 
 ParseJob = tuple[Path, Path, Callable]  # file, content root, parser
 
 
-def _parse(job: ParseJob) -> tuple[object | None, list[ContentProblem], Record | None]:
-    """One file parsed (in a worker process when there are many): the source or None, its
-    problems, and its record for FileStates (read once for both)."""
-    path, root, parser = job
-    problems: list[ContentProblem] = []
+def _parse(job: ParseJob) -> Parsed:
+    """One file parsed (in a worker process when there are many)."""
+    return parse_file(*job)
+
+
+def _parsed_early(early: dict[str, Parsed], path: Path) -> Parsed | None:
+    """The file as parsed while the command started, if it has not changed since (same
+    size and modification time); else None."""
+    parsed = early.get(str(path))
+    if parsed is None or parsed[2] is None:
+        return None
     try:
         st = path.stat()
-        data = path.read_bytes()
-    except OSError:  # read_file reports it
-        return read_file(path, root, parser, problems), problems, None
-    record = (st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
-    return read_file(path, root, parser, problems, data), problems, record
+    except OSError:
+        return None
+    return parsed if (st.st_mtime_ns, st.st_size) == parsed[2][:2] else None
 
 
 def _scan(root: Path, folder: str, parser: Callable, states: FileStates,
           previous: dict[str, Meta], index: ContentIndex,
-          meta_of: Callable[[object], Meta], jobs: int = 1) -> tuple[dict[str, Meta], list]:
-    """Meta of every file of ``root/folder``; the parsed sources of new or changed ones
-    (parsed in ``jobs`` processes when there are many: a first build parses every file)."""
+          meta_of: Callable[[object], Meta], jobs: int = 1,
+          early: dict[str, Parsed] | None = None) -> tuple[dict[str, Meta], list]:
+    """Meta of every file of ``root/folder``; the parsed sources of new or changed ones:
+    taken from ``early`` (parsed while the command started) when the file is unchanged
+    since, else parsed now, in ``jobs`` processes when there are many."""
     metas: dict[str, Meta] = {}
     todo: list[tuple[str, Path]] = []
     for path in scandir_md(root / folder):
@@ -79,7 +85,12 @@ def _scan(root: Path, folder: str, parser: Callable, states: FileStates,
             metas[rel] = {}  # keeps the folder's order; filled in below
             todo.append((rel, path))
     fresh = []
-    parsed = parallel.run(_parse, [(path, root, parser) for _, path in todo], jobs, warm=[0])
+    ready = [_parsed_early(early or {}, path) for _, path in todo]  # None: parse it now
+    late = iter(parallel.run(_parse, [(path, root, parser) for (_, path), found
+                                      in zip(todo, ready, strict=True) if found is None],
+                             jobs, warm=[0]))
+    parsed = [found if found is not None else next(late) for found in ready]
+    index.early += sum(found is not None for found in ready)
     for (rel, path), (item, problems, record) in zip(todo, parsed, strict=True):
         index.parsed += 1
         if record is not None:
@@ -164,9 +175,9 @@ def _full_sync(root: Path, states: FileStates) -> tuple[dict[str, Meta], int]:
 
 
 def _sync_products(root: Path, states: FileStates, previous: dict[str, Meta],
-                   index: ContentIndex, jobs: int) -> dict[str, Meta]:
+                   index: ContentIndex, jobs: int, early: dict[str, Parsed]) -> dict[str, Meta]:
     metas, fresh = _scan(root, "products", parse_product, states, previous, index,
-                         _product_meta, jobs)
+                         _product_meta, jobs, early)
     if _clash(metas):
         metas, index.parsed = _full_sync(root, states)
         return metas
@@ -185,13 +196,15 @@ def sync_content(root: Path, states: FileStates, previous: dict[str, dict[str, M
     return what every product and page file holds. Many changed files are parsed in
     ``jobs`` processes."""
     index = ContentIndex()
+    early = take_early(root)
     if full:
         index.products, index.parsed = _full_sync(root, states)
     else:
         index.products = _sync_products(root, states, previous.get("products", {}), index,
-                                        jobs)
+                                        jobs, early)
     index.pages, _ = _scan(root, "pages", parse_page, states,
-                           {} if full else previous.get("pages", {}), index, _page_meta, jobs)
+                           {} if full else previous.get("pages", {}), index, _page_meta, jobs,
+                           early)
     index.problems = [m["problem"] for m in (*index.products.values(), *index.pages.values())
                       if "problem" in m]
     return index

@@ -1,0 +1,165 @@
+"""Read content/ while the shop starts: the first half second of ``storefront build``.
+
+Before a build can render anything, the command imports Flask, SQLAlchemy and the plugins
+and creates the app: about 0.45 s on one CPU, while the others wait. Parsing the Markdown
+files of content/ needs none of that, so the command forks a second process before those
+imports (``start``, called at the top of ``storefront.cli``) that reads and parses every
+product and page file and sends the results back through a pipe. The build takes them
+(``take``) for the files that have not changed since they were read; anything else (a
+file changed in between, a different content folder, a reader that failed) is parsed
+again by the build itself, so the pages never depend on this having worked.
+
+It reads the folder the configuration will most likely name: ``STOREFRONT_CONTENT_DIR``,
+else the default content/. A folder set in instance/config.py or a .env file is read by the
+build itself only. It is off on one CPU, with ``--jobs 1``, and with
+``STOREFRONT_BUILD_EARLY_PARSE=0``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import logging
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from storefront.build.sources import Record
+    from storefront.content.loader import ContentProblem
+
+FOLDERS = ("products", "pages")
+SWITCH = "STOREFRONT_BUILD_EARLY_PARSE"
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent.parent / "content"  # as config.py
+# What one file gives: the parsed source (None when invalid), its problems, and its
+# record for FileStates (mtime_ns, size, sha256), or None when it could not be read.
+Parsed = tuple[Any, list["ContentProblem"], "Record | None"]
+
+
+def parse_file(path: Path, root: Path, parser: Any) -> Parsed:
+    """Read and parse one file; the record is of the bytes parsed (read once for both)."""
+    from storefront.content.loader import read_file
+
+    problems: list[ContentProblem] = []
+    try:
+        st = path.stat()
+        data = path.read_bytes()
+    except OSError:  # read_file reports it
+        return read_file(path, root, parser, problems), problems, None
+    record = (st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+    return read_file(path, root, parser, problems, data), problems, record
+
+
+def parse_folders(root: Path) -> dict[str, Parsed]:
+    """Every ``*.md`` file of content/products and content/pages, parsed; keyed by path."""
+    from storefront.build.sources import scandir_md
+    from storefront.content.loader import parse_page, parse_product
+
+    parsers = {"products": parse_product, "pages": parse_page}
+    return {str(path): parse_file(path, root, parsers[folder])
+            for folder in FOLDERS for path in scandir_md(root / folder)}
+
+
+class EarlyParse:
+    """The reading process: its pid and the read end of its pipe."""
+
+    def __init__(self, root: Path, pid: int, fd: int):
+        self.root, self._pid, self._fd = root, pid, fd
+        self._results: dict[str, Parsed] | None = None
+        atexit.register(self.close)
+
+    def results(self) -> dict[str, Parsed]:
+        """What the process parsed (waits for it the first time); {} if it failed."""
+        if self._results is None:
+            self._results = {}
+            with contextlib.suppress(Exception):  # a reader that failed: parse here
+                with os.fdopen(self._fd, "rb") as pipe:
+                    self._fd = -1
+                    data = pipe.read()
+                if data:
+                    self._results = pickle.loads(data)  # noqa: S301 - our own child
+            self.close()
+        return self._results
+
+    def close(self) -> None:
+        """Stop listening (a reader still writing gets a broken pipe and ends) and reap."""
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = -1
+        if self._pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, 0)
+            self._pid = 0
+
+
+_pending: EarlyParse | None = None
+
+
+def _child(root: Path, fd: int) -> None:
+    """In the forked process: parse, send, leave without running the parent's exit code."""
+    status = 1
+    try:
+        logging.disable(logging.CRITICAL)  # problems go back with the results
+        data = pickle.dumps(parse_folders(root), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(fd, "wb") as pipe:
+            pipe.write(data)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def start(root: Path) -> EarlyParse | None:
+    """Fork the reading process for ``root``; None where fork is not available."""
+    global _pending
+    if not hasattr(os, "fork") or not root.is_dir():
+        return None
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _child(root, write_end)
+    os.close(write_end)
+    _pending = EarlyParse(root.resolve(), pid, read_end)
+    return _pending
+
+
+def take(root: Path) -> dict[str, Parsed]:
+    """The early results if they were read from ``root`` (once; then forgotten)."""
+    global _pending
+    pending, _pending = _pending, None
+    if pending is None:
+        return {}
+    if pending.root != root.resolve():
+        pending.close()
+        return {}
+    return pending.results()
+
+
+def wanted(argv: list[str], environ: dict[str, str] | os._Environ) -> bool:
+    """Whether this command line is a ``storefront build`` that should read early."""
+    from storefront.build.parallel import default_jobs
+
+    if len(argv) < 2 or argv[1] != "build" or environ.get(SWITCH, "1") == "0":
+        return False
+    args = argv[2:]
+    one_job = any(a in ("--jobs=1",) for a in args) or any(
+        a == "--jobs" and nxt == "1" for a, nxt in zip(args, args[1:], strict=False))
+    return not one_job and "--help" not in args and default_jobs() > 1
+
+
+def start_for_command() -> None:
+    """At the top of the ``storefront`` command: read content/ early when it builds."""
+    if is_command() and wanted(sys.argv, os.environ):
+        start(Path(os.environ.get("STOREFRONT_CONTENT_DIR") or DEFAULT_ROOT))
+
+
+def is_command() -> bool:
+    """Whether this process is the ``storefront`` command itself (not a test or a program
+    that imports the CLI and goes on)."""
+    name = Path(sys.argv[0]).name
+    return name in ("storefront", "storefront.exe") or sys.argv[0].endswith(
+        str(Path("storefront", "cli.py")))

@@ -1,0 +1,122 @@
+"""`storefront build` reads content/ while the shop starts (storefront.build.early), and the
+site it writes is the same as without that head start, whatever happens to the files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storefront.build import early
+from storefront.build.parallel import default_jobs
+from storefront.build.site import build_site
+from tests.conftest import ROOT, TEST_SECRET
+from tests.test_build import SHOP, SITE, product_file, shop_content
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    return shop_content(tmp_path / "content")
+
+
+@pytest.fixture
+def site_app(make_app, content):
+    return lambda: make_app(CONTENT_DIR=str(content), BASE_URL=SHOP, STATIC_SITE_URL=SITE)
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != ".storefront-build.json"}
+
+
+def command(tmp_path: Path, content: Path, name: str, *args: str, **env: str):
+    """The real command, as a shop owner runs it (a process of its own)."""
+    environ = {**os.environ, "STOREFRONT_SECRET_KEY": TEST_SECRET,
+               "STOREFRONT_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / name}.sqlite3",
+               "STOREFRONT_CONTENT_DIR": str(content), "STOREFRONT_BASE_URL": SHOP,
+               "STOREFRONT_STATIC_SITE_URL": SITE, **env}
+    return subprocess.run([sys.executable, "-m", "storefront.cli", *args], env=environ,
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+
+
+@pytest.mark.skipif(default_jobs() < 2, reason="reading early needs a second CPU")
+def test_the_command_parses_while_it_starts_and_writes_the_same_site(tmp_path, content):
+    for n in range(30):
+        product_file(content, f"bean-{n:02d}", f"Bean {n:02d}", body=f"Bean *number* {n}.")
+    sites = {}
+    for name, switch in (("early", "1"), ("late", "0")):
+        command(tmp_path, content, name, "db", "upgrade")
+        done = command(tmp_path, content, name, "build", "--out", str(tmp_path / name),
+                       STOREFRONT_BUILD_EARLY_PARSE=switch)
+        sites[name] = tree(tmp_path / name)
+        if switch == "1":
+            assert "34 content files parsed (34 while the shop started)." in done.stdout
+        else:
+            assert "34 content files parsed." in done.stdout
+    assert len(sites["early"]) > 30
+    assert sites["early"] == sites["late"]
+    assert b"Bean <em>number</em> 7." in sites["early"]["products/bean-07/index.html"]
+
+
+def test_a_file_changed_after_it_was_read_early_is_parsed_again(site_app, content,
+                                                                tmp_path):
+    reader = early.start(content)
+    assert reader is not None
+    assert len(reader.results()) == 4  # the reader is done: 3 products and 1 page
+    product_file(content, "dark-roast", "Dark Roast", body="Roasted again, much darker.")
+
+    report = build_site(site_app(), tmp_path / "site", jobs=1)
+
+    assert (report.parsed, report.parsed_early) == (4, 3)
+    page = (tmp_path / "site" / "products" / "dark-roast" / "index.html").read_text()
+    assert "Roasted again, much darker." in page
+
+
+def test_what_was_read_from_another_folder_is_not_used(site_app, content, tmp_path):
+    other = tmp_path / "other-content"
+    product_file(other, "dark-roast", "Impostor Roast", body="Not this shop's file.")
+    assert early.start(other) is not None
+
+    report = build_site(site_app(), tmp_path / "site", jobs=1)
+
+    assert (report.parsed, report.parsed_early) == (4, 0)
+    assert "Impostor" not in (tmp_path / "site" / "products" / "dark-roast" /
+                              "index.html").read_text()
+    assert early.take(other) == {}  # handed out once at most, and the reader is gone
+
+
+def test_bad_files_are_reported_the_same_way_when_read_early(site_app, content, tmp_path):
+    (content / "products" / "broken.md").write_text("---\ntitle: No price\nsku: BR-1\n---\n")
+    (content / "products" / "unreadable.md").write_bytes(b"---\ntitle: \xff\xfe\n---\n")
+    late = build_site(site_app(), tmp_path / "late", jobs=1)
+    early.start(content)
+    ahead = build_site(site_app(), tmp_path / "early", jobs=1, force=False)
+
+    assert ahead.parsed_early == ahead.parsed == 6
+    assert sorted(ahead.problems) == sorted(late.problems)
+    assert any("broken.md" in p and "price" in p for p in late.problems)
+    assert tree(tmp_path / "early") == tree(tmp_path / "late")
+
+
+@pytest.mark.parametrize(("argv", "switch", "expected"), [
+    (["storefront", "build"], "1", True),
+    (["storefront", "build", "--out", "site", "--force"], "1", True),
+    (["storefront", "build", "--jobs", "2"], "1", True),
+    (["storefront", "build", "--jobs", "1"], "1", False),
+    (["storefront", "build", "--jobs=1"], "1", False),
+    (["storefront", "build", "--help"], "1", False),
+    (["storefront", "build"], "0", False),
+    (["storefront", "run"], "1", False),
+    (["storefront"], "1", False),
+])
+def test_which_commands_read_early(argv, switch, expected):
+    wanted = early.wanted(argv, {early.SWITCH: switch})
+    assert wanted == (expected and default_jobs() > 1)
