@@ -80,6 +80,21 @@ def test_bad_page_file_never_crashes_a_request(make_app, tmp_path):
     assert client.get("/pages/about").status_code == 200
 
 
+def test_a_content_page_reads_only_the_page_files(make_app, tmp_path, caplog):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "pages" / "broken.md").write_text("---\ntitle: [oops\n---\nbody")
+    write(content, "broken-product.md", "---\ntitle: No SKU\n---\n")
+    client = make_app(CONTENT_DIR=str(content)).test_client()
+
+    with caplog.at_level("WARNING", logger="storefront.content"):
+        assert client.get("/pages/about").status_code == 200
+
+    skipped = [r.getMessage() for r in caplog.records]
+    assert any("pages/broken.md" in m for m in skipped)  # the pages are read and checked
+    assert not any("products/" in m for m in skipped)  # the 13 product files are not
+
+
 def test_sync_updates_descriptions_keeps_stock_and_hides_removed(make_app, tmp_path, shop):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)

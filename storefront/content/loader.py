@@ -223,10 +223,17 @@ def load_content(root: Path) -> ContentSet:
             continue
         seen[("slug", product.slug)] = seen[("sku", product.sku)] = product.path
         result.products.append(product)
-    for path in sorted((root / "pages").glob("*.md")):
-        page = read_file(path, root, parse_page, result.problems)
-        if page is not None:
-            result.pages[page.slug] = page
+    result.pages = load_pages(root, result.problems)
     for problem in result.problems:
         log.warning("content skipped: %s", problem)
     return result
+
+
+def load_pages(root: Path, problems: list[ContentProblem]) -> dict[str, PageSource]:
+    """The valid files of ``root/pages`` by slug; the others are added to ``problems``."""
+    pages = {}
+    for path in sorted((root / "pages").glob("*.md")):
+        page = read_file(path, root, parse_page, problems)
+        if page is not None:
+            pages[page.slug] = page
+    return pages

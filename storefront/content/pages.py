@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import current_app
 
-from storefront.content.loader import PageSource, load_content
+from storefront.content.loader import ContentProblem, PageSource, load_pages
+
+log = logging.getLogger(__name__)
 
 
 def _signature(root: Path) -> tuple:
@@ -21,6 +24,9 @@ def page_index() -> dict[str, PageSource]:
     cache = current_app.extensions.setdefault("storefront.pages", {})
     signature = _signature(root)
     if cache.get("signature") != signature:
-        cache["pages"] = load_content(root).pages
+        problems: list[ContentProblem] = []
+        cache["pages"] = load_pages(root, problems)  # the product files are not read
+        for problem in problems:
+            log.warning("content skipped: %s", problem)
         cache["signature"] = signature
     return cache["pages"]
