@@ -29,7 +29,7 @@ from storefront.content.loader import (
     parse_page,
     parse_product,
 )
-from storefront.content.sync import apply_source, sync_products
+from storefront.content.sync import apply_source, source_columns, sync_products
 from storefront.extensions import db
 
 # Active products from content/ (plugins' products, such as event tickets, are not listed).
@@ -124,16 +124,10 @@ def _database_matches(metas: dict[str, Meta]) -> bool:
     return actual == expected
 
 
-_NEW_COLUMNS = ("sku", "stock", "slug", "title", "summary", "body_html", "category", "tags",
-                "image", "price", "active")
-
-
 def _new_row(src: ProductSource) -> dict:
-    """The columns ``Product(sku=, stock=)`` and ``apply_source`` set for a new product, for
-    one bulk INSERT (the other columns take their defaults, as they would)."""
-    product = Product(sku=src.sku, stock=src.stock)  # never added to the session
-    apply_source(product, src)
-    return {column: getattr(product, column) for column in _NEW_COLUMNS}
+    """The columns of a new product, for one bulk INSERT (the others take their defaults,
+    as with ``Product(sku=, stock=)`` and ``apply_source``)."""
+    return {"sku": src.sku, "stock": src.stock, **source_columns(src)}
 
 
 def _upsert(sources: list[ProductSource], gone_skus: set[str]) -> None:

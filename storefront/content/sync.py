@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -39,14 +40,15 @@ def sync_products(content: ContentSet) -> SyncReport:
     return report
 
 
+def source_columns(src: ProductSource) -> dict[str, Any]:
+    """The product columns a content file sets (stock is not a content field)."""
+    return {"slug": src.slug, "title": src.title, "summary": src.summary,
+            "body_html": src.body_html, "category": src.category,
+            "tags": "," + ",".join(src.tags) + "," if src.tags else "", "image": src.image,
+            "price": src.price, "active": src.active}
+
+
 def apply_source(product: Product, src: ProductSource) -> None:
-    """Copy a content file's fields onto its product row (stock is not a content field)."""
-    product.slug = src.slug
-    product.title = src.title
-    product.summary = src.summary
-    product.body_html = src.body_html
-    product.category = src.category
-    product.tags = "," + ",".join(src.tags) + "," if src.tags else ""
-    product.image = src.image
-    product.price = src.price
-    product.active = src.active
+    """Copy a content file's fields onto its product row."""
+    for column, value in source_columns(src).items():
+        setattr(product, column, value)
