@@ -70,7 +70,7 @@ def test_a_file_changed_after_it_was_read_early_is_parsed_again(site_app, conten
                                                                 tmp_path):
     reader = early.start(content)
     assert reader is not None
-    assert len(reader.results()) == 4  # the reader is done: 3 products and 1 page
+    assert len(reader.results(stop=False)) == 4  # read to the end: 3 products and 1 page
     product_file(content, "dark-roast", "Dark Roast", body="Roasted again, much darker.")
 
     report = build_site(site_app(), tmp_path / "site", jobs=1)
@@ -97,13 +97,32 @@ def test_bad_files_are_reported_the_same_way_when_read_early(site_app, content, 
     (content / "products" / "broken.md").write_text("---\ntitle: No price\nsku: BR-1\n---\n")
     (content / "products" / "unreadable.md").write_bytes(b"---\ntitle: \xff\xfe\n---\n")
     late = build_site(site_app(), tmp_path / "late", jobs=1)
-    early.start(content)
-    ahead = build_site(site_app(), tmp_path / "early", jobs=1, force=False)
+    early.start(content).results(stop=False)
+    ahead = build_site(site_app(), tmp_path / "early", jobs=1)
 
     assert ahead.parsed_early == ahead.parsed == 6
     assert sorted(ahead.problems) == sorted(late.problems)
     assert any("broken.md" in p and "price" in p for p in late.problems)
     assert tree(tmp_path / "early") == tree(tmp_path / "late")
+
+
+def test_a_build_ready_before_the_reader_parses_the_rest_itself(site_app, content, tmp_path):
+    for n in range(300):
+        product_file(content, f"bean-{n:03d}", f"Bean {n:03d}", body=f"Bean {n} notes.")
+    app = site_app()
+    reader = early.start(content)  # stopped at once by the build: it has read few files
+
+    report = build_site(app, tmp_path / "site", jobs=2)
+
+    assert reader is not None and report.parsed == 304
+    assert report.parsed_early < report.parsed  # the workers parsed the rest
+    assert tree(tmp_path / "site") == tree(_built_without_early(app, tmp_path))
+
+
+def _built_without_early(app, tmp_path: Path) -> Path:
+    out = tmp_path / "without"
+    build_site(app, out, jobs=1)
+    return out
 
 
 @pytest.mark.parametrize(("argv", "switch", "expected"), [

@@ -7,7 +7,9 @@ imports (``start``, called at the top of ``storefront.cli``) that reads and pars
 product and page file and sends the results back through a pipe. The build takes them
 (``take``) for the files that have not changed since they were read; anything else (a
 file changed in between, a different content folder, a reader that failed) is parsed
-again by the build itself, so the pages never depend on this having worked.
+again by the build itself, so the pages never depend on this having worked. When the build is ready
+for the files before the reader is done (a large site), the reader stops and hands over what
+it has, and the build parses the rest with its own workers.
 
 It reads the folder the configuration will most likely name: ``STOREFRONT_CONTENT_DIR``,
 else the default content/. A folder set in instance/config.py or a .env file is read by the
@@ -23,6 +25,7 @@ import hashlib
 import logging
 import os
 import pickle
+import select
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,43 +56,55 @@ def parse_file(path: Path, root: Path, parser: Any) -> Parsed:
     return read_file(path, root, parser, problems, data), problems, record
 
 
-def parse_folders(root: Path) -> dict[str, Parsed]:
-    """Every ``*.md`` file of content/products and content/pages, parsed; keyed by path."""
+def content_files(root: Path) -> list[tuple[Path, Any]]:
+    """Every ``*.md`` file of content/products and content/pages, with its parser."""
     from storefront.build.sources import scandir_md
     from storefront.content.loader import parse_page, parse_product
 
     parsers = {"products": parse_product, "pages": parse_page}
-    return {str(path): parse_file(path, root, parsers[folder])
-            for folder in FOLDERS for path in scandir_md(root / folder)}
+    return [(path, parsers[folder]) for folder in FOLDERS for path in scandir_md(root / folder)]
 
 
 class EarlyParse:
-    """The reading process: its pid and the read end of its pipe."""
+    """The reading process: its pid, the read end of its results pipe and the write end of
+    its stop pipe (closing it tells the reader to stop and send what it has)."""
 
-    def __init__(self, root: Path, pid: int, fd: int):
-        self.root, self._pid, self._fd = root, pid, fd
+    def __init__(self, root: Path, pid: int, results_fd: int, stop_fd: int):
+        self.root, self._pid = root, pid
+        self._results_fd, self._stop_fd = results_fd, stop_fd
         self._results: dict[str, Parsed] | None = None
         atexit.register(self.close)
 
-    def results(self) -> dict[str, Parsed]:
-        """What the process parsed (waits for it the first time); {} if it failed."""
+    def results(self, stop: bool = True) -> dict[str, Parsed]:
+        """What the reader has parsed: with ``stop``, what it has so far (it stops after
+        the file in hand), so the build never waits for files that its own workers would
+        parse sooner; else everything. {} if the reader failed."""
         if self._results is None:
             self._results = {}
+            if stop:
+                self._close_stop()
             with contextlib.suppress(Exception):  # a reader that failed: parse here
-                with os.fdopen(self._fd, "rb") as pipe:
-                    self._fd = -1
+                with os.fdopen(self._results_fd, "rb") as pipe:
+                    self._results_fd = -1
                     data = pipe.read()
                 if data:
                     self._results = pickle.loads(data)  # noqa: S301 - our own child
             self.close()
         return self._results
 
-    def close(self) -> None:
-        """Stop listening (a reader still writing gets a broken pipe and ends) and reap."""
-        if self._fd >= 0:
+    def _close_stop(self) -> None:
+        if self._stop_fd >= 0:
             with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = -1
+                os.close(self._stop_fd)
+            self._stop_fd = -1
+
+    def close(self) -> None:
+        """Stop the reader (one still writing gets a broken pipe and ends) and reap it."""
+        self._close_stop()
+        if self._results_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._results_fd)
+            self._results_fd = -1
         if self._pid:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(self._pid, 0)
@@ -99,13 +114,24 @@ class EarlyParse:
 _pending: EarlyParse | None = None
 
 
-def _child(root: Path, fd: int) -> None:
-    """In the forked process: parse, send, leave without running the parent's exit code."""
+def _stopped(stop_fd: int) -> bool:
+    """Whether the build asked for the results (it closed its end of the stop pipe)."""
+    return bool(select.select([stop_fd], [], [], 0)[0])
+
+
+def _child(root: Path, results_fd: int, stop_fd: int) -> None:
+    """In the forked process: parse until done or stopped, send the results, and leave
+    without running the parent's exit code."""
     status = 1
     try:
         logging.disable(logging.CRITICAL)  # problems go back with the results
-        data = pickle.dumps(parse_folders(root), protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(fd, "wb") as pipe:
+        parsed: dict[str, Parsed] = {}
+        for path, parser in content_files(root):
+            if _stopped(stop_fd):
+                break
+            parsed[str(path)] = parse_file(path, root, parser)
+        data = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(results_fd, "wb") as pipe:
             pipe.write(data)
         status = 0
     finally:
@@ -117,13 +143,16 @@ def start(root: Path) -> EarlyParse | None:
     global _pending
     if not hasattr(os, "fork") or not root.is_dir():
         return None
-    read_end, write_end = os.pipe()
+    results_read, results_write = os.pipe()
+    stop_read, stop_write = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os.close(read_end)
-        _child(root, write_end)
-    os.close(write_end)
-    _pending = EarlyParse(root.resolve(), pid, read_end)
+        os.close(results_read)
+        os.close(stop_write)
+        _child(root, results_write, stop_read)
+    os.close(results_write)
+    os.close(stop_read)
+    _pending = EarlyParse(root.resolve(), pid, results_read, stop_write)
     return _pending
 
 
