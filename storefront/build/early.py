@@ -7,9 +7,9 @@ imports (``start``, called at the top of ``storefront.cli``) that reads and pars
 product and page file and sends the results back through a pipe. The build takes them
 (``take``) for the files that have not changed since they were read; anything else (a
 file changed in between, a different content folder, a reader that failed) is parsed
-again by the build itself, so the pages never depend on this having worked. When the build is ready
-for the files before the reader is done (a large site), the reader stops and hands over what
-it has, and the build parses the rest with its own workers.
+again by the build itself, so the pages never depend on this having worked. When the
+build is ready for the files before the reader is done (a large site), the reader stops
+and hands over what it has, and the build parses the rest with its own workers.
 
 It reads the folder the configuration will most likely name: ``STOREFRONT_CONTENT_DIR``,
 else the default content/. A folder set in instance/config.py or a .env file is read by the
@@ -27,6 +27,7 @@ import os
 import pickle
 import select
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -168,14 +169,14 @@ def take(root: Path) -> dict[str, Parsed]:
     return pending.results()
 
 
-def wanted(argv: list[str], environ: dict[str, str] | os._Environ) -> bool:
+def wanted(argv: list[str], environ: Mapping[str, str]) -> bool:
     """Whether this command line is a ``storefront build`` that should read early."""
     from storefront.build.parallel import default_jobs
 
     if len(argv) < 2 or argv[1] != "build" or environ.get(SWITCH, "1") == "0":
         return False
     args = argv[2:]
-    one_job = any(a in ("--jobs=1",) for a in args) or any(
+    one_job = "--jobs=1" in args or any(
         a == "--jobs" and nxt == "1" for a, nxt in zip(args, args[1:], strict=False))
     return not one_job and "--help" not in args and default_jobs() > 1
 
