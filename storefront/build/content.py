@@ -86,9 +86,9 @@ def _scan(root: Path, folder: str, parser: Callable, states: FileStates,
             todo.append((rel, path))
     fresh = []
     ready = [_parsed_early(early or {}, path) for _, path in todo]  # None: parse it now
-    late = iter(parallel.run(_parse, [(path, root, parser) for (_, path), found
-                                      in zip(todo, ready, strict=True) if found is None],
-                             jobs, warm=[0]))
+    late = iter(list(parallel.run(_parse, [(path, root, parser) for (_, path), found
+                                           in zip(todo, ready, strict=True) if found is None],
+                                  jobs, warm=[0])))  # all of them: the workers end here
     parsed = [found if found is not None else next(late) for found in ready]
     index.early += sum(found is not None for found in ready)
     for (rel, path), (item, problems, record) in zip(todo, parsed, strict=True):
