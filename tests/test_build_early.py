@@ -37,14 +37,15 @@ def tree(out: Path) -> dict[str, bytes]:
             if p.is_file() and p.name != ".storefront-build.json"}
 
 
-def command(tmp_path: Path, content: Path, name: str, *args: str, **env: str):
+def command(tmp_path: Path, content: Path, name: str, *args: str, check: bool = True,
+            **env: str):
     """The real command, as a shop owner runs it (a process of its own)."""
     environ = {**os.environ, "STOREFRONT_SECRET_KEY": TEST_SECRET,
                "STOREFRONT_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / name}.sqlite3",
                "STOREFRONT_CONTENT_DIR": str(content), "STOREFRONT_BASE_URL": SHOP,
                "STOREFRONT_STATIC_SITE_URL": SITE, **env}
     return subprocess.run([sys.executable, "-m", "storefront.cli", *args], env=environ,
-                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=True)
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=check)
 
 
 @pytest.mark.skipif(default_jobs() < 2, reason="reading early needs a second CPU")
@@ -64,6 +65,20 @@ def test_the_command_parses_while_it_starts_and_writes_the_same_site(tmp_path, c
     assert len(sites["early"]) > 30
     assert sites["early"] == sites["late"]
     assert b"Bean <em>number</em> 7." in sites["early"]["products/bean-07/index.html"]
+
+
+@pytest.mark.skipif(default_jobs() < 2, reason="reading early needs a second CPU")
+def test_a_build_that_fails_before_it_reads_ends_at_once(tmp_path, content):
+    for n in range(300):  # enough for the reader to be busy when the build fails
+        product_file(content, f"bean-{n:03d}", f"Bean {n:03d}")
+    failed = command(tmp_path, content, "not-migrated", "build", "--out",
+                     str(tmp_path / "site"), check=False)  # no `db upgrade`: no tables
+
+    assert failed.returncode == 1
+    assert "build failed: the database answered: no such table: product." in failed.stderr
+    assert "needs `storefront db upgrade` first" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert not (tmp_path / "site" / "products").exists()
 
 
 def test_a_file_changed_after_it_was_read_early_is_parsed_again(site_app, content,

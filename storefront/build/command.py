@@ -44,6 +44,8 @@ def _release(app: Flask) -> None:
 @pass_script_info
 def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | None) -> None:
     """Write the public pages as a static site (only what changed since the last build)."""
+    from sqlalchemy.exc import DBAPIError
+
     from storefront.build.pages import BuildError
     from storefront.build.site import build_site
 
@@ -59,6 +61,12 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | N
         report = build_site(app, out, force=force, progress=_progress_bar, jobs=jobs)
     except BuildError as exc:
         raise click.ClickException(f"build failed: {exc}") from exc
+    except DBAPIError as exc:  # most often a database that was never migrated
+        problem = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise click.ClickException(
+            f"build failed: the database answered: {problem}. A new database, or one not "
+            "upgraded since the shop was updated, needs `storefront db upgrade` first."
+        ) from exc
     finally:
         if whole:
             _release(app)
