@@ -131,13 +131,8 @@ def test_a_build_ready_before_the_reader_parses_the_rest_itself(site_app, conten
 
     assert reader is not None and report.parsed == 304
     assert report.parsed_early < report.parsed  # the workers parsed the rest
-    assert tree(tmp_path / "site") == tree(_built_without_early(app, tmp_path))
-
-
-def _built_without_early(app, tmp_path: Path) -> Path:
-    out = tmp_path / "without"
-    build_site(app, out, jobs=1)
-    return out
+    build_site(app, tmp_path / "without", jobs=1)
+    assert tree(tmp_path / "site") == tree(tmp_path / "without")
 
 
 @pytest.mark.parametrize(("argv", "switch", "expected"), [

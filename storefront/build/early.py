@@ -83,7 +83,7 @@ class EarlyParse:
         if self._results is None:
             self._results = {}
             if stop:
-                self._close_stop()
+                self._stop_fd = _close(self._stop_fd)
             with contextlib.suppress(Exception):  # a reader that failed: parse here
                 with os.fdopen(self._results_fd, "rb") as pipe:
                     self._results_fd = -1
@@ -93,23 +93,22 @@ class EarlyParse:
             self.close()
         return self._results
 
-    def _close_stop(self) -> None:
-        if self._stop_fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self._stop_fd)
-            self._stop_fd = -1
-
     def close(self) -> None:
         """Stop the reader (one still writing gets a broken pipe and ends) and reap it."""
-        self._close_stop()
-        if self._results_fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self._results_fd)
-            self._results_fd = -1
+        self._stop_fd = _close(self._stop_fd)
+        self._results_fd = _close(self._results_fd)
         if self._pid:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(self._pid, 0)
             self._pid = 0
+
+
+def _close(fd: int) -> int:
+    """Close ``fd`` unless it is closed already (-1); -1."""
+    if fd >= 0:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    return -1
 
 
 _pending: EarlyParse | None = None
@@ -171,10 +170,10 @@ def take(root: Path) -> dict[str, Parsed]:
 
 def wanted(argv: list[str], environ: Mapping[str, str]) -> bool:
     """Whether this command line is a ``storefront build`` that should read early."""
+    if len(argv) < 2 or argv[1] != "build" or environ.get(SWITCH, "1") == "0":
+        return False  # every other command starts without importing anything for this
     from storefront.build.parallel import default_jobs
 
-    if len(argv) < 2 or argv[1] != "build" or environ.get(SWITCH, "1") == "0":
-        return False
     args = argv[2:]
     one_job = "--jobs=1" in args or any(
         a == "--jobs" and nxt == "1" for a, nxt in zip(args, args[1:], strict=False))

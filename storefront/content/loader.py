@@ -224,9 +224,13 @@ def load_content(root: Path) -> ContentSet:
         seen[("slug", product.slug)] = seen[("sku", product.sku)] = product.path
         result.products.append(product)
     result.pages = load_pages(root, result.problems)
-    for problem in result.problems:
-        log.warning("content skipped: %s", problem)
+    log_skipped(result.problems)
     return result
+
+
+def log_skipped(problems: list[ContentProblem]) -> None:
+    for problem in problems:
+        log.warning("content skipped: %s", problem)
 
 
 def load_pages(root: Path, problems: list[ContentProblem]) -> dict[str, PageSource]:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import current_app
 
-from storefront.content.loader import ContentProblem, PageSource, load_pages
-
-log = logging.getLogger(__name__)
+from storefront.content.loader import ContentProblem, PageSource, load_pages, log_skipped
 
 
 def _signature(root: Path) -> tuple:
@@ -26,7 +23,6 @@ def page_index() -> dict[str, PageSource]:
     if cache.get("signature") != signature:
         problems: list[ContentProblem] = []
         cache["pages"] = load_pages(root, problems)  # the product files are not read
-        for problem in problems:
-            log.warning("content skipped: %s", problem)
+        log_skipped(problems)
         cache["signature"] = signature
     return cache["pages"]
