@@ -5,6 +5,7 @@ serve and on what the command prints."""
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 from pathlib import Path
@@ -408,6 +409,20 @@ def test_a_failing_page_in_a_worker_process_fails_the_build(site_app, content, t
         product_file(content, f"bean-{n:03d}", f"Bean {n:03d}")
     with pytest.raises(BuildError, match="/plugins/notes/spring-blend: the shop answered 403"):
         build_site(site_app(Notes(leaky=True)), tmp_path / "site", jobs=2)
+
+
+def test_a_build_process_that_dies_fails_the_build_with_a_clear_message(site_app, content,
+                                                                       tmp_path):
+    for n in range(220):
+        product_file(content, f"bean-{n:03d}", f"Bean {n:03d}")
+    app = site_app(Notes(only_in=os.getpid()))  # every other process dies on its first page
+    result = app.test_cli_runner().invoke(main, ["build", "--out", str(tmp_path / "site"),
+                                                 "--jobs", "2"])
+
+    assert result.exit_code == 1
+    assert ("build failed: a worker process ended unexpectedly (killed by signal 9)"
+            in result.output)
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize(("key", "written_to", "linked_as"), [

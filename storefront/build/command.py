@@ -66,7 +66,7 @@ def _end_process() -> None:
               help="Output folder (default: STATIC_BUILD_DIR, instance/site).")
 @click.option("--force", is_flag=True, help="Render every page, changed or not.")
 @click.option("--jobs", type=click.IntRange(min=1),
-              help="Processes that render pages (default: one per CPU; 1: no workers).")
+              help="Processes that render pages (default: one per CPU; 1: this one only).")
 @pass_script_info
 def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | None) -> None:
     """Write the public pages as a static site (only what changed since the last build)."""
@@ -74,6 +74,7 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | N
 
     from storefront.build.pages import BuildError
     from storefront.build.site import build_site
+    from storefront.build.team import HelperDied
 
     # No app context around the build: each page is rendered in a request of its own,
     # exactly as a visitor's request would be.
@@ -85,7 +86,7 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | N
         gc.freeze()
     try:
         report = build_site(app, out, force=force, progress=_progress_bar, jobs=jobs)
-    except BuildError as exc:
+    except (BuildError, HelperDied) as exc:
         raise click.ClickException(f"build failed: {exc}") from exc
     except DBAPIError as exc:  # most often a database that was never migrated
         problem = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__

@@ -1,8 +1,10 @@
-"""Parse, render and write many pages on every CPU: worker processes forked from the app.
+"""Parse, render and write many pages on every CPU: this process and helpers forked from it
+(storefront.build.team).
 
-Forking copies the app as it is (templates compiled, plugins loaded), so a worker starts in
+Forking copies the app as it is (templates compiled, plugins loaded), so a helper starts in
 milliseconds; each opens its own database connections. Results come back in order. Few items
-(an incremental build) are handled in this process: a fork would cost more than it saves.
+(an incremental build) are handled in this process alone: a fork would cost more than it
+saves.
 """
 
 from __future__ import annotations
@@ -10,24 +12,24 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Collection, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+
+from storefront.build.team import Team
 
 if TYPE_CHECKING:
     from flask import Flask
 
     from storefront.build.render import PageFetcher
 
-MIN_PAGES_PER_WORKER = 100
+MIN_PAGES_PER_PROCESS = 100
 T = TypeVar("T")
 R = TypeVar("R")
-# What render workers use, set before the fork (a fetcher holds the app: it is inherited,
-# never pickled).
+# What rendering uses, set before the fork (a fetcher holds the app: helpers inherit it,
+# it is never pickled).
 _fetcher: PageFetcher | None = None
 _out: Path | None = None
 
@@ -41,7 +43,7 @@ def default_jobs() -> int:
 
 
 def _fork_available() -> bool:
-    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+    return sys.platform == "linux" and hasattr(os, "fork")
 
 
 def _own_connections(app: Flask | None) -> None:
@@ -55,10 +57,10 @@ def _own_connections(app: Flask | None) -> None:
 
 @contextlib.contextmanager
 def _frozen_heap() -> Iterator[None]:
-    """While workers are forked: what this process holds is left out of the garbage
+    """While helpers are forked: what this process holds is left out of the garbage
     collector, as the gc module's documentation advises before a fork. Otherwise a
-    worker's first full collection walks (and so copies, page by page) everything it
-    inherited: some 70 ms per worker, more than a tenth of a build."""
+    helper's first full collection walks (and so copies, page by page) everything it
+    inherited: some 70 ms per helper, more than a tenth of a build."""
     frozen_by_caller = gc.get_freeze_count() > 0  # the command, which ends with the build
     gc.freeze()
     try:
@@ -70,24 +72,23 @@ def _frozen_heap() -> Iterator[None]:
 
 def run(func: Callable[[T], R], items: list[T], jobs: int, app: Flask | None = None,
         warm: Collection[int] = ()) -> Iterator[R]:
-    """``func(item)`` for every item, in order: in ``jobs`` forked processes when there are
-    enough items, else here. ``func`` must be a module-level function (it is sent to the
-    workers by name); pass ``app`` when it uses the database.
+    """``func(item)`` for every item, in order: here and in ``jobs - 1`` forked helpers
+    when there are enough items, else here alone. Pass ``app`` when ``func`` uses the
+    database (each helper then opens its own connections).
 
     The items at the indices ``warm`` are done here first, before the fork: what they load
     on first use (compiled templates and SQL, the Markdown parser) is then inherited by every
-    worker instead of being loaded again in each."""
-    jobs = min(jobs, len(items) // MIN_PAGES_PER_WORKER)
+    helper instead of being loaded again in each."""
+    jobs = min(jobs, len(items) // MIN_PAGES_PER_PROCESS)
     if jobs < 2 or not _fork_available():
         yield from map(func, items)
         return
     early = {i: func(items[i]) for i in sorted(set(warm)) if 0 <= i < len(items)}
     rest = [item for i, item in enumerate(items) if i not in early]
-    # A worker that dies makes map() raise (BrokenProcessPool) instead of waiting forever.
-    with _frozen_heap(), ProcessPoolExecutor(
-            jobs, mp_context=multiprocessing.get_context("fork"),
-            initializer=_own_connections, initargs=(app,)) as pool:
-        done = pool.map(func, rest, chunksize=16)
+    with _frozen_heap():
+        team = Team(func, rest, jobs - 1, on_fork=lambda: _own_connections(app))
+    with team:
+        done = team.results()
         for i in range(len(items)):
             yield early[i] if i in early else next(done)
 

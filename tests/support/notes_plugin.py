@@ -3,6 +3,8 @@ them for members only, listed on the static site through ``shop_static_pages``."
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template_string
@@ -38,12 +40,19 @@ def notes() -> dict[str, dict]:
 
 class Notes:
     """Notes, some members-only. ``leaky`` lists members-only notes too (a bug the build
-    must catch); ``with_form`` puts a CSRF-protected form on public notes."""
+    must catch); ``with_form`` puts a CSRF-protected form on public notes; ``only_in``, a
+    process id, kills any other process that renders a page (a build helper that dies)."""
 
     name = "notes"
 
-    def __init__(self, leaky: bool = False, with_form: bool = False):
-        self.leaky, self.with_form = leaky, with_form
+    def __init__(self, leaky: bool = False, with_form: bool = False,
+                 only_in: int | None = None):
+        self.leaky, self.with_form, self.only_in = leaky, with_form, only_in
+
+    @hookimpl
+    def shop_template_slot(self, name):
+        if name == "head" and self.only_in is not None and os.getpid() != self.only_in:
+            os.kill(os.getpid(), signal.SIGKILL)
 
     @hookimpl
     def shop_settings_schema(self):

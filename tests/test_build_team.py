@@ -1,0 +1,122 @@
+"""The build's team of processes (storefront.build.team): this process and forked helpers
+share the work, results come back in order, and an error or a dead helper ends the run
+with a clear exception and no process left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from storefront.build.team import HelperDied, Team
+
+PARENT = os.getpid()
+
+
+def _slow_square(item: int) -> tuple[int, int]:
+    time.sleep(0.002)  # long enough for every member to take chunks
+    return item * item, os.getpid()
+
+
+def _reaped(pids: list[int]) -> bool:
+    """Whether every one of these child processes has ended and been waited for."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        return False
+    return True
+
+
+@pytest.mark.parametrize("helpers", [1, 3])
+def test_every_member_works_and_the_results_come_back_in_order(helpers):
+    items = list(range(300))
+    with Team(_slow_square, items, helpers) as team:
+        pids = team.pids
+        results = list(team.results())
+
+    assert [square for square, _pid in results] == [i * i for i in items]
+    workers = {pid for _square, pid in results}
+    assert workers == {PARENT, *pids}  # this process worked too, and every helper
+    assert len(pids) == helpers
+    assert _reaped(pids)
+
+
+class Refused(Exception):
+    pass
+
+
+def _refuse_in_a_helper(item: int) -> int:
+    time.sleep(0.001)
+    if os.getpid() != PARENT:
+        raise Refused(f"item {item} refused")
+    return item
+
+
+def test_an_error_in_a_helper_ends_the_run_with_that_error():
+    with pytest.raises(Refused, match=r"item \d+ refused"), \
+            Team(_refuse_in_a_helper, list(range(300)), 1) as team:
+        pids = team.pids
+        list(team.results())
+    assert _reaped(pids)
+
+
+class Unpicklable(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.callback = lambda: None  # cannot be sent back as it is
+
+
+def _unpicklable_error_in_a_helper(item: int) -> int:
+    time.sleep(0.001)
+    if os.getpid() != PARENT:
+        raise Unpicklable("the stock file is locked")
+    return item
+
+
+def test_an_error_that_cannot_travel_arrives_as_its_name_and_message():
+    with pytest.raises(RuntimeError, match="Unpicklable: the stock file is locked"), \
+            Team(_unpicklable_error_in_a_helper, list(range(300)), 1) as team:
+        pids = team.pids
+        list(team.results())
+    assert _reaped(pids)
+
+
+def _die_in_a_helper(item: int) -> int:
+    time.sleep(0.001)
+    if os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return item
+
+
+def test_a_helper_that_dies_ends_the_run_instead_of_waiting_forever():
+    with pytest.raises(HelperDied, match="killed by signal 9"), \
+            Team(_die_in_a_helper, list(range(300)), 1) as team:
+        pids = team.pids
+        list(team.results())
+    assert _reaped(pids)
+
+
+def _fail_here(item: int) -> int:
+    time.sleep(0.001)
+    if os.getpid() == PARENT and item > 50:
+        raise Refused("this process failed")
+    return item
+
+
+def test_an_error_in_this_process_stops_and_reaps_the_helpers():
+    with pytest.raises(Refused, match="this process failed"), \
+            Team(_fail_here, list(range(300)), 2) as team:
+        pids = team.pids
+        list(team.results())
+    assert len(pids) == 2 and _reaped(pids)
+
+
+def test_a_run_left_early_reaps_the_helpers():
+    with Team(_slow_square, list(range(300)), 2) as team:
+        pids = team.pids
+        assert next(team.results())[0] == 0
+    assert len(pids) == 2 and _reaped(pids)
