@@ -101,6 +101,18 @@ def test_product_page_reads_product_and_plugin_state_in_one_statement(make_app, 
     assert "plugin_state_version" in statements[0] and "FROM product" in statements[0]
 
 
+@pytest.mark.parametrize("path", ["/", "/category/coffee", "/tag/espresso",
+                                  "/search?q=kettle"])
+def test_a_listing_reads_its_cards_and_plugin_state_in_one_statement(make_app, shop, path):
+    app = make_app(EXTRA_PLUGINS=[ProductSlotSpy()], GUEST_PAGE_CACHE_SIZE=0)
+    client = app.test_client()
+    first = client.get(path)
+    assert first.status_code == 200 and 'class="product-card"' in first.text
+    statements = _statements(app, lambda: client.get(path))
+    assert len(statements) == 1, statements
+    assert "plugin_state_version" in statements[0] and "FROM product" in statements[0]
+
+
 def test_plugin_disabled_in_another_worker_leaves_the_product_page_at_once(make_app, shop):
     owner = make_app(EXTRA_PLUGINS=[ProductSlotSpy()])
     other = make_app(EXTRA_PLUGINS=[ProductSlotSpy()])

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 
-from storefront.catalog.lookup import active_product
+from storefront.catalog.lookup import ProductView, active_product, catalogue_page
 from storefront.catalog.models import Product
 from storefront.content.loader import SLUG_RE
 from storefront.content.pages import page_index
@@ -14,13 +14,10 @@ bp = Blueprint("catalog", __name__)
 
 PAGE_SIZE = 24
 
-def _listing(query, title: str, **context):
+def _listing(criteria: tuple, title: str, **context):
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) > 0 else 1
-    products = db.session.scalars(
-        query.where(Product.active.is_(True), Product.plugin == "").order_by(Product.title)
-        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    products = catalogue_page(db.session, criteria, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     has_next = len(products) > PAGE_SIZE
     products = products[:PAGE_SIZE]
     context.update(products=products, title=title, page=page, has_next=has_next)
@@ -31,30 +28,28 @@ def _listing(query, title: str, **context):
     return render_for_guests(key, "catalog/listing.html", **context)
 
 
-def _card(product: Product) -> tuple:
+def _card(product: ProductView) -> tuple:
     return (product.id, product.slug, product.title, product.summary, product.price,
             product.image, product.category, product.tags, product.stock)
 
 
 @bp.get("/")
 def home():
-    return _listing(select(Product), current_app.config["SHOP_NAME"], is_home=True)
+    return _listing((), current_app.config["SHOP_NAME"], is_home=True)
 
 
 @bp.get("/category/<slug>")
 def category(slug: str):
     if not SLUG_RE.match(slug):
         abort(404)
-    return _listing(select(Product).where(Product.category == slug),
-                    slug.replace("-", " ").title())
+    return _listing((Product.category == slug,), slug.replace("-", " ").title())
 
 
 @bp.get("/tag/<tag>")
 def tag(tag: str):
     if not SLUG_RE.match(tag):
         abort(404)
-    return _listing(select(Product).where(Product.tags.contains(f",{tag},", autoescape=True)),
-                    f"Tagged “{tag}”")
+    return _listing((Product.tags.contains(f",{tag},", autoescape=True),), f"Tagged “{tag}”")
 
 
 @bp.get("/search")
@@ -63,13 +58,11 @@ def search():
     if not q:
         return render_template("catalog/listing.html", products=[], title="Search", q=q,
                                page=1, has_next=False)
-    words = q.split()[:5]
-    query = select(Product)
-    for word in words:
-        query = query.where(or_(Product.title.icontains(word, autoescape=True),
-                                Product.summary.icontains(word, autoescape=True),
-                                Product.tags.icontains(word, autoescape=True)))
-    return _listing(query, f"Results for “{q}”", q=q)
+    criteria = tuple(or_(Product.title.icontains(word, autoescape=True),
+                         Product.summary.icontains(word, autoescape=True),
+                         Product.tags.icontains(word, autoescape=True))
+                     for word in q.split()[:5])
+    return _listing(criteria, f"Results for “{q}”", q=q)
 
 
 @bp.get("/products/<slug>")
