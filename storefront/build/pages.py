@@ -16,12 +16,11 @@ from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
 
-from storefront.build.content import CATALOGUE, ContentIndex
+from storefront.build.content import CATALOGUE, PRODUCT, ContentIndex
 from storefront.build.manifest import FILENAME as MANIFEST_FILE
 from storefront.build.paths import PathError, output_file, page_key
 from storefront.build.sitemap import FILENAME as SITEMAP_FILE
 from storefront.build.sources import FileStates, digest
-from storefront.catalog.models import Product
 from storefront.catalog.views import PAGE_SIZE
 from storefront.extensions import db
 from storefront.plugins.calls import call_impl, enabled_impls
@@ -51,8 +50,8 @@ def content_pages(root: Path, states: FileStates, index: ContentIndex) -> list[B
     return pages
 
 
-_CARD = (Product.slug, Product.title, Product.summary, Product.price, Product.image,
-         Product.category, Product.tags)
+_CARD = (PRODUCT.slug, PRODUCT.title, PRODUCT.summary, PRODUCT.price, PRODUCT.image,
+         PRODUCT.category, PRODUCT.tags)
 
 
 def listing_pages() -> tuple[list[BuildPage], list[str]]:

@@ -11,6 +11,8 @@ from storefront.extensions import db
 from storefront.guest_pages import render_for_guests
 
 bp = Blueprint("catalog", __name__)
+# Criteria on the table's columns, not the ORM attributes: the listing query stays Core.
+_COLUMN = Product.__table__.c
 
 PAGE_SIZE = 24
 
@@ -42,14 +44,14 @@ def home():
 def category(slug: str):
     if not SLUG_RE.match(slug):
         abort(404)
-    return _listing((Product.category == slug,), slug.replace("-", " ").title())
+    return _listing((_COLUMN.category == slug,), slug.replace("-", " ").title())
 
 
 @bp.get("/tag/<tag>")
 def tag(tag: str):
     if not SLUG_RE.match(tag):
         abort(404)
-    return _listing((Product.tags.contains(f",{tag},", autoescape=True),), f"Tagged “{tag}”")
+    return _listing((_COLUMN.tags.contains(f",{tag},", autoescape=True),), f"Tagged “{tag}”")
 
 
 @bp.get("/search")
@@ -58,9 +60,9 @@ def search():
     if not q:
         return render_template("catalog/listing.html", products=[], title="Search", q=q,
                                page=1, has_next=False)
-    criteria = tuple(or_(Product.title.icontains(word, autoescape=True),
-                         Product.summary.icontains(word, autoescape=True),
-                         Product.tags.icontains(word, autoescape=True))
+    criteria = tuple(or_(_COLUMN.title.icontains(word, autoescape=True),
+                         _COLUMN.summary.icontains(word, autoescape=True),
+                         _COLUMN.tags.icontains(word, autoescape=True))
                      for word in q.split()[:5])
     return _listing(criteria, f"Results for “{q}”", q=q)
 
