@@ -3,6 +3,7 @@ site it writes is the same as without that head start, whatever happens to the f
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import subprocess
@@ -152,3 +153,21 @@ def test_a_build_ready_before_the_reader_parses_the_rest_itself(site_app, conten
 def test_which_commands_read_early(argv, switch, expected):
     wanted = early.wanted(argv, {early.SWITCH: switch})
     assert wanted == (expected and default_jobs() > 1)
+
+
+@pytest.mark.parametrize(("argv", "paused"), [
+    (["storefront", "build", "--jobs", "1"], True),
+    (["/usr/bin/storefront", "build"], True),
+    (["storefront", "run"], False),
+    (["storefront"], False),
+    (["pytest", "build"], False),  # a program that imports the command and goes on
+])
+def test_only_the_build_command_starts_with_the_collector_paused(monkeypatch, argv, paused):
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.setenv(early.SWITCH, "0")  # no reader process here
+    assert gc.isenabled()
+    try:
+        early.start_for_command()
+        assert gc.isenabled() is not paused
+    finally:
+        gc.enable()

@@ -84,6 +84,7 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | N
         # The app and the modules live until the process ends: the collector need not walk
         # them again, and worker processes forked from here leave their pages shared.
         gc.freeze()
+        gc.enable()  # off while the command started (storefront.build.early)
     try:
         report = build_site(app, out, force=force, progress=_progress_bar, jobs=jobs)
     except (BuildError, HelperDied) as exc:
