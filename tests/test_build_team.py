@@ -120,3 +120,23 @@ def test_a_run_left_early_reaps_the_helpers():
         pids = team.pids
         assert next(team.results())[0] == 0
     assert len(pids) == 2 and _reaped(pids)
+
+
+def test_when_no_more_processes_can_be_made_the_team_works_with_fewer(monkeypatch, caplog):
+    real_fork, forks = os.fork, []
+
+    def fork_once() -> int:
+        if forks:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork_once)
+    items = list(range(300))
+    with Team(_slow_square, items, 3) as team:
+        pids = team.pids
+        results = list(team.results())
+
+    assert [square for square, _pid in results] == [i * i for i in items]
+    assert len(pids) == 1 and _reaped(pids)
+    assert "build goes on with 1 helper processes: [Errno 11]" in caplog.text
