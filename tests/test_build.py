@@ -455,3 +455,23 @@ def test_the_market_theme_builds_with_its_category_sidebar(site_app, tmp_path):
     assert "market.css" in page and (out / "static" / "market.css").is_file()
     assert 'href="/category/equipment/"' in page  # the sidebar, linked within the site
     assert "Buy in the shop" in read(out, "products/tea-pot/index.html")
+
+
+@pytest.mark.parametrize(("html_in", "html_out"), [
+    ('<a href="/products/x">', '<a href="/products/x/">'),
+    ('<A HREF = "/products/x">', '<A HREF = "/products/x/">'),  # any case, spaces around =
+    ('<a\nhref="/?page=2#top">', '<a\nhref="/page/2/#top">'),
+    ('<form action="/cart/add">', '<form action="https://shop.example/cart/add">'),
+    ('<img src="/static/style.css">', '<img src="/static/style.css">'),  # a copied asset
+    ('<a href="https://elsewhere.example/x">', '<a href="https://elsewhere.example/x">'),
+    ('<a href="#top">', '<a href="#top">'),
+    # Not attributes: no ASCII space before the name, or not an ASCII name ("ſ" is a long s).
+    ('<p>\u00a0href="/cart"</p>', '<p>\u00a0href="/cart"</p>'),
+    ('<a ſrc="/cart">', '<a ſrc="/cart">'),
+])
+def test_links_are_rewritten_for_the_static_site(html_in, html_out):
+    from storefront.build.links import LinkRewriter
+
+    rewriter = LinkRewriter({"/products/x": "/products/x/", "/?page=2": "/page/2/"},
+                            {"/static/style.css"}, "https://shop.example")
+    assert rewriter.html(html_in) == html_out
