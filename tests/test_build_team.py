@@ -49,52 +49,37 @@ class Refused(Exception):
     pass
 
 
-def _refuse_in_a_helper(item: int) -> int:
-    time.sleep(0.001)
-    if os.getpid() != PARENT:
-        raise Refused(f"item {item} refused")
-    return item
-
-
-def test_an_error_in_a_helper_ends_the_run_with_that_error():
-    with pytest.raises(Refused, match=r"item \d+ refused"), \
-            Team(_refuse_in_a_helper, list(range(300)), 1) as team:
-        pids = team.pids
-        list(team.results())
-    assert _reaped(pids)
-
-
 class Unpicklable(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.callback = lambda: None  # cannot be sent back as it is
 
 
-def _unpicklable_error_in_a_helper(item: int) -> int:
-    time.sleep(0.001)
-    if os.getpid() != PARENT:
-        raise Unpicklable("the stock file is locked")
-    return item
+def _refuse(item: int) -> None:
+    raise Refused(f"item {item} refused")
 
 
-def test_an_error_that_cannot_travel_arrives_as_its_name_and_message():
-    with pytest.raises(RuntimeError, match="Unpicklable: the stock file is locked"), \
-            Team(_unpicklable_error_in_a_helper, list(range(300)), 1) as team:
-        pids = team.pids
-        list(team.results())
-    assert _reaped(pids)
+def _refuse_unpicklably(_item: int) -> None:
+    raise Unpicklable("the stock file is locked")
 
 
-def _die_in_a_helper(item: int) -> int:
-    time.sleep(0.001)
-    if os.getpid() != PARENT:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return item
+def _die(_item: int) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
-def test_a_helper_that_dies_ends_the_run_instead_of_waiting_forever():
-    with pytest.raises(HelperDied, match="killed by signal 9"), \
-            Team(_die_in_a_helper, list(range(300)), 1) as team:
+@pytest.mark.parametrize(("in_a_helper", "error", "message"), [
+    (_refuse, Refused, r"item \d+ refused"),  # the helper's own exception
+    (_refuse_unpicklably, RuntimeError, "Unpicklable: the stock file is locked"),
+    (_die, HelperDied, "killed by signal 9"),  # instead of waiting forever
+])
+def test_what_goes_wrong_in_a_helper_ends_the_run(in_a_helper, error, message):
+    def work(item: int) -> int:
+        time.sleep(0.001)
+        if os.getpid() != PARENT:
+            in_a_helper(item)
+        return item
+
+    with pytest.raises(error, match=message), Team(work, list(range(300)), 1) as team:
         pids = team.pids
         list(team.results())
     assert _reaped(pids)
