@@ -178,6 +178,22 @@ def test_a_plugin_listing_a_members_only_page_fails_the_build(site_app, tmp_path
     assert SECRET_NOTE not in site_text(out)
 
 
+def test_after_a_build_that_stopped_halfway_every_page_is_rendered_again(site_app,
+                                                                         tmp_path):
+    out = tmp_path / "site"
+    assert build_site(site_app(Notes()), out).written > 0
+    page = out / "products" / "dark-roast" / "index.html"
+    with pytest.raises(BuildError, match="spring-blend"):  # fails while it renders
+        build_site(site_app(Notes(leaky=True)), out, force=True)
+    page.write_text("<html><body><h1>Dark Ro")  # as a build cut off mid-write leaves it
+
+    report = build_site(site_app(Notes()), out)  # nothing changed since the first build
+
+    assert report.written == report.pages  # no page was trusted to be as last written
+    assert "Dark Roast" in read(out, "products/dark-roast/index.html")
+    assert read(out, "products/dark-roast/index.html").rstrip().endswith("</html>")
+
+
 def test_a_page_with_a_csrf_form_fails_the_build(site_app, tmp_path):
     app = site_app(Notes(with_form=True))
     with pytest.raises(BuildError, match="/plugins/notes/brewing: the page set a cookie"):

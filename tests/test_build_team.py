@@ -125,3 +125,28 @@ def test_when_no_more_processes_can_be_made_the_team_works_with_fewer(monkeypatc
     assert [square for square, _pid in results] == [i * i for i in items]
     assert len(pids) == 1 and _reaped(pids)
     assert "build goes on with 1 helper processes: [Errno 11]" in caplog.text
+
+
+def _interrupt_here(item: int) -> tuple[int, int]:
+    if os.getpid() == PARENT and item >= 100:
+        raise KeyboardInterrupt  # as Ctrl-C does, in this process
+    return _slow_square(item)
+
+
+def test_ctrl_c_stops_the_team_after_the_chunks_in_hand():
+    with pytest.raises(KeyboardInterrupt), Team(_interrupt_here, list(range(600)), 2) as team:
+        pids = team.pids
+        for _pid in pids:  # the terminal sends it to every process of the command
+            os.kill(_pid, signal.SIGINT)
+        list(team.results())
+    assert len(pids) == 2 and _reaped(pids)
+
+
+def test_a_helper_leaves_ctrl_c_to_this_process():
+    with Team(_slow_square, list(range(300)), 1) as team:
+        pids = team.pids
+        time.sleep(0.05)
+        os.kill(pids[0], signal.SIGINT)
+        results = list(team.results())
+    assert [square for square, _pid in results] == [i * i for i in range(300)]
+    assert pids[0] in {pid for _square, pid in results} and _reaped(pids)

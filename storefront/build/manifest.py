@@ -34,8 +34,13 @@ class Manifest:
         except TypeError:
             return cls()
 
+    @staticmethod
+    def forget(out: Path) -> None:
+        """No manifest: the next build renders every page."""
+        (out / FILENAME).unlink(missing_ok=True)
+
     def save(self, out: Path) -> None:
-        """Written whole or not at all (a crash leaves the previous manifest)."""
+        """Written whole or not at all."""
         tmp = out / f"{FILENAME}.tmp"
         # The fields as they are (asdict would deep-copy some 20,000 values first).
         data = {"version": VERSION, **{f.name: getattr(self, f.name) for f in fields(self)}}

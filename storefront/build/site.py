@@ -164,12 +164,16 @@ def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
         app.jinja_env.cache.clear()  # a long-lived app may hold templates that changed
     rewriter = LinkRewriter({p.key: static_href(p.key) for p in pages}, assets.keys(),
                             app.config["BASE_URL"])
-    _render(run, _stale(run, pages, everything), PageFetcher(app, site_url(app), rewriter),
-            progress, jobs)
+    todo = _stale(run, pages, everything)
+    if todo:
+        # From here files change. A build that does not finish leaves no manifest, so the
+        # next one renders every page instead of trusting files this one may have cut short.
+        Manifest.forget(out)
+    _render(run, todo, PageFetcher(app, site_url(app), rewriter), progress, jobs)
     new.assets, run.report.assets = copy_assets(assets, out, states, old.assets)
     _remove_gone(run)
     _write_sitemap(run, pages)
     new.files = states.records()
-    new.save(out)  # last: a build that failed leaves the previous manifest
+    new.save(out)  # last: only a build that finished leaves a manifest
     run.report.seconds = perf_counter() - started
     return run.report

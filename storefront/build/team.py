@@ -17,6 +17,7 @@ import logging
 import os
 import pickle
 import select
+import signal
 import struct
 import sys
 import traceback
@@ -29,37 +30,51 @@ log = logging.getLogger(__name__)
 
 CHUNK = 16  # items per chunk: about 10 ms of pages, enough to make handing out cheap
 _HEADER = struct.Struct("!I")  # the length of the pickled message that follows
-_TOKEN = struct.Struct("=q")
+_TICKET = struct.Struct("=I")
 
 
 class HelperDied(RuntimeError):
     """A helper process ended without finishing its chunk (killed, out of memory...)."""
 
 
-class _Counter:
-    """The next chunk to hand out, shared by this process and the helpers it forks: one
-    8-byte token in a pipe. Whoever reads it holds it (the others wait on the pipe) and
-    passes it on by writing the next value back; both are single atomic pipe operations.
-    (A ``multiprocessing.Value`` would do the same at 18 ms of imports and set-up.)"""
+class _Tickets:
+    """The chunks still to do: one 4-byte ticket per chunk in a pipe, filled and closed
+    for writing before any helper is forked. Whoever reads a ticket does that chunk; the
+    kernel hands each read a whole ticket, and once the pipe is empty every read ends. No
+    one holds a lock, so a member that dies cannot stall the others. (A
+    ``multiprocessing.Value`` with its lock cost 18 ms of imports and set-up.)"""
 
-    def __init__(self) -> None:
-        self._read, self._write = os.pipe()
-        os.write(self._write, _TOKEN.pack(0))
+    def __init__(self, count: int):
+        self._read, write = os.pipe()
+        try:
+            os.write(write, b"".join(_TICKET.pack(i) for i in range(count)))
+        finally:
+            os.close(write)
 
-    def take(self, limit: int) -> int:
-        """The next value, or ``limit`` when there is none left."""
-        (value,) = _TOKEN.unpack(os.read(self._read, _TOKEN.size))
-        os.write(self._write, _TOKEN.pack(min(value + 1, limit)))
-        return value
+    @staticmethod
+    def capacity() -> int:
+        """How many tickets a new pipe holds (it must take them all before anyone reads)."""
+        import fcntl  # the team forks, so it runs on Linux only
 
-    def finish(self, limit: int) -> None:
-        """Nothing more to take: every later ``take`` answers ``limit``."""
-        os.read(self._read, _TOKEN.size)
-        os.write(self._write, _TOKEN.pack(limit))
+        read, write = os.pipe()
+        try:
+            return fcntl.fcntl(write, fcntl.F_GETPIPE_SZ) // _TICKET.size
+        finally:
+            os.close(read)
+            os.close(write)
+
+    def take(self) -> int | None:
+        """The next chunk's index, or None when none is left."""
+        data = os.read(self._read, _TICKET.size)
+        return _TICKET.unpack(data)[0] if data else None
+
+    def drain(self) -> None:
+        """Take every ticket left: the others stop after the chunk they hold."""
+        while os.read(self._read, 65536):
+            pass
 
     def close(self) -> None:
         os.close(self._read)
-        os.close(self._write)
 
 
 class _Helper:
@@ -75,9 +90,9 @@ class Team(Generic[T, R]):
     def __init__(self, func: Callable[[T], R], items: list[T], helpers: int,
                  on_fork: Callable[[], None] = lambda: None):
         self._func = func
-        self._chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
-        self._next = _Counter()
-        self._stopped = False
+        size = max(CHUNK, -(-len(items) // _Tickets.capacity()))  # a huge site: bigger chunks
+        self._chunks = [items[i:i + size] for i in range(0, len(items), size)]
+        self._tickets = _Tickets(len(self._chunks))
         self._helpers: list[_Helper] = []
         self._done: dict[int, list[R]] = {}
         for _ in range(helpers):
@@ -93,16 +108,6 @@ class Team(Generic[T, R]):
         """The process ids of the helpers not reaped yet."""
         return [helper.pid for helper in self._helpers]
 
-    # -- shared by every member -------------------------------------------------------
-    def _claim(self) -> int:
-        return self._next.take(len(self._chunks)) if not self._stopped else len(self._chunks)
-
-    def _stop(self) -> None:
-        """No more chunks for anyone."""
-        if not self._stopped:
-            self._stopped = True
-            self._next.finish(len(self._chunks))
-
     # -- the helpers ------------------------------------------------------------------
     def _fork(self, on_fork: Callable[[], None]) -> None:
         read_fd, write_fd = os.pipe()
@@ -116,21 +121,22 @@ class Team(Generic[T, R]):
         self._helpers.append(_Helper(pid, read_fd))
 
     def _serve(self, write_fd: int, on_fork: Callable[[], None]) -> None:
+        # Ctrl-C is this process's to handle: it takes the tickets left, so a helper ends
+        # after the chunk it holds and leaves no page half written.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         status = 1
         try:
             with os.fdopen(write_fd, "wb") as out:
                 on_fork()
-                while (index := self._claim()) < len(self._chunks):
+                while (index := self._tickets.take()) is not None:
                     try:
                         results = [self._func(item) for item in self._chunks[index]]
-                    except Exception as exc:  # noqa: BLE001 - the run ends with it, there
+                    except Exception as exc:  # noqa: BLE001 - sent back: the run ends with it
                         _send(out, (index, None, _portable(exc)))
                         break
                     _send(out, (index, results, None))
                 else:
                     status = 0
-        except KeyboardInterrupt:  # Ctrl-C reached the whole team: this process says it
-            pass
         except BaseException:  # noqa: BLE001 - a helper must end here, whatever happened
             traceback.print_exc()
         finally:
@@ -142,8 +148,8 @@ class Team(Generic[T, R]):
         """Every item's result, in order, while this process works on chunks too."""
         for index in range(len(self._chunks)):
             while index not in self._done:
-                mine = self._claim()
-                if mine < len(self._chunks):
+                mine = self._tickets.take()
+                if mine is not None:
                     self._done[mine] = self._work(self._chunks[mine])
                 else:
                     self._collect(wait=True)
@@ -187,12 +193,12 @@ class Team(Generic[T, R]):
     def __exit__(self, *exc_info: Any) -> None:
         """Stop handing out chunks, let the helpers finish the one they hold (a page is
         never left half written) and reap them."""
-        self._stop()
+        self._tickets.drain()
         for helper in self._helpers:
             helper.reader.close()  # a helper still sending gets a broken pipe and ends
             os.waitpid(helper.pid, 0)
         self._helpers.clear()
-        self._next.close()
+        self._tickets.close()
 
 
 def _send(out: BinaryIO, message: tuple) -> None:
