@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -39,15 +40,42 @@ def tree(out: Path) -> dict[str, bytes]:
             if p.is_file() and p.name != ".storefront-build.json"}
 
 
+def _environ(tmp_path: Path, content: Path, name: str, **env: str) -> dict[str, str]:
+    return {**os.environ, "STOREFRONT_SECRET_KEY": TEST_SECRET,
+            "STOREFRONT_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / name}.sqlite3",
+            "STOREFRONT_CONTENT_DIR": str(content), "STOREFRONT_BASE_URL": SHOP,
+            "STOREFRONT_STATIC_SITE_URL": SITE, **env}
+
+
 def command(tmp_path: Path, content: Path, name: str, *args: str, check: bool = True,
             **env: str):
     """The real command, as a shop owner runs it (a process of its own)."""
-    environ = {**os.environ, "STOREFRONT_SECRET_KEY": TEST_SECRET,
-               "STOREFRONT_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / name}.sqlite3",
-               "STOREFRONT_CONTENT_DIR": str(content), "STOREFRONT_BASE_URL": SHOP,
-               "STOREFRONT_STATIC_SITE_URL": SITE, **env}
-    return subprocess.run([sys.executable, "-m", "storefront.cli", *args], env=environ,
-                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=check)
+    return subprocess.run([sys.executable, "-m", "storefront.cli", *args],
+                          env=_environ(tmp_path, content, name, **env), cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=check)
+
+
+def on_a_terminal(tmp_path: Path, content: Path, name: str, *args: str) -> str:
+    """The real command with its output on a (pseudo) terminal: what the owner sees."""
+    main, secondary = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "storefront.cli", *args],
+                               env=_environ(tmp_path, content, name), cwd=ROOT,
+                               stdin=subprocess.DEVNULL, stdout=secondary, stderr=secondary)
+    os.close(secondary)
+    seen = b""
+    try:
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the terminal closed: the command ended
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(main)
+    assert process.wait(timeout=120) == 0, seen
+    return seen.decode("utf-8", "replace")
 
 
 @pytest.mark.skipif(default_jobs() < 2, reason="reading early needs a second CPU")
@@ -171,3 +199,18 @@ def test_only_the_build_command_starts_with_the_collector_paused(monkeypatch, ar
         assert gc.isenabled() is not paused
     finally:
         gc.enable()
+
+
+def test_a_build_on_a_terminal_shows_a_progress_bar_and_a_piped_one_does_not(tmp_path,
+                                                                          content):
+    for n in range(150):
+        product_file(content, f"bean-{n:03d}", f"Bean {n:03d}")
+    command(tmp_path, content, "shop", "db", "upgrade")
+
+    seen = on_a_terminal(tmp_path, content, "shop", "build", "--out", str(tmp_path / "tty"))
+    assert re.search(r"Rendering\s+\[#+\]\s+100%", seen), seen
+    assert re.search(r"\d+ pages: \d+ written", seen)
+
+    piped = command(tmp_path, content, "shop", "build", "--out", str(tmp_path / "piped"))
+    assert "Rendering" not in piped.stdout + piped.stderr  # cron and logs get no bar
+    assert tree(tmp_path / "tty") == tree(tmp_path / "piped")
