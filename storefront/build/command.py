@@ -37,28 +37,27 @@ def _release(app: Flask) -> None:
     gc.freeze()
 
 
+def _flushed() -> bool:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe or stream
+        return False
+    return True
+
+
 def _end_process() -> None:
     """End the process now that the build is done and reported: output flushed and exit
     handlers run (the early reader is reaped, logging is flushed), as at any exit, but
     without the interpreter's teardown, which frees every module and object one by one
-    (some 15-25 ms, the last thing a build waits for). Returns, for the ordinary exit, if
-    the output cannot be flushed or this Python has no way to run the exit handlers."""
+    (some 15-25 ms, the last thing a build waits for). Returns, for the ordinary exit to
+    report it, if the output cannot be flushed; also where Python cannot run the exit
+    handlers on request."""
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if run_exit_handlers is None:
-        return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: leave it to the ordinary exit to report
+    if run_exit_handlers is None or not _flushed():
         return
     run_exit_handlers()
-    status = 0
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        status = 120  # as Python's own exit when it cannot flush
-    os._exit(status)
+    os._exit(0 if _flushed() else 120)  # 120: as Python's own exit when it cannot flush
 
 
 @click.command("build")

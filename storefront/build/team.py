@@ -111,7 +111,12 @@ class Team(Generic[T, R]):
     # -- the helpers ------------------------------------------------------------------
     def _fork(self, on_fork: Callable[[], None]) -> None:
         read_fd, write_fd = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            raise
         if pid == 0:  # the helper: never returns
             os.close(read_fd)
             for other in self._helpers:  # so a helper's end shows as end-of-file at once
