@@ -9,10 +9,11 @@ One run, everything in one process, no network, temporary files removed at the e
    (a) 0 plugins, (b) every built-in plugin (entry points of group ``storefront.plugins`` whose
    module lives in the ``loyalty_plugins`` package), (c) 20 no-op plugins (each
    ``shop_cart_adjustments`` returns []), (d) 20 plugins each proposing one small Adjustment.
-   Each through the raw pluggy relay (``pm.hook``) and through the shop's relay
-   (``plugins.enabled_hooks()`` inside a request context of a real app whose plugins come in
-   through EXTRA_PLUGINS, so they are enabled). Best of --runs timeit runs, each run sized to
-   take about --target seconds. Also resolve() alone, and the per-request enablement lookup.
+   Each through the raw pluggy caller (``pm.hook.shop_cart_adjustments``) and through the
+   shop's dispatcher (``plugins.caller("shop_cart_adjustments")`` inside a request context of
+   a real app whose plugins come in through EXTRA_PLUGINS, so they are enabled). Best of
+   --runs timeit runs, each run sized to take about --target seconds. Also resolve() alone,
+   and the per-request enablement lookup.
 2. The checkout request: a shop on a temporary migrated SQLite database with the demo content,
    20 no-op plugins enabled; a guest fills a cart with 2 products through the pages (CSRF token
    scraped from the forms), then cProfile over --requests GET /checkout (top 15 by cumulative
@@ -196,7 +197,7 @@ class Case:
     def run(self, target: float | None = None) -> None:
         with self._ctx():
             if self.app is not None:
-                plugins.enabled_hooks()  # the request's first call reads the enablement
+                plugins.dispatcher()  # the request's first call reads the enablement
             if target is not None:
                 self.number = calibrate(self.fn, target)
                 return
@@ -264,17 +265,17 @@ def part1(args, tmp: Path, db_path: Path) -> dict:
                 pm: pluggy.PluginManager = app.extensions["storefront.plugins"]
                 maxpct = app.config["MAX_DISCOUNT_PERCENT"]
                 with app.test_request_context("/checkout"):  # smoke test, counts
-                    got = quote(cart, customer, plugins.enabled_hooks(), maxpct)
+                    got = quote(cart, customer, plugins.caller("shop_cart_adjustments"), maxpct)
                     impls = len(pm.hook.shop_cart_adjustments.get_hookimpls())
             except Exception as exc:  # noqa: BLE001 - a broken built-in plugin is a finding
                 results[key] = {"label": label, "na": f"error: {type(exc).__name__}: {exc}"}
                 continue
-            relay = pm.hook  # the raw pluggy relay
+            relay = pm.hook.shop_cart_adjustments  # the raw pluggy caller
             raw = Case(f"{key}-raw", lambda relay=relay, maxpct=maxpct:
                        quote(cart, customer, relay, maxpct), app)
             # What price() does: ask for the shop's relay on every quote (cached in g).
             shop = Case(f"{key}-shop", lambda maxpct=maxpct:
-                        quote(cart, customer, plugins.enabled_hooks(), maxpct), app)
+                        quote(cart, customer, plugins.caller("shop_cart_adjustments"), maxpct), app)
             cases += [raw, shop]
             results[key] = {"label": label, "raw": raw, "shop": shop, "impls": impls,
                             "applied": len(got.adjustments)}
@@ -282,7 +283,7 @@ def part1(args, tmp: Path, db_path: Path) -> dict:
                 # Once per request: new app context, plugin_state SELECT, EnabledHooks built.
                 def lookup(app=app):
                     with app.app_context():
-                        plugins.enabled_hooks()
+                        plugins.caller("shop_cart_adjustments")
                 results[key]["lookup"] = Case(f"{key}-lookup", lookup)
                 cases.append(results[key]["lookup"])
 

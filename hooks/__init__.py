@@ -9,7 +9,9 @@ Third-party plugins import only from this package::
         ...
 """
 
+from hooks.access import owned_or_404, require_role
 from hooks.api import (
+    call,
     can,
     current_customer,
     customer_tier,
@@ -23,12 +25,16 @@ from hooks.api import (
     offer_product,
     plugin_enabled,
     plugin_settings,
+    provided,
     read_front_matter,
     render_markdown,
     render_template,
     session,
 )
-from hooks.markers import PROJECT_NAME, hookimpl, hookspec
+from hooks.content import FolderCache, InvalidField, read_fields
+from hooks.dates import add_months
+from hooks.markers import PROJECT_NAME, Policy, hookimpl, hookspec, spec
+from hooks.rows import dialect_insert, insert_once
 from hooks.types import (
     Adjustment,
     Asset,
@@ -39,6 +45,7 @@ from hooks.types import (
     FieldType,
     Job,
     NavLink,
+    NotProvided,
     OrderView,
     Panel,
     Phase,
@@ -60,35 +67,48 @@ __all__ = [
     "CheckoutRefused",
     "CustomerView",
     "FieldType",
+    "FolderCache",
+    "InvalidField",
     "Job",
     "Model",
     "NavLink",
+    "NotProvided",
     "OrderView",
     "Panel",
     "Phase",
+    "Policy",
     "SettingField",
     "Stacking",
     "StaticPage",
     "TierInfo",
+    "add_months",
+    "call",
     "can",
     "current_customer",
     "customer_tier",
+    "dialect_insert",
     "forbidden",
     "get_customer",
     "get_customers",
     "get_order",
     "hookimpl",
     "hookspec",
+    "insert_once",
     "members",
     "net_spend",
     "notify",
     "offer_product",
+    "owned_or_404",
     "plugin_enabled",
     "plugin_settings",
+    "provided",
+    "read_fields",
     "read_front_matter",
     "render_markdown",
     "render_template",
+    "require_role",
     "session",
+    "spec",
 ]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from hooks.types import CustomerView, OrderView, TierInfo
+from hooks.types import CustomerView, NotProvided, OrderView, TierInfo
 
 
 def plugin_settings(name: str) -> dict[str, Any]:
@@ -31,6 +31,27 @@ def render_markdown(text: str) -> Markup:
     from storefront.content.loader import render_markdown as render
 
     return Markup(render(text))  # noqa: S704 - markdown-it with html disabled
+
+
+def call(hook_name: str, **kwargs: Any) -> Any:
+    """Call a hook another plugin publishes (``shop_publish_hooks``), on the enabled
+    plugins, under the policy its spec declares; answers as pluggy does (a list, or one
+    value for a firstresult hook). Raises ``NotProvided`` when no enabled plugin answers it
+    (its publisher is not installed or is disabled)."""
+    from storefront.plugins.dispatch import dispatcher
+
+    found = dispatcher()
+    if not found.provided(hook_name):
+        raise NotProvided(f"no enabled plugin answers the hook {hook_name}; is the plugin "
+                          "that publishes it installed and enabled?")
+    return found.call(hook_name, **kwargs)
+
+
+def provided(hook_name: str) -> bool:
+    """Whether an enabled plugin answers the hook ``hook_name`` (see ``call``)."""
+    from storefront.plugins.dispatch import dispatcher
+
+    return dispatcher().provided(hook_name)
 
 
 def plugin_enabled(name: str) -> bool:
@@ -110,11 +131,11 @@ def net_spend(user_id: int, since: datetime | None = None) -> int:
 
 def customer_tier(customer: CustomerView) -> TierInfo | None:
     """The member's tier from the enabled tier plugin, or None."""
-    from storefront.plugins import enabled_hooks
+    from storefront.plugins.dispatch import call
 
     if not customer.is_member:
         return None
-    return enabled_hooks().shop_customer_tier(customer=customer)
+    return call("shop_customer_tier", customer=customer)
 
 
 def can(actor: CustomerView, action: str, resource: object = None,

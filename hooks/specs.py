@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hooks.markers import hookspec
+from hooks.markers import Policy, spec
 
 if TYPE_CHECKING:
     import click
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # Lifecycle ---------------------------------------------------------------------------------
 
 
-@hookspec
+@spec(Policy.SETUP)
 def shop_startup(app: Flask) -> None:
     """Called once when the app is created, for every installed plugin, enabled or not.
 
@@ -41,7 +41,19 @@ def shop_startup(app: Flask) -> None:
     """
 
 
-@hookspec
+@spec(Policy.SETUP, since="2.0")
+def shop_publish_hooks() -> list[object]:
+    """Return modules (or classes) holding hookspecs that this plugin offers other plugins,
+    as pytest's ``pytest_addhooks`` does: functions marked with ``hooks.spec(...)`` (or
+    plain ``hooks.hookspec``, which counts as ``Policy.DECIDES``). Each hook's name must
+    start with the plugin's name and an underscore (``points_grant``); the shop refuses to
+    start otherwise. Other plugins implement them with ``@hookimpl`` and call them with
+    ``hooks.call(name, **kwargs)`` under the declared policy; ``hooks.provided(name)`` says
+    whether an enabled plugin answers.
+    """
+
+
+@spec(Policy.SETUP)
 def shop_register_blueprints() -> list[Blueprint]:
     """Return Flask blueprints. Each is mounted under ``/plugins/<plugin name>``; a
     blueprint's ``static_folder`` is served under that prefix too. While the plugin is
@@ -49,7 +61,7 @@ def shop_register_blueprints() -> list[Blueprint]:
     own ``url_prefix`` is ``/<plugin name>`` is mounted there instead (``/community/``)."""
 
 
-@hookspec
+@spec(Policy.SETUP)
 def shop_register_commands(cli: click.Group) -> None:
     """Add click commands to the ``storefront`` command (``cli.add_command(...)``).
 
@@ -58,7 +70,7 @@ def shop_register_commands(cli: click.Group) -> None:
     """
 
 
-@hookspec
+@spec(Policy.SETUP)
 def shop_settings_schema() -> list[SettingField]:
     """Return the plugin's settings as :class:`hooks.SettingField` items.
 
@@ -68,7 +80,7 @@ def shop_settings_schema() -> list[SettingField]:
     """
 
 
-@hookspec
+@spec(Policy.SETUP)
 def shop_migration_dirs() -> list[str]:
     """Return folders of Alembic migration scripts for the tables the plugin owns.
 
@@ -79,13 +91,13 @@ def shop_migration_dirs() -> list[str]:
     """
 
 
-@hookspec
+@spec(Policy.DECIDES)
 def shop_register_jobs() -> list[Job]:
     """Return scheduled jobs. ``storefront jobs run`` runs the due jobs of enabled
     plugins, records every run, and retries a failed job on the next run without stopping
     the others."""
 
-@hookspec
+@spec(Policy.SETUP)
 def shop_content_check(root: str) -> list[tuple[str, str, str]]:
     """Validate the plugin's own files in the shop's content folder ``root`` (for example
     ``content/events/``). Return ``(file, field, problem)`` for each problem found; they are
@@ -93,7 +105,7 @@ def shop_content_check(root: str) -> list[tuple[str, str, str]]:
     installed plugin. Read files with ``hooks.read_front_matter``."""
 
 
-@hookspec
+@spec(Policy.DECIDES)
 def shop_static_pages() -> list[StaticPage]:
     """Return the plugin's public pages for ``storefront build`` (the static site). List only
     pages anyone may see: the build fetches each as an anonymous visitor, fails on a status
@@ -104,7 +116,7 @@ def shop_static_pages() -> list[StaticPage]:
 # Pricing -----------------------------------------------------------------------------------
 
 
-@hookspec
+@spec(Policy.DECIDES)
 def shop_cart_adjustments(cart: CartView, customer: CustomerView) -> list[Adjustment]:
     """Propose price adjustments for a cart.
 
@@ -117,7 +129,7 @@ def shop_cart_adjustments(cart: CartView, customer: CustomerView) -> list[Adjust
     """
 
 
-@hookspec
+@spec(Policy.DECIDES)
 def shop_validate_checkout(cart: CartView, customer: CustomerView) -> list[str]:
     """Return messages that stop the checkout (empty list or None: no objection).
 
@@ -129,7 +141,7 @@ def shop_validate_checkout(cart: CartView, customer: CustomerView) -> list[str]:
 # Orders and customers ---------------------------------------------------------------------
 
 
-@hookspec
+@spec(Policy.DECIDES)
 def shop_order_reserve(order: OrderView, customer: CustomerView) -> None:
     """Reserve what this order hands out (points redeemed, event seats), inside the
     transaction that places the order, with ``hooks.session()``.
@@ -142,7 +154,7 @@ def shop_order_reserve(order: OrderView, customer: CustomerView) -> None:
 
 
 
-@hookspec
+@spec(Policy.REACTION)
 def shop_order_placed(order_id: int) -> None:
     """An order was placed (committed, stock reserved, payment not yet taken).
 
@@ -151,12 +163,12 @@ def shop_order_placed(order_id: int) -> None:
     """
 
 
-@hookspec
+@spec(Policy.REACTION)
 def shop_order_paid(order_id: int) -> None:
     """An order's payment succeeded. Called exactly once per order, after commit."""
 
 
-@hookspec
+@spec(Policy.REACTION)
 def shop_order_refunded(order_id: int, refund_id: str, amount: int) -> None:
     """A refund of ``amount`` minor units was recorded under the provider's ``refund_id``.
 
@@ -164,12 +176,12 @@ def shop_order_refunded(order_id: int, refund_id: str, amount: int) -> None:
     """
 
 
-@hookspec
+@spec(Policy.REACTION)
 def shop_order_cancelled(order_id: int, reason: str) -> None:
     """An unpaid order was cancelled (by staff, or because its payment failed); stock released."""
 
 
-@hookspec
+@spec(Policy.REACTION)
 def shop_order_disputed(order_id: int, dispute_id: str, amount: int, status: str) -> None:
     """The card holder disputed the order's payment (a chargeback or an inquiry), or the
     dispute ended. ``status`` is ``open`` (hold what the order gave, e.g. its points),
@@ -179,7 +191,7 @@ def shop_order_disputed(order_id: int, dispute_id: str, amount: int, status: str
     announced as won or lost without ever being open. Fails open, retried."""
 
 
-@hookspec
+@spec(Policy.FURNITURE)
 def shop_template_slot(name: str, context: dict) -> Markup | str | None:
     """Render HTML into a named slot of the theme.
 
@@ -190,24 +202,24 @@ def shop_template_slot(name: str, context: dict) -> Markup | str | None:
     """
 
 
-@hookspec
+@spec(Policy.FURNITURE)
 def shop_account_panels(customer: CustomerView) -> list[Panel]:
     """Return panels for the member's account page, sorted by ``order`` then title.
     A failing plugin's panels are left out (logged); the page still renders."""
 
 
-@hookspec
+@spec(Policy.FURNITURE)
 def shop_checkout_panels(cart: CartView, customer: CustomerView) -> list[Panel]:
     """Return panels for the checkout page (e.g. "use my points"). Forms in a panel post
     to the plugin's own blueprint. A failing plugin's panels are left out (logged)."""
 
 
-@hookspec
+@spec(Policy.FURNITURE)
 def shop_nav_links(customer: CustomerView) -> list[NavLink]:
     """Return links for the site navigation, sorted by ``order`` then label."""
 
 
-@hookspec
+@spec(Policy.DECIDES)
 def shop_cache_guest_pages() -> bool | None:
     """Return False while what your plugin puts in pages for guests (nav links, slots,
     assets) is not the same for every guest, e.g. it depends on the request or the time.
@@ -218,7 +230,7 @@ def shop_cache_guest_pages() -> bool | None:
     every change of the plugins' state; an exception counts as False."""
 
 
-@hookspec
+@spec(Policy.FURNITURE)
 def shop_extra_assets() -> list[Asset]:
     """Return stylesheets and scripts to add to every page (same-origin URLs, e.g. the
     plugin's static files under ``/plugins/<name>/static/``)."""
@@ -227,13 +239,13 @@ def shop_extra_assets() -> list[Asset]:
 # Customers and access ----------------------------------------------------------------------
 
 
-@hookspec(firstresult=True)
+@spec(Policy.DECIDES, firstresult=True)
 def shop_customer_tier(customer: CustomerView) -> TierInfo | None:
     """Return the member's tier. firstresult: the first plugin that answers (not None)
     decides; a shop normally runs one tier plugin. None for guests and untiered members."""
 
 
-@hookspec
+@spec(Policy.DECIDES)
 def shop_permission(actor: CustomerView, action: str, resource: object) -> bool | None:
     """Vote on whether ``actor`` may do ``action`` (e.g. ``"event.register"``) on
     ``resource``. Veto rule: any False denies; otherwise any True allows; otherwise the
@@ -241,13 +253,13 @@ def shop_permission(actor: CustomerView, action: str, resource: object) -> bool 
     Ask with ``hooks.can(actor, action, resource, default=...)``."""
 
 
-@hookspec(firstresult=True)
+@spec(Policy.FURNITURE, firstresult=True)
 def shop_forbidden(actor: CustomerView, action: str, resource: object) -> Markup | str | None:
     """Return the body of the page shown when ``action`` was denied, e.g. "join the club to
     unlock this" with a link. firstresult; None falls back to the plain 403 page."""
 
 
-@hookspec
+@spec(Policy.FURNITURE)
 def shop_member_summary(customer: CustomerView) -> dict:
     """Return small facts about the signed-in member for ``GET /api/me``, which the static
     site's pages show in their member box, e.g. ``{"points": 120}``. JSON values only.
@@ -255,12 +267,12 @@ def shop_member_summary(customer: CustomerView) -> dict:
     ``name`` and ``tier`` are the core's). A failing plugin is left out and logged."""
 
 
-@hookspec
+@spec(Policy.REACTION)
 def shop_customer_registered(user_id: int) -> None:
     """A shopper created an account. Called after commit; fails open, retried."""
 
 
-@hookspec
+@spec(Policy.REACTION)
 def shop_customer_verified(user_id: int) -> None:
     """A member proved they own their email address (verification link or password reset).
     Called once per account, after commit; fails open, retried."""

@@ -85,6 +85,11 @@ class CustomerView:
 ROLE_RANKS = {"customer": 0, "staff": 1, "manager": 2, "owner": 3}
 
 
+class NotProvided(LookupError):
+    """``hooks.call`` of a hook that no enabled plugin answers: its publisher is not
+    installed or is disabled. Check ``hooks.provided(name)`` first where that is normal."""
+
+
 class CheckoutRefused(Exception):  # noqa: N818 - reads as what happened to the checkout
     """Raise from ``shop_order_reserve`` to refuse the order; the message is shown to the
     shopper and nothing is written."""

@@ -83,9 +83,11 @@ def content_check(folder: Path | None) -> None:
     root = folder or Path(current_app.config["CONTENT_DIR"])
     result = load_content(root)
     problems = [str(p) for p in result.problems]
-    pm = current_app.extensions["storefront.plugins"]
-    for found in pm.hook.shop_content_check(root=str(root)):
-        problems.extend(f"{path}: {field}: {problem}" for path, field, problem in found or [])
+    from storefront.plugins.setup import setup_each
+
+    for _plugin, found in setup_each(current_app.extensions["storefront.plugins"],
+                                     "shop_content_check", root=str(root)):
+        problems.extend(f"{path}: {field}: {problem}" for path, field, problem in found)
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     click.echo(f"{len(result.products)} products, {len(result.pages)} pages checked, "

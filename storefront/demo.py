@@ -31,15 +31,13 @@ def enable_builtin_plugins() -> list[str]:
 
 
 def give_demo_points() -> None:
-    from hooks import plugin_enabled
+    from hooks import call, provided
 
-    if not plugin_enabled("points"):
+    if not provided("points_grant"):
         return
-    from loyalty_plugins.points import api as points
-
     member = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[2][1]))
-    points.grant_bonus(member.id, 500, reason="demo points to try redemption",
-                       key="demo:member-points", actor="demo")
+    call("points_grant", user_id=member.id, points=500, reason="demo points to try redemption",
+         key="demo:member-points", actor="demo")
     db.session.commit()
 
 

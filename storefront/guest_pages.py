@@ -16,6 +16,7 @@ answers False to ``shop_cache_guest_pages``.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -28,11 +29,13 @@ from flask import Flask, current_app, g, render_template, request, session
 from flask_login import current_user
 
 from storefront.build.templating import static_build
-from storefront.plugins.calls import guest_pages_allowed
+from storefront.plugins.dispatch import call
 from storefront.plugins.state import state_version
 from storefront.signing import csrf_token
 
 EXTENSION = "storefront.guest_pages"
+_ALLOWED = "storefront.guest_pages_allowed"
+log = logging.getLogger(__name__)
 # Per process, unguessable: no product text can contain it and so be given a token.
 _PLACEHOLDER = f"csrf-token-placeholder-{secrets.token_hex(16)}"
 
@@ -79,6 +82,25 @@ def init_app(app: Flask) -> None:
     if size > 0:
         app.extensions[EXTENSION] = GuestPages(size, float(app.config[
             "GUEST_PAGE_CACHE_SECONDS"]))
+
+
+def guest_pages_allowed() -> bool:
+    """Whether every enabled plugin lets the shop reuse guest pages
+    (``shop_cache_guest_pages``); asked again in each worker after any change of the
+    plugins' state (enabled set or settings)."""
+    version = state_version()
+    answer = current_app.extensions.get(_ALLOWED)
+    if answer is None or answer[0] != version:
+        answer = current_app.extensions[_ALLOWED] = (version, _plugins_allow())
+    return answer[1]
+
+
+def _plugins_allow() -> bool:
+    try:
+        return False not in call("shop_cache_guest_pages")
+    except Exception:  # noqa: BLE001 - unsure: the safe answer
+        log.exception("a plugin failed in shop_cache_guest_pages")
+        return False
 
 
 def _shared_page() -> bool:

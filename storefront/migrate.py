@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import column, delete, insert, inspect, table, text
 
 from storefront.extensions import db
+from storefront.plugins.setup import setup_each
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -20,8 +21,8 @@ def version_dirs(app: Flask) -> list[str]:
     """The core's migrations, then one Alembic branch per plugin that owns tables."""
     dirs = [str(MIGRATIONS / "versions")]
     pm = app.extensions["storefront.plugins"]
-    for result in pm.hook.shop_migration_dirs():
-        dirs.extend(str(Path(d).resolve()) for d in result or [])
+    for _plugin, found in setup_each(pm, "shop_migration_dirs"):
+        dirs.extend(str(Path(d).resolve()) for d in found)
     return dirs
 
 

@@ -17,7 +17,7 @@ no line, fee or total ever goes below zero. Every proposal leaves a line in the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -212,12 +212,13 @@ def resolve(cart: CartView, proposals: Iterable[Adjustment],
                  discount_total, ledger.due(), tuple(trace))
 
 
-def quote(cart: CartView, customer: CustomerView, relay,
+def quote(cart: CartView, customer: CustomerView, adjustments_hook: Callable[..., list],
           max_discount_percent: int = 100) -> Quote:
-    """Price ``cart``. ``relay`` is a hook relay: ``plugins.enabled_hooks()`` in the shop,
-    ``pm.hook`` in isolation."""
+    """Price ``cart``. ``adjustments_hook`` calls ``shop_cart_adjustments``: the enabled
+    plugins' (``plugins.caller("shop_cart_adjustments")``) in the shop, or a plugin
+    manager's ``pm.hook.shop_cart_adjustments`` in isolation."""
     try:
-        results = relay.shop_cart_adjustments(cart=cart, customer=customer)
+        results = adjustments_hook(cart=cart, customer=customer)
     except Exception as exc:
         raise PricingError("A pricing plugin failed; the checkout is paused.") from exc
     proposals = list(chain.from_iterable(results))  # the relay leaves out None answers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from loyalty_plugins.points import api as points_api
+from hooks import call
 from loyalty_plugins.points import ledger
 from loyalty_plugins.points.models import PointsAccount
 from storefront.accounts.models import User
@@ -37,7 +37,8 @@ def member(app, shop, email="mia@example.com", name="Mia"):
 
 def give(app, user_id, points, key):
     with app.app_context():
-        assert points_api.grant_bonus(user_id, points, reason="test bonus", key=key)
+        assert call("points_grant", user_id=user_id, points=points, reason="test bonus", key=key,
+                    actor="system")
         db.session.commit()
 
 

@@ -24,10 +24,11 @@ def test_a_guest_is_not_signed_in(client):
 def test_a_member_sees_name_tier_and_points(app, client, shop):
     user_id = shop.create_user("mia@example.com", name="Mia Member")
     with app.app_context():
-        from loyalty_plugins.points import api as points
+        from hooks import call
         from storefront.extensions import db
 
-        points.grant_bonus(user_id, 250, reason="welcome", key="test:welcome")
+        call("points_grant", user_id=user_id, points=250, reason="welcome", key="test:welcome",
+             actor="test")
         db.session.commit()
     shop.login(client, "mia@example.com", "correct horse battery")
 

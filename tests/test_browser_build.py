@@ -59,10 +59,11 @@ def test_a_member_logged_in_on_the_shop_sees_their_name_on_static_pages(make_app
         shop = Shop(app)
         user_id = shop.create_user("mia@example.com", name="Mia Member")
         with app.app_context():
-            from loyalty_plugins.points import api as points
+            from hooks import call
             from storefront.extensions import db
 
-            points.grant_bonus(user_id, 1250, reason="welcome", key="test:welcome")
+            call("points_grant", user_id=user_id, points=1250, reason="welcome",
+                 key="test:welcome", actor="test")
             db.session.commit()
         with live_server(app) as server, chromium_browser() as browser:
             app.config["BASE_URL"] = server.url  # the shop's address, known once it listens

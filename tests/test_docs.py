@@ -37,3 +37,11 @@ def test_readme_commands_exist_and_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+
+
+def test_each_hook_entry_states_the_policy_its_spec_declares():
+    from hooks.markers import policy_of
+
+    doc = (ROOT / "docs" / "plugins.md").read_text()
+    stated = dict(re.findall(r"^### (shop_\w+)\(.*\)\n\nPolicy: \*\*(\w+)\*\*", doc, flags=re.M))
+    assert stated == {name: policy_of(getattr(specs, name)).value for name in hookspec_names()}

@@ -251,10 +251,10 @@ def test_content_check_names_file_and_field(app, tmp_path):
 
 
 def test_static_site_lists_only_public_events(app):
-    from storefront.plugins import enabled_hooks
+    from storefront.plugins import collect
 
     with app.test_request_context():
-        pages = [p for found in enabled_hooks().shop_static_pages() for p in found]
+        pages = collect("shop_static_pages")
     paths = {p.path for p in pages}
     assert "/events/" in paths and "/events/latte-art" in paths
     assert not {"/events/cupping", "/events/gold-evening"} & paths

@@ -32,20 +32,24 @@ class Broken:
         raise RuntimeError("boom")
 
 
+def adjustments_of(*plugins):
+    return build_manager(plugins, load_entry_points=False).hook.shop_cart_adjustments
+
+
 def test_quote_without_plugins_is_subtotal_plus_shipping():
-    q = quote(CART, GUEST, build_manager(load_entry_points=False).hook)
+    q = quote(CART, GUEST, adjustments_of())
     assert (q.subtotal, q.shipping, q.discount_total, q.total) == (2500, 490, 0, 2990)
 
 
 def test_quote_applies_plugin_adjustments():
-    q = quote(CART, GUEST, build_manager([TenPercentOff()], load_entry_points=False).hook)
+    q = quote(CART, GUEST, adjustments_of(TenPercentOff()))
     assert q.discount_total == 250 and q.total == 2740
     assert q.adjustments[0].label == "10% off"
 
 
 def test_a_failing_pricing_plugin_stops_the_quote():
     with pytest.raises(PricingError):
-        quote(CART, GUEST, build_manager([Broken()], load_entry_points=False).hook)
+        quote(CART, GUEST, adjustments_of(Broken()))
 
 
 def test_adjustment_needs_amount_or_percent():

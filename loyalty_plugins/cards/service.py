@@ -7,12 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from hooks import CustomerView, customer_tier, session
-from loyalty_plugins.calendar_util import add_months
+from hooks import CustomerView, add_months, call, customer_tier, provided, session
 from loyalty_plugins.cards.models import Card
 from loyalty_plugins.cards.numbers import is_valid, new_number, new_token, normalise
 from loyalty_plugins.cards.types import CardType, card_types
-from loyalty_plugins.tiers import api as tiers
 
 
 class CardError(ValueError):
@@ -53,12 +51,18 @@ def issue(user_id: int, kind: CardType, *, now: datetime, by: str = "system") ->
     raise CardError("could not draw a free card number")
 
 
+def tier_rank(code: str) -> int | None:
+    """The rank of a tier in the tiers plugin's ladder; None when unknown or tiers are off."""
+    ladder = call("tiers_ladder") if provided("tiers_ladder") else ()
+    return next((tier.rank for tier in ladder if tier.code == code), None)
+
+
 def eligible(kind: CardType, customer: CustomerView) -> bool:
     if kind.grant == "on_joining":
         return True
     if kind.grant == "tier":
         tier = customer_tier(customer)
-        wanted = tiers.rank_of(kind.min_tier)
+        wanted = tier_rank(kind.min_tier)
         return tier is not None and wanted is not None and tier.rank >= wanted
     return False
 

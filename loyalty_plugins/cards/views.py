@@ -8,18 +8,20 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from markupsafe import Markup
 
 from hooks import (
+    call,
     current_customer,
     customer_tier,
     get_customer,
-    plugin_enabled,
+    owned_or_404,
+    provided,
     render_template,
+    require_role,
     session,
 )
 from loyalty_plugins.cards import service
 from loyalty_plugins.cards.models import Card
 from loyalty_plugins.cards.numbers import pretty
 from loyalty_plugins.cards.types import card_type, card_types
-from loyalty_plugins.ownership import owned_or_404, require_role
 
 
 def qr_svg(card: Card, scale: int = 4) -> Markup:
@@ -41,10 +43,8 @@ def _member_view(card: Card | None, message: str = ""):
     kind = card_type(card.type_code)
     tier = customer_tier(member)
     points = None
-    if plugin_enabled("points"):
-        from loyalty_plugins.points import api as points_api
-
-        points = points_api.balance(member.id)
+    if provided("points_balance"):
+        points = call("points_balance", user_id=member.id)
     if card.status == "revoked":
         message = "This card was reported lost and no longer works."
     elif not card.is_valid(now):

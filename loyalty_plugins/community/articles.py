@@ -16,8 +16,7 @@ from pathlib import Path
 from flask import current_app
 from markupsafe import Markup
 
-from hooks import render_markdown
-from loyalty_plugins.content_folder import FolderCache, Invalid, read_fields
+from hooks import FolderCache, InvalidField, read_fields, render_markdown
 
 log = logging.getLogger("storefront.plugins.community")
 
@@ -51,12 +50,12 @@ class Article:
 def _text(meta: dict, name: str, max_len: int = 200) -> str:
     value = meta.get(name)
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise Invalid(name, "must be text")
+        raise InvalidField(name, "must be text")
     value = str(value).strip()
     if not value:
-        raise Invalid(name, "must not be empty")
+        raise InvalidField(name, "must not be empty")
     if len(value) > max_len:
-        raise Invalid(name, f"is longer than {max_len} characters")
+        raise InvalidField(name, f"is longer than {max_len} characters")
     return value
 
 
@@ -68,13 +67,13 @@ def _date(value: object) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError as exc:
-        raise Invalid("date", "must be a date like 2026-03-14") from exc
+        raise InvalidField("date", "must be a date like 2026-03-14") from exc
 
 
 def _topics(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(
             isinstance(t, str) and SLUG_RE.match(t) for t in value):
-        raise Invalid("topics", "must be a list of one or more lowercase words or "
+        raise InvalidField("topics", "must be a list of one or more lowercase words or "
                                 "hyphenated words, like [brewing, tea]")
     return tuple(dict.fromkeys(value))
 
@@ -82,7 +81,7 @@ def _topics(value: object) -> tuple[str, ...]:
 def _audience(value: object) -> str:
     audience = str(value).strip()
     if not AUDIENCE_RE.match(audience):
-        raise Invalid("audience", "must be public, members or a tier code such as silver")
+        raise InvalidField("audience", "must be public, members or a tier code such as silver")
     return audience
 
 
@@ -94,7 +93,7 @@ def _teaser(meta: dict, body_html: str, audience: str) -> Markup:
         return Markup("")
     if audience != "public" and first.group(0).strip() == body_html.strip():
         # Its only paragraph would be shown to everyone as the teaser.
-        raise Invalid("teaser", "an article that is not public needs a teaser field or more "
+        raise InvalidField("teaser", "an article that is not public needs a teaser field or more "
                                 "than one paragraph")
     return Markup(first.group(0))  # noqa: S704 - rendered by render_markdown, html escaped
 
@@ -103,13 +102,13 @@ def parse(stem: str, source: str, text: str) -> Article:
     meta, body = read_fields(text, FIELDS, REQUIRED)
     slug = _text(meta, "slug") if meta.get("slug") is not None else stem
     if not SLUG_RE.match(slug):
-        raise Invalid("slug", f"{slug!r} must be lowercase letters, digits and hyphens")
+        raise InvalidField("slug", f"{slug!r} must be lowercase letters, digits and hyphens")
     if slug in RESERVED_SLUGS:
-        raise Invalid("slug", f"{slug!r} is taken by a community page; choose another")
+        raise InvalidField("slug", f"{slug!r} is taken by a community page; choose another")
     audience = _audience(meta["audience"])
     body_html = render_markdown(body)
     if not body.strip():
-        raise Invalid("body", "the article has no text after the front matter")
+        raise InvalidField("body", "the article has no text after the front matter")
     return Article(slug=slug, source=source, title=_text(meta, "title"),
                    date=_date(meta["date"]), author=_text(meta, "author", max_len=120),
                    topics=_topics(meta["topics"]), audience=audience,
@@ -132,7 +131,7 @@ def read_folder(where: Path, shown: Path, tiers: Collection[str] | None = None,
         name = str(path.relative_to(shown)) if shown in path.parents else str(path)
         try:
             article = parse(path.stem, f"{FOLDER}/{path.name}", path.read_text(encoding="utf-8"))
-        except Invalid as exc:
+        except InvalidField as exc:
             problems.append((name, exc.field, exc.problem))
             continue
         except (OSError, UnicodeDecodeError) as exc:

@@ -20,12 +20,13 @@ from flask import g
 
 from hooks import (
     CustomerView,
+    call,
     can,
     current_customer,
     customer_tier,
+    provided,
 )
 from loyalty_plugins.community.articles import Article
-from loyalty_plugins.tiers import api as tiers
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,9 @@ class Rung:
 
 def tier_ladder() -> dict[str, Rung] | None:
     """The tiers plugin's ladder by code, or None when the plugin is off."""
-    if not tiers.enabled():
+    if not provided("tiers_ladder"):
         return None
-    return {t.code: Rung(t.code, t.name, t.rank) for t in tiers.ladder_info()}
+    return {t.code: Rung(t.code, t.name, t.rank) for t in call("tiers_ladder")}
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,9 @@ from datetime import UTC, datetime, timedelta
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 
-from hooks import CustomerView, get_customer, render_markdown, session
+from hooks import CustomerView, get_customer, insert_once, render_markdown, session
 from loyalty_plugins.community.models import DELETED, HIDDEN, VISIBLE, Comment, Poster, Report
 from loyalty_plugins.community.settings import settings
-from loyalty_plugins.rows import insert_once
 
 # What a comment may contain once its Markdown is rendered: no images (tracking), no
 # headings (the page's outline is the article's), links only to the web or mail.

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 from markupsafe import Markup
 
-from hooks import render_markdown
-from loyalty_plugins.content_folder import FolderCache, Invalid, read_fields
+from hooks import FolderCache, InvalidField, read_fields, render_markdown
 from loyalty_plugins.yaml_settings import amount_in_cents
 
 log = logging.getLogger("storefront.plugins.events")
@@ -70,7 +69,7 @@ def _moment(value: object, field: str, zone: ZoneInfo) -> datetime:
         try:
             moment = datetime.fromisoformat(str(value).strip())
         except ValueError as exc:
-            raise Invalid(field, "must be a date and time like 2026-12-10 19:00") from exc
+            raise InvalidField(field, "must be a date and time like 2026-12-10 19:00") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC).replace(tzinfo=None)
@@ -79,7 +78,7 @@ def _moment(value: object, field: str, zone: ZoneInfo) -> datetime:
 def _count(meta: dict, field: str, default: int | None, low: int) -> int:
     value = meta.get(field, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise Invalid(field, f"must be a whole number of at least {low}")
+        raise InvalidField(field, f"must be a whole number of at least {low}")
     return value
 
 
@@ -88,38 +87,38 @@ def _zone(meta: dict) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise Invalid("timezone", f"unknown time zone {name!r} (use a name like "
+        raise InvalidField("timezone", f"unknown time zone {name!r} (use a name like "
                                   "Europe/Madrid)") from exc
 
 
 def _audience(meta: dict) -> str:
     audience = str(meta.get("audience", "members")).strip().lower()
     if not audience.isidentifier() and audience != "public":
-        raise Invalid("audience", "must be public, members or a tier code such as gold")
+        raise InvalidField("audience", "must be public, members or a tier code such as gold")
     return audience
 
 
 def parse(slug: str, source: str, text: str) -> EventInfo:
     if not SLUG_RE.match(slug):
-        raise Invalid("file name", "use lower-case letters, digits and dashes")
+        raise InvalidField("file name", "use lower-case letters, digits and dashes")
     meta, body = read_fields(text, FIELDS, REQUIRED)
     zone = _zone(meta)
     starts_at = _moment(meta["start"], "start", zone)
     ends_at = _moment(meta["end"], "end", zone)
     if ends_at <= starts_at:
-        raise Invalid("end", "must be after the start")
+        raise InvalidField("end", "must be after the start")
     deadline = (_moment(meta["registration_deadline"], "registration_deadline", zone)
                 if meta.get("registration_deadline") else starts_at)
     if deadline > starts_at:
-        raise Invalid("registration_deadline", "must not be after the start")
+        raise InvalidField("registration_deadline", "must not be after the start")
     category = str(meta["category"]).strip().lower()
     if category not in CATEGORIES:
-        raise Invalid("category", f"must be one of {', '.join(CATEGORIES)}")
+        raise InvalidField("category", f"must be one of {', '.join(CATEGORIES)}")
     price = meta.get("price", 0)
     try:
         price = 0 if str(price).strip().lower() == "free" else amount_in_cents(price, "", "")
     except ValueError as exc:
-        raise Invalid("price", "must be an amount like 15.00, or free") from exc
+        raise InvalidField("price", "must be an amount like 15.00, or free") from exc
     return EventInfo(
         slug=slug, source=source, title=str(meta["title"]).strip(), starts_at=starts_at,
         ends_at=ends_at, timezone=zone.key, place=str(meta["place"]).strip(), category=category,
@@ -139,7 +138,7 @@ def check(root: str | Path) -> list[tuple[str, str, str]]:
     for path in sorted(folder(root).glob("*.md")):
         try:
             parse(path.stem, f"{FOLDER}/{path.name}", path.read_text(encoding="utf-8"))
-        except Invalid as exc:
+        except InvalidField as exc:
             problems.append((str(path), exc.field, exc.problem))
         except (OSError, UnicodeDecodeError) as exc:
             problems.append((str(path), "file", f"cannot be read: {exc}"))
@@ -151,7 +150,7 @@ def _read(where: Path) -> dict[str, EventInfo]:
     for path in sorted(where.glob("*.md")) if where.is_dir() else []:
         try:
             info = parse(path.stem, f"{FOLDER}/{path.name}", path.read_text(encoding="utf-8"))
-        except (Invalid, OSError, UnicodeDecodeError) as exc:
+        except (InvalidField, OSError, UnicodeDecodeError) as exc:
             log.error("events: %s skipped: %s", path, exc)
             continue
         events[info.slug] = info

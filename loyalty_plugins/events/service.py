@@ -15,17 +15,19 @@ from sqlalchemy.exc import IntegrityError
 from hooks import (
     CheckoutRefused,
     CustomerView,
+    TierInfo,
+    call,
     customer_tier,
     get_customer,
     notify,
     offer_product,
     plugin_settings,
+    provided,
     session,
 )
 from loyalty_plugins.events import content
 from loyalty_plugins.events.content import EventInfo
 from loyalty_plugins.events.models import Event, Registration
-from loyalty_plugins.tiers import api as tiers
 
 NAME = "events"
 ACTIVE = ("confirmed", "pending", "waitlisted")
@@ -105,10 +107,19 @@ class Access:
     message: str = ""  # what the visitor needs to unlock it
 
 
+def tier_ladder() -> tuple[TierInfo, ...]:
+    """The tiers plugin's ladder, lowest first; empty while tiers are off."""
+    return call("tiers_ladder") if provided("tiers_ladder") else ()
+
+
+def tier_name(code: str) -> str:
+    return next((tier.name for tier in tier_ladder() if tier.code == code), code)
+
+
 def audience_name(info: EventInfo) -> str:
     if info.audience in ("public", "members"):
         return "members" if info.audience == "members" else "everyone"
-    return f"{tiers.name_of(info.audience)} members"
+    return f"{tier_name(info.audience)} members"
 
 
 def access(customer: CustomerView, info: EventInfo) -> Access:
@@ -117,13 +128,13 @@ def access(customer: CustomerView, info: EventInfo) -> Access:
         return Access(False, "Join the club (it is free) or sign in to register.")
     if info.audience in ("public", "members"):
         return Access(True)
-    required = tiers.rank_of(info.audience)
+    required = next((tier.rank for tier in tier_ladder() if tier.code == info.audience), None)
     if required is None:
         return Access(False, f"This event is for {audience_name(info)}; registration is "
                              "not open at the moment.")
     tier = customer_tier(customer)
     if tier is None or tier.rank < required:
-        return Access(False, f"Reach {tiers.name_of(info.audience)} to register for this "
+        return Access(False, f"Reach {tier_name(info.audience)} to register for this "
                              "event.")
     return Access(True)
 
@@ -391,11 +402,9 @@ def check_in(reg: Registration, info: EventInfo, staff: CustomerView, now: datet
     if not done:
         return False
     points = plugin_settings(NAME)["attendance_points"]
-    if points:
-        from loyalty_plugins.points import api as points_api
-
-        points_api.grant_bonus(reg.user_id, points, reason=f"Attended {info.title}",
-                               key=f"event-attendance:{reg.id}", actor=staff.email or "staff")
+    if points and provided("points_grant"):
+        call("points_grant", user_id=reg.user_id, points=points, reason=f"Attended {info.title}",
+             key=f"event-attendance:{reg.id}", actor=staff.email or "staff")
     return True
 
 

@@ -15,14 +15,15 @@ from hooks import (
     forbidden,
     get_customer,
     get_customers,
+    owned_or_404,
     render_template,
+    require_role,
     session,
 )
 from loyalty_plugins.events import calendar, service
 from loyalty_plugins.events.content import EventInfo
 from loyalty_plugins.events.models import Event, Registration
 from loyalty_plugins.events.service import EventError, utcnow
-from loyalty_plugins.ownership import owned_or_404, require_role
 
 
 def _event(slug: str) -> tuple[EventInfo, Event]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from loyalty_plugins.calendar_util import add_months
+from hooks import add_months
 
 
 def utcnow() -> datetime:

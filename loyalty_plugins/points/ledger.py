@@ -14,11 +14,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from hooks import session
+from hooks import dialect_insert, session
 from loyalty_plugins.points.clock import expiry_for
 from loyalty_plugins.points.config import PointsConfig
 from loyalty_plugins.points.models import PointsAccount, PointsEntry, PointsLot, PointsReversal
-from loyalty_plugins.rows import dialect_insert
 
 
 class PointsError(ValueError):

@@ -39,6 +39,26 @@ def shop_settings_schema():
 
 
 @hookimpl
+def shop_publish_hooks():
+    from loyalty_plugins.points import published
+
+    return [published]
+
+
+@hookimpl
+def points_grant(user_id, points, reason, key, actor):
+    lot = ledger.grant(user_id, points, "bonus", ledger.Who(reason, actor), config.current(),
+                       now=utcnow(), key=key)
+    return lot is not None
+
+
+@hookimpl
+def points_balance(user_id):
+    account = ledger.balance(user_id)
+    return (account.available, account.pending) if account else (0, 0)
+
+
+@hookimpl
 def shop_migration_dirs():
     return [str(Path(__file__).parent / "migrations")]
 

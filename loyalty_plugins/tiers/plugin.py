@@ -27,6 +27,18 @@ def shop_settings_schema():
 
 
 @hookimpl
+def shop_publish_hooks():
+    from loyalty_plugins.tiers import published
+
+    return [published]
+
+
+@hookimpl
+def tiers_ladder():
+    return tuple(tier.info() for tier in ladder())
+
+
+@hookimpl
 def shop_migration_dirs():
     return [str(Path(__file__).parent / "migrations")]
 

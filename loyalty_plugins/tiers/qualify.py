@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from hooks import net_spend, plugin_settings, session
-from loyalty_plugins.calendar_util import add_months
-from loyalty_plugins.rows import dialect_insert
+from hooks import add_months, dialect_insert, net_spend, plugin_settings, session
 from loyalty_plugins.tiers.models import TierChange, TierMember
 from loyalty_plugins.tiers.programme import NAME, Tier, by_code, ladder, tier_for_spend
 

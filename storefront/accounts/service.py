@@ -134,7 +134,7 @@ def _mark_verified(user: User) -> bool:
 def _announce_verified(user_id: int) -> None:
     from storefront import plugins
 
-    plugins.call_fail_open("shop_customer_verified", user_id=user_id)
+    plugins.deliver("shop_customer_verified", user_id=user_id)
 
 
 def reset_password(token: str, new_password: str) -> User:

@@ -81,7 +81,7 @@ def register():
 
             _start_session(user)
             _send_verification(user)
-            plugins.call_fail_open("shop_customer_registered", user_id=user.id)
+            plugins.deliver("shop_customer_registered", user_id=user.id)
             flash(f"Welcome, {user.name}! Your account is ready.", "success")
             return redirect(next_url)
     return render_template("accounts/register.html", form=form, next=next_url)

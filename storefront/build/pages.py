@@ -23,7 +23,7 @@ from storefront.build.sitemap import FILENAME as SITEMAP_FILE
 from storefront.build.sources import FileStates, digest
 from storefront.catalog.views import PAGE_SIZE
 from storefront.extensions import db
-from storefront.plugins.calls import call_impl, enabled_impls
+from storefront.plugins.dispatch import PluginFailed, each
 
 
 class BuildError(RuntimeError):
@@ -89,16 +89,14 @@ def plugin_pages(root: Path, states: FileStates) -> list[BuildPage]:
     """Every enabled plugin's ``shop_static_pages``; a plugin that fails stops the build
     (leaving its pages out would delete them from the site)."""
     pages = []
-    for impl in enabled_impls("shop_static_pages"):
-        try:
-            found = call_impl(impl, {}) or []
-        except Exception as exc:
-            raise BuildError(f"plugin {impl.plugin_name} failed in shop_static_pages: "
-                             f"{exc}") from exc
-        for item in found:
-            deps = digest(*(_source_fingerprint(root, s, states, impl.plugin_name)
-                            for s in item.sources))
-            pages.append(BuildPage(item.path, deps, item.in_sitemap, impl.plugin_name))
+    try:
+        for plugin, found in each("shop_static_pages"):
+            for item in found:
+                deps = digest(*(_source_fingerprint(root, s, states, plugin)
+                                for s in item.sources))
+                pages.append(BuildPage(item.path, deps, item.in_sitemap, plugin))
+    except PluginFailed as exc:
+        raise BuildError(str(exc)) from exc
     return pages
 
 

@@ -158,7 +158,8 @@ def price(cart: Cart | None, customer: CustomerView | None = None):
     from storefront import plugins
     from storefront.pricing import quote
 
-    return quote(cart_view(cart), customer or customer_view(), plugins.enabled_hooks(),
+    return quote(cart_view(cart), customer or customer_view(),
+                 plugins.caller("shop_cart_adjustments"),
                  current_app.config["MAX_DISCOUNT_PERCENT"])
 
 

@@ -64,7 +64,7 @@ def record_dispute(order_id: int, dispute_ref: str, amount: int, status: str,
 
 
 def _announce(order_id: int, dispute_ref: str, amount: int, phase: str) -> str:
-    plugins.call_fail_open("shop_order_disputed", order_id=order_id, dispute_id=dispute_ref,
+    plugins.deliver("shop_order_disputed", order_id=order_id, dispute_id=dispute_ref,
                            amount=amount, status=phase)
     if phase == LOST and not record_refund(order_id, dispute_ref, amount,
                                            reason="card dispute lost", actor="card holder"):

@@ -19,7 +19,6 @@ from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderAdjustment, OrderLine, OrderStatus, Refund
 from storefront.orders.views_model import to_view
-from storefront.plugins.calls import call_impl
 from storefront.pricing import PricingError, quote
 from storefront.timeutil import utcnow
 
@@ -67,11 +66,10 @@ def place_order(
     view = cart_view(cart)
     if not view.lines:
         raise CheckoutError("Your cart is empty.")
-    relay = plugins.enabled_hooks()
     try:
-        priced = quote(view, customer, relay, current_app.config["MAX_DISCOUNT_PERCENT"])
-        objections = [m for result in relay.shop_validate_checkout(cart=view, customer=customer)
-                      if result for m in result]
+        priced = quote(view, customer, plugins.caller("shop_cart_adjustments"),
+                       current_app.config["MAX_DISCOUNT_PERCENT"])
+        objections = plugins.collect("shop_validate_checkout", cart=view, customer=customer)
     except PricingError as exc:
         raise CheckoutError(str(exc)) from exc
     except Exception as exc:
@@ -125,27 +123,24 @@ def place_order(
             raise
         return existing
     db.session.expire_all()
-    plugins.call_fail_open("shop_order_placed", order_id=order.id)
+    plugins.deliver("shop_order_placed", order_id=order.id)
     return order
 
 
 def _reserve(order: Order, customer: CustomerView) -> None:
     """Let plugins reserve what the order hands out, inside the placement transaction."""
-    impls = plugins.enabled_impls("shop_order_reserve")
-    if not impls:
+    if not plugins.dispatcher().provided("shop_order_reserve"):
         return
-    view = to_view(order)
-    for impl in impls:
-        try:
-            call_impl(impl, {"order": view, "customer": customer})
-        except CheckoutRefused as exc:
-            db.session.rollback()
-            raise CheckoutError(str(exc)) from exc
-        except Exception as exc:
-            log.exception("plugin %s failed reserving for an order", impl.plugin_name)
-            db.session.rollback()
-            raise CheckoutError("We could not reserve everything in your order; nothing was "
-                                "charged. Please try again.") from exc
+    try:
+        plugins.call("shop_order_reserve", order=to_view(order), customer=customer)
+    except CheckoutRefused as exc:
+        db.session.rollback()
+        raise CheckoutError(str(exc)) from exc
+    except Exception as exc:
+        log.exception("a plugin failed reserving for an order")
+        db.session.rollback()
+        raise CheckoutError("We could not reserve everything in your order; nothing was "
+                            "charged. Please try again.") from exc
 
 
 def mark_paid(order_id: int) -> bool:
@@ -157,7 +152,7 @@ def mark_paid(order_id: int) -> bool:
     ).rowcount
     db.session.commit()
     if changed:
-        plugins.call_fail_open("shop_order_paid", order_id=order_id)
+        plugins.deliver("shop_order_paid", order_id=order_id)
         _send_paid_mail(order_id)
     return bool(changed)
 
@@ -178,7 +173,7 @@ def cancel_order(order_id: int, reason: str) -> bool:
                                .values(stock=Product.stock + line.quantity))
     db.session.commit()
     if changed:
-        plugins.call_fail_open("shop_order_cancelled", order_id=order_id, reason=reason)
+        plugins.deliver("shop_order_cancelled", order_id=order_id, reason=reason)
     return bool(changed)
 
 
@@ -210,7 +205,7 @@ def record_refund(order_id: int, refund_ref: str, amount: int, reason: str = "",
     except IntegrityError:
         db.session.rollback()
         return False
-    plugins.call_fail_open("shop_order_refunded", order_id=order_id, refund_id=refund_ref,
+    plugins.deliver("shop_order_refunded", order_id=order_id, refund_id=refund_ref,
                            amount=amount)
     return True
 

@@ -1,27 +1,19 @@
-"""The plugin manager: discovery, enablement, settings, safe calls, mounting."""
+"""The plugin manager: discovery, enablement, settings, hook calls, mounting."""
 
 from __future__ import annotations
-
-import logging
 
 import click
 from flask import Flask, abort, request
 
 from storefront.plugins import tracing
-from storefront.plugins.calls import (
-    call_fail_open,
-    collect,
-    enabled_hooks,
-    enabled_impls,
-    manager,
-)
+from storefront.plugins.dispatch import call, caller, collect, dispatcher, each, manager
+from storefront.plugins.reactions import deliver
 from storefront.plugins.registry import build_manager, plugin_name
+from storefront.plugins.setup import setup_call, setup_callers, setup_each
 from storefront.plugins.state import is_enabled
 
-log = logging.getLogger("storefront.plugins")
-
-__all__ = ["build_manager", "call_fail_open", "check_public_prefixes", "collect",
-           "enabled_hooks", "enabled_impls", "init_app", "is_enabled", "manager"]
+__all__ = ["build_manager", "call", "caller", "check_public_prefixes", "collect", "deliver",
+           "dispatcher", "each", "init_app", "is_enabled", "manager"]
 
 
 def init_app(app: Flask) -> None:
@@ -30,11 +22,8 @@ def init_app(app: Flask) -> None:
     app.extensions["storefront.plugins"] = pm
     app.extensions["storefront.always_on"] = frozenset(plugin_name(p) for p in extra)
     tracing.install(pm)
-    for impl in pm.hook.shop_startup.get_hookimpls():
-        try:
-            impl.function(app=app)
-        except Exception as exc:
-            raise RuntimeError(f"plugin {impl.plugin_name} failed to start: {exc}") from exc
+    for _plugin, _answer in setup_each(pm, "shop_startup", app=app):
+        pass  # an exception stops the start, naming the plugin
     _mount_blueprints(app, pm)
     _add_commands(app, pm)
 
@@ -49,11 +38,11 @@ def mount_prefix(blueprint, plugin: str) -> str:
 def _mount_blueprints(app: Flask, pm) -> None:
     owners: dict[str, str] = {}  # blueprint name -> plugin name
     public = app.extensions.setdefault("storefront.public_prefixes", {})
-    for impl in pm.hook.shop_register_blueprints.get_hookimpls():
-        for blueprint in impl.function() or []:
-            prefix = mount_prefix(blueprint, impl.plugin_name)
+    for plugin, blueprints in setup_each(pm, "shop_register_blueprints"):
+        for blueprint in blueprints:
+            prefix = mount_prefix(blueprint, plugin)
             app.register_blueprint(blueprint, url_prefix=prefix)
-            owners[blueprint.name] = impl.plugin_name
+            owners[blueprint.name] = plugin
             if not prefix.startswith("/plugins/"):
                 public.setdefault(prefix, set()).add(blueprint.name)
     if not owners:
@@ -79,11 +68,11 @@ def check_public_prefixes(app: Flask) -> None:
 
 
 def _add_commands(app: Flask, pm) -> None:
-    for impl in pm.hook.shop_register_commands.get_hookimpls():
-        collector = click.Group()
-        impl.function(cli=collector)
+    for plugin, register in setup_callers(pm, "shop_register_commands"):
+        collector = click.Group()  # one per plugin, so each command knows its owner
+        setup_call(plugin, "shop_register_commands", register, cli=collector)
         for command in collector.commands.values():
-            command.invoke = _gated(app, impl.plugin_name, command.invoke)
+            command.invoke = _gated(app, plugin, command.invoke)
             app.cli.add_command(command)
 
 

@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from hooks.types import Job
 from storefront.extensions import db
-from storefront.plugins.calls import enabled_impls, retry_reaction
+from storefront.plugins.dispatch import each
 from storefront.plugins.models import FailedReaction, JobRun, JobState
+from storefront.plugins.reactions import retry
 from storefront.timeutil import utcnow
 
 log = logging.getLogger("storefront.jobs")
@@ -26,7 +27,7 @@ def retry_failed_reactions() -> None:
     pending = db.session.scalars(
         select(FailedReaction).where(FailedReaction.status == "pending")
         .order_by(FailedReaction.id).limit(500)).all()
-    failed = sum(not retry_reaction(reaction) for reaction in pending)
+    failed = sum(not retry(reaction) for reaction in pending)
     if failed:
         raise RuntimeError(f"{failed} of {len(pending)} reactions still fail")
 
@@ -53,9 +54,8 @@ class ScheduledJob:
 
 def scheduled_jobs() -> list[ScheduledJob]:
     jobs = [ScheduledJob(f"core:{job.name}", job) for job in CORE_JOBS]
-    for impl in enabled_impls("shop_register_jobs"):
-        for job in impl.function() or []:
-            jobs.append(ScheduledJob(f"{impl.plugin_name}:{job.name}", job))
+    for plugin, found in each("shop_register_jobs"):
+        jobs.extend(ScheduledJob(f"{plugin}:{job.name}", job) for job in found)
     return jobs
 
 

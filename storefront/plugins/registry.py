@@ -10,6 +10,7 @@ import pluggy
 import hooks
 from hooks import specs
 from hooks.types import SettingField
+from storefront.plugins.setup import setup_call, setup_callers, setup_each
 
 
 def plugin_name(plugin: object) -> str:
@@ -28,7 +29,22 @@ def build_manager(extra_plugins=(), load_entry_points: bool = True) -> pluggy.Pl
         pm.load_setuptools_entrypoints(hooks.ENTRY_POINT_GROUP)
     for plugin in extra_plugins:
         pm.register(plugin, name=plugin_name(plugin))
+    _add_published_hooks(pm)
     return pm
+
+
+def _add_published_hooks(pm: pluggy.PluginManager) -> None:
+    """The hookspecs plugins offer each other (``shop_publish_hooks``), each named after the
+    plugin that publishes it."""
+    for plugin, holders in setup_each(pm, "shop_publish_hooks"):
+        for holder in holders:
+            names = [name for name in dir(holder)
+                     if pm.parse_hookspec_opts(holder, name) is not None]
+            strays = [name for name in names if not name.startswith(f"{plugin}_")]
+            if strays:
+                raise RuntimeError(f"plugin {plugin} publishes {', '.join(strays)}: a published "
+                                   f"hook's name must start with '{plugin}_'")
+            pm.add_hookspecs(holder)
 
 
 @dataclass
@@ -62,8 +78,7 @@ def describe(pm: pluggy.PluginManager) -> list[PluginInfo]:
 
 
 def settings_schema(pm: pluggy.PluginManager, name: str) -> list[SettingField]:
-    plugin = pm.get_plugin(name)
-    for impl in pm.hook.shop_settings_schema.get_hookimpls():
-        if impl.plugin is plugin:
-            return list(impl.function() or [])
+    for plugin, caller in setup_callers(pm, "shop_settings_schema"):
+        if plugin == name:
+            return setup_call(plugin, "shop_settings_schema", caller)
     return []

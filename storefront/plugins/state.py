@@ -113,7 +113,6 @@ def forget() -> None:
     g.pop("_sf_plugin_state", None)
     g.pop("_sf_enabled", None)
     g.pop("_sf_plugin_version", None)
-    g.pop("_sf_impls", None)  # calls.enabled_impls: the lists of the request's enabled set
 
 
 @event.listens_for(db.session, "before_flush")

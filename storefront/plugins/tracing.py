@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -12,19 +11,6 @@ log = logging.getLogger("storefront.hooks")
 
 def enabled() -> bool:
     return os.environ.get("STOREFRONT_TRACE_HOOKS", "").lower() in ("1", "true", "yes", "on")
-
-
-@contextlib.contextmanager
-def timed(plugin: str, hook_name: str):
-    if not enabled():
-        yield
-        return
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        log.info("hook %s [%s] %.3f ms", hook_name, plugin,
-                 (time.perf_counter() - start) * 1000)
 
 
 def install(pm) -> None:

@@ -10,8 +10,9 @@ from storefront.accounts.models import Role
 from storefront.admin.forms import ActionForm
 from storefront.admin.views import requires
 from storefront.extensions import db
-from storefront.plugins.calls import manager, retry_reaction
+from storefront.plugins.dispatch import manager
 from storefront.plugins.models import FailedReaction
+from storefront.plugins.reactions import retry
 from storefront.plugins.registry import describe
 from storefront.plugins.settings import MASK, SettingsError, display
 from storefront.plugins.state import (
@@ -112,7 +113,7 @@ def failure(failure_id: int, action: str):
         reaction.resolved_at = utcnow()
         db.session.commit()
         flash("Dismissed; it will not be retried.", "success")
-    elif retry_reaction(reaction):
+    elif retry(reaction):
         flash(f"{reaction.plugin}.{reaction.hook} succeeded this time.", "success")
     else:
         flash(f"{reaction.plugin}.{reaction.hook} failed again: {reaction.last_error}", "error")

@@ -1,12 +1,14 @@
-"""Database idioms shared by the built-in plugins (SQLite and PostgreSQL alike)."""
+"""Database idioms for plugin tables that work on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
+from hooks.api import session
 
-from hooks import session
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def dialect_insert(db: Session) -> Callable:

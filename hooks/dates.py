@@ -1,4 +1,4 @@
-"""Calendar arithmetic shared by the built-in plugins."""
+"""Calendar arithmetic for plugins (validity periods, windows of months)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Plugin content kept as Markdown files in a folder of content/ (events, community articles):
-the error a bad file raises, reading its front matter against the fields a plugin knows, and a
-cache that reads the folder again only when a file changes."""
+"""For plugins that keep content as Markdown files in a folder of content/ (events, community
+articles): the error a bad file raises, reading its front matter against the fields a plugin
+knows, and a cache that reads the folder again only when a file changes."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from hooks import read_front_matter
+from hooks.api import read_front_matter
 
 T = TypeVar("T")
 
 
-class Invalid(ValueError):
+class InvalidField(ValueError):
     """A problem in one field of a content file."""
 
     def __init__(self, field: str, problem: str):
@@ -23,19 +23,19 @@ class Invalid(ValueError):
 
 def read_fields(text: str, known: Collection[str], required: Collection[str]
                 ) -> tuple[dict, str]:
-    """Front matter and Markdown body of a file; Invalid for broken front matter, a field
+    """Front matter and Markdown body of a file; InvalidField for broken front matter, a field
     that is not ``known`` or a ``required`` one that is missing or empty."""
     try:
         meta, body = read_front_matter(text)
     except ValueError as exc:
         field, _, problem = str(exc).partition(": ")
-        raise Invalid(field, problem) from exc
+        raise InvalidField(field, problem) from exc
     unknown = sorted(set(meta) - set(known))
     if unknown:
-        raise Invalid(unknown[0], f"is not a known field (known: {', '.join(sorted(known))})")
+        raise InvalidField(unknown[0], f"is not a known field (known: {', '.join(sorted(known))})")
     for name in required:
         if meta.get(name) in (None, "", []):
-            raise Invalid(name, "is required")
+            raise InvalidField(name, "is required")
     return meta, body
 
 

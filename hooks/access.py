@@ -1,11 +1,12 @@
-"""Who may open a member's things (cards, tickets): the member, or staff. Anyone else gets a
-404, so that nobody learns what exists."""
+"""Who may open a member's things (cards, tickets, a plugin's rows): the member, or staff.
+Anyone else gets a 404, so that nobody learns what exists."""
 
 from __future__ import annotations
 
 from flask import abort
 
-from hooks import CustomerView, current_customer, session
+from hooks.api import current_customer, session
+from hooks.types import CustomerView
 
 
 def owned_or_404(model, row_id: int):
@@ -19,6 +20,7 @@ def owned_or_404(model, row_id: int):
 
 
 def require_role(role: str) -> CustomerView:
+    """The current shopper if they have ``role`` or one above it; a 404 otherwise."""
     viewer = current_customer()
     if not viewer.has_role(role):
         abort(404)

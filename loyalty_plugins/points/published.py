@@ -1,0 +1,26 @@
+"""The hooks the points plugin offers other plugins. Call them with ``hooks.call``::
+
+    if hooks.provided("points_grant"):
+        hooks.call("points_grant", user_id=42, points=50, reason="Attended the tasting",
+                   key="event:7", actor="events")
+
+Both answer only while the points plugin is enabled; otherwise ``hooks.provided`` is False
+and ``hooks.call`` raises ``hooks.NotProvided``.
+"""
+
+from __future__ import annotations
+
+from hooks import Policy, spec
+
+
+@spec(Policy.DECIDES, firstresult=True, since="2.0")
+def points_grant(user_id: int, points: int, reason: str, key: str, actor: str) -> bool:
+    """Give a member ``points``, usable now, with ``reason`` in their ledger and ``actor``
+    (who or what gave them) beside it. ``key`` makes the grant happen once (e.g.
+    ``"signup:42"``): True when granted, False when the key was used before. Runs in the
+    caller's transaction (``hooks.session()``); the caller commits."""
+
+
+@spec(Policy.DECIDES, firstresult=True, since="2.0")
+def points_balance(user_id: int) -> tuple[int, int]:
+    """A member's ``(available, pending)`` points."""
