@@ -3,7 +3,8 @@
 Fixtures:
 - ``storefront_plugins``: names of installed plugins to enable (override it; default none).
 - ``storefront_config``: extra app settings (override it; default none).
-- ``storefront_settings``: plugin settings, ``{"plugin": {"field": "value"}}`` (override it).
+- ``storefront_settings``: plugin settings, ``{"plugin": {"field": "value"}}`` (override it);
+  a list setting takes a list, a table a list of dicts (``[{"sku": "A", "off": "1.50"}]``).
 - ``storefront_app``: a shop on a fresh SQLite database with those plugins enabled and three
   products: TEST-A (10.00), TEST-B (25.00), TEST-C (4.50), 100 of each in stock.
 - ``storefront_client``: a guest's test client.

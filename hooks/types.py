@@ -226,15 +226,32 @@ class FieldType(StrEnum):
     BOOLEAN = "boolean"
     CHOICE = "choice"
     SECRET = "secret"  # noqa: S105 - a field type, masked in forms and listings
+    LIST = "list"  # a list of values of ``item_type``
+    TABLE = "table"  # rows whose cells are typed by ``columns``
+
+
+# What a list holds and what a table column is: one value each, no masking, no nesting
+# (a column may itself be a list of such values, e.g. a tier's flags).
+ITEM_TYPES = frozenset({FieldType.TEXT, FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY,
+                        FieldType.BOOLEAN, FieldType.CHOICE})
+COLUMN_TYPES = ITEM_TYPES | {FieldType.LIST}
 
 
 @dataclass(frozen=True)
 class SettingField:
-    """One setting of a plugin, shown in the admin form and `storefront plugins settings`."""
+    """One setting of a plugin, shown in the admin form and `storefront plugins settings`.
+
+    A ``LIST`` holds values of ``item_type`` (``choices``, ``min`` and ``max`` then apply to
+    each item). A ``TABLE`` holds rows; each of its ``columns`` is a SettingField for one cell.
+    ``unique``: on a column, no two rows may have the same value in it; on a list, no item may
+    come twice. An empty list or table stands for its default; ``required`` without a default:
+    it needs at least one item or row. Plugins read a list as a list of typed values and a
+    table as a list of dicts, column name -> typed value, every column present.
+    """
 
     name: str
     type: FieldType = FieldType.TEXT
-    default: object = None
+    default: object = field(default=None, hash=False)  # a list's or table's is a list
     help: str = ""
     label: str = ""
     required: bool = False
@@ -244,17 +261,46 @@ class SettingField:
     multiline: bool = False  # a text area instead of a one-line input
     # Called with the typed value; raises ValueError("why") when it is not acceptable.
     validator: object = field(default=None, compare=False, hash=False)
+    item_type: FieldType = FieldType.TEXT
+    columns: tuple[SettingField, ...] = ()
+    unique: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", FieldType(self.type))
+        object.__setattr__(self, "item_type", FieldType(self.item_type))
+        object.__setattr__(self, "choices", tuple(self.choices))
+        object.__setattr__(self, "columns", tuple(self.columns))
         if not self.name.isidentifier():
             raise ValueError(f"setting name {self.name!r} must be an identifier")
-        if self.type is FieldType.CHOICE and not self.choices:
+        if self.type is FieldType.LIST and self.item_type not in ITEM_TYPES:
+            raise ValueError(f"setting {self.name}: a list cannot hold {self.item_type} values")
+        choosing = self.type is FieldType.CHOICE or (
+            self.type is FieldType.LIST and self.item_type is FieldType.CHOICE)
+        if choosing and not self.choices:
             raise ValueError(f"setting {self.name}: a choice needs choices")
+        if self.type is FieldType.TABLE:
+            self._check_columns()
+
+    def _check_columns(self) -> None:
+        if not self.columns:
+            raise ValueError(f"setting {self.name}: a table needs columns")
+        names = [column.name for column in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"setting {self.name}: two columns have the same name")
+        for column in self.columns:
+            if column.type not in COLUMN_TYPES:
+                raise ValueError(f"setting {self.name}: column {column.name} cannot be of "
+                                 f"type {column.type}")
 
     @property
     def secret(self) -> bool:
         return self.type is FieldType.SECRET
+
+    @property
+    def item_field(self) -> SettingField:
+        """One item of a list, as a field of its own (for validating and showing it)."""
+        return SettingField(self.name, self.item_type, required=True, choices=self.choices,
+                            min=self.min, max=self.max)
 
 
 @dataclass(frozen=True)

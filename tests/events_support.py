@@ -12,11 +12,11 @@ from storefront.extensions import db
 from storefront.orders.service import mark_paid
 from tests.points_support import last_order_id, loyalty_app, member
 
-LADDER = """
-- {code: member, name: Member, threshold: "0"}
-- {code: silver, name: Silver, threshold: "50.00", discount_percent: 5}
-- {code: gold, name: Gold, threshold: "100.00", discount_percent: 10}
-"""
+LADDER = [
+    {"code": "member", "name": "Member", "threshold": "0"},
+    {"code": "silver", "name": "Silver", "threshold": "50.00", "discount_percent": "5"},
+    {"code": "gold", "name": "Gold", "threshold": "100.00", "discount_percent": "10"},
+]
 
 MEMBERS_ONLY_TEXT = "Six coffees are set out on the cupping table for members."
 GOLD_ONLY_TEXT = "The Gold circle chooses the January house blend."
@@ -59,7 +59,7 @@ def events_content(folder: Path) -> Path:
 
 
 def events_app(make_app, tmp_path, plugins=("tiers", "events", "points"), **config):
-    return loyalty_app(make_app, plugins=plugins, settings={"tiers": {"tiers": LADDER}},
+    return loyalty_app(make_app, plugins=plugins, settings={"tiers": {"ladder": LADDER}},
                        CONTENT_DIR=str(events_content(tmp_path / "content")), **config)
 
 

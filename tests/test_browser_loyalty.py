@@ -20,11 +20,11 @@ pytestmark = [
     pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
 ]
 
-LADDER = """
-- {code: member, name: Member, threshold: "0"}
-- {code: silver, name: Silver, threshold: "20.00", discount_percent: 5}
-- {code: gold, name: Gold, threshold: "500.00", discount_percent: 10}
-"""
+LADDER = [
+    {"code": "member", "name": "Member", "threshold": "0"},
+    {"code": "silver", "name": "Silver", "threshold": "20.00", "discount_percent": "5"},
+    {"code": "gold", "name": "Gold", "threshold": "500.00", "discount_percent": "10"},
+]
 
 
 def log_in(page, server, email):
@@ -39,7 +39,7 @@ def test_member_redeems_points_with_tier_discount_and_sees_the_account(make_app,
     from playwright.sync_api import expect
 
     app = loyalty_app(make_app, plugins=("points", "tiers"),
-                      settings={"tiers": {"tiers": LADDER}})
+                      settings={"tiers": {"ladder": LADDER}})
     client, uid = member(app, shop, email="mia@example.com", name="Mia")
     shop.add(client, "COF-COL-250", 2)  # 21.80 + shipping: reaches Silver once paid
     shop.checkout(client)
@@ -93,4 +93,36 @@ def test_member_redeems_points_with_tier_discount_and_sees_the_account(make_app,
         expect(page.locator("#tier progress")).to_be_visible()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "account-loyalty.png"), full_page=True)
+        context.close()
+
+
+def test_owner_adds_tiers_to_the_ladder_with_the_add_a_row_button(make_app, shop):
+    pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
+    from playwright.sync_api import expect
+
+    app = loyalty_app(make_app, plugins=("points", "tiers"),
+                      settings={"tiers": {"ladder": LADDER}})
+    shop.create_user("boss@example.com", role="owner", name="Boss")
+    with live_server(app) as server, chromium_browser() as browser:
+        context = browser.new_context()
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        log_in(page, server, "boss@example.com")
+        page.goto(server("/admin/plugins/tiers"))
+        ladder = page.get_by_role("group", name="Tier ladder")
+        ladder.get_by_label("Code, row 4").fill("platinum")
+        ladder.get_by_label("Name, row 4").fill("Platinum")
+        ladder.get_by_label("Threshold, row 4").fill("900.00")
+        ladder.get_by_role("button", name="Add a row").click()  # the script's row 5
+        ladder.get_by_label("Code, row 5").fill("diamond")
+        ladder.get_by_label("Name, row 5").fill("Diamond")
+        ladder.get_by_label("Threshold, row 5").fill("2000.00")
+        ladder.get_by_label("Flags, row 5").fill("early_access, concierge")
+        ladder.get_by_label("Remove row 2").check()
+        page.get_by_role("button", name="Save settings").click()
+        expect(page.locator(".flash.success")).to_contain_text("tiers: settings saved.")
+        ladder = page.get_by_role("group", name="Tier ladder")
+        expect(ladder.get_by_label("Code, row 2")).to_have_value("gold")
+        expect(ladder.get_by_label("Code, row 4")).to_have_value("diamond")
+        expect(ladder.get_by_label("Flags, row 4")).to_have_value("early_access, concierge")
         context.close()

@@ -12,23 +12,23 @@ from storefront.orders.service import mark_paid
 from tests.points_support import last_order_id, loyalty_app, member
 from tests.support.forms import post_form
 
-TYPES = """
-- {code: member, name: Member card, discount_percent: 3, validity_months: 24,
-   grant: on_joining}
-- {code: preferential, name: Preferential card, discount_percent: 10, categories: [coffee],
-   validity_months: 12, grant: tier, min_tier: gold}
-- {code: friends, name: Friends card, discount_percent: 15, grant: staff}
-"""
-LADDER = """
-- {code: member, name: Member, threshold: "0"}
-- {code: gold, name: Gold, threshold: "100.00", discount_percent: 5}
-"""
+TYPES = [
+    {"code": "member", "name": "Member card", "discount_percent": "3", "validity_months": "24",
+     "grant": "on_joining"},
+    {"code": "preferential", "name": "Preferential card", "discount_percent": "10",
+     "categories": ["coffee"], "validity_months": "12", "grant": "tier", "min_tier": "gold"},
+    {"code": "friends", "name": "Friends card", "discount_percent": "15", "grant": "staff"},
+]
+LADDER = [
+    {"code": "member", "name": "Member", "threshold": "0"},
+    {"code": "gold", "name": "Gold", "threshold": "100.00", "discount_percent": "5"},
+]
 
 
 @pytest.fixture
 def app(make_app):
     return loyalty_app(make_app, plugins=("tiers", "cards"),
-                       settings={"cards": {"types": TYPES}, "tiers": {"tiers": LADDER}})
+                       settings={"cards": {"types": TYPES}, "tiers": {"ladder": LADDER}})
 
 
 def cards(app, uid):
@@ -156,6 +156,7 @@ def test_card_types_are_validated(app):
     from storefront.cli import main
 
     result = app.test_cli_runner().invoke(main, ["plugins", "settings", "cards",
-                                                 "types=- {code: x, name: X, grant: tier}"])
-    assert result.exit_code != 0 and "cards.types: card type 1: a tier card needs min_tier" \
-        in result.output
+                                                 'types=[{"code": "x", "name": "X", '
+                                                 '"grant": "tier"}]'])
+    assert result.exit_code != 0 and "cards.types: row 1, min_tier: a card granted by tier " \
+        "needs the code of the lowest tier" in result.output

@@ -21,11 +21,11 @@ from tests.points_support import PASSWORD, last_order_id, loyalty_app, member
 from tests.support.forms import post_form
 
 ROOT = Path(__file__).resolve().parent.parent
-LADDER = """
-- {code: member, name: Member, threshold: "0"}
-- {code: silver, name: Silver, threshold: "100.00", discount_percent: 5}
-- {code: gold, name: Gold, threshold: "500.00"}
-"""
+LADDER = [
+    {"code": "member", "name": "Member", "threshold": "0"},
+    {"code": "silver", "name": "Silver", "threshold": "100.00", "discount_percent": "5"},
+    {"code": "gold", "name": "Gold", "threshold": "500.00"},
+]
 ARTICLES = {
     "open-day": """---
 title: Open day at the roastery
@@ -80,7 +80,7 @@ def content(tmp_path) -> Path:
 @pytest.fixture
 def app(make_app, content):
     return loyalty_app(make_app, plugins=("tiers", "community"),
-                       settings={"tiers": {"tiers": LADDER}}, CONTENT_DIR=str(content))
+                       settings={"tiers": {"ladder": LADDER}}, CONTENT_DIR=str(content))
 
 
 def text(response) -> str:

@@ -1,9 +1,20 @@
-"""The migrations make exactly the schema the models describe, on SQLite and PostgreSQL."""
+"""The migrations make exactly the schema the models describe, on SQLite and PostgreSQL,
+and carry a shop's data over."""
 
+import logging
+
+import yaml
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import insert, select
 
+from hooks import plugin_settings
+from storefront import migrate
+from storefront.cli import main
 from storefront.extensions import db
+from storefront.plugins.models import PluginState
+from tests.support.forms import post_form
 
 
 def _shipped_tables() -> set[str]:
@@ -27,3 +38,90 @@ def test_migrated_schema_equals_the_models(make_app):
         differences = compare_metadata(context, db.metadata)
     assert "dispute" in shipped and "points_lot" in shipped
     assert differences == []
+
+
+OLD_LADDER = """\
+- {code: member, name: Member, threshold: "0"}
+- {code: silver, name: Silver, threshold: 300, discount_percent: 5, points_multiplier: 1.25}
+- {code: gold, name: Gold, threshold: "1000.00", discount_percent: 10,
+   points_multiplier: 1.5, flags: [early_access]}
+"""
+UNREADABLE_TYPES = "- {code: member, name: Member card, grant: on_joining\n"
+
+
+def _plugin_settings(app) -> dict[str, dict]:
+    with app.app_context(), db.engine.connect() as connection:
+        return dict(connection.execute(select(PluginState.name, PluginState.settings)).all())
+
+
+def _to_revision(app, revision: str) -> None:
+    with app.app_context(), db.engine.begin() as connection:
+        command.downgrade(migrate.alembic_config(app, connection), revision)
+
+
+def test_yaml_ladder_and_card_types_become_tables_and_unreadable_text_is_kept(make_app, shop,
+                                                                              caplog):
+    app = make_app(LOAD_ENTRY_POINT_PLUGINS=True)
+    _to_revision(app, "0008")  # a shop from before table settings
+    with app.app_context():
+        db.session.execute(insert(PluginState), [
+            {"name": "tiers", "enabled": True, "updated_by": "",
+             "settings": {"tiers": OLD_LADDER, "grace_days": 20}},
+            {"name": "cards", "enabled": True, "updated_by": "",
+             "settings": {"types": UNREADABLE_TYPES, "stacking": "combinable"}}])
+        db.session.commit()
+
+    with caplog.at_level(logging.WARNING, logger="storefront.migrations"):
+        migrate.upgrade(app)
+    assert "cards.types: the old YAML text could not be read" in caplog.text
+
+    tiers, cards = _plugin_settings(app)["tiers"], _plugin_settings(app)["cards"]
+    assert "tiers" not in tiers and tiers["grace_days"] == 20
+    assert tiers["ladder"] == [
+        {"code": "member", "name": "Member", "threshold": 0},
+        {"code": "silver", "name": "Silver", "threshold": 30000, "discount_percent": "5",
+         "points_multiplier": "1.25"},
+        {"code": "gold", "name": "Gold", "threshold": 100000, "discount_percent": "10",
+         "points_multiplier": "1.5", "flags": ["early_access"]}]
+    assert "types" not in cards and cards["stacking"] == "combinable"
+    assert cards["set-aside"]["types"]["text"] == UNREADABLE_TYPES
+    assert "not valid YAML" in cards["set-aside"]["types"]["problem"]
+
+    out = app.test_cli_runner().invoke(main, ["plugins", "settings", "tiers"]).output
+    assert "3 gold Gold 1000.00 10 1.5 early_access" in " ".join(out.split())
+    out = app.test_cli_runner().invoke(main, ["plugins", "settings", "cards"]).output
+    assert "types: an upgrade could not read the old text of this setting" in out
+    with app.test_request_context():
+        assert [row["code"] for row in plugin_settings("cards")["types"]] == \
+            ["member", "preferential"]  # the default types meanwhile
+
+    shop.create_user("boss@example.com", role="owner")
+    owner = app.test_client()
+    shop.login(owner, "boss@example.com", "correct horse battery")
+    page = owner.get("/admin/plugins/cards").get_data(as_text=True)
+    assert "Kept aside by an upgrade" in page and "grant: on_joining" in page
+    post_form(owner, "/admin/plugins/cards", "/admin/plugins/cards/settings",
+              {"stacking": "best_of"})
+    assert "set-aside" in _plugin_settings(app)["cards"]  # saving keeps it
+    post_form(owner, "/admin/plugins/cards", "/admin/plugins/cards/set-aside/discard", {})
+    assert "set-aside" not in _plugin_settings(app)["cards"]
+    assert "Kept aside" not in owner.get("/admin/plugins/cards").get_data(as_text=True)
+
+
+def test_the_table_settings_migration_goes_back_to_yaml(make_app):
+    app = make_app(LOAD_ENTRY_POINT_PLUGINS=True)
+    with app.app_context():
+        db.session.add(PluginState(name="tiers", enabled=True, settings={"ladder": [
+            {"code": "member", "name": "Member", "threshold": 0},
+            {"code": "gold", "name": "Gold", "threshold": 12345, "flags": ["early_access"]}]}))
+        db.session.add(PluginState(name="cards", enabled=True, settings={
+            "set-aside": {"types": {"text": UNREADABLE_TYPES, "problem": "not valid YAML"}}}))
+        db.session.commit()
+    _to_revision(app, "0008")
+    tiers, cards = _plugin_settings(app)["tiers"], _plugin_settings(app)["cards"]
+    assert yaml.safe_load(tiers["tiers"]) == [
+        {"code": "member", "name": "Member", "threshold": "0.00"},
+        {"code": "gold", "name": "Gold", "threshold": "123.45", "flags": ["early_access"]}]
+    assert cards == {"types": UNREADABLE_TYPES}
+    migrate.upgrade(app)
+    assert _plugin_settings(app)["tiers"]["ladder"][1]["threshold"] == 12345

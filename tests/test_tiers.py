@@ -12,20 +12,21 @@ from storefront.cli import main
 from storefront.extensions import db
 from storefront.orders.service import mark_paid, record_refund
 from tests.points_support import balance, give, last_order_id, loyalty_app, member, redeem
+from tests.support.forms import post_form
 
-LADDER = """
-- {code: member, name: Member, threshold: "0"}
-- {code: silver, name: Silver, threshold: "69.00", discount_percent: 5,
-   points_multiplier: 1.25}
-- {code: gold, name: Gold, threshold: "200.00", discount_percent: 10,
-   points_multiplier: 1.5, flags: [early_access]}
-"""
+LADDER = [
+    {"code": "member", "name": "Member", "threshold": "0"},
+    {"code": "silver", "name": "Silver", "threshold": "69.00", "discount_percent": "5",
+     "points_multiplier": "1.25"},
+    {"code": "gold", "name": "Gold", "threshold": "200.00", "discount_percent": "10",
+     "points_multiplier": "1.5", "flags": ["early_access"]},
+]
 
 
 @pytest.fixture
 def app(make_app):
     return loyalty_app(make_app, plugins=("points", "tiers"),
-                       settings={"tiers": {"tiers": LADDER, "grace_days": "30"}})
+                       settings={"tiers": {"ladder": LADDER, "grace_days": "30"}})
 
 
 def pay_order(app, shop, client, sku="EQP-GRD-01", quantity=1):
@@ -92,7 +93,7 @@ class CardDiscount:
 
 
 def test_best_of_with_another_best_of_member_discount(make_app, shop):
-    app = loyalty_app(make_app, plugins=("tiers",), settings={"tiers": {"tiers": LADDER}},
+    app = loyalty_app(make_app, plugins=("tiers",), settings={"tiers": {"ladder": LADDER}},
                       EXTRA_PLUGINS=[CardDiscount()])
     client, uid = member(app, shop)
     pay_order(app, shop, client, sku="EQP-KTL-01", quantity=6)  # 234.00 -> Gold (10%)
@@ -154,14 +155,51 @@ def test_gold_flags_reach_other_plugins(app, shop):
 
 
 @pytest.mark.parametrize("bad, message", [
-    ("- {code: a, name: A, threshold: '10.00'}", "the lowest tier must have threshold 0"),
-    ("- {code: a, name: A, threshold: '0'}\n- {code: b, name: B, threshold: 'x'}",
-     "tier 2: threshold must be an amount"),
-    ("not: [a list", "not valid YAML"),
-    ("- {code: a, name: A, threshold: '0', colour: red}", "unknown field colour"),
+    ('[{"code": "a", "name": "A", "threshold": "10.00"}]',
+     "the lowest tier must have threshold 0"),
+    ('[{"code": "a", "name": "A", "threshold": 0}, {"code": "b", "name": "B", "threshold": "x"}]',
+     "row 2, threshold: must be an amount like 12.50"),
+    ('[{"code": "a", "name": "A", "threshold": 0}, {"code": "a", "name": "B", "threshold": 9}]',
+     "row 2, code: a is already used in row 1; each row needs its own code"),
+    ('[{"code": "a", "name": "A", "threshold": 0, "colour": "red"}]',
+     "row 1, colour: is not a column of this table"),
+    ('[{"code": "a", "name": "A", "threshold": 0}, {"code": "gold tier", "threshold": 5}]',
+     "row 2, code: must be one word of letters, digits and _ (like gold); "
+     "row 2, name: is required"),
+    ('[{"code": "a", "name": "A", "threshold": ', "must be JSON like [{\"code\": ..."),
 ])
-def test_ladder_is_validated_and_the_error_names_the_field(app, bad, message):
+def test_ladder_is_validated_and_the_error_names_the_field_row_and_column(app, bad, message):
     result = app.test_cli_runner().invoke(main, ["plugins", "settings", "tiers",
-                                                 f"tiers={bad}"])
-    assert result.exit_code != 0 and "tiers.tiers:" in result.output and message in \
+                                                 f"ladder={bad}"])
+    assert result.exit_code != 0 and "tiers.ladder:" in result.output and message in \
         result.output
+    assert "Gold" in app.test_cli_runner().invoke(main, ["plugins", "settings", "tiers"]).output
+
+
+def test_owner_edits_the_ladder_in_the_admin_page(app, shop):
+    shop.create_user("boss@example.com", role="owner")
+    owner = app.test_client()
+    shop.login(owner, "boss@example.com", "correct horse battery")
+    page = owner.get("/admin/plugins/tiers").get_data(as_text=True)
+    assert 'name="ladder-1-threshold" value="69.00"' in page
+    assert 'name="ladder-2-flags" value="early_access"' in page
+    rows = {"ladder-0-code": "member", "ladder-0-name": "Member", "ladder-0-threshold": "0",
+            "ladder-1-code": "silver", "ladder-1-name": "Silver", "ladder-1-threshold": "50.00",
+            "ladder-1-discount_percent": "5",
+            "ladder-2-code": "gold", "ladder-2-name": "Gold", "ladder-2-threshold": "200.00",
+            "ladder-remove": "2",
+            "ladder-3-code": "platinum", "ladder-3-name": "Platinum",
+            "ladder-3-threshold": "500.00", "ladder-3-discount_percent": "15",
+            "ladder-3-flags": "early_access, lounge",
+            "programme_name": "Club Premium", "window_months": "12", "grace_days": "30"}
+    saved = post_form(owner, "/admin/plugins/tiers", "/admin/plugins/tiers/settings", rows)
+    assert saved.status_code == 303
+    client, uid = member(app, shop)
+    assert "€50.00 more to reach Silver" in client.get("/account").get_data(as_text=True)
+    out = app.test_cli_runner().invoke(main, ["plugins", "settings", "tiers"]).output
+    assert "platinum" in out and "gold" not in out and "early_access, lounge" in out
+
+    clash = post_form(owner, "/admin/plugins/tiers", "/admin/plugins/tiers/settings",
+                      {**rows, "ladder-3-threshold": "50.00"})
+    assert clash.status_code == 400 and "row 3, threshold: 50.00 is already used in row 2" \
+        in clash.get_data(as_text=True)

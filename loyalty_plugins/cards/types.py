@@ -1,37 +1,23 @@
-"""Card types, written by the owner as YAML in the plugin's settings."""
+"""Card types: a table in the plugin's settings that the owner edits."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from hooks import FieldType, SettingField, plugin_settings
-from loyalty_plugins.yaml_settings import (
-    check_fields,
-    code_and_name,
-    load_list,
-    number_between,
-    word_list,
-)
 
 NAME = "cards"
 GRANTS = ("on_joining", "tier", "staff")
 
-DEFAULT_TYPES = """\
-- code: member
-  name: Member card
-  discount_percent: 3
-  validity_months: 24
-  grant: on_joining
-- code: preferential
-  name: Preferential card
-  discount_percent: 10
-  categories: [coffee, tea]
-  validity_months: 12
-  grant: tier
-  min_tier: gold
-"""
+DEFAULT_TYPES = (
+    {"code": "member", "name": "Member card", "discount_percent": Decimal(3),
+     "validity_months": 24, "grant": "on_joining"},
+    {"code": "preferential", "name": "Preferential card", "discount_percent": Decimal(10),
+     "categories": ["coffee", "tea"], "validity_months": 12, "grant": "tier",
+     "min_tier": "gold"},
+)
 
 
 @dataclass(frozen=True)
@@ -51,50 +37,60 @@ class CardType:
         return line.category in self.categories or bool(set(line.tags) & set(self.tags))
 
 
-@lru_cache(maxsize=16)
-def parse(text: str) -> tuple[CardType, ...]:
-    types = []
-    for number, item in enumerate(load_list(text, "card types"), start=1):
-        where = f"card type {number}"
-        check_fields(item, {"code", "name", "discount_percent", "validity_months", "grant",
-                            "min_tier", "categories", "tags"}, where)
-        code, name = code_and_name(item, where)
-        grant = item.get("grant", "staff")
-        if grant not in GRANTS:
-            raise ValueError(f"{where}: grant must be one of {', '.join(GRANTS)}")
-        if grant == "tier" and not item.get("min_tier"):
-            raise ValueError(f"{where}: a tier card needs min_tier (a tier code)")
-        types.append(CardType(
-            code=code, name=name,
-            discount_percent=number_between(item.get("discount_percent", 0), where,
-                                            "discount_percent", Decimal(0), Decimal(100)),
-            validity_months=int(number_between(item.get("validity_months", 12), where,
-                                               "validity_months", Decimal(0), Decimal(240))),
-            grant=grant, min_tier=str(item.get("min_tier", "")),
-            categories=word_list(item.get("categories"), where, "categories"),
-            tags=word_list(item.get("tags"), where, "tags")))
-    if len({t.code for t in types}) != len(types):
-        raise ValueError("card type codes must all be different")
-    return tuple(types)
+def _one_word(code: str) -> None:
+    if not code.isidentifier():
+        raise ValueError("must be one word of letters, digits and _ (like member)")
 
 
-def _validate(text: str) -> None:
-    parse(text)
+def _tier_cards_name_a_tier(rows: list[dict]) -> None:
+    missing = [number for number, row in enumerate(rows, start=1)
+               if row["grant"] == "tier" and not row["min_tier"]]
+    if missing:
+        raise ValueError("; ".join(f"row {number}, min_tier: a card granted by tier needs "
+                                   f"the code of the lowest tier that gets it (like gold)"
+                                   for number in missing))
 
+
+TYPE_COLUMNS = (
+    SettingField("code", required=True, unique=True, validator=_one_word,
+                 help="One word; cards are issued by it."),
+    SettingField("name", required=True, help="What members see."),
+    SettingField("discount_percent", FieldType.DECIMAL, default=Decimal(0), min=Decimal(0),
+                 max=Decimal(100)),
+    SettingField("validity_months", FieldType.INTEGER, default=12, min=0, max=240,
+                 help="0: never expires."),
+    SettingField("grant", FieldType.CHOICE, default="staff", choices=GRANTS,
+                 help="Who gets it: every member on joining, a tier and above, or chosen "
+                      "customers (by staff)."),
+    SettingField("min_tier", default="", help="For grant tier: the lowest tier's code."),
+    SettingField("categories", FieldType.LIST, default=[],
+                 help="Only these product categories, separated by commas (empty: all)."),
+    SettingField("tags", FieldType.LIST, default=[],
+                 help="Or products with these tags, separated by commas."),
+)
 
 SCHEMA = [
-    SettingField("types", FieldType.TEXT, default=DEFAULT_TYPES, multiline=True,
-                 validator=_validate,
-                 help="YAML list: code, name, discount_percent, validity_months (0: never "
-                      "expires), grant (on_joining, tier, staff), min_tier, categories, tags."),
+    SettingField("types", FieldType.TABLE, default=DEFAULT_TYPES, columns=TYPE_COLUMNS,
+                 validator=_tier_cards_name_a_tier, label="Card types",
+                 help="One row per kind of card. Remove every row to go back to the default "
+                      "types."),
     SettingField("stacking", FieldType.CHOICE, default="best_of",
                  choices=("best_of", "combinable"),
                  help="With the tier discount: best of the two, or both."),
 ]
 
 
+def types_from(rows: list[Mapping]) -> tuple[CardType, ...]:
+    """The table's rows (typed, as plugin_settings gives them) as card types."""
+    return tuple(CardType(code=row["code"], name=row["name"],
+                          discount_percent=row["discount_percent"],
+                          validity_months=row["validity_months"], grant=row["grant"],
+                          min_tier=row["min_tier"], categories=tuple(row["categories"]),
+                          tags=tuple(row["tags"])) for row in rows)
+
+
 def card_types() -> tuple[CardType, ...]:
-    return parse(plugin_settings(NAME)["types"])
+    return types_from(plugin_settings(NAME)["types"])
 
 
 def card_type(code: str) -> CardType | None:

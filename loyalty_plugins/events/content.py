@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,11 +14,11 @@ from flask import current_app
 from markupsafe import Markup
 
 from hooks import FolderCache, InvalidField, read_fields, render_markdown
-from loyalty_plugins.yaml_settings import amount_in_cents
 
 log = logging.getLogger("storefront.plugins.events")
 
 FOLDER = "events"
+CENT = Decimal("0.01")
 CATEGORIES = ("corporate", "cultural", "family", "social")
 FIELDS = {"title", "start", "end", "timezone", "place", "category", "capacity", "audience",
           "price", "guests", "registration_deadline", "summary", "draft"}
@@ -91,6 +92,21 @@ def _zone(meta: dict) -> ZoneInfo:
                                   "Europe/Madrid)") from exc
 
 
+def _price(meta: dict) -> int:
+    """The price in cents, written like 15.00 (or free)."""
+    text = str(meta.get("price", 0)).strip()
+    if text.lower() == "free":
+        return 0
+    try:
+        amount = Decimal(text)
+        in_cents = amount.is_finite() and amount >= 0 and amount == amount.quantize(CENT)
+    except InvalidOperation:  # not a number, or too large to count in cents
+        in_cents = False
+    if not in_cents:
+        raise InvalidField("price", "must be an amount like 15.00, or free")
+    return int(amount * 100)
+
+
 def _audience(meta: dict) -> str:
     audience = str(meta.get("audience", "members")).strip().lower()
     if not audience.isidentifier() and audience != "public":
@@ -114,15 +130,10 @@ def parse(slug: str, source: str, text: str) -> EventInfo:
     category = str(meta["category"]).strip().lower()
     if category not in CATEGORIES:
         raise InvalidField("category", f"must be one of {', '.join(CATEGORIES)}")
-    price = meta.get("price", 0)
-    try:
-        price = 0 if str(price).strip().lower() == "free" else amount_in_cents(price, "", "")
-    except ValueError as exc:
-        raise InvalidField("price", "must be an amount like 15.00, or free") from exc
     return EventInfo(
         slug=slug, source=source, title=str(meta["title"]).strip(), starts_at=starts_at,
         ends_at=ends_at, timezone=zone.key, place=str(meta["place"]).strip(), category=category,
-        capacity=_count(meta, "capacity", None, 1), audience=_audience(meta), price=price,
+        capacity=_count(meta, "capacity", None, 1), audience=_audience(meta), price=_price(meta),
         guests=_count(meta, "guests", 0, 0), deadline=deadline,
         summary=str(meta.get("summary", "")).strip(), body_html=render_markdown(body),
         draft=bool(meta.get("draft", False)))

@@ -1,39 +1,22 @@
-"""The tier ladder, written by the owner as YAML in the plugin's settings."""
+"""The tier ladder: a table in the plugin's settings that the owner edits."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from hooks import FieldType, SettingField, TierInfo, plugin_settings
-from loyalty_plugins.yaml_settings import (
-    amount_in_cents,
-    check_fields,
-    code_and_name,
-    load_list,
-    number_between,
-    word_list,
-)
 
 NAME = "tiers"
 
-DEFAULT_TIERS = """\
-- code: member
-  name: Member
-  threshold: "0"
-- code: silver
-  name: Silver
-  threshold: "300.00"
-  discount_percent: 5
-  points_multiplier: 1.25
-- code: gold
-  name: Gold
-  threshold: "1000.00"
-  discount_percent: 10
-  points_multiplier: 1.5
-  flags: [early_access]
-"""
+DEFAULT_LADDER = (
+    {"code": "member", "name": "Member", "threshold": 0},
+    {"code": "silver", "name": "Silver", "threshold": 30000, "discount_percent": Decimal(5),
+     "points_multiplier": Decimal("1.25")},
+    {"code": "gold", "name": "Gold", "threshold": 100000, "discount_percent": Decimal(10),
+     "points_multiplier": Decimal("1.5"), "flags": ["early_access"]},
+)
 
 
 @dataclass(frozen=True)
@@ -53,42 +36,38 @@ class Tier:
         return TierInfo(self.code, self.name, self.rank, benefits)
 
 
-@lru_cache(maxsize=16)
-def parse(text: str) -> tuple[Tier, ...]:
-    tiers = []
-    for number, item in enumerate(load_list(text, "tiers"), start=1):
-        where = f"tier {number}"
-        check_fields(item, {"code", "name", "threshold", "discount_percent",
-                            "points_multiplier", "flags"}, where)
-        code, name = code_and_name(item, where)
-        tiers.append(Tier(
-            code=code, name=name, rank=0,
-            threshold=amount_in_cents(item.get("threshold"), where, "threshold"),
-            discount_percent=number_between(item.get("discount_percent", 0), where,
-                                            "discount_percent", Decimal(0), Decimal(100)),
-            points_multiplier=number_between(item.get("points_multiplier", 1), where,
-                                             "points_multiplier", Decimal(0), Decimal(100)),
-            flags=word_list(item.get("flags"), where, "flags")))
-    tiers.sort(key=lambda t: t.threshold)
-    if tiers[0].threshold != 0:
+def _one_word(code: str) -> None:
+    if not code.isidentifier():
+        raise ValueError("must be one word of letters, digits and _ (like gold)")
+
+
+def _lowest_tier_is_for_everyone(rows: list[dict]) -> None:
+    if rows and min(row["threshold"] for row in rows) != 0:
         raise ValueError("the lowest tier must have threshold 0 (every member has a tier)")
-    if len({t.code for t in tiers}) != len(tiers) or \
-            len({t.threshold for t in tiers}) != len(tiers):
-        raise ValueError("codes and thresholds must all be different")
-    return tuple(Tier(**{**t.__dict__, "rank": rank}) for rank, t in enumerate(tiers))
 
 
-def _validate(text: str) -> None:
-    parse(text)
-
+LADDER_COLUMNS = (
+    SettingField("code", required=True, unique=True, validator=_one_word,
+                 help="One word; events and articles name tiers by it."),
+    SettingField("name", required=True, help="What members see."),
+    SettingField("threshold", FieldType.MONEY, required=True, unique=True,
+                 help="Net spend in the window that reaches the tier."),
+    SettingField("discount_percent", FieldType.DECIMAL, default=Decimal(0), min=Decimal(0),
+                 max=Decimal(100)),
+    SettingField("points_multiplier", FieldType.DECIMAL, default=Decimal(1), min=Decimal(0),
+                 max=Decimal(100)),
+    SettingField("flags", FieldType.LIST, default=[],
+                 help="More benefits, separated by commas: early_access shows members "
+                      "\"Early access\"."),
+)
 
 SCHEMA = [
     SettingField("programme_name", FieldType.TEXT, default="Club Premium",
                  help="The name members see."),
-    SettingField("tiers", FieldType.TEXT, default=DEFAULT_TIERS, multiline=True,
-                 validator=_validate,
-                 help="YAML list: code, name, threshold (net spend in the window), "
-                      "discount_percent, points_multiplier, flags."),
+    SettingField("ladder", FieldType.TABLE, default=DEFAULT_LADDER, columns=LADDER_COLUMNS,
+                 validator=_lowest_tier_is_for_everyone, label="Tier ladder",
+                 help="One row per tier; members reach a tier when their net spend reaches "
+                      "its threshold. Remove every row to go back to the default ladder."),
     SettingField("window_months", FieldType.INTEGER, default=12, min=1, max=60,
                  help="Spend counts over this many months."),
     SettingField("grace_days", FieldType.INTEGER, default=30, min=0, max=365,
@@ -96,8 +75,17 @@ SCHEMA = [
 ]
 
 
+def tiers_from(rows: list[Mapping]) -> tuple[Tier, ...]:
+    """The ladder's rows (typed, as plugin_settings gives them) as tiers, lowest first."""
+    ordered = sorted(rows, key=lambda row: row["threshold"])
+    return tuple(Tier(code=row["code"], name=row["name"], threshold=row["threshold"],
+                      rank=rank, discount_percent=row["discount_percent"],
+                      points_multiplier=row["points_multiplier"], flags=tuple(row["flags"]))
+                 for rank, row in enumerate(ordered))
+
+
 def ladder() -> tuple[Tier, ...]:
-    return parse(plugin_settings(NAME)["tiers"])
+    return tiers_from(plugin_settings(NAME)["ladder"])
 
 
 def tier_for_spend(spend: int, tiers: tuple[Tier, ...]) -> Tier:

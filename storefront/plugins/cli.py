@@ -8,8 +8,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from hooks.types import FieldType, SettingField
+from storefront.plugins import settings_text
 from storefront.plugins.registry import describe
-from storefront.plugins.settings import SettingsError, display
+from storefront.plugins.settings import SettingsError, set_aside
 from storefront.plugins.state import (
     PluginError,
     enabled_names,
@@ -69,31 +71,61 @@ def disable(name: str) -> None:
 @plugins_cli.command("settings")
 @click.argument("name")
 @click.argument("assignments", nargs=-1, metavar="[KEY=VALUE]...")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the settings as JSON, in the form KEY=VALUE accepts.")
 @with_appcontext
-def settings(name: str, assignments: tuple[str, ...]) -> None:
-    """Show a plugin's settings, or change them with KEY=VALUE pairs (all validated)."""
+def settings(name: str, assignments: tuple[str, ...], as_json: bool) -> None:
+    """Show a plugin's settings, or change them with KEY=VALUE pairs (all validated).
+
+    A list or table takes JSON: skus='["A-1", "B-2"]', ladder='[{"code": "member", ...}]'.
+    """
     info = next((i for i in _infos() if i.name == name), None)
     if info is None:
         raise click.ClickException(f"no plugin named {name!r} is installed")
     if assignments:
-        changes = {}
-        for pair in assignments:
-            key, sep, value = pair.partition("=")
-            if not sep:
-                raise click.ClickException(f"{pair!r}: write KEY=VALUE")
-            changes[key.strip()] = value
         try:
-            save_settings(name, changes, actor="cli")
+            save_settings(name, _changes(name, info.settings, assignments), actor="cli")
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"{name}: settings saved")
     stored = stored_settings(name)
+    if as_json:
+        click.echo(settings_text.as_json(info.settings, stored))
+        return
     if not info.settings:
         click.echo(f"{name} has no settings")
     for field in info.settings:
-        value = stored.get(field.name, field.default)
-        click.echo(f"{field.name} = {display(field, value)}    # {field.type.value}; "
-                   f"{field.help}")
+        kind = field.type.value if field.type is not FieldType.LIST else \
+            f"list of {field.item_type.value}"
+        first, *more = settings_text.shown(field, stored.get(field.name, field.default))
+        if more:
+            click.echo(f"{field.name} =    # {kind}; {field.help}")
+            click.echo("\n".join(f"    {line}" for line in (first, *more)))
+        else:
+            click.echo(f"{field.name} = {first}    # {kind}; {field.help}")
+    for setting, kept in set_aside(stored).items():
+        click.echo(f"{setting}: an upgrade could not read the old text of this setting "
+                   f"({kept.get('problem', '')}); the plugin uses the default. The old text is "
+                   f"kept in the admin page of {name} until you discard it.")
+
+
+def _changes(name: str, schema: list[SettingField], assignments: tuple[str, ...]) -> dict:
+    fields = {field.name: field for field in schema}
+    changes, problems = {}, {}
+    for pair in assignments:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise click.ClickException(f"{pair!r}: write KEY=VALUE")
+        key = key.strip()
+        field = fields.get(key)
+        try:
+            changes[key] = settings_text.from_json(field, value) \
+                if field is not None and settings_text.takes_json(field) else value
+        except ValueError as exc:
+            problems[key] = str(exc)
+    if problems:
+        raise click.ClickException(str(SettingsError(name, problems)))
+    return changes
 
 
 @plugins_cli.command("new")

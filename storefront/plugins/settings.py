@@ -1,7 +1,12 @@
-"""Plugin settings: coerce and validate raw values (from a form or the CLI) against a schema."""
+"""Plugin settings: coerce and validate raw values (from a form or the CLI) against a schema.
+
+Lists and tables are validated item by item and cell by cell; every problem is reported
+with its item or row number and column, and nothing is saved unless all of them are fixed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from hooks.types import FieldType, SettingField
@@ -10,6 +15,10 @@ from storefront.money import minor_to_text, parse_money
 MASK = "••••••••"
 TRUE_WORDS = {"1", "true", "yes", "on", "y"}
 FALSE_WORDS = {"0", "false", "no", "off", "n", ""}
+MAX_ITEMS = 500  # items in a list, rows in a table
+# Where the upgrade that turned YAML text settings into tables keeps a text it could not
+# read (not an identifier, so it can never be the name of a setting).
+SET_ASIDE_KEY = "set-aside"
 
 
 class SettingsError(ValueError):
@@ -22,6 +31,12 @@ class SettingsError(ValueError):
 
 def coerce(field: SettingField, raw: object) -> object:
     """One value, from text or a Python value, to the field's type; ValueError if invalid."""
+    if field.type is FieldType.LIST:
+        return _many(field, raw, "item", _list_items)
+    if field.type is FieldType.TABLE:
+        return _many(field, raw, "row", _table_rows)
+    if isinstance(raw, list | tuple | dict):
+        raise ValueError("must be a single value, not a list")
     if raw is None or (isinstance(raw, str) and raw.strip() == "" and
                        field.type is not FieldType.BOOLEAN):
         if field.required:
@@ -57,7 +72,7 @@ def coerce(field: SettingField, raw: object) -> object:
         value = str(raw).strip()
         if value not in field.choices:
             raise ValueError(f"must be one of {', '.join(field.choices)}")
-        return value
+        return _checked(field, value)
     else:
         value = str(raw)
         if len(value) > 20000:
@@ -76,14 +91,95 @@ def _checked(field: SettingField, value: object) -> object:
     return value
 
 
+def _blank(raw: object) -> bool:
+    return raw is None or raw == "" or (isinstance(raw, list | tuple) and not raw)
+
+
+def _many(field: SettingField, raw: object, unit: str,
+          typed: Callable[[SettingField, list | tuple], tuple[list, list[str]]]) -> list:
+    """A list or a table: each item or row typed, then the field's own validator."""
+    if _blank(raw):  # an empty list or table stands for the default
+        raw = field.default or []
+        if field.required and not raw:
+            raise ValueError(f"needs at least one {unit}")
+    if not isinstance(raw, list | tuple):
+        raise ValueError(f"must be a list of {unit}s")
+    if len(raw) > MAX_ITEMS:
+        raise ValueError(f"has {len(raw)} {unit}s; at most {MAX_ITEMS} are allowed")
+    values, problems = typed(field, raw)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return _checked(field, values)
+
+
+def _list_items(field: SettingField, raw: list | tuple) -> tuple[list, list[str]]:
+    item = field.item_field
+    values, problems, seen = [], [], {}
+    for number, value in enumerate(raw, start=1):
+        if _blank(value):
+            problems.append(f"item {number}: is empty; fill it in or remove it")
+            continue
+        try:
+            typed = coerce(item, value)
+        except ValueError as exc:
+            problems.append(f"item {number}: {exc}")
+            continue
+        values.append(typed)
+        if field.unique and _hashable(typed) in seen:
+            problems.append(f"item {number}: {display(item, typed)} is already item "
+                            f"{seen[_hashable(typed)]}; each item may appear only once")
+        seen.setdefault(_hashable(typed), number)
+    return values, problems
+
+
+def _table_rows(field: SettingField, raw: list | tuple) -> tuple[list, list[str]]:
+    columns = {column.name: column for column in field.columns}
+    rows, problems = [], []
+    seen: dict[str, dict] = {name: {} for name, column in columns.items() if column.unique}
+    for number, row in enumerate(raw, start=1):
+        if not isinstance(row, Mapping):
+            problems.append(f"row {number}: must be a row of named cells, like "
+                            f'{{"{field.columns[0].name}": ...}}')
+            continue
+        problems.extend(f"row {number}, {name}: is not a column of this table (its columns "
+                        f"are {', '.join(columns)})" for name in row if name not in columns)
+        typed = {}
+        for name, column in columns.items():
+            try:
+                typed[name] = coerce(column, row.get(name))
+            except ValueError as exc:
+                problems.append(f"row {number}, {name}: {exc}")
+                continue
+            if name in seen and typed[name] is not None:
+                first = seen[name].setdefault(_hashable(typed[name]), number)
+                if first != number:
+                    problems.append(f"row {number}, {name}: {display(column, typed[name])} is "
+                                    f"already used in row {first}; each row needs its own "
+                                    f"{name}")
+        rows.append(typed)
+    return rows, problems
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
 def to_storable(value: object) -> object:
-    return str(value) if isinstance(value, Decimal) else value
+    """A typed value as it is kept in the database's JSON."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [to_storable(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: to_storable(item) for key, item in value.items()}
+    return value
 
 
 def validate(plugin: str, schema: list[SettingField], stored: dict, changes: dict) -> dict:
     """Merge ``changes`` into ``stored`` and validate every field; return the storable dict.
 
     A secret left as the mask (or empty) keeps its stored value. Unknown names are refused.
+    A text that an upgrade set aside stays until it is discarded.
     """
     fields = {f.name: f for f in schema}
     problems = {name: "is not a setting of this plugin" for name in changes if name not in fields}
@@ -98,6 +194,8 @@ def validate(plugin: str, schema: list[SettingField], stored: dict, changes: dic
             problems[name] = str(exc)
     if problems:
         raise SettingsError(plugin, problems)
+    if stored.get(SET_ASIDE_KEY):
+        result[SET_ASIDE_KEY] = stored[SET_ASIDE_KEY]
     return result
 
 
@@ -108,15 +206,43 @@ def effective(schema: list[SettingField], stored: dict) -> dict:
         try:
             values[field.name] = coerce(field, stored.get(field.name))
         except ValueError:
-            values[field.name] = field.default
+            values[field.name] = _fallback(field)
     return values
 
 
+def _fallback(field: SettingField) -> object:
+    """The default, typed (a table's default rows get every column), for a stored value
+    that is no longer valid."""
+    try:
+        return coerce(field, None)
+    except ValueError:
+        return field.default
+
+
 def display(field: SettingField, value: object) -> str:
+    """A value as an owner reads and types it (a list's items separated by commas)."""
     if field.secret:
         return MASK if value else ""
-    if field.type is FieldType.MONEY and isinstance(value, int):
+    if field.type is FieldType.LIST and isinstance(value, list | tuple):
+        return ", ".join(display(field.item_field, item) for item in value)
+    if field.type is FieldType.MONEY and isinstance(value, int) and not isinstance(value, bool):
         return minor_to_text(value)
     if value is None:
         return ""
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def editable(field: SettingField, value: object) -> object:
+    """A value in the JSON form `storefront plugins settings` accepts (money as "12.50")."""
+    if field.type is FieldType.LIST and isinstance(value, list | tuple):
+        return [display(field.item_field, item) for item in value]
+    if field.type is FieldType.TABLE and isinstance(value, list | tuple):
+        return [{column.name: editable(column, row.get(column.name, column.default))
+                 for column in field.columns} for row in value if isinstance(row, Mapping)]
+    return display(field, value)
+
+
+def set_aside(stored: Mapping) -> dict[str, dict]:
+    """Texts an upgrade could not convert, by setting name: {"text": ..., "problem": ...}."""
+    kept = stored.get(SET_ASIDE_KEY)
+    return dict(kept) if isinstance(kept, Mapping) else {}

@@ -19,7 +19,7 @@ from sqlalchemy import event, select, update
 from storefront.extensions import db
 from storefront.plugins.models import PluginState, PluginStateVersion
 from storefront.plugins.registry import settings_schema
-from storefront.plugins.settings import SettingsError, effective, validate
+from storefront.plugins.settings import SET_ASIDE_KEY, SettingsError, effective, validate
 
 _CACHE_KEY = "storefront.plugin_state_cache"
 _STATE = PluginState.__table__
@@ -187,6 +187,17 @@ def save_settings(name: str, changes: dict, actor: str = "") -> dict:
     forget()
     g.pop("_sf_settings", None)
     return row.settings
+
+
+def discard_set_aside_texts(name: str, actor: str = "") -> None:
+    """Forget the texts an upgrade could not convert (the owner has entered them anew)."""
+    row = _row(name)
+    settings = dict(row.settings or {})
+    if settings.pop(SET_ASIDE_KEY, None) is not None:
+        row.settings = settings
+        row.updated_by = actor
+        db.session.commit()
+        forget()
 
 
 def set_enabled(name: str, enabled: bool, actor: str = "") -> None:

@@ -14,9 +14,17 @@ from storefront.plugins.dispatch import manager
 from storefront.plugins.models import FailedReaction
 from storefront.plugins.reactions import retry
 from storefront.plugins.registry import describe
-from storefront.plugins.settings import MASK, SettingsError, display
+from storefront.plugins.settings import SettingsError, set_aside, validate
+from storefront.plugins.settings_form import (
+    cell_name,
+    changes_from_form,
+    form_values,
+    placeholder,
+    remove_name,
+)
 from storefront.plugins.state import (
     PluginError,
+    discard_set_aside_texts,
     enabled_names,
     save_settings,
     set_enabled,
@@ -43,17 +51,30 @@ def index():
                            enabled=enabled_names(), form=ActionForm(), failures=failures)
 
 
-def _form_values(info) -> dict[str, str]:
-    stored = stored_settings(info.name)
-    return {f.name: display(f, stored.get(f.name, f.default)) for f in info.settings}
+def _settings_page(info, values: dict, errors: dict[str, str]) -> str:
+    return render_template("admin/plugin.html", info=info, values=values, errors=errors,
+                           set_aside=set_aside(stored_settings(info.name)),
+                           enabled=info.name in enabled_names(), form=ActionForm(),
+                           cell_name=cell_name, remove_name=remove_name,
+                           placeholder=placeholder)
 
 
 @bp.get("/<name>")
 @requires(Role.OWNER)
 def detail(name: str):
     info = _info(name)
-    return render_template("admin/plugin.html", info=info, values=_form_values(info),
-                           errors={}, enabled=name in enabled_names(), form=ActionForm())
+    stored = stored_settings(name)
+    return _settings_page(info, form_values(info.settings, stored), _problems(info, stored))
+
+
+def _problems(info, stored: dict) -> dict[str, str]:
+    """What is wrong with the stored settings (the plugin uses defaults for those), so the
+    owner sees it before saving: a required value never set, a value an upgrade left."""
+    try:
+        validate(info.name, info.settings, stored, {})
+    except SettingsError as exc:
+        return exc.problems
+    return {}
 
 
 @bp.post("/<name>/settings")
@@ -62,23 +83,25 @@ def save(name: str):
     info = _info(name)
     if not ActionForm().validate_on_submit():
         abort(400)
-    changes = {}
-    for field in info.settings:
-        if field.type.value == "boolean":
-            changes[field.name] = "true" if request.form.get(field.name) else "false"
-        else:
-            changes[field.name] = request.form.get(field.name, "")
+    changes = changes_from_form(info.settings, request.form)
     try:
         save_settings(name, changes, actor=current_user.email)
     except SettingsError as exc:
-        values = {k: (MASK if v and f.secret else v)
-                  for f in info.settings for k, v in [(f.name, changes[f.name])]}
         flash("Settings not saved: " + "; ".join(f"{f}: {p}" for f, p in exc.problems.items()),
               "error")
-        return render_template("admin/plugin.html", info=info, values=values,
-                               errors=exc.problems, enabled=name in enabled_names(),
-                               form=ActionForm()), 400
+        return _settings_page(info, form_values(info.settings, changes), exc.problems), 400
     flash(f"{name}: settings saved.", "success")
+    return redirect(url_for("plugin_admin.detail", name=name)), 303
+
+
+@bp.post("/<name>/set-aside/discard")
+@requires(Role.OWNER)
+def discard_set_aside(name: str):
+    _info(name)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    discard_set_aside_texts(name, actor=current_user.email)
+    flash(f"{name}: the texts kept aside by the upgrade were discarded.", "success")
     return redirect(url_for("plugin_admin.detail", name=name)), 303
 
 

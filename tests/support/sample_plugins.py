@@ -230,3 +230,38 @@ class Greeter:
         notify("welcome.txt", "Welcome!", user_id=user_id, plugin=self.name, code="HELLO")
         notify("news.txt", "Our news", user_id=user_id, kind="marketing", plugin=self.name,
                headline="New beans")
+
+
+class Deals:
+    """Money off products, one row of its ``deals`` table per product; a list of words."""
+
+    name = "deals"
+
+    @hookimpl
+    def shop_settings_schema(self):
+        return [
+            SettingField("deals", FieldType.TABLE, label="Deals", columns=[
+                SettingField("sku", required=True, unique=True, label="SKU"),
+                SettingField("label", required=True),
+                SettingField("off", FieldType.MONEY, required=True, min=1,
+                             help="Off each item."),
+                SettingField("min_quantity", FieldType.INTEGER, default=1, min=1),
+                SettingField("audience", FieldType.CHOICE, default="all",
+                             choices=("all", "members")),
+                SettingField("loud", FieldType.BOOLEAN, default=False),
+                SettingField("tags", FieldType.LIST, default=[]),
+            ], help="One row per product."),
+            SettingField("hashtags", FieldType.LIST, unique=True, default=["coffee"],
+                         help="Words for the shop's posts."),
+            SettingField("sizes", FieldType.LIST, item_type=FieldType.INTEGER, min=1,
+                         default=[]),
+        ]
+
+    @hookimpl
+    def shop_cart_adjustments(self, cart, customer):
+        deals = {row["sku"]: row for row in plugin_settings(self.name)["deals"]}
+        return [Adjustment(plugin=self.name, code=line.sku, label=deal["label"], phase="line",
+                           amount=deal["off"] * line.quantity, target_skus=(line.sku,))
+                for line in cart.lines if (deal := deals.get(line.sku))
+                and line.quantity >= deal["min_quantity"]
+                and (deal["audience"] == "all" or customer.is_member)]
