@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
+from storefront.cli_schema import with_current_schema
 from storefront.plugins.registry import describe
 from storefront.plugins.settings import SettingsError, display
 from storefront.plugins.state import (
@@ -29,7 +29,7 @@ def _infos():
 
 
 @plugins_cli.command("list")
-@with_appcontext
+@with_current_schema
 def list_plugins() -> None:
     """Installed plugins, whether they are on, and their hooks."""
     enabled = enabled_names()
@@ -52,7 +52,7 @@ def _change(name: str, enabled: bool) -> None:
 
 @plugins_cli.command("enable")
 @click.argument("name")
-@with_appcontext
+@with_current_schema
 def enable(name: str) -> None:
     """Switch a plugin on (its settings must be valid)."""
     _change(name, True)
@@ -60,7 +60,7 @@ def enable(name: str) -> None:
 
 @plugins_cli.command("disable")
 @click.argument("name")
-@with_appcontext
+@with_current_schema
 def disable(name: str) -> None:
     """Switch a plugin off: no prices, panels, routes or jobs from it."""
     _change(name, False)
@@ -69,7 +69,7 @@ def disable(name: str) -> None:
 @plugins_cli.command("settings")
 @click.argument("name")
 @click.argument("assignments", nargs=-1, metavar="[KEY=VALUE]...")
-@with_appcontext
+@with_current_schema
 def settings(name: str, assignments: tuple[str, ...]) -> None:
     """Show a plugin's settings, or change them with KEY=VALUE pairs (all validated)."""
     info = next((i for i in _infos() if i.name == name), None)
@@ -121,7 +121,7 @@ def jobs_cli() -> None:
 @jobs_cli.command("run")
 @click.option("--force", is_flag=True, help="Run every job now, due or not.")
 @click.option("--only", help="Run only this job (e.g. core:retry-failed-reactions).")
-@with_appcontext
+@with_current_schema
 def run_jobs(force: bool, only: str | None) -> None:
     """Run the jobs that are due; record each run; a failure does not stop the others."""
     from storefront.plugins.jobs import run_due
@@ -136,7 +136,7 @@ def run_jobs(force: bool, only: str | None) -> None:
 
 
 @jobs_cli.command("list")
-@with_appcontext
+@with_current_schema
 def list_jobs() -> None:
     """Every job, its interval and when it last succeeded."""
     from storefront.extensions import db
