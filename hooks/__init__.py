@@ -28,6 +28,7 @@ from hooks.api import (
     render_template,
     session,
 )
+from hooks.contract import CONTRACT_VERSION, __version__
 from hooks.markers import PROJECT_NAME, hookimpl, hookspec
 from hooks.types import (
     Adjustment,
@@ -51,6 +52,7 @@ from hooks.types import (
 ENTRY_POINT_GROUP = "storefront.plugins"
 
 __all__ = [
+    "CONTRACT_VERSION",
     "ENTRY_POINT_GROUP",
     "PROJECT_NAME",
     "Adjustment",
@@ -70,6 +72,7 @@ __all__ = [
     "Stacking",
     "StaticPage",
     "TierInfo",
+    "__version__",
     "can",
     "current_customer",
     "customer_tier",
