@@ -8,6 +8,7 @@ import click
 from flask import current_app
 
 from storefront.cli_schema import with_current_schema
+from storefront.plugins.contract import incompatible_plugins
 from storefront.plugins.registry import describe
 from storefront.plugins.settings import SettingsError, display
 from storefront.plugins.state import (
@@ -31,15 +32,19 @@ def _infos():
 @plugins_cli.command("list")
 @with_current_schema
 def list_plugins() -> None:
-    """Installed plugins, whether they are on, and their hooks."""
+    """Installed plugins, whether they are on, their hooks and contract versions."""
     enabled = enabled_names()
     infos = _infos()
     if not infos:
         click.echo("no plugins installed")
+    unusable = incompatible_plugins()
     for info in infos:
         state = "enabled " if info.name in enabled else "disabled"
         click.echo(f"{state} {info.name} {info.version}  {info.description}")
         click.echo(f"         hooks: {', '.join(info.hooks) or '-'}")
+        click.echo(f"         contract: {info.contract or 'any (not declared)'}")
+        if info.name in unusable:
+            click.echo(f"         cannot be enabled: {unusable[info.name]}")
 
 
 def _change(name: str, enabled: bool) -> None:

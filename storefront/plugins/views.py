@@ -11,10 +11,12 @@ from storefront.admin.forms import ActionForm
 from storefront.admin.views import requires
 from storefront.extensions import db
 from storefront.plugins.calls import manager, retry_reaction
+from storefront.plugins.contract import incompatible_plugins
 from storefront.plugins.models import FailedReaction
 from storefront.plugins.registry import describe
 from storefront.plugins.settings import MASK, SettingsError, display
 from storefront.plugins.state import (
+    IncompatiblePlugin,
     PluginError,
     enabled_names,
     save_settings,
@@ -39,7 +41,8 @@ def index():
     failures = db.session.scalars(select(FailedReaction).where(
         FailedReaction.status == "pending").order_by(FailedReaction.id.desc())).all()
     return render_template("admin/plugins.html", infos=describe(manager()),
-                           enabled=enabled_names(), form=ActionForm(), failures=failures)
+                           enabled=enabled_names(), incompatible=incompatible_plugins(),
+                           form=ActionForm(), failures=failures)
 
 
 def _form_values(info) -> dict[str, str]:
@@ -52,7 +55,8 @@ def _form_values(info) -> dict[str, str]:
 def detail(name: str):
     info = _info(name)
     return render_template("admin/plugin.html", info=info, values=_form_values(info),
-                           errors={}, enabled=name in enabled_names(), form=ActionForm())
+                           errors={}, enabled=name in enabled_names(),
+                           incompatible=incompatible_plugins(), form=ActionForm())
 
 
 @bp.post("/<name>/settings")
@@ -76,7 +80,7 @@ def save(name: str):
               "error")
         return render_template("admin/plugin.html", info=info, values=values,
                                errors=exc.problems, enabled=name in enabled_names(),
-                               form=ActionForm()), 400
+                               incompatible=incompatible_plugins(), form=ActionForm()), 400
     flash(f"{name}: settings saved.", "success")
     return redirect(url_for("plugin_admin.detail", name=name)), 303
 
@@ -92,6 +96,9 @@ def toggle(name: str, action: str):
     except SettingsError as exc:
         flash(f"{name} cannot be enabled until its settings are valid: " +
               "; ".join(f"{f}: {p}" for f, p in exc.problems.items()), "error")
+        return redirect(url_for("plugin_admin.detail", name=name)), 303
+    except IncompatiblePlugin as exc:
+        flash(str(exc), "error")
         return redirect(url_for("plugin_admin.detail", name=name)), 303
     except PluginError as exc:
         abort(404, str(exc))
