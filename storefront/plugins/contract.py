@@ -38,11 +38,8 @@ def contract_problem(name: str, plugin: object) -> str | None:
     declared = getattr(plugin, "storefront_contract", None)
     if declared is None:
         return None
-    try:
-        if not isinstance(declared, str):
-            raise InvalidSpecifier(repr(declared))
-        supported = SpecifierSet(declared)
-    except InvalidSpecifier:
+    supported = _read_range(declared)
+    if supported is None:
         return (f"plugin {name} declares storefront_contract = {declared!r}, which is not a "
                 f"range of contract versions such as '{RANGE_FOR_NEW_PLUGINS}'; ask the plugin's "
                 "author for a version that declares a valid range.")
@@ -54,6 +51,15 @@ def contract_problem(name: str, plugin: object) -> str | None:
         remedy = f"upgrade Storefront or {remedy}"
     return (f"plugin {name} supports contract {declared.strip()} but this shop offers "
             f"{hooks.__version__}; {remedy}.")
+
+
+def _read_range(declared: object) -> SpecifierSet | None:
+    if not isinstance(declared, str):
+        return None
+    try:
+        return SpecifierSet(declared)
+    except InvalidSpecifier:
+        return None
 
 
 def _asks_for_newer(supported: SpecifierSet, offered: Version) -> bool:
