@@ -32,6 +32,7 @@ from hooks.api import (
     session,
 )
 from hooks.content import FolderCache, InvalidField, read_fields
+from hooks.contract import CONTRACT_VERSION, __version__
 from hooks.dates import add_months
 from hooks.markers import PROJECT_NAME, Policy, hookimpl, hookspec, spec
 from hooks.rows import dialect_insert, insert_once
@@ -58,6 +59,7 @@ from hooks.types import (
 ENTRY_POINT_GROUP = "storefront.plugins"
 
 __all__ = [
+    "CONTRACT_VERSION",
     "ENTRY_POINT_GROUP",
     "PROJECT_NAME",
     "Adjustment",
@@ -83,6 +85,7 @@ __all__ = [
     "TierInfo",
     "add_months",
     "call",
+    "__version__",
     "can",
     "current_customer",
     "customer_tier",

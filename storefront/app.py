@@ -35,6 +35,7 @@ class Storefront(Flask):
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     from storefront import config, plugins, signing, template_cache, themes
     from storefront.extensions import csrf, db, login_manager
+    from storefront.plugins import contract
 
     app = Storefront("storefront", instance_path=instance_path, instance_relative_config=True,
                 static_folder=None, template_folder=None)
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     signing.init_app(app)
     login_manager.init_app(app)
     plugins.init_app(app)
+    contract.init_app(app)
     themes.init_app(app)
     template_cache.init_app(app)
 

@@ -15,16 +15,21 @@ early.start_for_command()
 
 import click  # noqa: E402
 from flask import current_app  # noqa: E402
-from flask.cli import FlaskGroup, with_appcontext  # noqa: E402
+from flask.cli import with_appcontext  # noqa: E402
 
 from storefront import create_app  # noqa: E402
+from storefront.cli_schema import (  # noqa: E402
+    StorefrontGroup,
+    upgrade_summary,
+    with_current_schema,
+)
 
 
 def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
+@click.group(cls=StorefrontGroup, create_app=_create_app, add_default_commands=True,
              help="Storefront: run, manage and develop a loyalty-driven shop.")
 def main() -> None:
     pass
@@ -54,13 +59,13 @@ def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     from storefront import migrate
 
-    migrate.upgrade(current_app, revision)
-    click.echo("database is up to date")
+    for line in upgrade_summary(migrate.upgrade(current_app, revision)):
+        click.echo(line)
 
 
 @db.command("revision")
 @click.option("-m", "--message", required=True)
-@with_appcontext
+@with_current_schema
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between models and database."""
     from storefront import migrate
@@ -97,7 +102,7 @@ def content_check(folder: Path | None) -> None:
 
 
 @content.command("sync")
-@with_appcontext
+@with_current_schema
 def content_sync() -> None:
     """Copy products from content/ into the database (stock is kept)."""
     report = _sync()
@@ -124,7 +129,7 @@ def users() -> None:
 @click.option("--email", required=True)
 @click.option("--name", default="Owner")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@with_appcontext
+@with_current_schema
 def create_owner(email: str, name: str, password_stdin: bool) -> None:
     """Create the shop owner's account."""
     from storefront.accounts.models import Role
@@ -154,7 +159,7 @@ def payments() -> None:
 @payments.command("reconcile")
 @click.option("--abandon-after-hours", default=24, show_default=True,
               help="Cancel unpaid card orders older than this and release their stock.")
-@with_appcontext
+@with_current_schema
 def payments_reconcile(abandon_after_hours: int) -> None:
     """Settle card orders whose webhook never came (run it from cron)."""
     from storefront.payments.settle import reconcile
@@ -200,6 +205,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 @main.command("serve")
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", default=2, show_default=True)
+@with_current_schema
 def serve(bind: str, workers: int) -> None:
     """Serve the shop with gunicorn (production)."""
     argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,

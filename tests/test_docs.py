@@ -1,8 +1,13 @@
 """The docs tell the truth about the hooks and the commands."""
 
+import dataclasses
+import enum
+import inspect
 import re
 import tomllib
 from pathlib import Path
+
+from packaging.version import Version
 
 import hooks
 from hooks import specs
@@ -45,3 +50,49 @@ def test_each_hook_entry_states_the_policy_its_spec_declares():
     doc = (ROOT / "docs" / "plugins.md").read_text()
     stated = dict(re.findall(r"^### (shop_\w+)\(.*\)\n\nPolicy: \*\*(\w+)\*\*", doc, flags=re.M))
     assert stated == {name: policy_of(getattr(specs, name)).value for name in hookspec_names()}
+
+
+def _changelog_rows() -> dict[str, tuple[str, str]]:
+    """name -> (what, added in), from the table under "Changelog" in the plugin guide."""
+    doc = (ROOT / "docs" / "plugins.md").read_text()
+    section = doc.split("\n## Changelog\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+(?:\.\w+)?)[^`]*` \| (.*) \| (\d+\.\d+) \|$", section, re.M)
+    return {name: (what, added) for name, what, added in rows}
+
+
+def _contract_types() -> list[type]:
+    from hooks import types
+
+    return [obj for name, obj in vars(types).items() if not name.startswith("_")
+            and getattr(obj, "__module__", "") == types.__name__ and isinstance(obj, type)]
+
+
+def _members(cls: type) -> list[str]:
+    if issubclass(cls, enum.Enum):
+        return [member.name for member in cls]
+    if not dataclasses.is_dataclass(cls):
+        return []
+    extra = [name for name, value in vars(cls).items() if not name.startswith("_")
+             and (isinstance(value, property) or inspect.isfunction(value))]
+    return [f.name for f in dataclasses.fields(cls)] + extra
+
+
+def test_the_changelog_says_when_every_hook_function_type_and_field_was_added():
+    from hooks import testing
+
+    rows = _changelog_rows()
+    versions = {Version(added) for _what, added in rows.values()}
+    assert max(versions) == hooks.CONTRACT_VERSION
+    testing_api = [name for name, value in vars(testing).items() if not name.startswith("_")
+                   and callable(value) and getattr(value, "__module__", "") == testing.__name__]
+    for name in [*hookspec_names(), *hooks.__all__, *testing_api, "storefront_contract"]:
+        assert name in rows, f"{name} has no row in the changelog of docs/plugins.md"
+    for cls in _contract_types():
+        assert cls.__name__ in rows, cls.__name__
+        listed = rows[cls.__name__][0]
+        for member in _members(cls):
+            assert f"`{member}`" in listed or f"{cls.__name__}.{member}" in rows, (
+                f"{cls.__name__}.{member} has no 'added in' in the changelog")
+    doc = (ROOT / "docs" / "plugins.md").read_text()
+    for version in versions:
+        assert f"\n### {version}\n" in doc, f"the changelog has no section for {version}"

@@ -11,6 +11,8 @@ from loyalty_plugins.community.audience import anonymous_reader, tier_ladder
 from loyalty_plugins.community.settings import SCHEMA
 from loyalty_plugins.community.views import blueprint, listed
 
+storefront_contract = ">=2.0,<3"
+
 
 @hookimpl
 def shop_settings_schema():

@@ -26,6 +26,7 @@ from loyalty_plugins.events.models import Event, Registration
 from loyalty_plugins.events.service import NAME, utcnow
 from loyalty_plugins.events.views import blueprint
 
+storefront_contract = ">=2.0,<3"
 SCHEMA = [
     SettingField("attendance_points", FieldType.INTEGER, default=50, min=0, max=100_000,
                  help="Points a member earns when checked in at an event (0: none; needs the "

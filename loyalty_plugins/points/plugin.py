@@ -30,6 +30,7 @@ from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
 
+storefront_contract = ">=2.0,<3"
 NAME = config.NAME
 
 

@@ -18,6 +18,7 @@ from hooks import (
 from loyalty_plugins.tiers import qualify
 from loyalty_plugins.tiers.programme import NAME, SCHEMA, ladder, next_tier
 
+storefront_contract = ">=2.0,<3"
 GROUP = "member-discount"
 
 

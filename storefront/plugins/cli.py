@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
 from hooks.types import FieldType, SettingField
+from storefront.cli_schema import with_current_schema
 from storefront.plugins import settings_text
+from storefront.plugins.contract import incompatible_plugins
 from storefront.plugins.registry import describe
 from storefront.plugins.settings import SettingsError, set_aside
 from storefront.plugins.state import (
@@ -31,17 +32,21 @@ def _infos():
 
 
 @plugins_cli.command("list")
-@with_appcontext
+@with_current_schema
 def list_plugins() -> None:
-    """Installed plugins, whether they are on, and their hooks."""
+    """Installed plugins, whether they are on, their hooks and contract versions."""
     enabled = enabled_names()
     infos = _infos()
     if not infos:
         click.echo("no plugins installed")
+    unusable = incompatible_plugins()
     for info in infos:
         state = "enabled " if info.name in enabled else "disabled"
         click.echo(f"{state} {info.name} {info.version}  {info.description}")
         click.echo(f"         hooks: {', '.join(info.hooks) or '-'}")
+        click.echo(f"         contract: {info.contract or 'any (not declared)'}")
+        if info.name in unusable:
+            click.echo(f"         cannot be enabled: {unusable[info.name]}")
 
 
 def _change(name: str, enabled: bool) -> None:
@@ -54,7 +59,7 @@ def _change(name: str, enabled: bool) -> None:
 
 @plugins_cli.command("enable")
 @click.argument("name")
-@with_appcontext
+@with_current_schema
 def enable(name: str) -> None:
     """Switch a plugin on (its settings must be valid)."""
     _change(name, True)
@@ -62,7 +67,7 @@ def enable(name: str) -> None:
 
 @plugins_cli.command("disable")
 @click.argument("name")
-@with_appcontext
+@with_current_schema
 def disable(name: str) -> None:
     """Switch a plugin off: no prices, panels, routes or jobs from it."""
     _change(name, False)
@@ -73,7 +78,7 @@ def disable(name: str) -> None:
 @click.argument("assignments", nargs=-1, metavar="[KEY=VALUE]...")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the settings as JSON, in the form KEY=VALUE accepts.")
-@with_appcontext
+@with_current_schema
 def settings(name: str, assignments: tuple[str, ...], as_json: bool) -> None:
     """Show a plugin's settings, or change them with KEY=VALUE pairs (all validated).
 
@@ -153,7 +158,7 @@ def jobs_cli() -> None:
 @jobs_cli.command("run")
 @click.option("--force", is_flag=True, help="Run every job now, due or not.")
 @click.option("--only", help="Run only this job (e.g. core:retry-failed-reactions).")
-@with_appcontext
+@with_current_schema
 def run_jobs(force: bool, only: str | None) -> None:
     """Run the jobs that are due; record each run; a failure does not stop the others."""
     from storefront.plugins.jobs import run_due
@@ -168,7 +173,7 @@ def run_jobs(force: bool, only: str | None) -> None:
 
 
 @jobs_cli.command("list")
-@with_appcontext
+@with_current_schema
 def list_jobs() -> None:
     """Every job, its interval and when it last succeeded."""
     from storefront.extensions import db

@@ -10,6 +10,7 @@ import pluggy
 import hooks
 from hooks import specs
 from hooks.types import SettingField
+from storefront.plugins.contract import declared_contract
 from storefront.plugins.setup import setup_call, setup_callers, setup_each
 
 
@@ -55,6 +56,7 @@ class PluginInfo:
     package: str
     hooks: list[str]
     settings: list[SettingField] = field(default_factory=list)
+    contract: str = ""  # the plugin's storefront_contract as written; empty: not declared
 
 
 def describe(pm: pluggy.PluginManager) -> list[PluginInfo]:
@@ -73,6 +75,7 @@ def describe(pm: pluggy.PluginManager) -> list[PluginInfo]:
             package=package,
             hooks=sorted(impl.name for impl in (pm.get_hookcallers(plugin) or [])),
             settings=settings_schema(pm, name),
+            contract=declared_contract(plugin),
         ))
     return infos
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from storefront.plugins.contract import RANGE_FOR_NEW_PLUGINS
+
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 
@@ -41,6 +43,9 @@ from hooks import Adjustment, FieldType, Panel, SettingField, hookimpl, plugin_s
 from hooks import render_template
 
 NAME = "{name}"
+# The versions of Storefront's plugin contract (hooks.__version__) this plugin works with:
+# the shop refuses to enable it under any other.
+storefront_contract = "{contract}"
 
 
 @hookimpl
@@ -114,7 +119,8 @@ def scaffold(name: str, folder: Path) -> Path:
     if root.exists():
         raise ScaffoldError(f"{root} already exists")
     title = name.replace("_", " ").title()
-    values = {"name": name, "dash": dash, "module": module, "title": title}
+    values = {"name": name, "dash": dash, "module": module, "title": title,
+              "contract": RANGE_FOR_NEW_PLUGINS}
     files = {
         "pyproject.toml": PYPROJECT,
         "README.md": README,

@@ -17,6 +17,7 @@ from flask import current_app, g
 from sqlalchemy import event, select, update
 
 from storefront.extensions import db
+from storefront.plugins.contract import incompatible_plugins
 from storefront.plugins.models import PluginState, PluginStateVersion
 from storefront.plugins.registry import settings_schema
 from storefront.plugins.settings import SET_ASIDE_KEY, SettingsError, effective, validate
@@ -36,6 +37,10 @@ _UNREAD = object()
 
 class PluginError(ValueError):
     pass
+
+
+class IncompatiblePlugin(PluginError):
+    """The plugin's ``storefront_contract`` leaves out this shop's contract version."""
 
 
 @dataclass(frozen=True)
@@ -143,9 +148,10 @@ def enabled_names() -> frozenset[str]:
 def _enabled_in(rows: Mapping[str, StoredState]) -> frozenset[str]:
     defaults = (current_app.extensions["storefront.always_on"]
                 | frozenset(current_app.config["PLUGINS_ENABLED_BY_DEFAULT"]))
+    unusable = incompatible_plugins()
     return frozenset(
         name for name, plugin in _pm().list_name_plugin()
-        if plugin is not None
+        if plugin is not None and name not in unusable
         and (rows[name].enabled if name in rows else name in defaults)
     )
 
@@ -201,6 +207,8 @@ def discard_set_aside_texts(name: str, actor: str = "") -> None:
 
 
 def set_enabled(name: str, enabled: bool, actor: str = "") -> None:
+    if enabled and name in incompatible_plugins():
+        raise IncompatiblePlugin(incompatible_plugins()[name])
     row = _row(name)
     if enabled:
         # A plugin with invalid or missing required settings cannot be switched on.
@@ -211,5 +219,5 @@ def set_enabled(name: str, enabled: bool, actor: str = "") -> None:
     forget()
 
 
-__all__ = ["PluginError", "SettingsError", "enabled_names", "is_enabled", "save_settings",
-           "set_enabled", "settings_for"]
+__all__ = ["IncompatiblePlugin", "PluginError", "SettingsError", "enabled_names", "is_enabled",
+           "save_settings", "set_enabled", "settings_for"]

@@ -10,6 +10,7 @@ from storefront.accounts.models import Role
 from storefront.admin.forms import ActionForm
 from storefront.admin.views import requires
 from storefront.extensions import db
+from storefront.plugins.contract import incompatible_plugins
 from storefront.plugins.dispatch import manager
 from storefront.plugins.models import FailedReaction
 from storefront.plugins.reactions import retry
@@ -23,6 +24,7 @@ from storefront.plugins.settings_form import (
     remove_name,
 )
 from storefront.plugins.state import (
+    IncompatiblePlugin,
     PluginError,
     discard_set_aside_texts,
     enabled_names,
@@ -48,14 +50,16 @@ def index():
     failures = db.session.scalars(select(FailedReaction).where(
         FailedReaction.status == "pending").order_by(FailedReaction.id.desc())).all()
     return render_template("admin/plugins.html", infos=describe(manager()),
-                           enabled=enabled_names(), form=ActionForm(), failures=failures)
+                           enabled=enabled_names(), incompatible=incompatible_plugins(),
+                           form=ActionForm(), failures=failures)
 
 
 def _settings_page(info, values: dict, errors: dict[str, str]) -> str:
     return render_template("admin/plugin.html", info=info, values=values, errors=errors,
                            set_aside=set_aside(stored_settings(info.name)),
                            enabled=info.name in enabled_names(), form=ActionForm(),
-                           cell_name=cell_name, remove_name=remove_name,
+                           incompatible=incompatible_plugins(), cell_name=cell_name,
+                           remove_name=remove_name,
                            placeholder=placeholder)
 
 
@@ -116,6 +120,9 @@ def toggle(name: str, action: str):
     except SettingsError as exc:
         flash(f"{name} cannot be enabled until its settings are valid: " +
               "; ".join(f"{f}: {p}" for f, p in exc.problems.items()), "error")
+        return redirect(url_for("plugin_admin.detail", name=name)), 303
+    except IncompatiblePlugin as exc:
+        flash(str(exc), "error")
         return redirect(url_for("plugin_admin.detail", name=name)), 303
     except PluginError as exc:
         abort(404, str(exc))

@@ -11,6 +11,8 @@ from hooks import (
     render_template,
 )
 
+# The versions of the plugin contract (hooks.__version__) this plugin works with.
+storefront_contract = ">=2.0,<3"
 NAME = "free_gift"
 
 
