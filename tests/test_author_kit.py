@@ -3,11 +3,14 @@
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from importlib.metadata import entry_points
 
+import click
 import pytest
 
 import hooks
+from hooks import FieldType, SettingField, hookimpl
 from storefront import create_app
 from storefront.cli import main
 from storefront.plugins.registry import describe
@@ -74,3 +77,122 @@ def test_builtins_come_through_the_same_entry_point_group():
     found = {ep.name: ep.value for ep in entry_points(group=hooks.ENTRY_POINT_GROUP)}
     assert found["points"] == "loyalty_plugins.points.plugin"
     assert found["tiers"] == "loyalty_plugins.tiers.plugin"
+
+
+# The kit's own fixtures, as a plugin's tests use them, on SQLite and PostgreSQL ------------
+
+
+class OrderWatcher:
+    """A plugin under test: it has settings and a command, refuses large quantities, and
+    notes the order reactions it receives."""
+
+    name = "watcher"
+
+    def __init__(self):
+        self.seen: list[tuple] = []
+
+    @hookimpl
+    def shop_settings_schema(self):
+        return [SettingField("share", FieldType.DECIMAL, default=Decimal(1), min=Decimal(0),
+                             max=Decimal(10), help="Share of each order, in percent.")]
+
+    @hookimpl
+    def shop_register_commands(self, cli):
+        @cli.command("watcher-seen")
+        def seen():
+            click.echo(f"seen {len(self.seen)} reactions")
+
+    @hookimpl
+    def shop_validate_checkout(self, cart, customer):
+        if any(line.quantity > 5 for line in cart.lines):
+            return ["No more than 5 of one product, please."]
+        return []
+
+    @hookimpl
+    def shop_order_paid(self, order_id):
+        self.seen.append(("paid", order_id))
+
+    @hookimpl
+    def shop_order_cancelled(self, order_id, reason):
+        self.seen.append(("cancelled", order_id))
+
+    @hookimpl
+    def shop_order_refunded(self, order_id, refund_id, amount):
+        self.seen.append(("refunded", order_id, refund_id, amount))
+
+
+@pytest.fixture
+def watcher():
+    return OrderWatcher()
+
+
+@pytest.fixture
+def storefront_config(database_url, watcher):
+    return {"SQLALCHEMY_DATABASE_URI": database_url, "EXTRA_PLUGINS": [watcher]}
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def test_kit_clients_have_their_roles(storefront_client, member_client, staff_client,
+                                      owner_client):
+    assert storefront_client.get("/account").status_code == 302  # to the login page
+    assert "Hello, Member" in page(member_client, "/account")
+    assert member_client.get("/admin").status_code == 403
+    assert "Admin" in page(staff_client, "/admin")
+    assert staff_client.get("/admin/plugins").status_code == 403
+    assert "watcher" in page(owner_client, "/admin/plugins")
+
+
+def test_a_member_order_is_placed_paid_and_refunded_through_the_shop(
+        watcher, member_client, place_order, pay_order, refund_order):
+    order = place_order(member_client, {"TEST-A": 2, "TEST-C": 1})  # 24.50 + 4.90 shipping
+    assert order.number in page(member_client, order.url)
+    assert order.number in page(member_client, "/account/orders")
+    pay_order(order)
+    assert "Paid" in page(member_client, order.url)
+    first = refund_order(order, 450, reason="one item was scratched")
+    assert "Partly refunded" in page(member_client, order.url)
+    rest = refund_order(order)
+    assert "Refunded" in page(member_client, order.url)
+    assert first.startswith("offline-") and rest != first
+    assert watcher.seen == [("paid", order.id), ("refunded", order.id, first, 450),
+                            ("refunded", order.id, rest, 2940 - 450)]
+
+
+def test_a_guest_order_is_cancelled_by_the_owner(watcher, storefront_client, place_order,
+                                                 cancel_order):
+    order = place_order(storefront_client, {"TEST-B": 1}, email="guest@example.com")
+    assert "Awaiting payment" in page(storefront_client, order.url)
+    cancel_order(order.id)
+    assert "Cancelled" in page(storefront_client, order.url)
+    assert watcher.seen == [("cancelled", order.id)]
+
+
+def test_the_helpers_fail_with_what_the_shop_answered(member_client, storefront_client,
+                                                     place_order, pay_order, cancel_order):
+    with pytest.raises(AssertionError, match="no order placed: .*required"):
+        place_order(member_client, {"TEST-A": 1}, name="")
+    with pytest.raises(AssertionError, match="no order placed: No more than 5 of one product"):
+        place_order(member_client, {"TEST-A": 5})  # 1 + 5 in the cart
+    order = place_order(storefront_client, {"TEST-A": 1})
+    pay_order(order)
+    with pytest.raises(AssertionError, match="mark-paid of order .* not awaiting payment"):
+        pay_order(order)
+    with pytest.raises(AssertionError, match="Only an order awaiting payment"):
+        cancel_order(order)
+
+
+def test_settings_are_validated_as_in_the_admin_and_shown_by_the_cli(set_plugin_settings,
+                                                                    storefront_cli):
+    with pytest.raises(ValueError, match="watcher.share: must be at most 10"):
+        set_plugin_settings("watcher", share="11")
+    set_plugin_settings("watcher", share="2.5")
+    result = storefront_cli(["plugins", "settings", "watcher"])
+    assert result.exit_code == 0, result.output
+    assert "share = 2.5" in result.output
+    assert "enabled  watcher" in storefront_cli(["plugins", "list"]).output
+    assert storefront_cli(["watcher-seen"]).output == "seen 0 reactions\n"

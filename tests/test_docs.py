@@ -1,5 +1,6 @@
 """The docs tell the truth about the hooks and the commands."""
 
+import ast
 import re
 import tomllib
 from pathlib import Path
@@ -37,3 +38,12 @@ def test_readme_commands_exist_and_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^demo:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+
+
+def test_every_fixture_and_helper_of_the_test_kit_is_documented():
+    kit = ast.parse((ROOT / "hooks" / "testing.py").read_text())
+    public = {node.name for node in kit.body
+              if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_")}
+    doc = (ROOT / "docs" / "plugins.md").read_text()
+    section = doc.split("\n## Testing your plugin\n", 1)[1].split("\n## ", 1)[0]
+    assert {name for name in public if f"`{name}" not in section} == set()
