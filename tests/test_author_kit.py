@@ -1,13 +1,19 @@
 """The kit for third-party authors: scaffold, pytest fixtures, discovery by entry point."""
 
 import os
+import runpy
 import subprocess
 import sys
+import tomllib
+import zipfile
 from decimal import Decimal
+from fnmatch import fnmatch
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
 import hooks
 from hooks import FieldType, SettingField, hookimpl
@@ -15,30 +21,80 @@ from storefront import create_app
 from storefront.cli import main
 from storefront.plugins.registry import describe
 
+ROOT = Path(__file__).resolve().parent.parent
 
-def test_scaffolded_plugin_installs_and_passes_its_own_tests(app, tmp_path):
-    result = app.test_cli_runner().invoke(main, ["plugins", "new", "gift_wrap", "--dir",
-                                                 str(tmp_path)])
+
+def scaffolded(name: str, folder: Path) -> Path:
+    """`storefront plugins new NAME --dir FOLDER`; it needs no shop, so no app either."""
+    result = CliRunner().invoke(main, ["plugins", "new", name, "--dir", str(folder)])
     assert result.exit_code == 0, result.output
-    package = tmp_path / "storefront-gift-wrap"
-    assert (package / "storefront_gift_wrap" / "templates" / "gift_wrap" / "panel.html").exists()
+    return folder / f"storefront-{name.replace('_', '-')}"
+
+
+def pip(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "pip", *args, "--quiet", "--no-deps",
+                    "--no-build-isolation"], check=True, capture_output=True)
+
+
+def test_scaffolded_plugins_install_side_by_side_and_pass_their_own_tests(tmp_path):
+    packages = [scaffolded("gift_wrap", tmp_path), scaffolded("thank_you", tmp_path)]
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--target", str(target), str(package)],
-                   check=True, capture_output=True)
+    pip("install", "--target", str(target), *map(str, packages))
     env = {**os.environ, "PYTHONPATH": str(target)}
+    # Both plugins are installed in each test shop, so both migrate side by side.
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                          str(package / "tests")], cwd=package, env=env,
-                         capture_output=True, text=True, timeout=300)
+                          "--import-mode=importlib", *(str(p / "tests") for p in packages)],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "3 passed" in run.stdout
+    assert "16 passed" in run.stdout and "skipped" not in run.stdout
 
 
-def test_scaffold_refuses_bad_names_and_existing_folders(app, tmp_path):
-    runner = app.test_cli_runner()
+def test_scaffolded_migration_follows_the_naming_rule(tmp_path):
+    migrations = scaffolded("gift_wrap", tmp_path) / "storefront_gift_wrap" / "migrations"
+    [script] = migrations.glob("*.py")
+    assert script.name == "gift_wrap_0001_notes.py"
+    module = runpy.run_path(str(script))
+    assert module["revision"] == "gift_wrap_0001" and module["down_revision"] is None
+    assert module["branch_labels"] == ("gift_wrap",) and module["depends_on"] == "0001"
+
+
+def test_scaffolded_plugin_builds_a_wheel_with_its_templates_and_migrations(tmp_path):
+    package = scaffolded("gift_wrap", tmp_path)
+    pip("wheel", "--wheel-dir", str(tmp_path / "dist"), str(package))
+    [wheel] = (tmp_path / "dist").glob("storefront_gift_wrap-0.1.0-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        packed = set(archive.namelist())
+    assert "storefront_gift_wrap/migrations/gift_wrap_0001_notes.py" in packed
+    assert "storefront_gift_wrap/templates/gift_wrap/panel.html" in packed
+    source = {path.relative_to(package).as_posix()
+              for path in (package / "storefront_gift_wrap").rglob("*") if path.is_file()}
+    assert source <= packed
+
+
+def test_scaffolded_code_passes_the_projects_lint_rules(tmp_path):
+    package = scaffolded("plugin_with_the_longest_name_allowed_here", tmp_path)
+    lint = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]
+    run = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated",
+                          "--line-length", str(lint["line-length"]),
+                          "--select", ",".join(lint["lint"]["select"]),
+                          "--ignore", ",".join(lint["lint"]["ignore"]), "."],
+                         cwd=package, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_scaffold_templates_are_in_storefronts_package_data():
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["storefront"]
+    templates = [path.relative_to(ROOT / "storefront").as_posix()
+                 for path in (ROOT / "storefront" / "plugins" / "scaffold_template").iterdir()]
+    assert [t for t in templates if not any(fnmatch(t, p) for p in patterns)] == []
+
+
+def test_scaffold_refuses_bad_names_and_existing_folders(tmp_path):
+    runner = CliRunner()
     bad = runner.invoke(main, ["plugins", "new", "Bad-Name", "--dir", str(tmp_path)])
     assert bad.exit_code != 0 and "lowercase" in bad.output
-    runner.invoke(main, ["plugins", "new", "twice", "--dir", str(tmp_path)])
+    scaffolded("twice", tmp_path)
     again = runner.invoke(main, ["plugins", "new", "twice", "--dir", str(tmp_path)])
     assert again.exit_code != 0 and "already exists" in again.output
 
