@@ -1,30 +1,52 @@
 """A pytest plugin for plugin authors (loaded automatically once storefront is installed).
 
-Fixtures:
-- ``storefront_plugins``: names of installed plugins to enable (override it; default none).
-- ``storefront_config``: extra app settings (override it; default none).
-- ``storefront_settings``: plugin settings, ``{"plugin": {"field": "value"}}`` (override it);
-  a list setting takes a list, a table a list of dicts (``[{"sku": "A", "off": "1.50"}]``).
+Every fixture and helper is documented, with an example, in docs/plugins.md ("Testing your
+plugin"). In short:
+
+- override ``storefront_plugins``, ``storefront_config``, ``storefront_settings``
+  (``{"plugin": {"field": "value"}}``; a list setting takes a list, a table a list of dicts
+  such as ``[{"sku": "A", "off": "1.50"}]``);
 - ``storefront_app``: a shop on a fresh SQLite database with those plugins enabled and three
-  products: TEST-A (10.00), TEST-B (25.00), TEST-C (4.50), 100 of each in stock.
-- ``storefront_client``: a guest's test client.
-- ``member_client``: a logged-in member's client (member@example.com).
-- ``cart_with``: ``cart_with(client, {"TEST-A": 2})`` fills that client's cart.
-Helpers: ``csrf_token(html)``, ``hidden_inputs(html)``,
-``post_form(client, page_url, action_url, data)`` and ``checkout(client, **fields)``.
+  products: TEST-A (10.00), TEST-B (25.00), TEST-C (4.50), 100 of each in stock;
+- clients: ``storefront_client`` (a guest), and logged in through the login form
+  ``member_client``, ``staff_client``, ``owner_client``, ``account_client(email, role)``;
+- ``cart_with(client, {"TEST-A": 2})`` and ``place_order(client, {"TEST-A": 2})``;
+- what staff do on Admin → Orders: ``pay_order``, ``cancel_order``, ``refund_order``;
+- ``set_plugin_settings(name, **values)`` and ``storefront_cli(["plugins", "list"])``.
+
+Helpers: ``csrf_token(html)``, ``hidden_inputs(html)``, ``form_fields(html, action_url)``,
+``post_form(client, page_url, action_url, data)``, ``checkout(client, **fields)`` and
+``flash_messages(html)``.
+
+The fixtures may use the shop's internals; the tests that use them need not.
 """
 
 from __future__ import annotations
 
+import html as html_text
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
+
+if TYPE_CHECKING:
+    from click.testing import Result
+    from flask.testing import FlaskClient
+    from werkzeug.test import TestResponse
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 INPUT_RE = re.compile(r"<input\b[^>]*>")
 ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
+FLASH_RE = re.compile(r'<p class="flash (\w+)">(.*?)</p>', re.S)
+FIELD_ERROR_RE = re.compile(r'<p class="error"[^>]*>(.*?)</p>', re.S)
+REFUND_ID_RE = re.compile(r"\(refund ([^)]+)\)")
 MEMBER_EMAIL = "member@example.com"
-MEMBER_PASSWORD = "member password 123"  # noqa: S105 - test fixture account
+STAFF_EMAIL = "staff@example.com"
+OWNER_EMAIL = "owner@example.com"
+PASSWORD = "test account password 123"  # noqa: S105 - the kit's test accounts
 TEST_PRODUCTS = (("TEST-A", "test-a", "Test product A", 1000),
                  ("TEST-B", "test-b", "Test product B", 2500),
                  ("TEST-C", "test-c", "Test product C", 450))
@@ -44,6 +66,12 @@ def hidden_inputs(html: str) -> dict[str, str]:
         if attrs.get("type") == "hidden" and "name" in attrs:
             fields[attrs["name"]] = attrs.get("value", "")
     return fields
+
+
+def flash_messages(html: str) -> list[tuple[str, str]]:
+    """The messages a page flashes, as ``(category, text)``: ``("success", "Note saved.")``."""
+    return [(category, html_text.unescape(text).strip())
+            for category, text in FLASH_RE.findall(html)]
 
 
 def checkout(client, **fields: str):
@@ -128,17 +156,37 @@ def storefront_client(storefront_app):
 
 
 @pytest.fixture
-def member_client(storefront_app):
+def account_client(storefront_app) -> Callable[..., FlaskClient]:
+    """``account_client(email, role="customer", name="")``: a new account, and a client
+    logged in as it through the login form."""
+    from storefront.accounts.models import Role
     from storefront.accounts.service import create_user
-    from storefront.extensions import db  # noqa: F401 - app context below uses it
 
-    with storefront_app.app_context():
-        create_user(MEMBER_EMAIL, MEMBER_PASSWORD, "Member")
-    client = storefront_app.test_client()
-    response = post_form(client, "/login", "/login",
-                         {"email": MEMBER_EMAIL, "password": MEMBER_PASSWORD})
-    assert response.status_code == 302, "member could not log in"
-    return client
+    def log_in(email: str, role: str = "customer", name: str = "") -> FlaskClient:
+        with storefront_app.app_context():
+            create_user(email, PASSWORD, name, Role(role))
+        client = storefront_app.test_client()
+        response = post_form(client, "/login", "/login", {"email": email, "password": PASSWORD})
+        assert response.status_code == 302, f"{email} could not log in"
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def member_client(account_client):
+    return account_client(MEMBER_EMAIL, name="Member")
+
+
+@pytest.fixture
+def staff_client(account_client):
+    """Staff may see Admin and mark orders paid, not cancel or refund them."""
+    return account_client(STAFF_EMAIL, role="staff", name="Staff")
+
+
+@pytest.fixture
+def owner_client(account_client):
+    return account_client(OWNER_EMAIL, role="owner", name="Owner")
 
 
 @pytest.fixture
@@ -158,3 +206,134 @@ def cart_with(storefront_app):
             assert response.headers["Location"].endswith("/cart"), f"could not add {sku}"
 
     return fill
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """An order placed through the checkout form."""
+
+    id: int
+    number: str  # SF-000001, as shoppers and staff see it
+    url: str  # the shopper's order page
+
+
+def _refusal(client: FlaskClient, response: TestResponse) -> str:
+    """What the shop told the shopper when the checkout did not place the order."""
+    page = response
+    if response.status_code in (302, 303):
+        page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    messages = [text for _category, text in flash_messages(html)]
+    messages += [html_text.unescape(text) for text in FIELD_ERROR_RE.findall(html)]
+    return "; ".join(messages) or f"the checkout answered {response.status_code}"
+
+
+@pytest.fixture
+def place_order(storefront_app, cart_with) -> Callable[..., PlacedOrder]:
+    """``place_order(client, {"TEST-A": 2}, **fields)``: fill the cart, submit the checkout
+    form (as a guest or a member, whoever the client is) and return the order."""
+    from sqlalchemy import select
+
+    from storefront.extensions import db
+    from storefront.orders.models import Order
+
+    def place(client: FlaskClient, items: dict[str, int], **fields: str) -> PlacedOrder:
+        cart_with(client, items)
+        response = checkout(client, **fields)
+        path = urlsplit(response.headers.get("Location", "")).path
+        if response.status_code != 303 or not path.startswith("/orders/"):
+            raise AssertionError(f"no order placed: {_refusal(client, response)}")
+        with storefront_app.app_context():
+            order = db.session.scalar(
+                select(Order).where(Order.public_token == path.rsplit("/", 1)[1]))
+            return PlacedOrder(id=order.id, number=order.number, url=path)
+
+    return place
+
+
+def _order_id(order: PlacedOrder | int) -> int:
+    return order if isinstance(order, int) else order.id
+
+
+def _staff_action(client: FlaskClient, order: PlacedOrder | int, action: str,
+                  data: dict[str, str] | None = None) -> str:
+    """Press a button of the order's page in Admin → Orders; returns the success message,
+    or fails the test with what the shop answered."""
+    page = f"/admin/orders/{_order_id(order)}"
+    response = post_form(client, page, f"{page}/{action}", data or {}, follow_redirects=True)
+    messages = flash_messages(response.get_data(as_text=True))
+    done = [text for category, text in messages if category == "success"]
+    if response.status_code != 200 or not done:
+        raise AssertionError(f"{action} of order {_order_id(order)} refused: "
+                             f"{messages or response.status}")
+    return done[0]
+
+
+@pytest.fixture
+def pay_order(owner_client) -> Callable[[PlacedOrder | int], None]:
+    """``pay_order(order)``: the owner marks an offline order paid (``shop_order_paid``)."""
+
+    def pay(order: PlacedOrder | int) -> None:
+        _staff_action(owner_client, order, "mark-paid")
+
+    return pay
+
+
+@pytest.fixture
+def cancel_order(owner_client) -> Callable[[PlacedOrder | int], None]:
+    """``cancel_order(order)``: the owner cancels an unpaid order (``shop_order_cancelled``)."""
+
+    def cancel(order: PlacedOrder | int) -> None:
+        _staff_action(owner_client, order, "cancel")
+
+    return cancel
+
+
+@pytest.fixture
+def refund_order(storefront_app, owner_client) -> Callable[..., str]:
+    """``refund_order(order, amount=None, reason=...)``: the owner refunds ``amount`` minor
+    units of a paid order (all that is left when None); returns the refund id that
+    ``shop_order_refunded`` receives."""
+    from storefront.extensions import db
+    from storefront.money import minor_to_text
+    from storefront.orders.models import Order
+
+    def refund(order: PlacedOrder | int, amount: int | None = None,
+               reason: str = "refunded in a test") -> str:
+        if amount is None:
+            with storefront_app.app_context():
+                amount = db.session.get(Order, _order_id(order)).refundable
+        message = _staff_action(owner_client, order, "refund",
+                                {"amount": minor_to_text(amount), "reason": reason})
+        return REFUND_ID_RE.search(message).group(1)
+
+    return refund
+
+
+@pytest.fixture
+def set_plugin_settings(storefront_app) -> Callable[..., None]:
+    """``set_plugin_settings(name, **values)``: save settings as Admin → Plugins and
+    ``storefront plugins settings`` do, values as typed there ("12.50"); an invalid value
+    raises ValueError naming the field, and nothing is saved."""
+    from storefront.plugins.state import save_settings
+
+    def save(name: str, **values: object) -> None:
+        with storefront_app.app_context():
+            save_settings(name, values, actor="test")
+
+    return save
+
+
+@pytest.fixture
+def storefront_cli(storefront_app) -> Callable[..., Result]:
+    """``storefront_cli(["plugins", "list"])``: run a ``storefront`` command against the test
+    shop; returns click's ``Result`` (``exit_code``, ``output``). Keyword arguments go to
+    ``CliRunner.invoke`` (``input="..."`` for a prompt)."""
+    from storefront.cli import main
+
+    runner = storefront_app.test_cli_runner()
+
+    def run(args: list[str], **kwargs) -> Result:
+        return runner.invoke(main, args, **kwargs)
+
+    return run

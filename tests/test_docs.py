@@ -1,5 +1,6 @@
 """The docs tell the truth about the hooks and the commands."""
 
+import ast
 import dataclasses
 import enum
 import inspect
@@ -96,3 +97,12 @@ def test_the_changelog_says_when_every_hook_function_type_and_field_was_added():
     doc = (ROOT / "docs" / "plugins.md").read_text()
     for version in versions:
         assert f"\n### {version}\n" in doc, f"the changelog has no section for {version}"
+
+
+def test_every_fixture_and_helper_of_the_test_kit_is_documented():
+    kit = ast.parse((ROOT / "hooks" / "testing.py").read_text())
+    public = {node.name for node in kit.body
+              if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_")}
+    doc = (ROOT / "docs" / "plugins.md").read_text()
+    section = doc.split("\n## Testing your plugin\n", 1)[1].split("\n## ", 1)[0]
+    assert {name for name in public if f"`{name}" not in section} == set()

@@ -138,7 +138,8 @@ def _changes(name: str, schema: list[SettingField], assignments: tuple[str, ...]
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="Where to create the package.")
 def new(name: str, folder: Path) -> None:
-    """Create an installable plugin package with a hook, a template and a passing test."""
+    """Create an installable plugin package: hooks, a table and its migration, an account
+    panel with a form, and tests that pass."""
     from storefront.plugins.scaffold import ScaffoldError, scaffold
 
     try:
@@ -146,8 +147,8 @@ def new(name: str, folder: Path) -> None:
     except ScaffoldError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {root}")
-    click.echo(f"next: pip install -e {root} && storefront plugins enable {name} "
-               f"&& pytest {root}")
+    click.echo(f"next: pip install -e {root} && storefront db upgrade "
+               f"&& storefront plugins enable {name} && pytest {root}")
 
 
 @click.group("jobs")

@@ -2,8 +2,6 @@
 
 import pytest
 
-from hooks.testing import checkout
-
 
 @pytest.fixture
 def storefront_plugins():
@@ -27,11 +25,24 @@ def test_no_gift_below_the_threshold(storefront_client, cart_with):
     assert "Free gift" not in storefront_client.get("/cart").get_data(as_text=True)
 
 
-def test_checkout_hint_and_paid_price(member_client, cart_with):
+def test_a_higher_threshold_set_by_the_owner_applies_at_once(storefront_client, cart_with,
+                                                             set_plugin_settings):
+    with pytest.raises(ValueError, match="threshold: must be an amount"):
+        set_plugin_settings("free_gift", threshold="lots")
+    set_plugin_settings("free_gift", threshold="30.00")
+    cart_with(storefront_client, {"TEST-B": 1, "TEST-C": 1})  # 25.00 < 30.00
+    assert "Free gift" not in storefront_client.get("/cart").get_data(as_text=True)
+
+
+def test_checkout_hint_until_the_gift_is_in_the_cart(member_client, cart_with):
     cart_with(member_client, {"TEST-B": 1})
     assert "A gift for you" in member_client.get("/checkout").get_data(as_text=True)
     cart_with(member_client, {"TEST-C": 1})
     assert "A gift for you" not in member_client.get("/checkout").get_data(as_text=True)
-    response = checkout(member_client)
-    order_page = member_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Free gift" in order_page and "€29.90" in order_page  # 25.00 + 4.90 shipping
+
+
+def test_the_gift_stays_free_on_the_paid_order(member_client, place_order, pay_order):
+    order = place_order(member_client, {"TEST-B": 1, "TEST-C": 1})
+    pay_order(order)
+    page = member_client.get(order.url).get_data(as_text=True)
+    assert "Free gift" in page and "€29.90" in page and "Paid" in page  # 25.00 + 4.90
