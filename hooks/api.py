@@ -11,11 +11,22 @@ from markupsafe import Markup
 from hooks.types import CustomerView, NotProvided, OrderView, TierInfo
 
 
-def plugin_settings(name: str) -> dict[str, Any]:
-    """The plugin's settings for this shop: typed values, defaults filled in."""
+def plugin_settings(name: str | None = None) -> dict[str, Any]:
+    """Your plugin's settings for this shop: typed values, defaults filled in. The shop knows
+    which plugin is asking; give ``name`` only to read another plugin's settings."""
     from storefront.plugins.state import settings_for
 
-    return settings_for(name)
+    return settings_for(name or _own_name("plugin_settings"))
+
+
+def _own_name(function: str) -> str:
+    from hooks.identity import calling_plugin
+
+    name = calling_plugin()
+    if name is None:
+        raise RuntimeError(f"{function}() was called outside a plugin's code, so the shop "
+                           "cannot tell which plugin it is for")
+    return name
 
 
 def read_front_matter(text: str) -> tuple[dict, str]:
@@ -156,23 +167,23 @@ def forbidden(action: str, resource: object = None):
 
 
 def notify(template: str, subject: str, *, user_id: int | None = None,
-           email: str | None = None, kind: str = "transactional", plugin: str = "",
-           **context: Any):
+           email: str | None = None, kind: str = "transactional", **context: Any):
     """Send a member (``user_id``) or an address a message rendered from
     ``notifications/<template>`` (the theme's copy first, else the plugin's templates).
 
     It is written to the outbox in the current transaction and delivered after the commit;
     a failed delivery is retried. ``kind="marketing"`` is not sent to members who opted out
     of marketing messages (nor to bare addresses). Members see their messages in their
-    account."""
+    account, with the plugin that sent them (filled in by the shop)."""
+    from hooks.identity import calling_plugin
     from storefront.notifications.service import notify as queue
 
-    return queue(template, subject, user_id=user_id, email=email, kind=kind, plugin=plugin,
-                 **context)
+    return queue(template, subject, user_id=user_id, email=email, kind=kind,
+                 plugin=calling_plugin() or "", **context)
 
 
-def offer_product(plugin: str, sku: str, *, title: str, price: int, link: str,
-                  summary: str = "", active: bool = True) -> None:
+def offer_product(sku: str, *, title: str, price: int, link: str, summary: str = "",
+                  active: bool = True) -> None:
     """Create or update a product that your plugin sells through the cart and checkout (an
     event ticket), so that discounts, points and payments apply as to any product.
 
@@ -183,7 +194,8 @@ def offer_product(plugin: str, sku: str, *, title: str, price: int, link: str,
     the SKU). Runs in the current transaction."""
     from storefront.catalog.offers import offer_product as offer
 
-    offer(plugin, sku, title=title, price=price, link=link, summary=summary, active=active)
+    offer(_own_name("offer_product"), sku, title=title, price=price, link=link,
+          summary=summary, active=active)
 
 
 def get_order(order_id: int) -> OrderView | None:

@@ -148,10 +148,10 @@ class Adjustment:
     ``cap`` bounds the discount this adjustment may give, in minor units.
     ``priority``: lower runs first inside a phase; ties break on plugin then code, never on
     the order in which plugins were called. ``stacking`` and ``stacking_group`` say how it
-    combines with other adjustments (see :class:`Stacking`).
+    combines with other adjustments (see :class:`Stacking`). ``plugin`` is filled in by the
+    shop with the name of the plugin whose code made the adjustment.
     """
 
-    plugin: str
     code: str
     label: str
     phase: Phase = Phase.ORDER
@@ -164,8 +164,14 @@ class Adjustment:
     cap: int | None = None
     reason: str = ""
     data: dict = field(default_factory=dict, compare=False, hash=False)
+    plugin: str = field(default="", kw_only=True)
 
     def __post_init__(self) -> None:
+        from hooks.identity import calling_plugin
+
+        owner = calling_plugin()
+        if owner is not None:
+            object.__setattr__(self, "plugin", owner)
         if (self.amount is None) == (self.percent is None):
             raise ValueError(f"{self.plugin}:{self.code}: give exactly one of amount or percent")
         if self.amount is not None and (not isinstance(self.amount, int)

@@ -20,7 +20,7 @@ from hooks import (
 )
 from loyalty_plugins.cards import service
 from loyalty_plugins.cards.numbers import pretty
-from loyalty_plugins.cards.types import NAME, SCHEMA, card_type
+from loyalty_plugins.cards.types import SCHEMA, card_type
 from loyalty_plugins.cards.views import blueprint, qr_svg
 
 storefront_contract = ">=2.0,<3"
@@ -66,12 +66,12 @@ def shop_cart_adjustments(cart, customer):
     card, kind = best
     limited = bool(kind.categories or kind.tags)
     targets = tuple(line.sku for line in cart.lines if kind.applies_to(line))
-    return [Adjustment(plugin=NAME, code=kind.code,
+    return [Adjustment(code=kind.code,
                        label=f"{kind.name}: {kind.discount_percent}% off"
                              + (" selected products" if limited else ""),
                        percent=kind.discount_percent, phase="line" if limited else "order",
                        target_skus=targets if limited else (), priority=60,
-                       stacking=plugin_settings(NAME)["stacking"], stacking_group=GROUP,
+                       stacking=plugin_settings()["stacking"], stacking_group=GROUP,
                        reason=f"card ending {card.number[-4:]}")]
 
 

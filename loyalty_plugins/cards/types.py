@@ -90,7 +90,7 @@ def types_from(rows: list[Mapping]) -> tuple[CardType, ...]:
 
 
 def card_types() -> tuple[CardType, ...]:
-    return types_from(plugin_settings(NAME)["types"])
+    return types_from(plugin_settings()["types"])
 
 
 def card_type(code: str) -> CardType | None:

@@ -29,4 +29,4 @@ SCHEMA = [
 
 
 def settings() -> dict:
-    return plugin_settings(NAME)
+    return plugin_settings()

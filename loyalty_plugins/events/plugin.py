@@ -23,7 +23,7 @@ from hooks import (
 from loyalty_plugins.events import content, service
 from loyalty_plugins.events.content import EventInfo
 from loyalty_plugins.events.models import Event, Registration
-from loyalty_plugins.events.service import NAME, utcnow
+from loyalty_plugins.events.service import utcnow
 from loyalty_plugins.events.views import blueprint
 
 storefront_contract = ">=2.0,<3"
@@ -59,7 +59,7 @@ def shop_content_check(root):
 def _invite() -> None:
     from hooks import plugin_settings
 
-    if plugin_settings(NAME)["invitations"]:
+    if plugin_settings()["invitations"]:
         service.send_invitations(utcnow())
 
 

@@ -80,7 +80,7 @@ def _sync(infos: dict[str, EventInfo]) -> None:
             session().add(row)
         row.title, row.starts_at, row.capacity = info.title, info.starts_at, info.capacity
         if not info.is_free:
-            offer_product(NAME, info.sku, title=f"Ticket: {info.title}", price=info.price,
+            offer_product(info.sku, title=f"Ticket: {info.title}", price=info.price,
                           link=f"/events/{info.slug}", summary=info.summary)
     session().flush()
 
@@ -279,7 +279,7 @@ def promote(event: Event, info: EventInfo, now: datetime) -> list[Registration]:
         reg.status, reg.waitlist_position, reg.updated_at = "confirmed", None, now
         promoted.append(reg)
         notify("events_promoted.txt", f"A seat is yours: {info.title}", user_id=reg.user_id,
-               plugin=NAME, event=info, registration=reg, when=_when(info))
+               event=info, registration=reg, when=_when(info))
     session().flush()
     return promoted
 
@@ -379,8 +379,8 @@ def _when(info: EventInfo) -> str:
 
 
 def _send_ticket(reg: Registration, info: EventInfo) -> None:
-    notify("events_ticket.txt", f"Your ticket: {info.title}", user_id=reg.user_id,
-           plugin=NAME, event=info, registration=reg, when=_when(info))
+    notify("events_ticket.txt", f"Your ticket: {info.title}", user_id=reg.user_id, event=info,
+           registration=reg, when=_when(info))
 
 
 def ticket_by_token(token: str) -> tuple[Registration | None, EventInfo | None]:
@@ -401,7 +401,7 @@ def check_in(reg: Registration, info: EventInfo, staff: CustomerView, now: datet
         .values(checked_in_at=now, checked_in_by=staff.email or "")).rowcount
     if not done:
         return False
-    points = plugin_settings(NAME)["attendance_points"]
+    points = plugin_settings()["attendance_points"]
     if points and provided("points_grant"):
         call("points_grant", user_id=reg.user_id, points=points, reason=f"Attended {info.title}",
              key=f"event-attendance:{reg.id}", actor=staff.email or "staff")
@@ -427,7 +427,7 @@ def send_invitations(now: datetime) -> int:
         for member in members():
             if access(member, info).allowed and open_problem(info, now) == "":
                 notify("events_invitation.txt", f"You are invited: {info.title}",
-                       user_id=member.id, kind="marketing", plugin=NAME, event=info,
+                       user_id=member.id, kind="marketing", event=info,
                        when=_when(info), member=member,
                        link=f"{current_app.config.get('BASE_URL', '').rstrip('/')}"
                             f"/events/{info.slug}")

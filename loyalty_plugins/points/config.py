@@ -59,7 +59,7 @@ class PointsConfig:
 
 
 def current() -> PointsConfig:
-    s = plugin_settings(NAME)
+    s = plugin_settings()
     return PointsConfig(
         earn_per_unit=Decimal(s["earn_per_unit"]), rounding=s["rounding"],
         point_value=s["point_value"], min_redeem=s["min_redeem"],

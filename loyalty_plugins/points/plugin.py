@@ -100,7 +100,7 @@ def shop_cart_adjustments(cart, customer):
     points = min(wanted, available, limit)
     if points < cfg.min_redeem:
         return []
-    return [Adjustment(plugin=NAME, code="redeem", label=f"Paid with {points} points",
+    return [Adjustment(code="redeem", label=f"Paid with {points} points",
                        phase="tender", amount=points * cfg.point_value,
                        reason=f"{points} points at {cfg.point_value} cent(s) each")]
 
@@ -230,5 +230,5 @@ def send_expiry_notices() -> None:
     now = utcnow()
     for lot in ledger.expiring_soon(now, timedelta(days=cfg.notice_days)):
         notify("points_expiring.txt", "Your points expire soon", user_id=lot.user_id,
-               plugin=NAME, points=lot.remaining, day=local_date(lot.expires_at, cfg.tz))
+               points=lot.remaining, day=local_date(lot.expires_at, cfg.tz))
         lot.notice_sent_at = now

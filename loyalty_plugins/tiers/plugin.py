@@ -16,7 +16,7 @@ from hooks import (
     render_template,
 )
 from loyalty_plugins.tiers import qualify
-from loyalty_plugins.tiers.programme import NAME, SCHEMA, ladder, next_tier
+from loyalty_plugins.tiers.programme import SCHEMA, ladder, next_tier
 
 storefront_contract = ">=2.0,<3"
 GROUP = "member-discount"
@@ -64,10 +64,10 @@ def shop_cart_adjustments(cart, customer):
     tier = qualify.current_tier(customer.id)
     if not tier.discount_percent:
         return []
-    programme = plugin_settings(NAME)["programme_name"]
+    programme = plugin_settings()["programme_name"]
     # best_of in the shared group: another member discount (a card) competes with it when
     # it is best_of too, and adds up with it when its owner made it combinable.
-    return [Adjustment(plugin=NAME, code=tier.code,
+    return [Adjustment(code=tier.code,
                        label=f"{programme} {tier.name}: {tier.discount_percent}% off",
                        percent=tier.discount_percent, phase="order", priority=50,
                        stacking="best_of", stacking_group=GROUP,
@@ -103,7 +103,7 @@ def shop_account_panels(customer):
     spend = qualify.spend_in_window(customer.id, qualify.utcnow())
     upcoming = next_tier(tier, tiers)
     html = render_template("tiers/panel.html", tier=tier, upcoming=upcoming, spend=spend,
-                           programme=plugin_settings(NAME)["programme_name"],
-                           months=plugin_settings(NAME)["window_months"],
+                           programme=plugin_settings()["programme_name"],
+                           months=plugin_settings()["window_months"],
                            changes=qualify.history(customer.id)[:5])
-    return [Panel(title=plugin_settings(NAME)["programme_name"], html=html, order=5, id="tier")]
+    return [Panel(title=plugin_settings()["programme_name"], html=html, order=5, id="tier")]

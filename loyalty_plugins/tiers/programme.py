@@ -85,7 +85,7 @@ def tiers_from(rows: list[Mapping]) -> tuple[Tier, ...]:
 
 
 def ladder() -> tuple[Tier, ...]:
-    return tiers_from(plugin_settings(NAME)["ladder"])
+    return tiers_from(plugin_settings()["ladder"])
 
 
 def tier_for_spend(spend: int, tiers: tuple[Tier, ...]) -> Tier:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from hooks import add_months, dialect_insert, net_spend, plugin_settings, session
 from loyalty_plugins.tiers.models import TierChange, TierMember
-from loyalty_plugins.tiers.programme import NAME, Tier, by_code, ladder, tier_for_spend
+from loyalty_plugins.tiers.programme import Tier, by_code, ladder, tier_for_spend
 
 
 def utcnow() -> datetime:
@@ -16,7 +16,7 @@ def utcnow() -> datetime:
 
 
 def window_start(now: datetime) -> datetime:
-    months = plugin_settings(NAME)["window_months"]
+    months = plugin_settings()["window_months"]
     return datetime.combine(add_months(now.date(), -months), now.time())
 
 
@@ -53,12 +53,12 @@ def requalify(user_id: int, event: str, *, now: datetime, downgrade: str = "neve
     current = by_code(member.tier_code, tiers)
     spend = spend_in_window(user_id, now)
     earned = tier_for_spend(spend, tiers)
-    months = plugin_settings(NAME)["window_months"]
+    months = plugin_settings()["window_months"]
     why = f"{event}: {spend / 100:.2f} spent in the last {months} months"
     if earned.rank > current.rank or earned.rank < current.rank and downgrade == "now":
         _change(member, earned, why, actor, now)
     elif earned.rank < current.rank and downgrade == "after-grace":
-        grace = timedelta(days=plugin_settings(NAME)["grace_days"])
+        grace = timedelta(days=plugin_settings()["grace_days"])
         if member.below_since is None:
             member.below_since = now
         if now - member.below_since >= grace:

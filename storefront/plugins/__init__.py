@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, abort, request
 
+from hooks import identity
 from storefront.plugins import tracing
 from storefront.plugins.dispatch import call, caller, collect, dispatcher, each, manager
 from storefront.plugins.reactions import deliver
@@ -21,6 +22,8 @@ def init_app(app: Flask) -> None:
     pm = build_manager(extra, load_entry_points=app.config.get("LOAD_ENTRY_POINT_PLUGINS", True))
     app.extensions["storefront.plugins"] = pm
     app.extensions["storefront.always_on"] = frozenset(plugin_name(p) for p in extra)
+    app.extensions[identity.EXTENSION] = identity.Owners(
+        {name: plugin for name, plugin in pm.list_name_plugin() if plugin is not None})
     tracing.install(pm)
     for _plugin, _answer in setup_each(pm, "shop_startup", app=app):
         pass  # an exception stops the start, naming the plugin

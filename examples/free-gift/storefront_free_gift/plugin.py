@@ -27,24 +27,24 @@ def shop_settings_schema():
 
 
 def _gift_line(cart):
-    sku = plugin_settings(NAME)["gift_sku"]
+    sku = plugin_settings()["gift_sku"]
     return next((line for line in cart.lines if line.sku == sku), None)
 
 
 @hookimpl
 def shop_cart_adjustments(cart, customer):
-    threshold = plugin_settings(NAME)["threshold"]
+    threshold = plugin_settings()["threshold"]
     gift = _gift_line(cart)
     if gift is None or cart.subtotal - gift.total < threshold:
         return []
-    return [Adjustment(plugin=NAME, code="gift", label="Free gift", phase="line",
+    return [Adjustment(code="gift", label="Free gift", phase="line",
                        amount=gift.unit_price, target_skus=(gift.sku,),
                        reason="the rest of the cart reached the gift threshold")]
 
 
 @hookimpl
 def shop_checkout_panels(cart, customer):
-    settings = plugin_settings(NAME)
+    settings = plugin_settings()
     if _gift_line(cart) is not None:
         return []
     html = render_template("free_gift/hint.html", threshold=settings["threshold"],
