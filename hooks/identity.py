@@ -3,8 +3,8 @@ plugin did (an adjustment, a message, a product it sells) or reads for it (its s
 a plugin never restates its own name and cannot give another's.
 
 A plugin owns the modules of its package (a plugin module ``my_gift.plugin`` owns every
-``my_gift.*`` module); a plugin object owns the module its class is defined in. A module that
-two plugins would own belongs to neither.
+``my_gift.*`` module); a plugin object owns the module its class is defined in. In a module
+that several plugin objects share, a method of the plugin object itself is that plugin's.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import inspect
 
 EXTENSION = "storefront.plugin_owners"
 _MAX_FRAMES = 40
+_SHARED = "shared by several plugins"
 
 
 class Owners:
@@ -22,14 +23,19 @@ class Owners:
         claims: dict[str, set[str]] = {}
         for name, plugin in plugins.items():
             claims.setdefault(_territory(plugin), set()).add(name)
-        self._roots = {root: (next(iter(names)) if len(names) == 1 else None)
+        self._roots = {root: (next(iter(names)) if len(names) == 1 else _SHARED)
                        for root, names in claims.items() if root}
+        self._objects = {id(plugin): name for name, plugin in plugins.items()
+                         if not inspect.ismodule(plugin)}
         self._seen: dict[str, str | None] = {}
 
-    def owner(self, module: str) -> str | None:
+    def owner(self, frame) -> str | None:
+        module = frame.f_globals.get("__name__", "")
         found = self._seen.get(module, self)
         if found is self:
             found = self._seen[module] = self._find(module)
+        if found is _SHARED:
+            return self._objects.get(id(frame.f_locals.get("self")))
         return found
 
     def _find(self, module: str) -> str | None:
@@ -64,7 +70,7 @@ def calling_plugin() -> str | None:
             return None
         module = frame.f_globals.get("__name__", "")
         if not module.startswith("hooks.") and module != "hooks":
-            found = owners.owner(module)
+            found = owners.owner(frame)
             if found is not None:
                 return found
         frame = frame.f_back

@@ -23,7 +23,7 @@ GUEST = CustomerView(None)
 class TenPercentOff:
     @hookimpl
     def shop_cart_adjustments(self, cart, customer):
-        return [Adjustment(plugin="ten", code="TEN", label="10% off", percent=Decimal(10))]
+        return [Adjustment(code="TEN", label="10% off", percent=Decimal(10))]
 
 
 class Broken:
@@ -97,7 +97,7 @@ def test_order_stores_its_adjustments_and_trace(make_app, shop):
     with app.app_context():
         order = db.session.scalar(select(Order))
         assert order.total == 6210 and order.discount_total == 690
-        assert [(a.plugin, a.amount) for a in order.adjustments] == [("ten", 690)]
+        assert [(a.plugin, a.amount) for a in order.adjustments] == [("tenpercentoff", 690)]
         assert order.pricing_trace[0]["applied"] == 690
 
 
@@ -210,18 +210,27 @@ def test_resolver_invariants(cart, props, rnd, max_pct):
     assert len(result.trace) == len(props)
 
 
-class TwoOffers:
+class GoldTier:
+    name = "tiers"
+
     @hookimpl
     def shop_cart_adjustments(self, cart, customer):
-        return [Adjustment(plugin="tiers", code="gold", label="Gold tier 5%", percent=5,
-                           stacking="best_of", stacking_group="member"),
-                Adjustment(plugin="cards", code="card", label="Member card 10%", percent=10,
+        return [Adjustment(code="gold", label="Gold tier 5%", percent=5,
+                           stacking="best_of", stacking_group="member")]
+
+
+class MemberCard:
+    name = "cards"
+
+    @hookimpl
+    def shop_cart_adjustments(self, cart, customer):
+        return [Adjustment(code="card", label="Member card 10%", percent=10,
                            stacking="best_of", stacking_group="member",
                            reason="preferential card")]
 
 
 def test_order_page_explains_what_applied_and_what_did_not(make_app, shop):
-    app = make_app(EXTRA_PLUGINS=[TwoOffers()])
+    app = make_app(EXTRA_PLUGINS=[GoldTier(), MemberCard()])
     client = app.test_client()
     shop.app = app
     shop.add(client, "EQP-GRD-01")

@@ -49,7 +49,7 @@ class Discounter:
         settings = plugin_settings(self.name)
         if settings["mode"] == "members" and not customer.is_member:
             return []
-        return [Adjustment(plugin=self.name, code="d", label="Discounter deal",
+        return [Adjustment(code="d", label="Discounter deal",
                            percent=settings["percent"])]
 
     @hookimpl
@@ -227,8 +227,8 @@ class Greeter:
 
     @hookimpl
     def shop_customer_registered(self, user_id):
-        notify("welcome.txt", "Welcome!", user_id=user_id, plugin=self.name, code="HELLO")
-        notify("news.txt", "Our news", user_id=user_id, kind="marketing", plugin=self.name,
+        notify("welcome.txt", "Welcome!", user_id=user_id, code="HELLO")
+        notify("news.txt", "Our news", user_id=user_id, kind="marketing",
                headline="New beans")
 
 
@@ -260,7 +260,7 @@ class Deals:
     @hookimpl
     def shop_cart_adjustments(self, cart, customer):
         deals = {row["sku"]: row for row in plugin_settings(self.name)["deals"]}
-        return [Adjustment(plugin=self.name, code=line.sku, label=deal["label"], phase="line",
+        return [Adjustment(code=line.sku, label=deal["label"], phase="line",
                            amount=deal["off"] * line.quantity, target_skus=(line.sku,))
                 for line in cart.lines if (deal := deals.get(line.sku))
                 and line.quantity >= deal["min_quantity"]
