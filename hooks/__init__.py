@@ -30,6 +30,9 @@ from hooks.api import (
     render_markdown,
     render_template,
     session,
+    shop_timezone,
+    today,
+    utcnow,
 )
 from hooks.content import FolderCache, InvalidField, read_fields
 from hooks.contract import CONTRACT_VERSION, __version__
@@ -111,7 +114,10 @@ __all__ = [
     "render_template",
     "require_role",
     "session",
+    "shop_timezone",
     "spec",
+    "today",
+    "utcnow",
 ]
 
 

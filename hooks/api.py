@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
@@ -203,6 +204,27 @@ def get_order(order_id: int) -> OrderView | None:
     from storefront.orders.views_model import order_view
 
     return order_view(order_id)
+
+
+def shop_timezone() -> ZoneInfo:
+    """The shop's time zone (the ``SHOP_TIMEZONE`` setting, "UTC" unless the owner sets
+    one): the zone in which the shop's days begin and end."""
+    from flask import current_app
+
+    return ZoneInfo(current_app.config["SHOP_TIMEZONE"])
+
+
+def today() -> date:
+    """The shop's date now, in its time zone (not the server's, not UTC)."""
+    return datetime.now(shop_timezone()).date()
+
+
+def utcnow() -> datetime:
+    """Now as naive UTC, the way the shop stores times in the database (``created_at``,
+    ``paid_at``): compare with stored times and store your own times this way."""
+    from storefront.timeutil import utcnow as now
+
+    return now()
 
 
 def session():

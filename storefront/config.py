@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
@@ -26,6 +27,8 @@ def defaults(instance_path: str) -> dict:
         "SHOP_NAME": "Storefront",
         "BASE_URL": "http://127.0.0.1:5000",
         "CURRENCY": "EUR",
+        # The shop's time zone (an IANA name): what "today" is for the shop and its plugins.
+        "SHOP_TIMEZONE": "UTC",
         "SHIPPING_FEE": 490,  # minor units
         "FREE_SHIPPING_FROM": 5000,  # minor units; 0 turns free shipping off
         "MAX_QUANTITY_PER_LINE": 99,
@@ -91,6 +94,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    check_timezone(app.config["SHOP_TIMEZONE"])
     production = app.config["ENV_NAME"] == "production"
     if production:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -105,6 +109,19 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def check_timezone(name: object) -> ZoneInfo:
+    """The shop's time zone, or a ConfigError that names the setting."""
+    try:
+        if not isinstance(name, str) or not name:
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"SHOP_TIMEZONE {name!r} is not a time zone name of the IANA database; set "
+            "STOREFRONT_SHOP_TIMEZONE to one such as 'Europe/Madrid' or 'UTC'"
+        ) from exc
 
 
 def check_secret_key(key: str | None) -> None:
