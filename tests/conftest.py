@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import shutil
 from pathlib import Path
@@ -85,31 +86,35 @@ def database_url(backend, request, tmp_path) -> str:
         yield f"sqlite:///{path}"
         return
     cluster = request.getfixturevalue("pg_cluster")
-    name = f"test_{next(_db_counter)}"
-    dsn = f"host=127.0.0.1 port={cluster.port} user=postgres"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE storefront_template")
-    yield f"{cluster.url}/{name}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with cluster.database(f"test_{next(_db_counter)}", template="storefront_template") as url:
+        yield url
 
 
-@pytest.fixture
-def make_app(database_url, tmp_path):
+@contextlib.contextmanager
+def app_factory(database_url: str, instance: Path, **defaults):
+    """``factory(**overrides)`` makes apps on ``database_url``; their connections are closed
+    afterwards."""
     apps = []
 
     def factory(**overrides):
-        instance = tmp_path / "instance"
-        app = create_app(base_config(database_url, instance, **overrides),
+        app = create_app(base_config(database_url, instance, **{**defaults, **overrides}),
                          instance_path=str(instance))
         apps.append(app)
         return app
 
-    yield factory
-    for app in apps:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    try:
+        yield factory
+    finally:
+        for app in apps:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    with app_factory(database_url, tmp_path / "instance") as factory:
+        yield factory
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ import re
 import subprocess
 import sys
 
-import psycopg
 import pytest
 from sqlalchemy import inspect
 
 from storefront import create_app
 from storefront.cli import main
 from storefront.extensions import db
-from tests.conftest import base_config
+from tests.conftest import app_factory, base_config
 from tests.support import sample_plugins as sp
 from tests.support.postgres import free_port
 
@@ -32,32 +31,16 @@ def empty_database(backend, request, tmp_path):
         yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
         return
     cluster = request.getfixturevalue("pg_cluster")
-    name = f"fresh_{next(_names)}"
-    dsn = f"host=127.0.0.1 port={cluster.port} user=postgres"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield f"{cluster.url}/{name}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with cluster.database(f"fresh_{next(_names)}") as url:
+        yield url
 
 
 @pytest.fixture
 def fresh_shop(empty_database, tmp_path):
     """The shop with its built-in plugins, on the empty database."""
-    apps = []
-
-    def factory(**overrides):
-        instance = tmp_path / "instance"
-        app = create_app(base_config(empty_database, instance, LOAD_ENTRY_POINT_PLUGINS=True,
-                                     **overrides), instance_path=str(instance))
-        apps.append(app)
-        return app
-
-    yield factory
-    for app in apps:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    with app_factory(empty_database, tmp_path / "instance",
+                     LOAD_ENTRY_POINT_PLUGINS=True) as factory:
+        yield factory
 
 
 def storefront(app, *args, stdin=None):

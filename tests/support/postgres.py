@@ -3,6 +3,7 @@ machine. initdb refuses to run as root, so as root the cluster belongs to `postg
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -11,6 +12,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import psycopg
 
 
 def find_bindir() -> Path | None:
@@ -44,6 +47,20 @@ class Cluster:
     def _run(self, *args: str) -> None:
         subprocess.run([*self.as_user, *args], check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE)
+
+    @contextlib.contextmanager
+    def database(self, name: str, template: str | None = None):
+        """A database of its own for one test (a copy of ``template`` if given): its URL,
+        dropped afterwards."""
+        dsn = f"host=127.0.0.1 port={self.port} user=postgres"
+        copy = f" TEMPLATE {template}" if template else ""
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}{copy}")
+        try:
+            yield f"{self.url}/{name}"
+        finally:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def stop(self) -> None:
         subprocess.run([*self.as_user, str(self.bindir / "pg_ctl"), "-D",
