@@ -106,3 +106,11 @@ def test_every_fixture_and_helper_of_the_test_kit_is_documented():
     doc = (ROOT / "docs" / "plugins.md").read_text()
     section = doc.split("\n## Testing your plugin\n", 1)[1].split("\n## ", 1)[0]
     assert {name for name in public if f"`{name}" not in section} == set()
+
+
+def test_each_hookspec_declares_the_version_the_changelog_gives():
+    from hooks.markers import SINCE_ATTRIBUTE
+
+    rows = _changelog_rows()
+    declared = {name: getattr(getattr(specs, name), SINCE_ATTRIBUTE) for name in hookspec_names()}
+    assert declared == {name: rows[name][1] for name in hookspec_names()}
