@@ -1,12 +1,13 @@
 """The points plugin: earn, pending, redeem, reserve, spend, release, reverse, expire."""
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from loyalty_plugins.points import config, ledger
-from loyalty_plugins.points.clock import utcnow
+from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.models import PointsEntry, PointsLot, PointsReversal
 from storefront.cli import main
 from storefront.extensions import db
@@ -197,7 +198,6 @@ def test_expiry_is_fifo_and_only_the_rest_of_a_partly_spent_lot(app, shop):
 def test_expiry_boundary_in_the_shop_time_zone(app, shop, local_clock, expired):
     """Usable from 2026-01-10 (Madrid); 12 months later the day 2027-01-10 begins at
     2027-01-09 23:00 UTC. 23:59:59 Madrid on the 9th keeps them; 00:00 on the 10th not."""
-    from zoneinfo import ZoneInfo
 
     client, uid = member(app, shop)
     madrid = ZoneInfo("Europe/Madrid")
@@ -234,7 +234,7 @@ def test_staff_adjust_needs_a_reason_and_staff(app, shop):
 def test_statement_csv_for_a_period(app, shop):
     client, uid = member(app, shop)
     give(app, uid, 120, "t1")
-    today = utcnow().date().isoformat()
+    today = local_date(utcnow(), ZoneInfo("Europe/Madrid")).isoformat()
     response = client.get(f"/plugins/points/statement.csv?start={today}&end={today}")
     assert response.mimetype == "text/csv"
     rows = response.get_data(as_text=True).splitlines()
