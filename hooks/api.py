@@ -183,6 +183,25 @@ def notify(template: str, subject: str, *, user_id: int | None = None,
                  plugin=calling_plugin() or "", **context)
 
 
+def emit(event_type: str, *, aggregate_type: str, aggregate_id: str | int, payload: dict,
+         version: int = 1) -> str:
+    """Write an event of your plugin (``<plugin>.<what happened>``, e.g. ``points.earned``)
+    in the current transaction; after the commit the worker delivers it to every enabled
+    plugin's ``shop_event``. ``payload`` must be JSON (ids, numbers, text); bump ``version``
+    when its meaning changes. Returns the event's stable id. Flushes, does not commit."""
+    from hooks.identity import calling_plugin
+    from storefront.events import record
+
+    plugin = calling_plugin()
+    if not plugin:
+        raise RuntimeError("hooks.emit is for plugins: call it from your plugin's code")
+    if not event_type.startswith(f"{plugin}."):
+        raise ValueError(f"event types of plugin {plugin} start with '{plugin}.', "
+                         f"not {event_type!r}")
+    return record(event_type, aggregate_type=aggregate_type, aggregate_id=aggregate_id,
+                  payload=payload, version=version, source=plugin).uid
+
+
 def offer_product(sku: str, *, title: str, price: int, link: str, summary: str = "",
                   active: bool = True) -> None:
     """Create or update a product that your plugin sells through the cart and checkout (an

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         Asset,
         CartView,
         CustomerView,
+        Event,
         Job,
         NavLink,
         OrderView,
@@ -156,39 +157,46 @@ def shop_order_reserve(order: OrderView, customer: CustomerView) -> None:
 
 @spec(Policy.REACTION)
 def shop_order_placed(order_id: int) -> None:
-    """An order was placed (committed, stock reserved, payment not yet taken).
+    """An order was placed (stock reserved, payment not yet taken): event ``order.placed``.
 
-    Called after commit. Results are ignored; an exception is logged with the plugin's name
-    and the order stands.
-    """
+    Like every reaction, called by the worker after the commit, once per plugin in a
+    transaction of its own that the shop commits; an exception rolls it back and the worker
+    tries again later (see "Events" in docs/plugins.md). Results are ignored."""
 
 
 @spec(Policy.REACTION)
 def shop_order_paid(order_id: int) -> None:
-    """An order's payment succeeded. Called exactly once per order, after commit."""
+    """An order's payment succeeded (event ``order.paid``, once per order)."""
 
 
 @spec(Policy.REACTION)
 def shop_order_refunded(order_id: int, refund_id: str, amount: int) -> None:
-    """A refund of ``amount`` minor units was recorded under the provider's ``refund_id``.
-
-    Called once per refund id, after commit; replays of the same refund do not call it again.
-    """
+    """A refund of ``amount`` minor units was recorded under the provider's ``refund_id``
+    (events ``order.partially_refunded`` and ``order.refunded``, once per refund id)."""
 
 
 @spec(Policy.REACTION)
 def shop_order_cancelled(order_id: int, reason: str) -> None:
-    """An unpaid order was cancelled (by staff, or because its payment failed); stock released."""
+    """An unpaid order was cancelled (by staff, or because its payment failed); stock
+    released (event ``order.cancelled``)."""
 
 
 @spec(Policy.REACTION)
 def shop_order_disputed(order_id: int, dispute_id: str, amount: int, status: str) -> None:
     """The card holder disputed the order's payment (a chargeback or an inquiry), or the
-    dispute ended. ``status`` is ``open`` (hold what the order gave, e.g. its points),
-    ``won`` (the shop keeps the money: give it back) or ``lost`` (the money went back to
-    the card holder; ``shop_order_refunded`` follows with ``refund_id`` = ``dispute_id``
-    and ``amount``). Called once per change, after commit, in that order; a dispute may be
-    announced as won or lost without ever being open. Fails open, retried."""
+    dispute ended (event ``order.disputed``). ``status`` is ``open`` (hold what the order
+    gave, e.g. its points), ``won`` (the shop keeps the money: give it back) or ``lost``
+    (the money went back to the card holder; ``shop_order_refunded`` follows with
+    ``refund_id`` = ``dispute_id`` and ``amount``). Once per change, in that order; a
+    dispute may be announced as won or lost without ever being open."""
+
+
+@spec(Policy.REACTION, since="2.1")
+def shop_event(event: Event) -> None:
+    """Every event, the shop's (``order.paid``, ``customer.profile_changed`` ...) and those
+    plugins emit with ``hooks.emit`` (``points.earned`` ...), in the order they happened
+    for one order or customer. Return quickly for types you do not handle. Delivered as
+    the reactions above are, and with them in one transaction when a plugin has both."""
 
 
 @spec(Policy.FURNITURE)
@@ -269,10 +277,10 @@ def shop_member_summary(customer: CustomerView) -> dict:
 
 @spec(Policy.REACTION)
 def shop_customer_registered(user_id: int) -> None:
-    """A shopper created an account. Called after commit; fails open, retried."""
+    """A shopper created an account (event ``customer.registered``)."""
 
 
 @spec(Policy.REACTION)
 def shop_customer_verified(user_id: int) -> None:
-    """A member proved they own their email address (verification link or password reset).
-    Called once per account, after commit; fails open, retried."""
+    """A member proved they own their email address, by the verification link or a password
+    reset (event ``customer.verified``, once per account)."""

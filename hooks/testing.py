@@ -132,6 +132,9 @@ def storefront_app(tmp_path, storefront_plugins, storefront_config, storefront_s
         "MAIL_BACKEND": "file",
         "MAIL_FILE_DIR": str(tmp_path / "mail"),
         "BASE_URL": "http://localhost",
+        # Events and messages are delivered as they are queued: after the commit, once
+        # the request is over (the shop's own tests run the real worker too).
+        "WORKER_QUEUE": "immediate",
         **storefront_config,
     }
     app = create_app(config, instance_path=str(tmp_path / "instance"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -318,6 +319,24 @@ class Job:
     func: object  # a callable taking no arguments; runs inside an app context
     every_seconds: int = 3600
     description: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A domain event, as ``shop_event`` receives it: something that happened in the shop
+    (``order.paid``) or in a plugin (``points.earned``), written in the same transaction as
+    the change. ``id`` is stable across redeliveries: use it as an idempotency key.
+    ``aggregate_type``/``aggregate_id`` name what it happened to (``order``/``"42"``);
+    ``source`` is ``shop`` or the plugin that emitted it; ``occurred_at`` is naive UTC."""
+
+    id: str
+    type: str
+    version: int
+    aggregate_type: str
+    aggregate_id: str
+    payload: dict
+    occurred_at: datetime
+    source: str
 
 
 @dataclass(frozen=True)

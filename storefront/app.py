@@ -50,9 +50,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     themes.init_app(app)
     template_cache.init_app(app)
 
-    from storefront import database
+    from storefront import database, worker
 
     database.init_app(app)
+    worker.init_app(app)
 
     from storefront.accounts.views import bp as accounts_bp
     from storefront.accounts.views import init_login
@@ -61,7 +62,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from storefront.cart.views import bp as cart_bp
     from storefront.catalog.views import bp as catalog_bp
     from storefront.errors import init_errors
-    from storefront.notifications import service as _outbox  # noqa: F401 - commit listener
     from storefront.notifications.views import bp as notifications_bp
     from storefront.orders.views import bp as orders_bp
     from storefront.payments.views import bp as payments_bp

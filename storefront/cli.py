@@ -38,9 +38,11 @@ def main() -> None:
 def _add_plugin_commands() -> None:
     from storefront.build.command import build_command
     from storefront.plugins.cli import jobs_cli, plugins_cli
+    from storefront.worker import worker_command
 
     main.add_command(plugins_cli)
     main.add_command(jobs_cli)
+    main.add_command(worker_command)
     main.add_command(build_command)
 
 
@@ -173,6 +175,9 @@ def payments_reconcile(abandon_after_hours: int) -> None:
     click.echo(f"reconciled orders: {summary}")
 
 
+DEMO_BANK_DETAILS = "Demo Bank, IBAN ES91 2100 0418 4502 0005 1332, BIC CAIXESBBXXX"
+
+
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -196,10 +201,20 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     give_demo_points()
     if no_serve:
         return
-    click.echo(f"open http://{host}:{port}/  (Ctrl+C stops)")
+    import subprocess
+
     from werkzeug.serving import run_simple
 
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    if not current_app.config["SHOP_BANK_DETAILS"]:
+        current_app.config["SHOP_BANK_DETAILS"] = DEMO_BANK_DETAILS
+    env = {**os.environ, "STOREFRONT_SHOP_BANK_DETAILS": current_app.config["SHOP_BANK_DETAILS"]}
+    worker = subprocess.Popen([sys.executable, "-m", "storefront.cli", "worker"], env=env)
+    click.echo(f"open http://{host}:{port}/  (Ctrl+C stops the shop and its worker)")
+    try:
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
 
 
 @main.command("serve")

@@ -52,7 +52,13 @@ def defaults(instance_path: str) -> dict:
         "SMTP_USERNAME": "",
         "SMTP_PASSWORD": "",
         "SMTP_STARTTLS": False,
-        "MAIL_DELIVER_AFTER_COMMIT": True,  # False: only the job core:deliver-outbox sends
+        # Where the worker's tasks wait: sqlite:///PATH (no server), redis://HOST:PORT/DB
+        # (several hosts), memory (one process) or immediate (tests: run as queued).
+        "WORKER_QUEUE": f"sqlite:///{Path(instance_path) / 'queue.sqlite3'}",
+        "EVENT_RETRY_SECONDS": 30,  # first pause after a failed delivery; doubles each time
+        "EVENT_MAX_ATTEMPTS": 10,  # then the delivery is on the dead-letter list
+        # Shown to shoppers who pay by bank transfer (order page and "order received" mail).
+        "SHOP_BANK_DETAILS": "",
         "PASSWORD_RESET_MAX_AGE": 3600,
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_FAILURE_WINDOW": 900,
@@ -65,12 +71,6 @@ def defaults(instance_path: str) -> dict:
         "SYNC_CONTENT_ON_START": False,
         "EXTRA_PLUGINS": (),  # plugin objects registered in code; on unless disabled
         "PLUGINS_ENABLED_BY_DEFAULT": [],  # names on until an owner disables them
-        # A plugin reaction (after an order changed) that failed or took longer than
-        # PLUGIN_REACTION_SLOW_SECONDS this many times in a row is left to the retry job for
-        # PLUGIN_BREAKER_COOLDOWN seconds instead of being called in requests.
-        "PLUGIN_BREAKER_FAILURES": 5,
-        "PLUGIN_BREAKER_COOLDOWN": 120,
-        "PLUGIN_REACTION_SLOW_SECONDS": 2.0,
         "MAX_DISCOUNT_PERCENT": 100,  # line + order discounts never exceed this % of subtotal
         "LOAD_ENTRY_POINT_PLUGINS": True,
         # The static site (`storefront build`): where it is published (sitemap, CORS origin

@@ -9,26 +9,30 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app
 
 log = logging.getLogger(__name__)
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+def build_message(to: str, subject: str, body: str, message_id: str | None = None
+                  ) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = to
     msg["Subject"] = subject
-    msg["Message-ID"] = make_msgid(domain="storefront.local")
+    msg["Message-ID"] = message_id or make_msgid(domain="storefront.local")
     msg.set_content(body)
     return msg
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    msg = build_message(to, subject, body)
+def send_mail(to: str, subject: str, body: str, message_id: str | None = None) -> None:
+    msg = build_message(to, subject, body, message_id)
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "console":
-        sys.stdout.write(f"\n----- mail -----\n{msg}\n----- end mail -----\n")
+        headers = "".join(f"{name}: {value}\n" for name, value in msg.items()
+                          if name not in ("Content-Type", "Content-Transfer-Encoding",
+                                          "MIME-Version"))
+        sys.stdout.write(f"\n----- mail -----\n{headers}\n{body}\n----- end mail -----\n")
         sys.stdout.flush()
     elif backend == "file":
         folder = Path(current_app.config["MAIL_FILE_DIR"])
@@ -46,7 +50,3 @@ def send_mail(to: str, subject: str, body: str) -> None:
     else:
         raise ValueError(f"MAIL_BACKEND must be console, file or smtp, not {backend!r}")
     log.info("mail sent to %s: %s", to, subject)
-
-
-def send_template_mail(to: str, subject: str, template: str, **context) -> None:
-    send_mail(to, subject, render_template(template, **context))

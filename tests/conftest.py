@@ -33,6 +33,9 @@ def base_config(database_url: str, instance: Path, **overrides) -> dict:
         "MAIL_FILE_DIR": str(instance / "mail"),
         "LOAD_ENTRY_POINT_PLUGINS": False,
         "BASE_URL": "http://localhost",
+        # Events and messages are delivered as they are queued: after the commit, once
+        # the request is over (the shop's own tests run the real worker too).
+        "WORKER_QUEUE": "immediate",
     }
     config.update(overrides)
     return config

@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront.cli import main
+from storefront.events.models import EventDelivery
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderStatus
 from storefront.orders.service import mark_paid
-from storefront.plugins.models import FailedReaction, JobRun
+from storefront.plugins.models import JobRun
 from tests.support import sample_plugins as sp
 from tests.support.forms import post_form
 
@@ -143,86 +144,65 @@ def place_and_pay(app, shop) -> int:
     return order_id
 
 
+def _deliveries(app, consumer: str) -> list[EventDelivery]:
+    with app.app_context():
+        rows = db.session.scalars(select(EventDelivery).where(
+            EventDelivery.consumer == consumer).order_by(EventDelivery.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
 def test_reaction_failure_keeps_the_order_and_is_retried_by_a_job(make_app, shop, caplog):
     sp.FlakyReactor.failures_left, sp.FlakyReactor.calls, sp.Recorder.paid = 2, [], []
-    app = make_app(EXTRA_PLUGINS=[sp.FlakyReactor(), sp.Recorder()])
-    with caplog.at_level(logging.ERROR, logger="storefront.plugins"):
+    app = make_app(EXTRA_PLUGINS=[sp.FlakyReactor(), sp.Recorder()], EVENT_RETRY_SECONDS=0)
+    with caplog.at_level(logging.ERROR, logger="storefront.events"):
         order_id = place_and_pay(app, shop)
-    assert "plugin flaky failed in shop_order_paid" in caplog.text
+    assert "order.paid) failed for flaky" in caplog.text
     assert sp.Recorder.paid == [order_id]  # the faulty plugin did not silence the others
     with app.app_context():
         assert db.session.get(Order, order_id).status == OrderStatus.PAID
-        failure = db.session.scalar(select(FailedReaction))
-        assert (failure.plugin, failure.hook, failure.arguments) == (
-            "flaky", "shop_order_paid", {"order_id": order_id})
-    first = cli(app, "jobs", "run")
-    assert first.exit_code == 1 and "still fail" in first.output
-    second = cli(app, "jobs", "run")
-    assert second.exit_code == 0, second.output
+    [failure] = _deliveries(app, "flaky")
+    assert (failure.status, failure.attempts) == ("failed", 1)
+    assert "mail server down" in failure.last_error
+    assert cli(app, "jobs", "run").exit_code == 0  # the delivery job tries again: fails
+    assert _deliveries(app, "flaky")[0].attempts == 2
+    assert cli(app, "jobs", "run", "--force").exit_code == 0
     assert sp.FlakyReactor.calls == [order_id] and sp.Recorder.paid == [order_id]
-    with app.app_context():
-        failure = db.session.scalar(select(FailedReaction))
-        assert failure.status == "done" and failure.attempts == 2
+    [done] = _deliveries(app, "flaky")
+    assert (done.status, done.attempts) == ("done", 3)
 
 
-def _reactions(app) -> list[tuple[int, str, str]]:
-    with app.app_context():
-        return [(r.arguments["order_id"], r.plugin, r.last_error) for r in db.session.scalars(
-            select(FailedReaction).order_by(FailedReaction.id))]
-
-
-def test_a_plugin_failing_again_and_again_is_left_to_the_retry_job(make_app, shop):
-    sp.FlakyReactor.failures_left, sp.FlakyReactor.calls, sp.FlakyReactor.attempts = 99, [], 0
-    sp.Recorder.paid = []
-    app = make_app(EXTRA_PLUGINS=[sp.FlakyReactor(), sp.Recorder()],
-                   PLUGIN_BREAKER_FAILURES=3, PLUGIN_BREAKER_COOLDOWN=3600)
-    orders = [place_and_pay(app, shop) for _ in range(5)]
-    assert sp.FlakyReactor.attempts == 3  # then no longer called in requests
-    assert sp.Recorder.paid == orders  # the other plugin is not held back
-    reactions = _reactions(app)
-    assert [order for order, _plugin, _error in reactions] == orders
-    assert all("mail server down" in error for _o, _p, error in reactions[:3])
-    assert all("left to the retry job" in error for _o, _p, error in reactions[3:])
-    with app.app_context():
-        assert all(db.session.get(Order, o).status == OrderStatus.PAID for o in orders)
-    sp.FlakyReactor.failures_left = 0  # the mail server is back
-    assert cli(app, "jobs", "run").exit_code == 0
-    assert sorted(sp.FlakyReactor.calls) == orders
-
-
-def test_after_the_cooldown_the_plugin_is_tried_again(make_app, shop):
-    sp.FlakyReactor.failures_left, sp.FlakyReactor.calls, sp.FlakyReactor.attempts = 2, [], 0
-    app = make_app(EXTRA_PLUGINS=[sp.FlakyReactor()], PLUGIN_BREAKER_FAILURES=2,
-                   PLUGIN_BREAKER_COOLDOWN=0)
-    orders = [place_and_pay(app, shop) for _ in range(3)]
-    assert sp.FlakyReactor.attempts == 3 and sp.FlakyReactor.calls == orders[2:]
-
-
-def test_a_slow_plugin_is_left_to_the_retry_job_after_slow_calls(make_app, shop):
-    sp.SlowReactor.seconds, sp.SlowReactor.calls = 0.2, []
-    app = make_app(EXTRA_PLUGINS=[sp.SlowReactor()], PLUGIN_BREAKER_FAILURES=2,
-                   PLUGIN_BREAKER_COOLDOWN=3600, PLUGIN_REACTION_SLOW_SECONDS=0.05)
-    orders = [place_and_pay(app, shop) for _ in range(3)]
-    assert sp.SlowReactor.calls == orders[:2]  # slow, but their work stands
-    assert [(o, p) for o, p, _e in _reactions(app)] == [(orders[2], "slow")]
-    assert cli(app, "jobs", "run").exit_code == 0
-    assert sp.SlowReactor.calls == orders
-
-
-def test_owner_can_dismiss_a_failed_reaction(make_app, shop):
+def test_a_delivery_that_keeps_failing_goes_to_the_dead_letter_list(make_app, shop):
     sp.FlakyReactor.failures_left, sp.FlakyReactor.calls = 99, []
-    app = make_app(EXTRA_PLUGINS=[sp.FlakyReactor()])
-    place_and_pay(app, shop)
+    app = make_app(EXTRA_PLUGINS=[sp.FlakyReactor()], EVENT_RETRY_SECONDS=0,
+                   EVENT_MAX_ATTEMPTS=2)
+    order_id = place_and_pay(app, shop)
+    cli(app, "jobs", "run")
+    [dead] = _deliveries(app, "flaky")
+    assert (dead.status, dead.attempts) == ("dead", 2)
+    cli(app, "jobs", "run", "--force")  # a dead delivery waits for staff
+    assert _deliveries(app, "flaky")[0].attempts == 2
     owner = owner_client(app, shop)
     page = owner.get("/admin/plugins").get_data(as_text=True)
-    assert "mail server down" in page
-    with app.app_context():
-        failure_id = db.session.scalar(select(FailedReaction.id))
-    post_form(owner, "/admin/plugins", f"/admin/plugins/failures/{failure_id}/dismiss", {})
+    assert "mail server down" in page and f"order.paid (order {order_id})" in page
+    sp.FlakyReactor.failures_left = 0  # the mail server is back
+    answer = post_form(owner, "/admin/plugins", f"/admin/plugins/failures/{dead.id}/retry", {})
+    assert "went through this time" in owner.get(answer.headers["Location"]).get_data(True)
+    assert sp.FlakyReactor.calls == [order_id]
+    assert _deliveries(app, "flaky")[0].status == "done"
+
+
+def test_owner_can_dismiss_a_failed_delivery(make_app, shop):
+    sp.FlakyReactor.failures_left, sp.FlakyReactor.calls = 99, []
+    app = make_app(EXTRA_PLUGINS=[sp.FlakyReactor()], EVENT_RETRY_SECONDS=0)
+    place_and_pay(app, shop)
+    owner = owner_client(app, shop)
+    [failure] = _deliveries(app, "flaky")
+    post_form(owner, "/admin/plugins", f"/admin/plugins/failures/{failure.id}/dismiss", {})
     cli(app, "jobs", "run", "--force")
-    with app.app_context():
-        failure = db.session.get(FailedReaction, failure_id)
-        assert failure.status == "dismissed" and failure.attempts == 1
+    [dismissed] = _deliveries(app, "flaky")
+    assert (dismissed.status, dismissed.attempts) == ("dismissed", 1)
+    assert "mail server down" not in owner.get("/admin/plugins").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("plugin, message", [
@@ -265,7 +245,7 @@ def test_jobs_run_records_runs_and_retries_failures(make_app):
     assert first.exit_code == 1
     assert "discounter:tick: ok" in first.output
     assert "failingjob:explode: FAILED: RuntimeError: job exploded" in first.output
-    assert "core:retry-failed-reactions: ok" in first.output
+    assert "core:deliver: ok" in first.output
     second = cli(app, "jobs", "run")
     assert "failingjob:explode" in second.output and "discounter:tick" not in second.output
     assert sp.Discounter.ticks == 1

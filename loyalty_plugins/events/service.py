@@ -18,6 +18,7 @@ from hooks import (
     TierInfo,
     call,
     customer_tier,
+    emit,
     get_customer,
     notify,
     offer_product,
@@ -280,6 +281,7 @@ def promote(event: Event, info: EventInfo, now: datetime) -> list[Registration]:
         promoted.append(reg)
         notify("events_promoted.txt", f"A seat is yours: {info.title}", user_id=reg.user_id,
                event=info, registration=reg, when=_when(info))
+        _announce_confirmed(reg, info)
     session().flush()
     return promoted
 
@@ -379,8 +381,16 @@ def _when(info: EventInfo) -> str:
 
 
 def _send_ticket(reg: Registration, info: EventInfo) -> None:
+    """The registration is confirmed: the member gets the ticket, other plugins the event."""
     notify("events_ticket.txt", f"Your ticket: {info.title}", user_id=reg.user_id, event=info,
            registration=reg, when=_when(info))
+    _announce_confirmed(reg, info)
+
+
+def _announce_confirmed(reg: Registration, info: EventInfo) -> None:
+    emit("events.registration_confirmed", aggregate_type="customer", aggregate_id=reg.user_id,
+         payload={"user_id": reg.user_id, "event": info.slug, "seats": reg.seats,
+                  "order_id": reg.order_id})
 
 
 def ticket_by_token(token: str) -> tuple[Registration | None, EventInfo | None]:

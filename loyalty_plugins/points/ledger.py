@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from hooks import dialect_insert, session
+from hooks import dialect_insert, emit, session
 from loyalty_plugins.points.clock import expiry_for
 from loyalty_plugins.points.config import PointsConfig
 from loyalty_plugins.points.models import PointsAccount, PointsEntry, PointsLot, PointsReversal
@@ -76,6 +76,9 @@ def grant(user_id: int, points: int, source: str, who: Who, cfg: PointsConfig, *
     session().flush()
     _entry(account, "pending" if pending else "available", points, source, who, lot=lot,
            order_id=order_id, key=key, now=now)
+    emit("points.earned", aggregate_type="customer", aggregate_id=user_id,
+         payload={"user_id": user_id, "points": points, "source": source, "order_id": order_id,
+                  "available_on": available_at.date().isoformat()})
     return lot
 
 
@@ -135,13 +138,17 @@ def _expire_lots(account: PointsAccount, now: datetime) -> int:
         PointsLot.user_id == account.user_id, PointsLot.state == "available",
         PointsLot.remaining > 0, PointsLot.expires_at.is_not(None),
         PointsLot.expires_at <= now).order_by(PointsLot.id)).all()
+    expired = sum(lot.remaining for lot in lots)
     for lot in lots:
         _entry(account, "available", -lot.remaining, "expire",
                Who(f"points usable from {lot.available_at:%Y-%m-%d} expired"), lot=lot,
                order_id=lot.order_id, now=now)
         lot.remaining = 0
         lot.state = "expired"
-    return sum(1 for _ in lots)
+    if expired:
+        emit("points.expired", aggregate_type="customer", aggregate_id=account.user_id,
+             payload={"user_id": account.user_id, "points": expired})
+    return len(lots)
 
 
 def expire(now: datetime) -> int:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from hooks import add_months, dialect_insert, net_spend, plugin_settings, session
+from hooks import add_months, dialect_insert, emit, net_spend, plugin_settings, session
 from loyalty_plugins.tiers.models import TierChange, TierMember
 from loyalty_plugins.tiers.programme import Tier, by_code, ladder, tier_for_spend
 
@@ -36,6 +36,8 @@ def _locked_member(user_id: int, now: datetime, base: Tier) -> TierMember:
 def _change(member: TierMember, to: Tier, reason: str, actor: str, now: datetime) -> None:
     session().add(TierChange(user_id=member.user_id, from_code=member.tier_code,
                              to_code=to.code, reason=reason[:300], actor=actor, at=now))
+    emit("tiers.changed", aggregate_type="customer", aggregate_id=member.user_id,
+         payload={"user_id": member.user_id, "old": member.tier_code, "new": to.code})
     member.tier_code = to.code
     member.since = now
     member.below_since = None

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
+from storefront import events
 from storefront.accounts.models import (
     LoginFailure,
     PasswordResetToken,
@@ -29,13 +30,20 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(email: str, password: str, name: str = "", role: Role = Role.CUSTOMER) -> User:
+def create_user(email: str, password: str, name: str = "", role: Role = Role.CUSTOMER, *,
+                registered: bool = False) -> User:
+    """Create an account; ``registered``: the shopper signed up themselves (the event
+    ``customer.registered`` is written with the account)."""
     email = normalise_email(email)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise AccountError("An account with this email already exists.")
     user = User(email=email, name=name.strip(), password_hash=hash_password(password),
                 role=role.value)
     db.session.add(user)
+    if registered:
+        db.session.flush()
+        events.record("customer.registered", aggregate_type="customer", aggregate_id=user.id,
+                      payload={"user_id": user.id})
     db.session.commit()
     return user
 
@@ -124,35 +132,27 @@ def _consume(token: str, purpose: str) -> User:
     return db.session.get(User, row.user_id)
 
 
-def _mark_verified(user: User) -> bool:
-    """True when this call verified the address (it was not verified before)."""
-    return bool(db.session.execute(
-        update(User).where(User.id == user.id, User.email_verified_at.is_(None))
-        .values(email_verified_at=utcnow())).rowcount)
-
-
-def _announce_verified(user_id: int) -> None:
-    from storefront import plugins
-
-    plugins.deliver("shop_customer_verified", user_id=user_id)
+def _mark_verified(user: User) -> None:
+    """Verify the address once; the first time, with the event ``customer.verified``."""
+    if db.session.execute(
+            update(User).where(User.id == user.id, User.email_verified_at.is_(None))
+            .values(email_verified_at=utcnow())).rowcount:
+        events.record("customer.verified", aggregate_type="customer", aggregate_id=user.id,
+                      payload={"user_id": user.id})
 
 
 def reset_password(token: str, new_password: str) -> User:
     user = _consume(token, RESET)
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
-    newly_verified = _mark_verified(user)  # they read the mail sent to that address
+    _mark_verified(user)  # they read the mail sent to that address
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
     db.session.commit()
-    if newly_verified:
-        _announce_verified(user.id)
     return user
 
 
 def verify_email(token: str) -> User:
     user = _consume(token, VERIFY)
-    newly_verified = _mark_verified(user)
+    _mark_verified(user)
     db.session.commit()
-    if newly_verified:
-        _announce_verified(user.id)
     return user

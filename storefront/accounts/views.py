@@ -21,7 +21,7 @@ from storefront.accounts.models import User
 from storefront.cart.service import SESSION_KEY as CART_KEY
 from storefront.cart.service import merge_guest_cart
 from storefront.extensions import db, login_manager
-from storefront.mail import send_template_mail
+from storefront.notifications.service import notify
 from storefront.orders.models import Order
 from storefront.urls import safe_next
 
@@ -73,15 +73,13 @@ def register():
     next_url = safe_next(request.values.get("next"), url_for("accounts.account"))
     if form.validate_on_submit():
         try:
-            user = service.create_user(form.email.data, form.password.data, form.name.data)
+            user = service.create_user(form.email.data, form.password.data, form.name.data,
+                                       registered=True)
         except service.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            from storefront import plugins
-
             _start_session(user)
             _send_verification(user)
-            plugins.deliver("shop_customer_registered", user_id=user.id)
             flash(f"Welcome, {user.name}! Your account is ready.", "success")
             return redirect(next_url)
     return render_template("accounts/register.html", form=form, next=next_url)
@@ -91,8 +89,9 @@ def _send_verification(user: User) -> None:
     token = service.issue_token(user, service.VERIFY)
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.verify_email",
                                                                 token=token)
-    send_template_mail(user.email, "Please confirm your email address", "mail/verify_email.txt",
-                       user=user, link=link)
+    notify("verify_email.txt", "Please confirm your email address", user_id=user.id,
+           link=link)
+    db.session.commit()
 
 
 @bp.get("/verify-email/<token>")
@@ -135,9 +134,9 @@ def forgot_password():
             token = service.issue_reset_token(user)
             link = current_app.config["BASE_URL"].rstrip("/") + url_for(
                 "accounts.reset_password", token=token)
-            send_template_mail(user.email, "Reset your password", "mail/password_reset.txt",
-                               user=user, link=link,
-                               minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+            notify("password_reset.txt", "Reset your password", user_id=user.id, link=link,
+                   minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+            db.session.commit()
         # The same answer either way: the form does not reveal who has an account.
         flash("If an account uses that email, a reset link is on its way.", "success")
         return redirect(url_for("accounts.login"))

@@ -1,19 +1,19 @@
-"""Notifications: any plugin sends a member a message with ``hooks.notify(...)``.
+"""Messages: the shop and its plugins send a member a message with ``notify(...)``.
 
-The message is rendered from a theme-overridable template and added to the outbox in the
+The message is rendered from a theme-overridable template and written to the outbox in the
 caller's transaction: if that transaction rolls back, nothing is sent. After the commit the
-core's mailer delivers it; a delivery that fails is retried by the job core:deliver-outbox.
+worker sends it (``send``); a send that fails is retried after growing pauses.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from flask import current_app, render_template
-from sqlalchemy import event, or_, select, update
-from sqlalchemy.orm import Session
+from flask import render_template
+from sqlalchemy import or_, select, update
 
+from storefront import queue
 from storefront.accounts.models import User
 from storefront.extensions import db
 from storefront.mail import send_mail
@@ -24,7 +24,9 @@ log = logging.getLogger("storefront.notifications")
 
 KINDS = ("transactional", "marketing")
 MAX_ATTEMPTS = 10
-_PENDING_KEY = "storefront.outbox"
+# The worker is told right after the commit; should that be lost (the process died between
+# commit and telling), the delivery job finds the message this long after.
+UNTOLD_AFTER = timedelta(seconds=30)
 
 
 class NotificationError(ValueError):
@@ -49,65 +51,57 @@ def notify(template: str, subject: str, *, user_id: int | None = None,
         status = "suppressed"  # kept, so the member's message list stays honest
     message = Notification(user_id=user.id if user else None, email=address, kind=kind,
                            plugin=plugin, template=template, subject=subject[:300],
-                           body=body, status=status)
+                           body=body, status=status,
+                           next_attempt_at=utcnow() + UNTOLD_AFTER)
     db.session.add(message)
     db.session.flush()
     if status == "pending":
-        db.session.info.setdefault(_PENDING_KEY, []).append(message.id)
+        queue.after_commit("send_message", message.id)
     return message
 
 
-def deliver(ids: list[int]) -> tuple[int, int]:
-    """Send the given pending or failed messages; returns (sent, failed)."""
-    sent = failed = 0
-    with Session(db.engine) as session:
-        for message in session.scalars(select(Notification).where(
-                Notification.id.in_(ids), Notification.status.in_(["pending", "failed"]))):
-            claimed = session.execute(
-                update(Notification)
-                .where(Notification.id == message.id, Notification.attempts == message.attempts)
-                .values(attempts=message.attempts + 1)).rowcount
-            session.commit()
-            if not claimed:
-                continue  # another worker is sending it
-            try:
-                send_mail(message.email, message.subject, message.body)
-            except Exception as exc:  # noqa: BLE001 - retried by the job
-                log.warning("notification %s to %s failed: %s", message.id, message.email, exc)
-                pause = timedelta(minutes=min(2 ** (message.attempts + 1), 360))
-                session.execute(update(Notification).where(Notification.id == message.id)
-                                .values(status="failed", last_error=str(exc)[:2000],
-                                        next_attempt_at=utcnow() + pause))
-                failed += 1
-            else:
-                session.execute(update(Notification).where(Notification.id == message.id)
-                                .values(status="sent", sent_at=utcnow(), last_error=""))
-                sent += 1
-            session.commit()
-    return sent, failed
+def send(message_id: int) -> bool:
+    """Send one message unless it was sent already; True when it is sent (now or before).
+
+    The message is claimed (its attempts counted) in a commit of its own before the mail
+    server is called, so two workers never both send it; a worker killed between the send
+    and the record of it leaves the message to be sent again (with the same Message-ID)."""
+    message = db.session.get(Notification, message_id)
+    if message is None or message.status not in ("pending", "failed"):
+        db.session.rollback()
+        return message is not None and message.status == "sent"
+    attempts = message.attempts
+    claimed = db.session.execute(
+        update(Notification)
+        .where(Notification.id == message_id, Notification.attempts == attempts,
+               Notification.status.in_(["pending", "failed"]))
+        .values(attempts=attempts + 1)).rowcount
+    db.session.commit()
+    if not claimed:
+        return False  # another worker is sending it
+    try:
+        send_mail(message.email, message.subject, message.body,
+                  message_id=f"<message-{message.id}-{message.created_at:%Y%m%d%H%M%S}@storefront>")
+    except Exception as exc:  # noqa: BLE001 - retried
+        log.warning("message %s to %s failed: %s", message_id, message.email, exc)
+        pause = timedelta(minutes=min(2 ** attempts, 360))
+        db.session.execute(update(Notification).where(Notification.id == message_id)
+                           .values(status="failed", last_error=str(exc)[:2000],
+                                   next_attempt_at=utcnow() + pause))
+        db.session.commit()
+        return False
+    db.session.execute(update(Notification).where(Notification.id == message_id)
+                       .values(status="sent", sent_at=utcnow(), last_error=""))
+    db.session.commit()
+    return True
 
 
-def deliver_outbox() -> None:
-    """Job: deliver what is pending or failed and due again (pauses grow: 2, 4, 8 ... min)."""
-    now = utcnow()
-    due = db.session.scalars(
+def due_messages(now: datetime, limit: int = 1000) -> list[int]:
+    """Messages to send now: retries that are due, and any the worker was never told of."""
+    return db.session.scalars(
         select(Notification.id)
         .where(Notification.status.in_(["pending", "failed"]),
                Notification.attempts < MAX_ATTEMPTS,
-               or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now))
-        .order_by(Notification.id).limit(1000)).all()
-    _, failed = deliver(list(due))
-    if failed:
-        raise RuntimeError(f"{failed} of {len(due)} messages could not be delivered")
-
-
-@event.listens_for(db.session, "after_commit")
-def _deliver_after_commit(session) -> None:
-    ids = session.info.pop(_PENDING_KEY, None)
-    if ids and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
-        deliver(ids)
-
-
-@event.listens_for(db.session, "after_rollback")
-def _forget_on_rollback(session) -> None:
-    session.info.pop(_PENDING_KEY, None)
+               or_(Notification.next_attempt_at.is_(None),
+                   Notification.next_attempt_at <= now))
+        .order_by(Notification.id).limit(limit)).all()

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField
 
+from storefront import events
 from storefront.accounts.models import User
 from storefront.extensions import db
 from storefront.notifications.models import Notification
@@ -41,7 +42,11 @@ def preferences():
     user = db.session.get(User, current_user.id)
     form = PreferencesForm()
     if form.validate_on_submit():
-        user.marketing_opt_out = not form.marketing.data
+        if user.marketing_opt_out != (not form.marketing.data):
+            user.marketing_opt_out = not form.marketing.data
+            events.record("customer.profile_changed", aggregate_type="customer",
+                          aggregate_id=user.id,
+                          payload={"user_id": user.id, "fields": ["marketing_opt_out"]})
         db.session.commit()
         flash("Your preferences are saved.", "success")
         return redirect(url_for("notifications.preferences")), 303

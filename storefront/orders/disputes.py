@@ -16,9 +16,9 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from storefront import plugins
+from storefront import events
 from storefront.extensions import db
-from storefront.orders.models import Dispute
+from storefront.orders.models import Dispute, Refund
 from storefront.orders.service import record_refund
 from storefront.timeutil import utcnow
 
@@ -39,39 +39,55 @@ def record_dispute(order_id: int, dispute_ref: str, amount: int, status: str,
     """Record what the provider says of a dispute; the new phase, or None if it did not
     change (a replay, an update within the same phase, or news older than what we know)."""
     phase = phase_of(status)
+    changed = _record(order_id, dispute_ref, amount, status, reason, phase)
+    if phase == LOST:  # also on a replay: the refund may be what a crash left unrecorded
+        _refund_lost(order_id, dispute_ref, amount)
+    return phase if changed else None
+
+
+def _record(order_id: int, dispute_ref: str, amount: int, status: str, reason: str,
+            phase: str) -> bool:
     closed_at = None if phase == OPEN else utcnow()
     if db.session.get(Dispute, dispute_ref) is None:
         try:
             db.session.add(Dispute(provider_ref=dispute_ref, order_id=order_id, amount=amount,
                                    status=status[:32], phase=phase, reason=reason[:64],
                                    closed_at=closed_at))
+            db.session.flush()
+            _announce(order_id, dispute_ref, amount, phase)
             db.session.commit()
+            return True
         except IntegrityError:  # a concurrent delivery recorded it first
             db.session.rollback()
-        else:
-            return _announce(order_id, dispute_ref, amount, phase)
     values = {"status": status[:32], "amount": amount}
     if phase == OPEN:
         db.session.execute(update(Dispute).where(Dispute.provider_ref == dispute_ref,
                                                  Dispute.phase == OPEN).values(**values))
         db.session.commit()
-        return None
+        return False
     closed = db.session.execute(
         update(Dispute).where(Dispute.provider_ref == dispute_ref, Dispute.phase == OPEN)
         .values(phase=phase, closed_at=closed_at, **values)).rowcount
+    if closed:
+        _announce(order_id, dispute_ref, amount, phase)
     db.session.commit()
-    return _announce(order_id, dispute_ref, amount, phase) if closed else None
+    return bool(closed)
 
 
-def _announce(order_id: int, dispute_ref: str, amount: int, phase: str) -> str:
-    plugins.deliver("shop_order_disputed", order_id=order_id, dispute_id=dispute_ref,
-                           amount=amount, status=phase)
-    if phase == LOST and not record_refund(order_id, dispute_ref, amount,
-                                           reason="card dispute lost", actor="card holder"):
+def _announce(order_id: int, dispute_ref: str, amount: int, phase: str) -> None:
+    events.record("order.disputed", aggregate_type="order", aggregate_id=order_id,
+                  payload={"order_id": order_id, "dispute_id": dispute_ref, "amount": amount,
+                           "status": phase})
+
+
+def _refund_lost(order_id: int, dispute_ref: str, amount: int) -> None:
+    if record_refund(order_id, dispute_ref, amount, reason="card dispute lost",
+                     actor="card holder"):
+        return
+    if db.session.scalar(select(Refund.id).where(Refund.provider_ref == dispute_ref)) is None:
         log.error("dispute %s on order %s was lost but its %s could not be recorded as a "
                   "refund (more than what is left of the order?)", dispute_ref, order_id,
                   amount)
-    return phase
 
 
 def disputes_of(order_id: int) -> list[Dispute]:

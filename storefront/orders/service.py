@@ -12,7 +12,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hooks.types import CheckoutRefused, CustomerView
-from storefront import plugins
+from storefront import events, plugins
 from storefront.cart.models import Cart, CartLine, new_token
 from storefront.cart.service import cart_view
 from storefront.catalog.models import Product
@@ -112,6 +112,8 @@ def place_order(
                 raise CheckoutError(f"Sorry, {line.title} sold out while you were checking "
                                     "out. Your cart was not charged.")
         _reserve(order, customer)
+        events.record("order.placed", aggregate_type="order", aggregate_id=order.id,
+                      payload={"order_id": order.id})
         db.session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
         db.session.execute(update(Cart).where(Cart.id == cart.id)
                            .values(checkout_token=new_token(), updated_at=utcnow()))
@@ -123,7 +125,6 @@ def place_order(
             raise
         return existing
     db.session.expire_all()
-    plugins.deliver("shop_order_placed", order_id=order.id)
     return order
 
 
@@ -150,10 +151,10 @@ def mark_paid(order_id: int) -> bool:
         .where(Order.id == order_id, Order.status == OrderStatus.AWAITING_PAYMENT.value)
         .values(status=OrderStatus.PAID.value, paid_at=utcnow())
     ).rowcount
-    db.session.commit()
     if changed:
-        plugins.deliver("shop_order_paid", order_id=order_id)
-        _send_paid_mail(order_id)
+        events.record("order.paid", aggregate_type="order", aggregate_id=order_id,
+                      payload={"order_id": order_id})
+    db.session.commit()
     return bool(changed)
 
 
@@ -171,9 +172,9 @@ def cancel_order(order_id: int, reason: str) -> bool:
         for line in lines:
             db.session.execute(update(Product).where(Product.id == line.product_id)
                                .values(stock=Product.stock + line.quantity))
+        events.record("order.cancelled", aggregate_type="order", aggregate_id=order_id,
+                      payload={"order_id": order_id, "reason": reason})
     db.session.commit()
-    if changed:
-        plugins.deliver("shop_order_cancelled", order_id=order_id, reason=reason)
     return bool(changed)
 
 
@@ -201,12 +202,15 @@ def record_refund(order_id: int, refund_ref: str, amount: int, reason: str = "",
             update(Order).where(Order.id == order_id).values(
                 status=_refund_status_expr())
         )
+        status = db.session.scalar(select(Order.status).where(Order.id == order_id))
+        full = status == OrderStatus.REFUNDED.value
+        events.record("order.refunded" if full else "order.partially_refunded",
+                      aggregate_type="order", aggregate_id=order_id,
+                      payload={"order_id": order_id, "refund_id": refund_ref, "amount": amount})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         return False
-    plugins.deliver("shop_order_refunded", order_id=order_id, refund_id=refund_ref,
-                           amount=amount)
     return True
 
 
@@ -215,15 +219,3 @@ def _refund_status_expr():
         (Order.refunded_total >= Order.total, OrderStatus.REFUNDED.value),
         else_=OrderStatus.PARTIALLY_REFUNDED.value,
     )
-
-
-def _send_paid_mail(order_id: int) -> None:
-    from storefront.mail import send_template_mail
-
-    order = db.session.get(Order, order_id)
-    try:
-        send_template_mail(order.email, f"Your order {order.number} is paid",
-                           "mail/order_paid.txt", order=order,
-                           order_url=f"{current_app.config['BASE_URL']}/orders/{order.public_token}")
-    except Exception:  # noqa: BLE001 - a mail outage must not undo a payment
-        log.exception("could not send the paid mail for order %s", order_id)

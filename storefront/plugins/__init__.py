@@ -8,12 +8,11 @@ from flask import Flask, abort, request
 from hooks import identity
 from storefront.plugins import tracing
 from storefront.plugins.dispatch import call, caller, collect, dispatcher, each, manager
-from storefront.plugins.reactions import deliver
 from storefront.plugins.registry import build_manager, plugin_name
 from storefront.plugins.setup import setup_call, setup_callers, setup_each
 from storefront.plugins.state import is_enabled
 
-__all__ = ["build_manager", "call", "caller", "check_public_prefixes", "collect", "deliver",
+__all__ = ["build_manager", "call", "caller", "check_public_prefixes", "collect",
            "dispatcher", "each", "init_app", "is_enabled", "manager"]
 
 

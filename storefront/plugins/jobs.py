@@ -7,14 +7,13 @@ import traceback
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
 from hooks.types import Job
 from storefront.extensions import db
 from storefront.plugins.dispatch import each
-from storefront.plugins.models import FailedReaction, JobRun, JobState
-from storefront.plugins.reactions import retry
+from storefront.plugins.models import JobRun, JobState
 from storefront.timeutil import utcnow
 
 log = logging.getLogger("storefront.jobs")
@@ -22,33 +21,24 @@ log = logging.getLogger("storefront.jobs")
 CLAIM_SECONDS = 3600  # a crashed run frees its job after this long
 
 
-def retry_failed_reactions() -> None:
-    """Re-run plugin reactions (order paid, refunded, ...) that raised, until they succeed."""
-    pending = db.session.scalars(
-        select(FailedReaction).where(FailedReaction.status == "pending")
-        .order_by(FailedReaction.id).limit(500)).all()
-    failed = sum(not retry(reaction) for reaction in pending)
-    if failed:
-        raise RuntimeError(f"{failed} of {len(pending)} reactions still fail")
+def _deliver_due() -> None:
+    from storefront.worker import deliver_due
 
-
-def _deliver_outbox() -> None:
-    from storefront.notifications.service import deliver_outbox
-
-    deliver_outbox()
+    deliver_due()
 
 
 CORE_JOBS = (
-    Job("retry-failed-reactions", retry_failed_reactions, every_seconds=300,
-        description="retry plugin reactions that failed after an order changed"),
-    Job("deliver-outbox", _deliver_outbox, every_seconds=60,
-        description="deliver member notifications that are queued or failed"),
+    Job("deliver", _deliver_due, every_seconds=60,
+        description="deliver events and messages that are due: retries, and any a crashed "
+                    "process left behind"),
 )
+# The worker's scheduler looks every minute; a job due a moment after a look waits for the next.
+SLACK_SECONDS = 5
 
 
 @dataclass(frozen=True)
 class ScheduledJob:
-    key: str  # "core:retry-failed-reactions", "points:expire"
+    key: str  # "core:deliver", "points:expire"
     job: Job
 
 
@@ -71,18 +61,25 @@ def _state(key: str) -> JobState:
     return state
 
 
+def _interval(scheduled: ScheduledJob) -> timedelta:
+    return timedelta(seconds=max(scheduled.job.every_seconds - SLACK_SECONDS, 0))
+
+
 def is_due(scheduled: ScheduledJob, now) -> bool:
     state = _state(scheduled.key)
-    return (state.last_success_at is None or
-            state.last_success_at + timedelta(seconds=scheduled.job.every_seconds) <= now)
+    return state.last_success_at is None or state.last_success_at + _interval(scheduled) <= now
 
 
-def _claim(key: str, now) -> bool:
-    """Only one `jobs run` at a time runs a given job, even from two crons."""
+def _claim(scheduled: ScheduledJob, now, *, force: bool = False) -> bool:
+    """Take the job if it is due (or forced) and nobody runs it: one statement, so two
+    workers or two crons firing at once run it once."""
+    due = or_(JobState.last_success_at.is_(None),
+              JobState.last_success_at <= now - _interval(scheduled))
     claimed = db.session.execute(
-        update(JobState).where(JobState.name == key,
+        update(JobState).where(JobState.name == scheduled.key,
                                or_(JobState.claimed_until.is_(None),
-                                   JobState.claimed_until < now))
+                                   JobState.claimed_until < now),
+                               *(() if force else (due,)))
         .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
     ).rowcount
     db.session.commit()
@@ -123,10 +120,24 @@ def run_due(force: bool = False, only: str | None = None, progress=None) -> list
         if not (force or is_due(scheduled, now)):
             continue
         _state(scheduled.key)
-        if not _claim(scheduled.key, now):
-            log.info("job %s is running elsewhere; skipped", scheduled.key)
+        if not _claim(scheduled, now, force=force):
+            log.info("job %s is running elsewhere or ran just now; skipped", scheduled.key)
             continue
         if progress:
             progress(scheduled.key)
         runs.append(run_one(scheduled))
     return runs
+
+
+def due_keys() -> list[str]:
+    now = utcnow()
+    return [scheduled.key for scheduled in scheduled_jobs() if is_due(scheduled, now)]
+
+
+def run_key(key: str) -> JobRun | None:
+    """Run one job now, unless another process is running it (the worker's task)."""
+    found = [scheduled for scheduled in scheduled_jobs() if scheduled.key == key]
+    if not found:
+        return None
+    _state(key)
+    return run_one(found[0]) if _claim(found[0], utcnow()) else None

@@ -33,23 +33,6 @@ class PluginStateVersion(db.Model):
     version: Mapped[int] = mapped_column(default=0)
 
 
-class FailedReaction(db.Model):
-    """A plugin's after-commit reaction that raised; a job retries it until it succeeds or an
-    owner dismisses it."""
-
-    __tablename__ = "failed_reaction"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plugin: Mapped[str] = mapped_column(String(64), index=True)
-    hook: Mapped[str] = mapped_column(String(64))
-    arguments: Mapped[dict] = mapped_column(JSON)
-    attempts: Mapped[int] = mapped_column(default=1)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
 class JobState(db.Model):
     __tablename__ = "job_state"
 

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from storefront.accounts.models import Role
 from storefront.admin.forms import ActionForm
 from storefront.admin.views import requires
-from storefront.extensions import db
+from storefront.events import delivery
 from storefront.plugins.contract import incompatible_plugins
 from storefront.plugins.dispatch import manager
-from storefront.plugins.models import FailedReaction
-from storefront.plugins.reactions import retry
 from storefront.plugins.registry import describe
 from storefront.plugins.settings import SettingsError, set_aside, validate
 from storefront.plugins.settings_form import (
@@ -32,7 +29,6 @@ from storefront.plugins.state import (
     set_enabled,
     stored_settings,
 )
-from storefront.timeutil import utcnow
 
 bp = Blueprint("plugin_admin", __name__, url_prefix="/admin/plugins")
 
@@ -47,8 +43,7 @@ def _info(name: str):
 @bp.get("")
 @requires(Role.OWNER)
 def index():
-    failures = db.session.scalars(select(FailedReaction).where(
-        FailedReaction.status == "pending").order_by(FailedReaction.id.desc())).all()
+    failures = delivery.troubled()
     return render_template("admin/plugins.html", infos=describe(manager()),
                            enabled=enabled_names(), incompatible=incompatible_plugins(),
                            form=ActionForm(), failures=failures)
@@ -135,16 +130,17 @@ def toggle(name: str, action: str):
 def failure(failure_id: int, action: str):
     if not ActionForm().validate_on_submit():
         abort(400)
-    reaction = db.session.get(FailedReaction, failure_id)
-    if reaction is None or reaction.status != "pending":
+    found = delivery.describe(failure_id)
+    if found is None:
         abort(404)
     if action == "dismiss":
-        reaction.status = "dismissed"
-        reaction.resolved_at = utcnow()
-        db.session.commit()
-        flash("Dismissed; it will not be retried.", "success")
-    elif retry(reaction):
-        flash(f"{reaction.plugin}.{reaction.hook} succeeded this time.", "success")
+        if not delivery.dismiss(failure_id):
+            abort(404)
+        flash("Dismissed; it will not be tried again.", "success")
+    elif delivery.retry(failure_id):
+        flash(f"{found.consumer}: {found.event_type} went through this time.", "success")
     else:
-        flash(f"{reaction.plugin}.{reaction.hook} failed again: {reaction.last_error}", "error")
+        again = delivery.describe(failure_id)
+        flash(f"{found.consumer}: {found.event_type} failed again: "
+              f"{again.last_error if again else ''}", "error")
     return redirect(url_for("plugin_admin.index")), 303

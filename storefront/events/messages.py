@@ -1,0 +1,24 @@
+"""The shop's own messages about an order, written to the outbox by the worker."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from storefront.events.models import DomainEvent
+from storefront.extensions import db
+from storefront.notifications.service import notify
+from storefront.orders.models import Order
+
+
+def send_shop_messages(event: DomainEvent) -> None:
+    order = db.session.get(Order, event.payload["order_id"])
+    if order is None:
+        return
+    link = f"{current_app.config['BASE_URL']}/orders/{order.public_token}"
+    if event.type == "order.placed" and order.payment_provider == "offline":
+        notify("order_received.txt", f"We received your order {order.number}",
+               user_id=order.user_id, email=order.email, order=order, order_url=link,
+               bank_details=current_app.config["SHOP_BANK_DETAILS"])
+    elif event.type == "order.paid":
+        notify("order_paid.txt", f"Your order {order.number} is paid", user_id=order.user_id,
+               email=order.email, order=order, order_url=link)

@@ -1,0 +1,115 @@
+"""The work queue (huey): what the worker does, and telling it after a commit.
+
+``WORKER_QUEUE`` picks the storage: ``sqlite:///path`` (the default, a file in the instance
+folder: no server), ``redis://host:port/db`` (several hosts), ``memory`` (one process) or
+``immediate`` (tests: a task runs as it is queued, after the commit that queued it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy import event
+
+from storefront.extensions import db
+
+EXTENSION = "storefront.queue"
+_AFTER_COMMIT = "storefront.after_commit"
+
+
+@dataclass
+class Queue:
+    huey: Huey
+    tasks: dict[str, Any] = field(default_factory=dict)
+
+    def send(self, task_name: str, argument: Any) -> None:
+        self.tasks[task_name](argument)
+
+    def drain(self) -> int:
+        """Run what is queued, in this process, until nothing is left; returns how many."""
+        done = 0
+        while (task := self.huey.dequeue()) is not None:
+            self.huey.execute(task)
+            done += 1
+        return done
+
+
+def make_huey(url: str) -> Huey:
+    if url == "immediate":
+        return MemoryHuey("storefront", immediate=True, results=False)
+    if url == "memory":
+        return MemoryHuey("storefront", results=False)
+    if url.startswith("sqlite:///"):
+        return SqliteHuey("storefront", filename=url.removeprefix("sqlite:///"),
+                          results=False)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("storefront", url=url, results=False)
+    raise ValueError(f"WORKER_QUEUE must be sqlite:///PATH, redis://HOST:PORT/DB, memory or "
+                     f"immediate, not {url!r}")
+
+
+def init_app(app: Flask, tasks: dict[str, Callable[[Any], None]],
+             every_minute: Callable[[], None]) -> None:
+    """Register ``tasks`` (name -> function of one argument, run in an app context) and a
+    job run by the worker's scheduler every minute."""
+    huey = make_huey(app.config["WORKER_QUEUE"])
+    queue = Queue(huey)
+    for name, func in tasks.items():
+        queue.tasks[name] = huey.task(name=f"storefront.{name}")(_in_app(app, func))
+    huey.periodic_task(crontab(minute="*"), name="storefront.every_minute")(
+        _in_app(app, every_minute))
+    app.extensions[EXTENSION] = queue
+    app.teardown_appcontext(_send_held)
+
+
+def _in_app(app: Flask, func: Callable) -> Callable:
+    def run(*args: Any) -> None:
+        with app.app_context():
+            func(*args)
+
+    run.__name__ = func.__name__
+    return run
+
+
+def current() -> Queue:
+    return current_app.extensions[EXTENSION]
+
+
+def after_commit(task_name: str, argument: Any) -> None:
+    """Queue a task once the current transaction commits (never, if it rolls back)."""
+    db.session.info.setdefault(_AFTER_COMMIT, []).append((task_name, argument))
+
+
+def _committed(session) -> None:
+    held = session.info.pop(_AFTER_COMMIT, None)
+    if not held:
+        return
+    if has_request_context():  # sent when the request is over, so no task runs inside it
+        g.setdefault("storefront_queued", []).extend(held)
+        return
+    queue = current()
+    for task_name, argument in held:
+        queue.send(task_name, argument)
+
+
+def _rolled_back(session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+def _send_held(_exc: BaseException | None) -> None:
+    held = g.pop("storefront_queued", None)
+    if held:
+        queue = current()
+        for task_name, argument in held:
+            queue.send(task_name, argument)
+
+
+def listen() -> None:
+    """Hook the commit and rollback of the shop's session (once per process)."""
+    if not event.contains(db.session, "after_commit", _committed):
+        event.listen(db.session, "after_commit", _committed)
+        event.listen(db.session, "after_rollback", _rolled_back)
