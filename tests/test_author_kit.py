@@ -237,3 +237,16 @@ def test_settings_are_validated_as_in_the_admin_and_shown_by_the_cli(set_plugin_
     assert "share = 2.5" in result.output
     assert "enabled  watcher" in storefront_cli(["plugins", "list"]).output
     assert storefront_cli(["watcher-seen"]).output == "seen 0 reactions\n"
+
+
+def test_pytest_comes_with_the_author_extra_that_the_scaffold_and_the_guide_name(tmp_path):
+    from packaging.requirements import Requirement
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    assert [Requirement(r).name for r in extras["author"]] == ["pytest"]
+    generated = tomllib.loads((scaffolded("gift_wrap", tmp_path) / "pyproject.toml").read_text())
+    [kit] = [Requirement(r) for r in generated["project"]["optional-dependencies"]["test"]]
+    assert kit.name == "storefront" and kit.extras == {"author"}
+    guide = (ROOT / "docs" / "plugins.md").read_text()
+    assert 'pip install -e ".[test]"' in guide and 'pip install "storefront[author]"' in guide

@@ -147,8 +147,8 @@ def new(name: str, folder: Path) -> None:
     except ScaffoldError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {root}")
-    click.echo(f"next: pip install -e {root} && storefront db upgrade "
-               f"&& storefront plugins enable {name} && pytest {root}")
+    click.echo(f"next: pip install -e '{root}[test]' && pytest {root} "
+               f"&& storefront db upgrade && storefront plugins enable {name}")
 
 
 @click.group("jobs")
