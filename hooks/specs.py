@@ -158,8 +158,9 @@ def shop_order_reserve(order: OrderView, customer: CustomerView) -> None:
 def shop_order_placed(order_id: int) -> None:
     """An order was placed (committed, stock reserved, payment not yet taken).
 
-    Called after commit. Results are ignored; an exception is logged with the plugin's name
-    and the order stands.
+    Called after commit. Results are ignored; an exception is logged with the plugin's name,
+    the order stands, and the call is stored and retried by the job
+    ``core:retry-failed-reactions`` (fails open, retried).
     """
 
 

@@ -3,8 +3,10 @@
 import logging
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from hooks import hookimpl, session
+from storefront.catalog.models import Product
 from storefront.cli import main
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderStatus
@@ -163,6 +165,41 @@ def test_reaction_failure_keeps_the_order_and_is_retried_by_a_job(make_app, shop
     with app.app_context():
         failure = db.session.scalar(select(FailedReaction))
         assert failure.status == "done" and failure.attempts == 2
+
+
+class PlacedOnce:
+    """Writes, then raises in shop_order_placed the first time; succeeds after."""
+
+    name = "placed_once"
+
+    def __init__(self):
+        self.failures_left, self.calls = 1, []
+
+    @hookimpl
+    def shop_order_placed(self, order_id):
+        if self.failures_left:
+            self.failures_left -= 1
+            session().execute(update(Product).where(Product.sku == "TEA-SEN-100")
+                              .values(stock=0))
+            raise RuntimeError("CRM down")
+        self.calls.append(order_id)
+
+
+def test_a_failed_order_placed_reaction_is_rolled_back_stored_and_retried(make_app, shop):
+    plugin = PlacedOnce()
+    app = make_app(EXTRA_PLUGINS=[plugin])
+    shop.app, client = app, app.test_client()
+    stock = shop.product("TEA-SEN-100").stock
+    shop.add(client, "TEA-SEN-100")
+    assert shop.checkout(client).status_code == 303  # the order stands
+    assert shop.product("TEA-SEN-100").stock == stock - 1  # the plugin's write is undone
+    with app.app_context():
+        order_id = db.session.scalar(select(Order.id))
+        failure = db.session.scalar(select(FailedReaction))
+        assert (failure.plugin, failure.hook, failure.arguments) == (
+            "placed_once", "shop_order_placed", {"order_id": order_id})
+    assert cli(app, "jobs", "run").exit_code == 0
+    assert plugin.calls == [order_id]
 
 
 def _reactions(app) -> list[tuple[int, str, str]]:
