@@ -250,3 +250,14 @@ def test_pytest_comes_with_the_author_extra_that_the_scaffold_and_the_guide_name
     assert kit.name == "storefront" and kit.extras == {"author"}
     guide = (ROOT / "docs" / "plugins.md").read_text()
     assert 'pip install -e ".[test]"' in guide and 'pip install "storefront[author]"' in guide
+
+
+def test_user_id_gives_the_id_of_a_test_account(storefront_app, member_client, account_client,
+                                                user_id):
+    account_client("Ana@Example.com", name="Ana")
+    with storefront_app.app_context():
+        assert hooks.get_customer(user_id("member@example.com")).name == "Member"
+        assert hooks.get_customer(user_id("ana@example.com")).name == "Ana"
+    assert user_id("member@example.com") != user_id("ana@example.com")
+    with pytest.raises(AssertionError, match="no account nobody@example.com"):
+        user_id("nobody@example.com")
