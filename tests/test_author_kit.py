@@ -261,3 +261,21 @@ def test_user_id_gives_the_id_of_a_test_account(storefront_app, member_client, a
     assert user_id("member@example.com") != user_id("ana@example.com")
     with pytest.raises(AssertionError, match="no account nobody@example.com"):
         user_id("nobody@example.com")
+
+
+@pytest.fixture
+def dollars_in_the_environment(monkeypatch):
+    monkeypatch.setenv("STOREFRONT_CURRENCY", "USD")
+
+
+def test_the_test_shop_has_the_documented_settings(dollars_in_the_environment, storefront_app,
+                                                   storefront_client):
+    from storefront.payments import active_provider_name
+
+    config = storefront_app.config
+    assert (config["CURRENCY"], config["SHIPPING_FEE"], config["FREE_SHIPPING_FROM"],
+            config["SHOP_TIMEZONE"], config["MAX_DISCOUNT_PERCENT"], config["MAIL_BACKEND"],
+            config["BASE_URL"]) == ("EUR", 490, 5000, "UTC", 100, "file", "http://localhost")
+    with storefront_app.app_context():
+        assert active_provider_name() == "offline"
+    assert "€10.00" in page(storefront_client, "/products/test-a")
