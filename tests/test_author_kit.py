@@ -279,3 +279,13 @@ def test_the_test_shop_has_the_documented_settings(dollars_in_the_environment, s
     with storefront_app.app_context():
         assert active_provider_name() == "offline"
     assert "€10.00" in page(storefront_client, "/products/test-a")
+
+
+def test_post_form_sends_the_pages_token_alone_when_no_form_there_posts_to_the_url(
+        storefront_client):
+    from hooks.testing import post_form
+
+    added = post_form(storefront_client, "/login", "/cart/add", {"sku": "TEST-A"})
+    assert added.status_code == 303 and added.headers["Location"].endswith("/cart")
+    with pytest.raises(AssertionError, match="page has no CSRF token"):
+        post_form(storefront_client, "/account", "/cart/add", {"sku": "TEST-A"})  # a redirect
