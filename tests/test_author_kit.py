@@ -289,3 +289,66 @@ def test_post_form_sends_the_pages_token_alone_when_no_form_there_posts_to_the_u
     assert added.status_code == 303 and added.headers["Location"].endswith("/cart")
     with pytest.raises(AssertionError, match="page has no CSRF token"):
         post_form(storefront_client, "/account", "/cart/add", {"sku": "TEST-A"})  # a redirect
+
+
+class Guarded:
+    """Routes behind each check a plugin may use, for "Who may open your pages"."""
+
+    name = "guarded"
+
+    @hookimpl
+    def shop_register_blueprints(self):
+        from flask import Blueprint
+        from flask_login import login_required
+
+        from storefront.orders.models import Order
+
+        bp = Blueprint("guarded", __name__)
+
+        @bp.get("/members")
+        def members_only():
+            if not hooks.current_customer().is_member:
+                return hooks.forbidden("guarded.view")
+            return "members"
+
+        @bp.get("/staff")
+        def staff_only():
+            hooks.require_role("staff")
+            return "staff"
+
+        @bp.get("/orders/<int:order_id>")
+        def own_order(order_id):
+            return hooks.owned_or_404(Order, order_id).number
+
+        @bp.get("/login-first")
+        @login_required
+        def login_first():
+            return "welcome back"
+
+        return [bp]
+
+
+class TestWhatAGuestGets:
+    @pytest.fixture
+    def storefront_config(self, database_url):
+        return {"SQLALCHEMY_DATABASE_URI": database_url, "EXTRA_PLUGINS": [Guarded()]}
+
+    def test_each_check_answers_a_guest_and_a_member_as_the_guide_says(
+            self, storefront_app, storefront_client, member_client, place_order):
+        from hooks.testing import MEMBER_EMAIL, PASSWORD, post_form
+
+        order = place_order(member_client, {"TEST-A": 1})
+        guest, base = storefront_client, "/plugins/guarded"
+        assert guest.get(f"{base}/members").status_code == 403
+        assert guest.get(f"{base}/staff").status_code == 404
+        assert guest.get(f"{base}/orders/{order.id}").status_code == 404
+        sent = guest.get(f"{base}/login-first")
+        assert sent.status_code == 302
+        assert sent.headers["Location"] == "/login?next=%2Fplugins%2Fguarded%2Flogin-first"
+        login = sent.headers["Location"]  # its form posts to the same address
+        back = post_form(guest, login, login, {"email": MEMBER_EMAIL, "password": PASSWORD},
+                         follow_redirects=True)
+        assert back.get_data(as_text=True) == "welcome back"
+        assert page(member_client, f"{base}/members") == "members"
+        assert member_client.get(f"{base}/staff").status_code == 404
+        assert page(member_client, f"{base}/orders/{order.id}") == order.number
