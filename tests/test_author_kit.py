@@ -58,6 +58,12 @@ def test_scaffolded_migration_follows_the_naming_rule(tmp_path):
     assert module["branch_labels"] == ("gift_wrap",) and module["depends_on"] == "0001"
 
 
+def test_scaffolded_model_stamps_times_with_the_contracts_utcnow(tmp_path):
+    models = (scaffolded("gift_wrap", tmp_path) / "storefront_gift_wrap" / "models.py").read_text()
+    assert "from hooks import Model, utcnow" in models and "def utcnow" not in models
+    assert "mapped_column(default=utcnow)" in models
+
+
 def test_scaffolded_plugin_builds_a_wheel_with_its_templates_and_migrations(tmp_path):
     package = scaffolded("gift_wrap", tmp_path)
     pip("wheel", "--wheel-dir", str(tmp_path / "dist"), str(package))
