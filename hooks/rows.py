@@ -23,9 +23,14 @@ def dialect_insert(db: Session) -> Callable:
 
 
 def insert_once(model, keys: list[str], **values) -> bool:
-    """INSERT ... ON CONFLICT (keys) DO NOTHING: True when this call added the row. Safe
-    under concurrency: of two transactions inserting the same keys, one adds the row and the
-    other (on PostgreSQL, after waiting for the first to commit) adds nothing."""
+    """INSERT ... ON CONFLICT (keys) DO NOTHING into ``model``'s table, with the current
+    session (``hooks.session()``): True when this call added the row, False when a row with
+    the same ``keys`` exists. It does not commit: the row is saved when that transaction is,
+    and a rollback takes it back. ``keys`` must be the columns of a unique constraint (or
+    unique index, or the primary key) of the table; the database refuses the statement
+    otherwise. Safe under concurrency: of two transactions inserting the same keys, one adds
+    the row and the other (on PostgreSQL, after waiting for the first to commit) adds
+    nothing."""
     db = session()
     insert = dialect_insert(db)
     table = model.__table__

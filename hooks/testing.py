@@ -10,6 +10,7 @@ plugin"). In short:
   products: TEST-A (10.00), TEST-B (25.00), TEST-C (4.50), 100 of each in stock;
 - clients: ``storefront_client`` (a guest), and logged in through the login form
   ``member_client``, ``staff_client``, ``owner_client``, ``account_client(email, role)``;
+  ``user_id(email)`` gives an account's id;
 - ``cart_with(client, {"TEST-A": 2})`` and ``place_order(client, {"TEST-A": 2})``;
 - what staff do on Admin → Orders: ``pay_order``, ``cancel_order``, ``refund_order``;
 - ``set_plugin_settings(name, **values)`` and ``storefront_cli(["plugins", "list"])``.
@@ -95,8 +96,10 @@ def form_fields(html: str, action_url: str) -> dict[str, str]:
 
 
 def post_form(client, page_url: str, action_url: str, data: dict, **kwargs):
-    """Post a form as a browser would: load its page, keep the form's hidden fields (the
-    CSRF token among them), add ``data``, submit."""
+    """Post a form as a browser would: load its page (without following redirects), keep the
+    hidden fields of the form that posts to ``action_url`` (the CSRF token among them), add
+    ``data``, submit. With no such form on the page, the page's CSRF token alone is sent;
+    a page without one fails the test."""
     page = client.get(page_url).get_data(as_text=True)
     return client.post(action_url, data={**form_fields(page, action_url), **data}, **kwargs)
 
@@ -174,6 +177,26 @@ def account_client(storefront_app) -> Callable[..., FlaskClient]:
         return client
 
     return log_in
+
+
+@pytest.fixture
+def user_id(storefront_app) -> Callable[[str], int]:
+    """``user_id("member@example.com")``: the id of the test shop's account with that email
+    (a kit client's, or one a test registered); fails the test when there is none."""
+    from sqlalchemy import select
+
+    from storefront.accounts.models import User
+    from storefront.accounts.service import normalise_email
+    from storefront.extensions import db
+
+    def find(email: str) -> int:
+        with storefront_app.app_context():
+            found = db.session.scalar(select(User.id)
+                                      .where(User.email == normalise_email(email)))
+        assert found is not None, f"no account {email} in the test shop"
+        return found
+
+    return find
 
 
 @pytest.fixture

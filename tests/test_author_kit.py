@@ -58,6 +58,12 @@ def test_scaffolded_migration_follows_the_naming_rule(tmp_path):
     assert module["branch_labels"] == ("gift_wrap",) and module["depends_on"] == "0001"
 
 
+def test_scaffolded_model_stamps_times_with_the_contracts_utcnow(tmp_path):
+    models = (scaffolded("gift_wrap", tmp_path) / "storefront_gift_wrap" / "models.py").read_text()
+    assert "from hooks import Model, utcnow" in models and "def utcnow" not in models
+    assert "mapped_column(default=utcnow)" in models
+
+
 def test_scaffolded_plugin_builds_a_wheel_with_its_templates_and_migrations(tmp_path):
     package = scaffolded("gift_wrap", tmp_path)
     pip("wheel", "--wheel-dir", str(tmp_path / "dist"), str(package))
@@ -237,3 +243,118 @@ def test_settings_are_validated_as_in_the_admin_and_shown_by_the_cli(set_plugin_
     assert "share = 2.5" in result.output
     assert "enabled  watcher" in storefront_cli(["plugins", "list"]).output
     assert storefront_cli(["watcher-seen"]).output == "seen 0 reactions\n"
+
+
+def test_pytest_comes_with_the_author_extra_that_the_scaffold_and_the_guide_name(tmp_path):
+    from packaging.requirements import Requirement
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    assert [Requirement(r).name for r in extras["author"]] == ["pytest"]
+    generated = tomllib.loads((scaffolded("gift_wrap", tmp_path) / "pyproject.toml").read_text())
+    [kit] = [Requirement(r) for r in generated["project"]["optional-dependencies"]["test"]]
+    assert kit.name == "storefront" and kit.extras == {"author"}
+    guide = (ROOT / "docs" / "plugins.md").read_text()
+    assert 'pip install -e ".[test]"' in guide and 'pip install "storefront[author]"' in guide
+
+
+def test_user_id_gives_the_id_of_a_test_account(storefront_app, member_client, account_client,
+                                                user_id):
+    account_client("Ana@Example.com", name="Ana")
+    with storefront_app.app_context():
+        assert hooks.get_customer(user_id("member@example.com")).name == "Member"
+        assert hooks.get_customer(user_id("ana@example.com")).name == "Ana"
+    assert user_id("member@example.com") != user_id("ana@example.com")
+    with pytest.raises(AssertionError, match="no account nobody@example.com"):
+        user_id("nobody@example.com")
+
+
+@pytest.fixture
+def dollars_in_the_environment(monkeypatch):
+    monkeypatch.setenv("STOREFRONT_CURRENCY", "USD")
+
+
+def test_the_test_shop_has_the_documented_settings(dollars_in_the_environment, storefront_app,
+                                                   storefront_client):
+    from storefront.payments import active_provider_name
+
+    config = storefront_app.config
+    assert (config["CURRENCY"], config["SHIPPING_FEE"], config["FREE_SHIPPING_FROM"],
+            config["SHOP_TIMEZONE"], config["MAX_DISCOUNT_PERCENT"], config["MAIL_BACKEND"],
+            config["BASE_URL"]) == ("EUR", 490, 5000, "UTC", 100, "file", "http://localhost")
+    with storefront_app.app_context():
+        assert active_provider_name() == "offline"
+    assert "€10.00" in page(storefront_client, "/products/test-a")
+
+
+def test_post_form_sends_the_pages_token_alone_when_no_form_there_posts_to_the_url(
+        storefront_client):
+    from hooks.testing import post_form
+
+    added = post_form(storefront_client, "/login", "/cart/add", {"sku": "TEST-A"})
+    assert added.status_code == 303 and added.headers["Location"].endswith("/cart")
+    with pytest.raises(AssertionError, match="page has no CSRF token"):
+        post_form(storefront_client, "/account", "/cart/add", {"sku": "TEST-A"})  # a redirect
+
+
+class Guarded:
+    """Routes behind each check a plugin may use, for "Who may open your pages"."""
+
+    name = "guarded"
+
+    @hookimpl
+    def shop_register_blueprints(self):
+        from flask import Blueprint
+        from flask_login import login_required
+
+        from storefront.orders.models import Order
+
+        bp = Blueprint("guarded", __name__)
+
+        @bp.get("/members")
+        def members_only():
+            if not hooks.current_customer().is_member:
+                return hooks.forbidden("guarded.view")
+            return "members"
+
+        @bp.get("/staff")
+        def staff_only():
+            hooks.require_role("staff")
+            return "staff"
+
+        @bp.get("/orders/<int:order_id>")
+        def own_order(order_id):
+            return hooks.owned_or_404(Order, order_id).number
+
+        @bp.get("/login-first")
+        @login_required
+        def login_first():
+            return "welcome back"
+
+        return [bp]
+
+
+class TestWhatAGuestGets:
+    @pytest.fixture
+    def storefront_config(self, database_url):
+        return {"SQLALCHEMY_DATABASE_URI": database_url, "EXTRA_PLUGINS": [Guarded()]}
+
+    def test_each_check_answers_a_guest_and_a_member_as_the_guide_says(
+            self, storefront_app, storefront_client, member_client, place_order):
+        from hooks.testing import MEMBER_EMAIL, PASSWORD, post_form
+
+        order = place_order(member_client, {"TEST-A": 1})
+        guest, base = storefront_client, "/plugins/guarded"
+        assert guest.get(f"{base}/members").status_code == 403
+        assert guest.get(f"{base}/staff").status_code == 404
+        assert guest.get(f"{base}/orders/{order.id}").status_code == 404
+        sent = guest.get(f"{base}/login-first")
+        assert sent.status_code == 302
+        assert sent.headers["Location"] == "/login?next=%2Fplugins%2Fguarded%2Flogin-first"
+        login = sent.headers["Location"]  # its form posts to the same address
+        back = post_form(guest, login, login, {"email": MEMBER_EMAIL, "password": PASSWORD},
+                         follow_redirects=True)
+        assert back.get_data(as_text=True) == "welcome back"
+        assert page(member_client, f"{base}/members") == "members"
+        assert member_client.get(f"{base}/staff").status_code == 404
+        assert page(member_client, f"{base}/orders/{order.id}") == order.number

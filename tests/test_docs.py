@@ -114,3 +114,14 @@ def test_each_hookspec_declares_the_version_the_changelog_gives():
     rows = _changelog_rows()
     declared = {name: getattr(getattr(specs, name), SINCE_ATTRIBUTE) for name in hookspec_names()}
     assert declared == {name: rows[name][1] for name in hookspec_names()}
+
+
+def test_the_failure_policy_rule_lists_each_hook_under_the_policy_its_spec_declares():
+    from hooks.markers import policy_of
+
+    doc = (ROOT / "docs" / "plugins.md").read_text()
+    rule = doc.split("- **Failure policy.**", 1)[1].split("\n- **", 1)[0]
+    bullets = re.findall(r"^  - \*\*(\w+)\*\* \(([^)]*)\)", rule, flags=re.M)
+    listed = {name: policy for policy, names in bullets
+              for name in re.findall(r"`(shop_\w+)`", names)}
+    assert listed == {name: policy_of(getattr(specs, name)).value for name in hookspec_names()}

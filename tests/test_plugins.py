@@ -3,8 +3,10 @@
 import logging
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from hooks import hookimpl, session
+from storefront.catalog.models import Product
 from storefront.cli import main
 from storefront.events.models import EventDelivery
 from storefront.extensions import db
@@ -170,6 +172,40 @@ def test_reaction_failure_keeps_the_order_and_is_retried_by_a_job(make_app, shop
     assert sp.FlakyReactor.calls == [order_id] and sp.Recorder.paid == [order_id]
     [done] = _deliveries(app, "flaky")
     assert (done.status, done.attempts) == ("done", 3)
+
+
+class PlacedOnce:
+    """Writes, then raises in shop_order_placed the first time; succeeds after."""
+
+    name = "placed_once"
+
+    def __init__(self):
+        self.failures_left, self.calls = 1, []
+
+    @hookimpl
+    def shop_order_placed(self, order_id):
+        if self.failures_left:
+            self.failures_left -= 1
+            session().execute(update(Product).where(Product.sku == "TEA-SEN-100")
+                              .values(stock=0))
+            raise RuntimeError("CRM down")
+        self.calls.append(order_id)
+
+
+def test_a_failed_order_placed_reaction_is_rolled_back_stored_and_retried(make_app, shop):
+    plugin = PlacedOnce()
+    app = make_app(EXTRA_PLUGINS=[plugin], EVENT_RETRY_SECONDS=0)
+    shop.app, client = app, app.test_client()
+    stock = shop.product("TEA-SEN-100").stock
+    shop.add(client, "TEA-SEN-100")
+    assert shop.checkout(client).status_code == 303  # the order stands
+    assert shop.product("TEA-SEN-100").stock == stock - 1  # the plugin's write is undone
+    with app.app_context():
+        order_id = db.session.scalar(select(Order.id))
+    [failure] = _deliveries(app, "placed_once")
+    assert (failure.status, failure.attempts) == ("failed", 1) and "CRM down" in failure.last_error
+    assert cli(app, "jobs", "run", "--force").exit_code == 0
+    assert plugin.calls == [order_id]
 
 
 def test_a_delivery_that_keeps_failing_goes_to_the_dead_letter_list(make_app, shop):

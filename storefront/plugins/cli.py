@@ -147,8 +147,8 @@ def new(name: str, folder: Path) -> None:
     except ScaffoldError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {root}")
-    click.echo(f"next: pip install -e {root} && storefront db upgrade "
-               f"&& storefront plugins enable {name} && pytest {root}")
+    click.echo(f"next: pip install -e '{root}[test]' && pytest {root} "
+               f"&& storefront db upgrade && storefront plugins enable {name}")
 
 
 @click.group("jobs")
@@ -158,7 +158,7 @@ def jobs_cli() -> None:
 
 @jobs_cli.command("run")
 @click.option("--force", is_flag=True, help="Run every job now, due or not.")
-@click.option("--only", help="Run only this job (e.g. core:retry-failed-reactions).")
+@click.option("--only", help="Run only this job (e.g. core:deliver).")
 @with_current_schema
 def run_jobs(force: bool, only: str | None) -> None:
     """Run the jobs that are due; record each run; a failure does not stop the others."""

@@ -9,8 +9,8 @@ chooses. Calls reach only the plugins enabled in this shop, and ``tryfirst``/``t
   exception through (with a note naming the plugin); FURNITURE leaves the failing plugin out
   and calls the others again.
 - ``each(hook, **kwargs)``: one pluggy call per enabled plugin, for answers that must be
-  known by plugin (blueprints, jobs, static pages) and for reactions, where every plugin
-  commits and fails on its own. Wrapper-only plugins wrap each of those calls.
+  known by plugin (blueprints, jobs, static pages) and for reactions, where the shop commits
+  after each plugin and each fails on its own. Wrapper-only plugins wrap each of those calls.
 - ``storefront.plugins.setup``: the same over every installed plugin, for SETUP hooks
   (start-up, migrations, commands, settings forms).
 """
