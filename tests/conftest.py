@@ -1,4 +1,5 @@
-"""Every database test runs twice: on SQLite and on a real PostgreSQL started here."""
+"""Every database test runs twice: on SQLite and on a real PostgreSQL started here. A Redis
+server is started too, for the tests that ask for one (``redis_server``, ``redis_url``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from storefront.content.loader import load_content
 from storefront.content.sync import sync_products
 from storefront.extensions import db
 from tests.support import postgres
+from tests.support import redis as redis_support
 from tests.support.forms import hidden_fields, post_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +65,27 @@ def pg_cluster():
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """Debian's redis-server on 127.0.0.1 (a free port, nothing kept on disk), started the
+    first time a test of this session asks for it and stopped at the end."""
+    try:
+        server = redis_support.start_server()
+    except FileNotFoundError as exc:
+        pytest.skip(f"Redis tests skipped: {exc}; install redis-server to run them")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The session's Redis, emptied for this test: redis://127.0.0.1:PORT."""
+    redis_server.flush()
+    return redis_server.url
 
 
 @pytest.fixture(scope="session")
