@@ -53,7 +53,9 @@ def test_password_reset_link_works_once(app, client, shop):
     link = re.search(r"http://localhost(/password/reset/\S+)", mail).group(1)
     new = "a brand new password"
     response = post_form(client, link, link, {"password": new, "confirm": new})
-    assert response.headers["Location"] == "/login"
+    assert response.headers["Location"] == "/account"  # logged in by the link
+    assert "Your password was changed and you are logged in." in client.get(
+        "/account").get_data(as_text=True)
     assert client.get(link).status_code == 400  # used
     assert shop.login(client, "ana@example.com", new).status_code == 302
     assert shop.login(app.test_client(), "ana@example.com", PASSWORD).status_code == 401

@@ -64,13 +64,3 @@ class PasswordResetToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column()
     used_at: Mapped[datetime | None] = mapped_column(default=None)
 
-
-class LoginFailure(db.Model):
-    """One failed login, kept in the database so throttling holds across processes."""
-
-    __tablename__ = "login_failure"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64), default="")
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

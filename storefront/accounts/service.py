@@ -1,4 +1,5 @@
-"""Accounts: creation, login throttling, and single-use password reset tokens."""
+"""Accounts: creation, password checks, and single-use password reset tokens. The limits on
+attempts are in throttle.py."""
 
 from __future__ import annotations
 
@@ -7,15 +8,9 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 
-from storefront.accounts.models import (
-    LoginFailure,
-    PasswordResetToken,
-    Role,
-    User,
-    new_session_token,
-)
+from storefront.accounts.models import PasswordResetToken, Role, User, new_session_token
 from storefront.accounts.passwords import hash_password, needs_rehash, verify_password
 from storefront.extensions import db
 from storefront.timeutil import utcnow
@@ -40,29 +35,16 @@ def create_user(email: str, password: str, name: str = "", role: Role = Role.CUS
     return user
 
 
-def is_throttled(email: str) -> bool:
-    cfg = current_app.config
-    since = utcnow() - timedelta(seconds=cfg["LOGIN_FAILURE_WINDOW"])
-    failures = db.session.scalar(
-        select(func.count(LoginFailure.id)).where(
-            LoginFailure.email == normalise_email(email), LoginFailure.at >= since
-        )
-    )
-    return failures >= cfg["LOGIN_MAX_FAILURES"]
-
-
-def authenticate(email: str, password: str, remote_addr: str) -> User | None:
-    """The user if the password matches. Unknown emails cost the same time as known ones."""
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the password matches. Unknown emails cost the same time as known ones.
+    Callers take a slot of the attempt limits first (throttle.take_login)."""
     email = normalise_email(email)
     user = db.session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password):
-        db.session.add(LoginFailure(email=email, remote_addr=remote_addr[:64]))
-        db.session.commit()
         return None
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.session.commit()
+        db.session.commit()
     return user
 
 
@@ -142,7 +124,6 @@ def reset_password(token: str, new_password: str) -> User:
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
     newly_verified = _mark_verified(user)  # they read the mail sent to that address
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
     db.session.commit()
     if newly_verified:
         _announce_verified(user.id)
