@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 import shutil
 from pathlib import Path
 
@@ -157,9 +158,24 @@ class Shop:
         self.app = app
 
     def register(self, client, email="ana@example.com", password="correct horse battery",
-                 name="Ana"):
-        return post_form(client, "/register", "/register", {
+                 name="Ana", next_url=None, mails=None):
+        """Fill in the form and open the link of the mail it sends: the answer to the link
+        (logged in, on the way to ``next_url`` or the account page). ``mails``: where the
+        mail arrives (a callable giving the texts), else MAIL_FILE_DIR."""
+        action = f"/register?next={next_url}" if next_url else "/register"
+        answer = post_form(client, action, action, {
             "name": name, "email": email, "password": password, "confirm": password})
+        assert answer.status_code == 200, answer.status_code
+        assert "Check your email" in answer.get_data(as_text=True)
+        return client.get(self.link(email, "/register/finish/", mails))
+
+    def link(self, email, path, mails=None):
+        """The path of the newest link starting with ``path`` mailed to ``email``."""
+        for mail in reversed((mails or self.mails)()):
+            found = re.search(rf"http://localhost({re.escape(path)}\S+)", mail)
+            if found and f"to: {email.strip().lower()}" in mail.lower():
+                return found.group(1)
+        raise AssertionError(f"no mail to {email} with a link to {path}")
 
     def login(self, client, email, password):
         return post_form(client, "/login", "/login", {"email": email, "password": password})

@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from storefront.accounts import service, throttle
+from storefront.accounts import registration, service, throttle
 from storefront.accounts.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 from storefront.accounts.models import User
 from storefront.cart.service import SESSION_KEY as CART_KEY
@@ -85,19 +85,30 @@ def register():
     form = RegisterForm()
     next_url = safe_next(request.values.get("next"), url_for("accounts.account"))
     if form.validate_on_submit():
-        try:
-            user = service.create_user(form.email.data, form.password.data, form.name.data)
-        except service.AccountError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            from storefront import plugins
-
-            _start_session(user)
-            _send_verification(user)
-            plugins.deliver("shop_customer_registered", user_id=user.id)
-            flash(f"Welcome, {user.name}! Your account is ready.", "success")
-            return redirect(next_url)
+        email = service.normalise_email(form.email.data)
+        refused = throttle.take_mail(email)
+        if refused:
+            return _too_many(refused, MAIL_REFUSED, "accounts/register.html", form=form,
+                             next=next_url)
+        registration.start(email, form.name.data, form.password.data, next_url)
+        # The same page for every address: it does not reveal who has an account.
+        return render_template("accounts/check_email.html", email=email)
     return render_template("accounts/register.html", form=form, next=next_url)
+
+
+@bp.get("/register/finish/<token>")
+def finish_registration(token: str):
+    try:
+        user, next_url = registration.finish(token)
+    except service.AccountError as exc:
+        return render_template("accounts/reset_invalid.html", message=str(exc)), 400
+    from storefront import plugins
+
+    _start_session(user)
+    plugins.deliver("shop_customer_registered", user_id=user.id)
+    plugins.deliver("shop_customer_verified", user_id=user.id)
+    flash(f"Welcome, {user.name}! Your account is ready.", "success")
+    return redirect(safe_next(next_url, url_for("accounts.account")))
 
 
 def _send_verification(user: User) -> None:
