@@ -82,7 +82,8 @@ def test_login_is_throttled_after_repeated_failures(client, shop):
     blocked = shop.login(client, "ana@example.com", PASSWORD)
     page = blocked.get_data(as_text=True)
     assert blocked.status_code == 429 and "Too many attempts to log in." in page
-    assert "Please try again in 15 minutes." in page
+    assert ("Too many attempts to log in. Please try again in 15 minutes, or reset your "
+            "password if you forgot it.") in page
     assert 890 <= int(blocked.headers["Retry-After"]) <= 900
     unknown = [shop.login(client, "ghost@example.com", "x" * 12) for _ in range(6)]
     assert [r.status_code for r in unknown] == [401] * 5 + [429]

@@ -50,13 +50,14 @@ def _start_session(user: User) -> None:
 
 def _too_many(refused: throttle.Refused, message: str, template: str, **context):
     """The form again, with status 429 and when to try again (Retry-After too)."""
-    flash(f"{message} Please try again in {refused.wait}.", "error")
+    flash(message.format(wait=refused.wait), "error")
     return (render_template(template, **context), 429,
             {"Retry-After": str(refused.retry_after)})
 
 
-LOGIN_REFUSED = "Too many attempts to log in."
-MAIL_REFUSED = "Too many requests with this form."
+LOGIN_REFUSED = ("Too many attempts to log in. Please try again in {wait}, or reset your "
+                 "password if you forgot it.")
+MAIL_REFUSED = "Too many requests with this form. Please try again in {wait}."
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -68,8 +69,8 @@ def login():
         # A slot first, then the password: simultaneous guesses cannot outrun the count.
         refused = throttle.take_login(email)
         if refused:
-            return _too_many(refused, LOGIN_REFUSED + " If you forgot your password, you can "
-                             "reset it now.", "accounts/login.html", form=form, next=next_url)
+            return _too_many(refused, LOGIN_REFUSED, "accounts/login.html", form=form,
+                             next=next_url)
         user = service.authenticate(email, form.password.data)
         if user is None:
             flash("Email or password is wrong.", "error")

@@ -3,6 +3,8 @@ or send real HTTP requests (``Visitor``, ``run_together``)."""
 
 from __future__ import annotations
 
+import functools
+import http.client
 import http.cookiejar
 import threading
 import urllib.error
@@ -80,17 +82,30 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None  # a 3xx comes back as the answer, as with Flask's test client
 
 
+class _FromAddress(urllib.request.HTTPHandler):
+    """Connect from a chosen local address (any of 127.0.0.0/8 reaches the server)."""
+
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(http.client.HTTPConnection,
+                                              source_address=(self.address, 0)), req)
+
+
 class Visitor:
-    """One visitor of a live server over real HTTP: a cookie jar, no redirects followed.
+    """One visitor of a live server over real HTTP: a cookie jar, no redirects followed,
+    connecting from ``address`` (127.0.0.2 looks like another client than 127.0.0.1).
     Safe to share between threads once its session cookie is set (urllib opens one
     connection per request)."""
 
-    def __init__(self, server: LiveServer, timeout: float = 60):
+    def __init__(self, server: LiveServer, address: str = "127.0.0.1", timeout: float = 60):
         self.server = server
         self.timeout = timeout
         self.jar = http.cookiejar.CookieJar()
         self._opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirects())
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirects(), _FromAddress(address))
 
     def _open(self, request: urllib.request.Request) -> Answer:
         try:
