@@ -185,3 +185,23 @@ def test_behind_a_proxy_each_visitor_counts_by_the_forwarded_address(make_app):
     direct = make_app(LOGIN_LIMIT_PER_CLIENT="2 per hour").test_client()
     assert [_login_from(direct, f"203.0.113.{i}").status_code for i in range(3)] == [
         401, 401, 429]
+
+
+def test_the_docs_state_the_limits_settings_and_defaults_as_the_code_has_them():
+    import re
+    from pathlib import Path
+
+    from storefront.config import defaults
+
+    root = Path(__file__).resolve().parent.parent
+    operations = (root / "docs" / "operations.md").read_text()
+    guide = (root / "docs" / "owner-guide.md").read_text()
+    values = defaults("instance")
+    table = dict(re.findall(r"^\| [^|]+ \| `(\w+)` \| `([^`]+)` \|$", operations, re.M))
+    for name in ("LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_CLIENT", "MAIL_LIMIT_PER_ACCOUNT",
+                 "MAIL_LIMIT_PER_CLIENT"):
+        assert table[name] == values[name], name
+        assert f"`{name}`" in guide
+    for name in ("RATELIMIT_STORAGE_URI", "PROXY_FIX_X_FOR"):
+        assert f"| `{name}` | `{values[name]}` |" in operations, name
+    assert "LOGIN_MAX_FAILURES" not in operations + guide
