@@ -269,7 +269,8 @@ def shop_member_summary(customer: CustomerView) -> dict:
 
 @spec(Policy.REACTION)
 def shop_customer_registered(user_id: int) -> None:
-    """A shopper created an account. Called after commit; fails open, retried."""
+    """A shopper created an account (by the link mailed at registration, so
+    ``shop_customer_verified`` follows at once). Called after commit; fails open, retried."""
 
 
 @spec(Policy.REACTION)
