@@ -277,7 +277,8 @@ def shop_member_summary(customer: CustomerView) -> dict:
 
 @spec(Policy.REACTION)
 def shop_customer_registered(user_id: int) -> None:
-    """A shopper created an account (event ``customer.registered``)."""
+    """A shopper created an account (event ``customer.registered``), by the link mailed at
+    registration, so ``shop_customer_verified`` follows at once."""
 
 
 @spec(Policy.REACTION)

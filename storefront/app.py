@@ -33,13 +33,16 @@ class Storefront(Flask):
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    from storefront import config, plugins, signing, template_cache, themes
+    from storefront import config, plugins, proxy, signing, template_cache, themes
+    from storefront.accounts import throttle
     from storefront.extensions import csrf, db, login_manager
     from storefront.plugins import contract
 
     app = Storefront("storefront", instance_path=instance_path, instance_relative_config=True,
                 static_folder=None, template_folder=None)
     config.load(app, test_config)
+    throttle.init_app(app)
+    proxy.init_app(app)
 
     db.init_app(app)
     csrf.init_app(app)

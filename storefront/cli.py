@@ -223,6 +223,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 @with_current_schema
 def serve(bind: str, workers: int) -> None:
     """Serve the shop with gunicorn (production)."""
+    if workers > 1 and current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory:"):
+        click.echo(f"warning: RATELIMIT_STORAGE_URI is memory://, so each of the {workers} "
+                   "workers counts log-in attempts on its own and the limits allow up to "
+                   f"{workers} times as many; set it to a Redis URL (redis://HOST:PORT) that "
+                   "every worker and host shares", err=True)
     argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
             "storefront.wsgi:app"]
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn

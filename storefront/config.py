@@ -60,8 +60,16 @@ def defaults(instance_path: str) -> dict:
         # Shown to shoppers who pay by bank transfer (order page and "order received" mail).
         "SHOP_BANK_DETAILS": "",
         "PASSWORD_RESET_MAX_AGE": 3600,
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_FAILURE_WINDOW": 900,
+        # Attempt limits (limits' notation: N per M seconds|minutes|hours), counted before the
+        # work: at most N in any M; see storefront/accounts/throttle.py.
+        "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",  # per e-mail address typed
+        "LOGIN_LIMIT_PER_CLIENT": "20 per 15 minutes",  # per client address
+        "MAIL_LIMIT_PER_ACCOUNT": "3 per hour",  # registration and reset mails, per e-mail
+        "MAIL_LIMIT_PER_CLIENT": "10 per hour",
+        # Where the counters live: memory:// (one process) or redis://HOST:PORT (shared).
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Reverse proxies in front of the shop whose X-Forwarded-For is trusted (0: none).
+        "PROXY_FIX_X_FOR": 0,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

@@ -1,9 +1,11 @@
-"""Every database test runs twice: on SQLite and on a real PostgreSQL started here."""
+"""Every database test runs twice: on SQLite and on a real PostgreSQL started here. A Redis
+server is started too, for the tests that ask for one (``redis_server``, ``redis_url``)."""
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 import shutil
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from storefront.content.loader import load_content
 from storefront.content.sync import sync_products
 from storefront.extensions import db
 from tests.support import postgres
+from tests.support import redis as redis_support
 from tests.support.forms import hidden_fields, post_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +69,27 @@ def pg_cluster():
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """Debian's redis-server on 127.0.0.1 (a free port, nothing kept on disk), started the
+    first time a test of this session asks for it and stopped at the end."""
+    try:
+        server = redis_support.start_server()
+    except FileNotFoundError as exc:
+        pytest.skip(f"Redis tests skipped: {exc}; install redis-server to run them")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The session's Redis, emptied for this test: redis://127.0.0.1:PORT."""
+    redis_server.flush()
+    return redis_server.url
 
 
 @pytest.fixture(scope="session")
@@ -137,9 +161,24 @@ class Shop:
         self.app = app
 
     def register(self, client, email="ana@example.com", password="correct horse battery",
-                 name="Ana"):
-        return post_form(client, "/register", "/register", {
+                 name="Ana", next_url=None, mails=None):
+        """Fill in the form and open the link of the mail it sends: the answer to the link
+        (logged in, on the way to ``next_url`` or the account page). ``mails``: where the
+        mail arrives (a callable giving the texts), else MAIL_FILE_DIR."""
+        action = f"/register?next={next_url}" if next_url else "/register"
+        answer = post_form(client, action, action, {
             "name": name, "email": email, "password": password, "confirm": password})
+        assert answer.status_code == 200, answer.status_code
+        assert "Check your email" in answer.get_data(as_text=True)
+        return client.get(self.link(email, "/register/finish/", mails))
+
+    def link(self, email, path, mails=None):
+        """The path of the newest link starting with ``path`` mailed to ``email``."""
+        for mail in reversed((mails or self.mails)()):
+            found = re.search(rf"http://localhost({re.escape(path)}\S+)", mail)
+            if found and f"to: {email.strip().lower()}" in mail.lower():
+                return found.group(1)
+        raise AssertionError(f"no mail to {email} with a link to {path}")
 
     def login(self, client, email, password):
         return post_form(client, "/login", "/login", {"email": email, "password": password})

@@ -50,7 +50,7 @@ def _path(page) -> str:
     return re.sub(r"^https?://[^/]+", "", page.url)
 
 
-def test_shopper_browses_registers_at_checkout_and_finds_the_order(server, browser):
+def test_shopper_browses_registers_at_checkout_and_finds_the_order(server, browser, shop):
     from playwright.sync_api import expect
 
     context, page = _page(browser)
@@ -108,6 +108,11 @@ def test_shopper_browses_registers_at_checkout_and_finds_the_order(server, brows
         page.get_by_label("Password", exact=True).fill("correct horse battery")
         page.get_by_label("Repeat password").fill("correct horse battery")
         page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+        expect(page.get_by_test_id("check-email")).to_contain_text(
+            "We sent a message to ana@example.com.")
+        # The link in the mail makes the account and comes back to checkout.
+        page.goto(server(shop.link("ana@example.com", "/register/finish/")))
         assert _path(page) == "/checkout"
         expect(page.get_by_role("status")).to_contain_text("Welcome, Ana Shopper!")
         expect(page.get_by_text("Ordering as ana@example.com.")).to_be_visible()

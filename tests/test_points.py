@@ -254,10 +254,25 @@ def test_guest_points_are_held_and_claimed_with_a_verified_email(app, shop):
     shop.checkout(guest, email="Newbie@Example.com")
     with app.app_context():
         mark_paid(last_order_id(app))
-    client, uid = member(app, shop, email="newbie@example.com")
+    # An account made before registering needed the mailed link (never confirmed).
+    uid = shop.create_user("newbie@example.com", name="Newbie")
+    client = app.test_client()
+    shop.login(client, "newbie@example.com", "correct horse battery")
     assert balance(app, uid) == (0, 0, 0)  # not before the address is confirmed
+    post_form(client, "/account", "/verify-email/resend", {})
     link = re.search(r"http://localhost(/verify-email/\S+)", shop.mails()[-1]).group(1)
     client.get(link)
+    assert balance(app, uid) == (0, 69, 0) and ledger_matches_cache(app, uid)
+
+
+def test_registering_by_the_mailed_link_claims_guest_points_at_once(app, shop):
+    guest = app.test_client()
+    shop.app = app
+    shop.add(guest, "EQP-GRD-01")
+    shop.checkout(guest, email="Newbie@Example.com")
+    with app.app_context():
+        mark_paid(last_order_id(app))
+    client, uid = member(app, shop, email="newbie@example.com")  # the link proves the address
     assert balance(app, uid) == (0, 69, 0) and ledger_matches_cache(app, uid)
 
 

@@ -80,9 +80,15 @@ def test_login_is_throttled_after_repeated_failures(client, shop):
     for _ in range(5):
         assert shop.login(client, "ana@example.com", "wrong password!").status_code == 401
     blocked = shop.login(client, "ana@example.com", PASSWORD)
-    assert blocked.status_code == 429 and "Too many failed attempts" in blocked.get_data(True)
-    unknown = [shop.login(client, "ghost@example.com", "x" * 12).status_code for _ in range(6)]
-    assert unknown[-1] == 429  # same answer for accounts that do not exist
+    page = blocked.get_data(as_text=True)
+    assert blocked.status_code == 429 and "Too many attempts to log in." in page
+    assert ("Too many attempts to log in. Please try again in 15 minutes, or reset your "
+            "password if you forgot it.") in page
+    assert 890 <= int(blocked.headers["Retry-After"]) <= 900
+    unknown = [shop.login(client, "ghost@example.com", "x" * 12) for _ in range(6)]
+    assert [r.status_code for r in unknown] == [401] * 5 + [429]
+    # The same answer for accounts that do not exist (the form keeps the address typed).
+    assert unknown[-1].get_data(as_text=True) == page.replace("ana@", "ghost@")
 
 
 @pytest.mark.parametrize("target", ["https://evil.example", "//evil.example", "/\\evil.example",

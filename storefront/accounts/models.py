@@ -65,12 +65,18 @@ class PasswordResetToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class LoginFailure(db.Model):
-    """One failed login, kept in the database so throttling holds across processes."""
+class PendingRegistration(db.Model):
+    """A registration waiting for its e-mail link: the account is created only when the
+    link is opened, so an address nobody confirmed never has an account (and registering
+    answers the same whether or not the address has one). Only the SHA-256 of the token is
+    stored."""
 
-    __tablename__ = "login_failure"
+    __tablename__ = "pending_registration"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
-    remote_addr: Mapped[str] = mapped_column(String(64), default="")
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    next_url: Mapped[str] = mapped_column(String(500), default="")
+    expires_at: Mapped[datetime] = mapped_column(index=True)

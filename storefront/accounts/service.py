@@ -1,4 +1,5 @@
-"""Accounts: creation, login throttling, and single-use password reset tokens."""
+"""Accounts: creation, password checks, and single-use password reset tokens. The limits on
+attempts are in throttle.py."""
 
 from __future__ import annotations
 
@@ -7,16 +8,10 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 
 from storefront import events
-from storefront.accounts.models import (
-    LoginFailure,
-    PasswordResetToken,
-    Role,
-    User,
-    new_session_token,
-)
+from storefront.accounts.models import PasswordResetToken, Role, User, new_session_token
 from storefront.accounts.passwords import hash_password, needs_rehash, verify_password
 from storefront.extensions import db
 from storefront.timeutil import utcnow
@@ -30,47 +25,29 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(email: str, password: str, name: str = "", role: Role = Role.CUSTOMER, *,
-                registered: bool = False) -> User:
-    """Create an account; ``registered``: the shopper signed up themselves (the event
-    ``customer.registered`` is written with the account)."""
+def create_user(email: str, password: str, name: str = "", role: Role = Role.CUSTOMER) -> User:
+    """Create an account (staff, the command line; shoppers register through
+    ``registration``)."""
     email = normalise_email(email)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise AccountError("An account with this email already exists.")
     user = User(email=email, name=name.strip(), password_hash=hash_password(password),
                 role=role.value)
     db.session.add(user)
-    if registered:
-        db.session.flush()
-        events.record("customer.registered", aggregate_type="customer", aggregate_id=user.id,
-                      payload={"user_id": user.id})
     db.session.commit()
     return user
 
 
-def is_throttled(email: str) -> bool:
-    cfg = current_app.config
-    since = utcnow() - timedelta(seconds=cfg["LOGIN_FAILURE_WINDOW"])
-    failures = db.session.scalar(
-        select(func.count(LoginFailure.id)).where(
-            LoginFailure.email == normalise_email(email), LoginFailure.at >= since
-        )
-    )
-    return failures >= cfg["LOGIN_MAX_FAILURES"]
-
-
-def authenticate(email: str, password: str, remote_addr: str) -> User | None:
-    """The user if the password matches. Unknown emails cost the same time as known ones."""
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the password matches. Unknown emails cost the same time as known ones.
+    Callers take a slot of the attempt limits first (throttle.take_login)."""
     email = normalise_email(email)
     user = db.session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password):
-        db.session.add(LoginFailure(email=email, remote_addr=remote_addr[:64]))
-        db.session.commit()
         return None
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.session.commit()
+        db.session.commit()
     return user
 
 
@@ -146,7 +123,6 @@ def reset_password(token: str, new_password: str) -> User:
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
     _mark_verified(user)  # they read the mail sent to that address
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
     db.session.commit()
     return user
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     flash,
     redirect,
@@ -15,7 +14,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from storefront.accounts import service
+from storefront.accounts import registration, service, throttle
 from storefront.accounts.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 from storefront.accounts.models import User
 from storefront.cart.service import SESSION_KEY as CART_KEY
@@ -49,19 +48,34 @@ def _start_session(user: User) -> None:
     merge_guest_cart(guest_cart, user.id)
 
 
+def _too_many(refused: throttle.Refused, message: str, template: str, **context):
+    """The form again, with status 429 and when to try again (Retry-After too)."""
+    flash(message.format(wait=refused.wait), "error")
+    return (render_template(template, **context), 429,
+            {"Retry-After": str(refused.retry_after)})
+
+
+LOGIN_REFUSED = ("Too many attempts to log in. Please try again in {wait}, or reset your "
+                 "password if you forgot it.")
+MAIL_REFUSED = "Too many requests with this form. Please try again in {wait}."
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     next_url = safe_next(request.values.get("next"), url_for("accounts.account"))
     if form.validate_on_submit():
-        if service.is_throttled(form.email.data):
-            abort(429, "Too many failed attempts for this account. Wait 15 minutes or reset "
-                       "your password.")
-        user = service.authenticate(form.email.data, form.password.data,
-                                    request.remote_addr or "")
+        email = service.normalise_email(form.email.data)
+        # A slot first, then the password: simultaneous guesses cannot outrun the count.
+        refused = throttle.take_login(email)
+        if refused:
+            return _too_many(refused, LOGIN_REFUSED, "accounts/login.html", form=form,
+                             next=next_url)
+        user = service.authenticate(email, form.password.data)
         if user is None:
             flash("Email or password is wrong.", "error")
             return render_template("accounts/login.html", form=form, next=next_url), 401
+        throttle.forget_login_failures(email)  # the owner's own mistakes stop counting
         _start_session(user)
         return redirect(next_url)
     return render_template("accounts/login.html", form=form, next=next_url)
@@ -72,17 +86,26 @@ def register():
     form = RegisterForm()
     next_url = safe_next(request.values.get("next"), url_for("accounts.account"))
     if form.validate_on_submit():
-        try:
-            user = service.create_user(form.email.data, form.password.data, form.name.data,
-                                       registered=True)
-        except service.AccountError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            _start_session(user)
-            _send_verification(user)
-            flash(f"Welcome, {user.name}! Your account is ready.", "success")
-            return redirect(next_url)
+        email = service.normalise_email(form.email.data)
+        refused = throttle.take_mail(email)
+        if refused:
+            return _too_many(refused, MAIL_REFUSED, "accounts/register.html", form=form,
+                             next=next_url)
+        registration.start(email, form.name.data, form.password.data, next_url)
+        # The same page for every address: it does not reveal who has an account.
+        return render_template("accounts/check_email.html", email=email)
     return render_template("accounts/register.html", form=form, next=next_url)
+
+
+@bp.get("/register/finish/<token>")
+def finish_registration(token: str):
+    try:
+        user, next_url = registration.finish(token)
+    except service.AccountError as exc:
+        return render_template("accounts/reset_invalid.html", message=str(exc)), 400
+    _start_session(user)
+    flash(f"Welcome, {user.name}! Your account is ready.", "success")
+    return redirect(safe_next(next_url, url_for("accounts.account")))
 
 
 def _send_verification(user: User) -> None:
@@ -129,6 +152,9 @@ def forgot_password():
     form = ForgotForm()
     if form.validate_on_submit():
         email = service.normalise_email(form.email.data)
+        refused = throttle.take_mail(email)
+        if refused:
+            return _too_many(refused, MAIL_REFUSED, "accounts/forgot.html", form=form)
         user = db.session.scalar(select(User).where(User.email == email))
         if user is not None:
             token = service.issue_reset_token(user)
@@ -150,12 +176,15 @@ def reset_password(token: str):
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            service.reset_password(token, form.password.data)
+            user = service.reset_password(token, form.password.data)
         except service.AccountError as exc:
             flash(str(exc), "error")
             return render_template("accounts/reset_invalid.html"), 400
-        flash("Your password was changed. Please log in.", "success")
-        return redirect(url_for("accounts.login"))
+        # The link proved the mailbox: log in here, whatever attempts others make meanwhile.
+        throttle.forget_login_failures(user.email)
+        _start_session(user)
+        flash("Your password was changed and you are logged in.", "success")
+        return redirect(url_for("accounts.account"))
     return render_template("accounts/reset.html", form=form, token=token)
 
 
