@@ -672,6 +672,18 @@ def test_reconcile_settles_orders_whose_webhook_never_came(app, client, shop, st
     assert recorder.cancelled == [abandoned.id]
 
 
+def test_the_worker_reconciles_on_its_own_every_quarter_hour(app, client, shop, stripe_api,
+                                                             recorder):
+    order, token = placed_order(app, shop, client)
+    pay(stripe_api, order.intent_id)  # paid, but neither webhook nor return page came
+    listing = app.test_cli_runner().invoke(storefront_cli, ["jobs", "list"])
+    assert "core:reconcile-payments" in listing.output and "900" in listing.output
+    result = app.test_cli_runner().invoke(storefront_cli, ["jobs", "run"])  # cron or worker
+    assert result.exit_code == 0, result.output
+    assert order_state(app, token).status == OrderStatus.PAID
+    assert recorder.paid == [order.id]
+
+
 def test_reconcile_releases_orders_abandoned_before_or_during_payment(app, client, shop,
                                                                      stripe_api, recorder):
     initial = stock(app)

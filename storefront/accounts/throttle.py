@@ -13,7 +13,6 @@ Keys hold SHA-256 digests, not the addresses themselves.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
 import math
 import threading
@@ -137,9 +136,6 @@ def check_settings(config: dict) -> dict[str, RateLimitItem]:
     if scheme not in SCHEMES:
         raise ConfigError(f"RATELIMIT_STORAGE_URI {uri!r} is neither memory:// nor a Redis "
                           "URL such as redis://127.0.0.1:6379")
-    if SCHEMES[scheme] and importlib.util.find_spec(SCHEMES[scheme]) is None:
-        raise ConfigError("RATELIMIT_STORAGE_URI is a Redis URL but the redis package is "
-                          "not installed: pip install 'storefront[redis]'")
     return items
 
 

@@ -20,6 +20,9 @@ from storefront.mail import send_mail
 from storefront.notifications.models import Notification
 from storefront.timeutil import utcnow
 
+# A claimed message is not sent by anyone else for this long (the worker may be sending it).
+SENDING_LEASE = timedelta(minutes=5)
+
 log = logging.getLogger("storefront.notifications")
 
 KINDS = ("transactional", "marketing")
@@ -63,19 +66,22 @@ def notify(template: str, subject: str, *, user_id: int | None = None,
 def send(message_id: int) -> bool:
     """Send one message unless it was sent already; True when it is sent (now or before).
 
-    The message is claimed (its attempts counted) in a commit of its own before the mail
-    server is called, so two workers never both send it; a worker killed between the send
-    and the record of it leaves the message to be sent again (with the same Message-ID)."""
+    The message is claimed (its attempts counted, and not due again for ``SENDING_LEASE``)
+    in a commit of its own before the mail server is called, so two workers never both send
+    it; a worker killed between the send and the record of it leaves the message to be
+    sent again after the lease (with the same Message-ID)."""
     message = db.session.get(Notification, message_id)
     if message is None or message.status not in ("pending", "failed"):
         db.session.rollback()
         return message is not None and message.status == "sent"
-    attempts = message.attempts
+    attempts, now = message.attempts, utcnow()
     claimed = db.session.execute(
         update(Notification)
         .where(Notification.id == message_id, Notification.attempts == attempts,
-               Notification.status.in_(["pending", "failed"]))
-        .values(attempts=attempts + 1)).rowcount
+               Notification.status.in_(["pending", "failed"]),
+               or_(Notification.attempts == 0, Notification.next_attempt_at.is_(None),
+                   Notification.next_attempt_at <= now))
+        .values(attempts=attempts + 1, next_attempt_at=now + SENDING_LEASE)).rowcount
     db.session.commit()
     if not claimed:
         return False  # another worker is sending it

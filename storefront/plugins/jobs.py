@@ -27,10 +27,25 @@ def _deliver_due() -> None:
     deliver_due()
 
 
+def _reconcile_payments() -> None:
+    from flask import current_app
+
+    from storefront.payments.settle import reconcile
+    from storefront.payments.stripe_gateway import StripeGateway
+
+    if current_app.config["STRIPE_SECRET_KEY"]:
+        counts = reconcile(StripeGateway.from_config(), timedelta(hours=24))
+        if counts:
+            log.info("reconciled card orders: %s", counts)
+
+
 CORE_JOBS = (
     Job("deliver", _deliver_due, every_seconds=60,
         description="deliver events and messages that are due: retries, and any a crashed "
                     "process left behind"),
+    Job("reconcile-payments", _reconcile_payments, every_seconds=900,
+        description="settle card orders whose webhook never came; cancel card orders unpaid "
+                    "for 24 hours (with Stripe configured)"),
 )
 # The worker's scheduler looks every minute; a job due a moment after a look waits for the next.
 SLACK_SECONDS = 5
