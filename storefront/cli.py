@@ -159,10 +159,11 @@ def payments() -> None:
 
 
 @payments.command("reconcile")
-@click.option("--abandon-after-hours", default=24, show_default=True,
-              help="Cancel unpaid card orders older than this and release their stock.")
+@click.option("--abandon-after-hours", type=click.IntRange(min=1), default=None,
+              help="Cancel unpaid card orders older than this and release their stock "
+                   "[default: UNPAID_ORDER_HOURS for stripe, 24].")
 @with_current_schema
-def payments_reconcile(abandon_after_hours: int) -> None:
+def payments_reconcile(abandon_after_hours: int | None) -> None:
     """Settle card orders whose webhook never came (run it from cron)."""
     from storefront.payments.settle import reconcile
     from storefront.payments.stripe_gateway import StripeGateway
@@ -170,7 +171,8 @@ def payments_reconcile(abandon_after_hours: int) -> None:
     if not current_app.config["STRIPE_SECRET_KEY"]:
         click.echo("Stripe is not configured; nothing to reconcile")
         return
-    counts = reconcile(StripeGateway.from_config(), timedelta(hours=abandon_after_hours))
+    hours = abandon_after_hours or current_app.config["UNPAID_ORDER_HOURS"]["stripe"]
+    counts = reconcile(StripeGateway.from_config(), timedelta(hours=hours))
     summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "none"
     click.echo(f"reconciled orders: {summary}")
 

@@ -66,6 +66,10 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_LIMIT_PER_CLIENT": "20 per 15 minutes",  # per client address
         "MAIL_LIMIT_PER_ACCOUNT": "3 per hour",  # registration and reset mails, per e-mail
         "MAIL_LIMIT_PER_CLIENT": "10 per hour",
+        "GUEST_ORDER_LIMIT_PER_CLIENT": "10 per hour",  # orders placed without an account
+        # Hours an order may wait for its payment, per payment method; then it is cancelled
+        # and what it held (stock, points, seats) is released.
+        "UNPAID_ORDER_HOURS": {"offline": 168, "stripe": 24},
         # Where the counters live: memory:// (one process) or redis://HOST:PORT (shared).
         "RATELIMIT_STORAGE_URI": "memory://",
         # Reverse proxies in front of the shop whose X-Forwarded-For is trusted (0: none).
@@ -103,6 +107,7 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     check_timezone(app.config["SHOP_TIMEZONE"])
+    app.config["UNPAID_ORDER_HOURS"] = check_unpaid_hours(app.config["UNPAID_ORDER_HOURS"])
     production = app.config["ENV_NAME"] == "production"
     if production:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -130,6 +135,21 @@ def check_timezone(name: object) -> ZoneInfo:
             f"SHOP_TIMEZONE {name!r} is not a time zone name of the IANA database; set "
             "STOREFRONT_SHOP_TIMEZONE to one such as 'Europe/Madrid' or 'UTC'"
         ) from exc
+
+
+PAYMENT_METHODS = ("offline", "stripe")
+
+
+def check_unpaid_hours(value: object) -> dict[str, int]:
+    """UNPAID_ORDER_HOURS with every payment method, or a ConfigError naming the fault."""
+    default = defaults("")["UNPAID_ORDER_HOURS"]
+    if not isinstance(value, dict) or not set(value) <= set(PAYMENT_METHODS) or not all(
+            isinstance(hours, int) and not isinstance(hours, bool) and hours >= 1
+            for hours in value.values()):
+        raise ConfigError(
+            f"UNPAID_ORDER_HOURS {value!r} must map payment methods ({', '.join(PAYMENT_METHODS)})"
+            ' to whole hours of at least 1, such as {"offline": 168, "stripe": 24}')
+    return {**default, **value}
 
 
 def check_secret_key(key: str | None) -> None:

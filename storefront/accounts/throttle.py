@@ -33,11 +33,13 @@ log = logging.getLogger(__name__)
 EXTENSION = "storefront_throttle"
 LOGIN_ACCOUNT, LOGIN_CLIENT = "login-account", "login-client"
 MAIL_ACCOUNT, MAIL_CLIENT = "mail-account", "mail-client"
+GUEST_ORDER_CLIENT = "guest-order-client"
 SETTINGS = {
     LOGIN_ACCOUNT: "LOGIN_LIMIT_PER_ACCOUNT",
     LOGIN_CLIENT: "LOGIN_LIMIT_PER_CLIENT",
     MAIL_ACCOUNT: "MAIL_LIMIT_PER_ACCOUNT",
     MAIL_CLIENT: "MAIL_LIMIT_PER_CLIENT",
+    GUEST_ORDER_CLIENT: "GUEST_ORDER_LIMIT_PER_CLIENT",
 }
 SCHEMES = {"memory": None, "redis": "redis", "rediss": "redis", "redis+unix": "redis"}
 # A store that does not answer within this many seconds fails the request (503), never hangs it.
@@ -178,6 +180,11 @@ def take_login(email: str) -> Refused | None:
 def take_mail(email: str) -> Refused | None:
     """One request for a mail (registration, password reset), per address and per e-mail."""
     return current().take((MAIL_CLIENT, client_address()), (MAIL_ACCOUNT, email))
+
+
+def take_guest_order() -> Refused | None:
+    """One order placed without an account, per client address (unpaid orders hold stock)."""
+    return current().take((GUEST_ORDER_CLIENT, client_address()))
 
 
 def forget_login_failures(email: str) -> None:

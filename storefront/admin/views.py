@@ -99,7 +99,10 @@ def order_mark_paid(order_id: int):
     elif mark_paid(order.id):
         flash(f"Order {order.number} marked as paid.", "success")
     else:
-        flash(f"Order {order.number} is not awaiting payment.", "error")
+        db.session.refresh(order)
+        late = (f" It was cancelled ({order.cancel_reason}); return the transfer to the "
+                "shopper, who may order again." if order.status == OrderStatus.CANCELLED else "")
+        flash(f"Order {order.number} is not awaiting payment.{late}", "error")
     return redirect(url_for("admin.order", order_id=order_id)), 303
 
 

@@ -7,6 +7,7 @@ from flask import current_app
 from storefront.events.models import DomainEvent
 from storefront.extensions import db
 from storefront.notifications.service import notify
+from storefront.orders.expiry import pay_by
 from storefront.orders.models import Order
 
 
@@ -18,7 +19,7 @@ def send_shop_messages(event: DomainEvent) -> None:
     if event.type == "order.placed" and order.payment_provider == "offline":
         notify("order_received.txt", f"We received your order {order.number}",
                user_id=order.user_id, email=order.email, order=order, order_url=link,
-               bank_details=current_app.config["SHOP_BANK_DETAILS"])
+               bank_details=current_app.config["SHOP_BANK_DETAILS"], pay_by=pay_by(order))
     elif event.type == "order.paid":
         notify("order_paid.txt", f"Your order {order.number} is paid", user_id=order.user_id,
                email=order.email, order=order, order_url=link)

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.extensions import db
@@ -33,6 +33,8 @@ class Order(db.Model):
     __table_args__ = (
         CheckConstraint("total >= 0", name="total_not_negative"),
         CheckConstraint("refunded_total >= 0 AND refunded_total <= total", name="refund_bounds"),
+        # The expiry job's look for orders left unpaid too long.
+        Index("ix_shop_order_status_created_at", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

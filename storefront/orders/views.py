@@ -4,10 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from storefront.accounts import throttle
 from storefront.cart.models import CartLine
 from storefront.cart.service import cart_view, current_cart, customer_view, price
 from storefront.extensions import db
 from storefront.orders.access import order_by_token_or_404
+from storefront.orders.expiry import pay_by
 from storefront.orders.forms import CheckoutForm
 from storefront.orders.models import Order, OrderStatus
 from storefront.orders.service import (
@@ -22,6 +24,9 @@ from storefront.pricing import PricingError
 from storefront.themes import panels
 
 bp = Blueprint("orders", __name__)
+
+GUEST_ORDERS_REFUSED = ("Too many orders from your address without an account. Please try "
+                        "again in {wait}, or log in.")
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -45,7 +50,7 @@ def checkout():
     if cart is None or not cart.lines:
         return repeated_or(redirect(url_for("cart.show")), "Your cart is empty.")
     form = CheckoutForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         email = current_user.email if current_user.is_authenticated else form.email.data
         if not email:
@@ -53,12 +58,17 @@ def checkout():
         else:
             contact = Contact(email=email.strip().lower(), name=form.name.data.strip(),
                               address=form.address.data.strip())
-            try:
-                order = place_order(cart, customer, contact, form.checkout_token.data,
-                                    form.expected_total.data, active_provider_name())
-            except CheckoutError as exc:
-                return repeated_or((redirect(url_for("orders.checkout")), 303), str(exc))
-            return _after_placement(order)
+            refused = None if current_user.is_authenticated else throttle.take_guest_order()
+            if refused:
+                flash(GUEST_ORDERS_REFUSED.format(wait=refused.wait), "error")
+                status, headers = 429, {"Retry-After": str(refused.retry_after)}
+            else:
+                try:
+                    order = place_order(cart, customer, contact, form.checkout_token.data,
+                                        form.expected_total.data, active_provider_name())
+                except CheckoutError as exc:
+                    return repeated_or((redirect(url_for("orders.checkout")), 303), str(exc))
+                return _after_placement(order)
     elif form.is_submitted():
         status = 400
     if not form.is_submitted() and current_user.is_authenticated:
@@ -73,7 +83,7 @@ def checkout():
     return render_template("orders/checkout.html", form=form, quote=priced,
                            provider=active_provider_name(),
                            panels=panels("shop_checkout_panels", cart=cart_view(cart),
-                                         customer=customer)), status
+                                         customer=customer)), status, headers
 
 
 def _after_placement(order: Order):
@@ -87,7 +97,7 @@ def _after_placement(order: Order):
 @bp.get("/orders/<token>")
 def detail(token: str):
     order = order_by_token_or_404(token)
-    return render_template("orders/detail.html", order=order)
+    return render_template("orders/detail.html", order=order, pay_by=pay_by(order))
 
 
 @bp.post("/orders/<token>/restore-cart")

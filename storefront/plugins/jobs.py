@@ -34,9 +34,17 @@ def _reconcile_payments() -> None:
     from storefront.payments.stripe_gateway import StripeGateway
 
     if current_app.config["STRIPE_SECRET_KEY"]:
-        counts = reconcile(StripeGateway.from_config(), timedelta(hours=24))
+        hours = current_app.config["UNPAID_ORDER_HOURS"]["stripe"]
+        counts = reconcile(StripeGateway.from_config(), timedelta(hours=hours))
         if counts:
             log.info("reconciled card orders: %s", counts)
+
+
+def _expire_unpaid_transfers() -> None:
+    from storefront.orders.expiry import expire_unpaid_transfers
+
+    if cancelled := expire_unpaid_transfers(utcnow()):
+        log.info("cancelled %s bank-transfer orders left unpaid", cancelled)
 
 
 CORE_JOBS = (
@@ -45,7 +53,10 @@ CORE_JOBS = (
                     "process left behind"),
     Job("reconcile-payments", _reconcile_payments, every_seconds=900,
         description="settle card orders whose webhook never came; cancel card orders unpaid "
-                    "for 24 hours (with Stripe configured)"),
+                    "for UNPAID_ORDER_HOURS (with Stripe configured)"),
+    Job("expire-unpaid-orders", _expire_unpaid_transfers, every_seconds=300,
+        description="cancel bank-transfer orders unpaid for UNPAID_ORDER_HOURS, releasing "
+                    "their stock, points and seats"),
 )
 # The worker's scheduler looks every minute; a job due a moment after a look waits for the next.
 SLACK_SECONDS = 5
