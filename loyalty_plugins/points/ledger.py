@@ -380,6 +380,18 @@ def balance(user_id: int) -> PointsAccount | None:
     return session().get(PointsAccount, user_id)
 
 
+def usable(user_id: int, now: datetime) -> int:
+    """Points the member can spend now: the available balance less the points whose expiry
+    has come but which the hourly expiry job has not yet taken."""
+    account = balance(user_id)
+    if account is None or not account.available:
+        return 0
+    overdue = session().scalar(select(func.coalesce(func.sum(PointsLot.remaining), 0)).where(
+        PointsLot.user_id == user_id, PointsLot.state == "available", PointsLot.remaining > 0,
+        PointsLot.expires_at.is_not(None), PointsLot.expires_at <= now)) or 0
+    return account.available - overdue
+
+
 def ledger_totals(user_id: int) -> dict[str, int]:
     rows = session().execute(select(PointsEntry.bucket, func.sum(PointsEntry.delta)).where(
         PointsEntry.user_id == user_id).group_by(PointsEntry.bucket)).all()

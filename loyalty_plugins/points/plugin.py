@@ -56,7 +56,7 @@ def points_grant(user_id, points, reason, key, actor):
 @hookimpl
 def points_balance(user_id):
     account = ledger.balance(user_id)
-    return (account.available, account.pending) if account else (0, 0)
+    return (ledger.usable(user_id, utcnow()), account.pending) if account else (0, 0)
 
 
 @hookimpl
@@ -94,8 +94,7 @@ def shop_cart_adjustments(cart, customer):
     if not wanted:
         return []
     cfg = config.current()
-    account = ledger.balance(customer.id)
-    available = account.available if account else 0
+    available = ledger.usable(customer.id, utcnow())
     limit = (cart.subtotal + cart.shipping) * cfg.max_share_percent // 100 // cfg.point_value
     points = min(wanted, available, limit)
     if points < cfg.min_redeem:
@@ -185,6 +184,7 @@ def shop_account_panels(customer):
     account = ledger.balance(customer.id)
     expiry = ledger.next_expiry(customer.id, utcnow())
     html = render_template("points/panel.html", account=account, cfg=cfg,
+                           available=ledger.usable(customer.id, utcnow()),
                            expiry_day=local_date(expiry[0], cfg.tz) if expiry else None,
                            expiry_points=expiry[1] if expiry else 0)
     return [Panel(title="My points", html=html, order=10, id="points")]
@@ -192,8 +192,7 @@ def shop_account_panels(customer):
 
 @hookimpl
 def shop_member_summary(customer):
-    account = ledger.balance(customer.id)
-    return {"points": account.available if account else 0}
+    return {"points": ledger.usable(customer.id, utcnow())}
 
 
 @hookimpl
@@ -201,8 +200,8 @@ def shop_checkout_panels(cart, customer):
     if not customer.is_member:
         return []
     cfg = config.current()
-    account = ledger.balance(customer.id)
-    html = render_template("points/checkout_panel.html", account=account, cfg=cfg,
+    html = render_template("points/checkout_panel.html", cfg=cfg,
+                           available=ledger.usable(customer.id, utcnow()),
                            requested=requested_points())
     return [Panel(title="Pay with points", html=html, order=10, id="points")]
 
@@ -218,8 +217,7 @@ def shop_nav_links(customer):
 def shop_template_slot(name, context):
     if name != "admin_customer":
         return None
-    account = ledger.balance(context["user_id"])
-    points = account.available if account else 0
+    points = ledger.usable(context["user_id"], utcnow())
     return render_template("points/admin_cell.html", user_id=context["user_id"], points=points)
 
 

@@ -56,8 +56,7 @@ def blueprint() -> Blueprint:
             session.pop(REDEEM_KEY, None)
             flash("Points removed from this order.", "success")
             return redirect(url_for("orders.checkout"), 303)
-        account = ledger.balance(customer.id)
-        available = account.available if account else 0
+        available = ledger.usable(customer.id, utcnow())
         raw = request.form.get("points", "").strip()
         if action == "all":
             wanted = available
@@ -120,6 +119,7 @@ def _history_page(user_id: int, staff: bool, member=None):
     return render_template("points/history.html", entries=rows[:PAGE_SIZE], page=page,
                            has_next=len(rows) > PAGE_SIZE, labels=KIND_LABELS,
                            account=ledger.balance(user_id), staff=staff, member=member,
+                           available=ledger.usable(user_id, utcnow()),
                            forgiven=forgiven,
                            cfg=cfg, local=lambda moment: local_date(moment, cfg.tz),
                            today=local_date(utcnow(), cfg.tz))
