@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from storefront import create_app, migrate
@@ -18,6 +19,7 @@ from storefront.content.sync import sync_products
 from storefront.extensions import db
 from tests.support import postgres
 from tests.support.forms import hidden_fields, post_form
+from tests.support.smtp import Inbox
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -112,6 +114,17 @@ def app_factory(database_url: str, instance: Path, **defaults):
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+@pytest.fixture
+def smtp():
+    """A mail server on localhost: (its inbox, its port, its controller)."""
+    inbox = Inbox()
+    port = postgres.free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port, controller
+    controller.stop()
 
 
 @pytest.fixture
