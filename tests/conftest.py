@@ -95,6 +95,18 @@ def database_url(backend, request, tmp_path) -> str:
         yield url
 
 
+@pytest.fixture
+def empty_database(backend, request, tmp_path):
+    """A database with no tables at all: a SQLite file that does not exist yet, or a new
+    PostgreSQL database."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    with cluster.database(f"fresh_{next(_db_counter)}") as url:
+        yield url
+
+
 @contextlib.contextmanager
 def app_factory(database_url: str, instance: Path, **defaults):
     """``factory(**overrides)`` makes apps on ``database_url``; their connections are closed
