@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import email.policy
 import itertools
 import shutil
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 import psycopg
@@ -204,11 +207,19 @@ class Shop:
             return create_user(email, password, name, Role(role)).id
 
     def mails(self) -> list[str]:
+        """The mails sent so far, oldest first, as a person reads them: the headers, then
+        the body decoded (a body with long or non-ASCII lines is sent quoted-printable)."""
         folder = Path(self.app.config["MAIL_FILE_DIR"])
         if not folder.exists():
             return []
         files = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
-        return [p.read_text() for p in files]
+        return [_readable(BytesParser(policy=email.policy.default).parsebytes(p.read_bytes()))
+                for p in files]
+
+
+def _readable(message: EmailMessage) -> str:
+    headers = "".join(f"{name}: {value}\n" for name, value in message.items())
+    return f"{headers}\n{message.get_content()}"
 
 
 @pytest.fixture
