@@ -376,6 +376,16 @@ def test_emit_is_for_a_plugin_and_its_own_event_types_and_rolls_back(make_app):
     assert events_of(app, "stamps.earned") == [] and listener.heard == []
 
 
+def test_a_savepoint_given_up_after_an_emit_does_not_hold_the_event_back(make_app):
+    stamps, listener = Stamps(), Listener()
+    app = shop_app(make_app, stamps, listener)
+    with app.app_context():
+        uid = stamps.award(1)
+        db.session.begin_nested().rollback()  # e.g. an insert that turned out a duplicate
+        db.session.commit()
+    assert [event.id for event in listener.of_type("stamps.earned")] == [uid]
+
+
 # --- the built-in plugins' events -----------------------------------------------------------
 
 
