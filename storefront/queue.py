@@ -96,8 +96,12 @@ def _committed(session) -> None:
         queue.send(task_name, argument)
 
 
-def _rolled_back(session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
+def _transaction_ended(session, transaction) -> None:
+    """After a rollback (or a close) the transaction's tasks are dropped; after a commit
+    they were sent already. A savepoint's end is not the transaction's: a plugin that gives
+    up a savepoint keeps the tasks of what it wrote before it."""
+    if transaction.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 def _send_held(_exc: BaseException | None) -> None:
@@ -109,7 +113,7 @@ def _send_held(_exc: BaseException | None) -> None:
 
 
 def listen() -> None:
-    """Hook the commit and rollback of the shop's session (once per process)."""
+    """Hook the commit and the end of the shop's transactions (once per process)."""
     if not event.contains(db.session, "after_commit", _committed):
         event.listen(db.session, "after_commit", _committed)
-        event.listen(db.session, "after_rollback", _rolled_back)
+        event.listen(db.session, "after_transaction_end", _transaction_ended)

@@ -4,13 +4,17 @@ server is started too, for the tests that ask for one (``redis_server``, ``redis
 from __future__ import annotations
 
 import contextlib
+import email.policy
 import itertools
 import re
 import shutil
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 import psycopg
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from storefront import create_app, migrate
@@ -21,6 +25,7 @@ from storefront.extensions import db
 from tests.support import postgres
 from tests.support import redis as redis_support
 from tests.support.forms import hidden_fields, post_form
+from tests.support.smtp import Inbox
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -117,6 +122,18 @@ def database_url(backend, request, tmp_path) -> str:
         yield url
 
 
+@pytest.fixture
+def empty_database(backend, request, tmp_path):
+    """A database with no tables at all: a SQLite file that does not exist yet, or a new
+    PostgreSQL database."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    with cluster.database(f"fresh_{next(_db_counter)}") as url:
+        yield url
+
+
 @contextlib.contextmanager
 def app_factory(database_url: str, instance: Path, **defaults):
     """``factory(**overrides)`` makes apps on ``database_url``; their connections are closed
@@ -136,6 +153,17 @@ def app_factory(database_url: str, instance: Path, **defaults):
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+@pytest.fixture
+def smtp():
+    """A mail server on localhost: (its inbox, its port, its controller)."""
+    inbox = Inbox()
+    port = postgres.free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port, controller
+    controller.stop()
 
 
 @pytest.fixture
@@ -218,11 +246,19 @@ class Shop:
             return create_user(email, password, name, Role(role)).id
 
     def mails(self) -> list[str]:
+        """The mails sent so far, oldest first, as a person reads them: the headers, then
+        the body decoded (a body with long or non-ASCII lines is sent quoted-printable)."""
         folder = Path(self.app.config["MAIL_FILE_DIR"])
         if not folder.exists():
             return []
         files = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
-        return [p.read_text() for p in files]
+        return [_readable(BytesParser(policy=email.policy.default).parsebytes(p.read_bytes()))
+                for p in files]
+
+
+def _readable(message: EmailMessage) -> str:
+    headers = "".join(f"{name}: {value}\n" for name, value in message.items())
+    return f"{headers}\n{message.get_content()}"
 
 
 @pytest.fixture

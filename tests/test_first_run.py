@@ -1,7 +1,6 @@
 """A fresh install: commands on a database that was never migrated (or is behind) say so in
 one sentence, and `storefront db upgrade` says what it did. On SQLite and PostgreSQL."""
 
-import itertools
 import os
 import re
 import subprocess
@@ -20,19 +19,6 @@ from tests.support.postgres import free_port
 UPGRADE = "run `storefront db upgrade`"
 CREATED = re.compile(r"^Created (\d+) tables with (\d+) migrations; "
                      r"the database is at revision (\d{4} \(.*\))\.$")
-_names = itertools.count()
-
-
-@pytest.fixture
-def empty_database(backend, request, tmp_path):
-    """A database with no tables at all: a SQLite file that does not exist yet, or a new
-    PostgreSQL database."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        return
-    cluster = request.getfixturevalue("pg_cluster")
-    with cluster.database(f"fresh_{next(_names)}") as url:
-        yield url
 
 
 @pytest.fixture

@@ -15,40 +15,7 @@ from storefront.notifications.service import notify
 from tests.support import sample_plugins as sp
 from tests.support.forms import post_form
 from tests.support.postgres import free_port
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append((envelope.rcpt_tos[0], envelope.content.decode()))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port, controller
-    controller.stop()
-
-
-def subjects(inbox):
-    return sorted(body.split("Subject: ")[1].splitlines()[0] for _, body in inbox.messages)
-
-
-def texts(inbox):
-    return [body for _, body in inbox.messages]
-
-
-def wait_for(inbox, count):
-    for _ in range(100):
-        if len(inbox.messages) >= count:
-            return
-        time.sleep(0.05)
+from tests.support.smtp import Inbox, subjects, texts, wait_for
 
 
 @pytest.fixture

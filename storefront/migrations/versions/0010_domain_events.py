@@ -77,7 +77,8 @@ def _carry_over(events: sa.Table, deliveries: sa.Table) -> None:
     bind = op.get_bind()
     failed = sa.table("failed_reaction", sa.column("plugin"), sa.column("hook"),
                       sa.column("arguments", sa.JSON), sa.column("attempts"),
-                      sa.column("last_error"), sa.column("status"), sa.column("created_at"))
+                      sa.column("last_error"), sa.column("status"),
+                      sa.column("created_at", sa.DateTime))
     now = datetime.now(UTC).replace(tzinfo=None)
     for row in bind.execute(sa.select(failed).where(failed.c.status == "pending")):
         if row.hook not in REACTIONS:
