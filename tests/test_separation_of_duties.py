@@ -1,6 +1,6 @@
-"""Separation of duties (issue 20 point 4), attacked over HTTP: nobody grants themself points;
-a large points correction waits for a manager or the owner who is neither the one who asked
-nor the member, and is applied once."""
+"""Separation of duties (issue 20 point 4), attacked over HTTP: nobody grants themself points
+or settles their own order; a large points correction waits for a manager or the owner who
+is neither the one who asked nor the member, and is applied once."""
 
 import pytest
 from sqlalchemy import func, select
@@ -9,11 +9,12 @@ from hooks.testing import csrf_token, flash_messages
 from loyalty_plugins.points.models import PointsAdjustment, PointsEntry
 from storefront.accounts.models import User
 from storefront.extensions import db
-from tests.points_support import balance, loyalty_app, member
+from storefront.orders.models import Order, OrderStatus, Refund
+from tests.points_support import balance, last_order_id, loyalty_app, member
 from tests.support.forms import post_form
 from tests.test_admin import staff_client
 from tests.test_concurrency import POOL, run_together
-from tests.test_stripe_payments import log_in_owner
+from tests.test_stripe_payments import admin_refund, log_in_owner
 
 AUDIT = "/plugins/points/staff/adjustments"
 
@@ -209,3 +210,60 @@ def test_customers_cannot_open_the_audit_view_or_decide(app, shop, client):
                             data={"csrf_token": token}).status_code == 404
     assert balance(app, uid) == (0, 0, 0)
     assert f'href="{AUDIT}"' in staff.get(f"/plugins/points/staff/{uid}").get_data(as_text=True)
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+def own_order(app, shop, client) -> tuple[int, str]:
+    """An order the logged-in ``client`` places for themself: (id, its admin page)."""
+    shop.add(client, "EQP-GRD-01")
+    assert shop.checkout(client).status_code == 303
+    order_id = last_order_id(app)
+    return order_id, f"/admin/orders/{order_id}"
+
+
+def order_state(app, order_id: int) -> tuple[str, int, int]:
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        refunds = db.session.scalar(select(func.count(Refund.id)).where(
+            Refund.order_id == order_id))
+        return order.status, order.refunded_total, refunds
+
+
+def refused(answer, text: str) -> bool:
+    return answer.status_code == 403 and text in answer.get_data(as_text=True)
+
+
+def test_staff_cannot_mark_their_own_order_paid(app, shop):
+    staff = staff_client(app, shop, "staff")
+    order_id, page = own_order(app, shop, staff)
+    assert "This is your own order" in staff.get(page).get_data(as_text=True)
+    assert refused(post_form(staff, page, f"{page}/mark-paid", {}),
+                   "You cannot mark your own order as paid; ask another member of staff.")
+    assert order_state(app, order_id) == (OrderStatus.AWAITING_PAYMENT, 0, 0)
+    # A guest order with their e-mail address is theirs too.
+    guest = app.test_client()
+    shop.add(guest, "EQP-GRD-01")
+    shop.checkout(guest, email="Staff@Example.com")
+    guest_page = f"/admin/orders/{last_order_id(app)}"
+    assert refused(post_form(staff, guest_page, f"{guest_page}/mark-paid", {}),
+                   "You cannot mark your own order as paid")
+    assert order_state(app, last_order_id(app)) == (OrderStatus.AWAITING_PAYMENT, 0, 0)
+    colleague = staff_client(app, shop, "staff", "colleague@example.com")
+    post_form(colleague, page, f"{page}/mark-paid", {})
+    assert order_state(app, order_id) == (OrderStatus.PAID, 0, 0)
+
+
+def test_a_manager_cannot_cancel_or_refund_their_own_order(app, shop):
+    manager = staff_client(app, shop, "manager")
+    order_id, page = own_order(app, shop, manager)
+    assert refused(post_form(manager, page, f"{page}/cancel", {}),
+                   "You cannot cancel your own order; ask another manager.")
+    assert order_state(app, order_id) == (OrderStatus.AWAITING_PAYMENT, 0, 0)
+    colleague = staff_client(app, shop, "staff")
+    post_form(colleague, page, f"{page}/mark-paid", {})
+    assert 'name="amount"' not in manager.get(page).get_data(as_text=True)
+    assert refused(admin_refund(manager, order_id, "69.00", "changed my mind"),
+                   "You cannot refund your own order; ask another manager.")
+    assert order_state(app, order_id) == (OrderStatus.PAID, 0, 0)
