@@ -1,5 +1,6 @@
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import Forbidden
 
 
 def init_errors(app: Flask) -> None:
@@ -17,7 +18,10 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(403)
     def forbidden(err):
-        return page(403, "Not allowed", "You do not have access to this page.")
+        # abort(403, "why") says why; a bare abort(403) gets the general sentence.
+        said = getattr(err, "description", "")
+        return page(403, "Not allowed", said if said and said != Forbidden.description
+                    else "You do not have access to this page.")
 
     @app.errorhandler(404)
     def not_found(err):

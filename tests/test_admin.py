@@ -19,10 +19,12 @@ def place_guest_order(app, shop, sku="EQP-GRD-01", quantity=1) -> int:
         return db.session.scalar(select(Order.id).order_by(Order.id.desc()))
 
 
-def staff_client(app, shop, role):
+def staff_client(app, shop, role, email=None):
+    """A client logged in as a new account with ``role`` (as ``role@example.com``)."""
     client = app.test_client()
-    shop.create_user(f"{role}@example.com", role=role)
-    shop.login(client, f"{role}@example.com", PASSWORD)
+    email = email or f"{role}@example.com"
+    shop.create_user(email, role=role)
+    shop.login(client, email, PASSWORD)
     return client
 
 

@@ -19,8 +19,12 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"{name!r} is not a time zone (e.g. Europe/Madrid)") from exc
 
 
+def local_datetime(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.replace(tzinfo=UTC).astimezone(tz)
+
+
 def local_date(moment: datetime, tz: ZoneInfo) -> date:
-    return moment.replace(tzinfo=UTC).astimezone(tz).date()
+    return local_datetime(moment, tz).date()
 
 
 def start_of_local_day(day: date, tz: ZoneInfo) -> datetime:

@@ -40,6 +40,10 @@ SCHEMA = [
                  help="Whether the part of an order paid with points earns points."),
     SettingField("signup_bonus", FieldType.INTEGER, default=0, min=0, max=10**6,
                  help="Points given when a shopper creates an account."),
+    SettingField("approval_above", FieldType.INTEGER, default=1000, min=0, max=10**7,
+                 label="Staff corrections needing approval above (points)",
+                 help="A staff correction of more than this many points, added or taken, "
+                      "waits until a manager or the owner approves it."),
 ]
 
 
@@ -56,6 +60,7 @@ class PointsConfig:
     tz: ZoneInfo
     earn_on_points_paid: bool
     signup_bonus: int
+    approval_above: int
 
 
 def current() -> PointsConfig:
@@ -66,4 +71,5 @@ def current() -> PointsConfig:
         max_share_percent=s["max_share_percent"], pending_days=s["pending_days"],
         expiry_months=s["expiry_months"], notice_days=s["notice_days"], tz=zone(s["timezone"]),
         earn_on_points_paid=s["earn_on_points_paid"], signup_bonus=s["signup_bonus"],
+        approval_above=s["approval_above"],
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hooks import Model
@@ -79,3 +79,38 @@ class PointsReversal(Model):
     taken: Mapped[int] = mapped_column()
     forgiven: Mapped[int] = mapped_column()  # already spent: not taken twice
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+ADJUSTMENT_STATUSES = ("pending", "applied", "rejected")
+
+
+class PointsAdjustment(Model):
+    """A staff correction of a member's points, and what became of it: applied at once (at or
+    under the approval limit), or pending until a manager approves (applied) or rejects it.
+    Who asked and who decided are kept by id (for the checks) and by email (for the record,
+    also after an account is gone)."""
+
+    __tablename__ = "points_adjustment"
+    # The audit page: pending requests first, then newest first.
+    __table_args__ = (
+        Index("ix_points_adjustment_status_id", "status", "id"),
+        CheckConstraint("status IN ('pending', 'applied', 'rejected')",
+                        name="ck_points_adjustment_status"),
+        CheckConstraint("points <> 0", name="ck_points_adjustment_points"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    points: Mapped[int] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10))
+    requester_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
+    requester: Mapped[str] = mapped_column(String(254))
+    decider_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
+    decider: Mapped[str] = mapped_column(String(254), default="")
+    decision_note: Mapped[str] = mapped_column(String(300), default="")  # why it was rejected
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)

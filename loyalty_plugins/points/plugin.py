@@ -210,7 +210,11 @@ def shop_checkout_panels(cart, customer):
 def shop_nav_links(customer):
     if not customer.is_member:
         return []
-    return [NavLink(label="My points", url="/plugins/points/history", order=20)]
+    links = [NavLink(label="My points", url="/plugins/points/history", order=20)]
+    if customer.has_role("staff"):
+        links.append(NavLink(label="Points corrections", url="/plugins/points/staff/adjustments",
+                             order=21))
+    return links
 
 
 @hookimpl

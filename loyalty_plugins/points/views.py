@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, request, session, url_for
 from sqlalchemy import func, select
 
-from hooks import current_customer, get_customer, render_template
+from hooks import (
+    CustomerView,
+    current_customer,
+    get_customer,
+    get_customers,
+    render_template,
+    require_role,
+)
 from hooks import session as db_session
-from loyalty_plugins.points import config, ledger
-from loyalty_plugins.points.clock import local_date, start_of_local_day, utcnow
-from loyalty_plugins.points.models import PointsEntry
+from loyalty_plugins.points import adjustments, config, ledger
+from loyalty_plugins.points.clock import local_date, local_datetime, start_of_local_day, utcnow
+from loyalty_plugins.points.models import PointsAdjustment, PointsEntry
 
 REDEEM_KEY = "points_redeem"
 PAGE_SIZE = 50
@@ -92,16 +100,29 @@ def blueprint() -> Blueprint:
 
     @bp.route("/staff/<int:user_id>", methods=["GET", "POST"])
     def staff(user_id: int):
-        actor = current_customer()
-        if not actor.has_role("staff"):
-            abort(404)
+        actor = require_role("staff")
         member = get_customer(user_id)
         if member is None:
             abort(404)
         if request.method == "POST":
             _staff_adjust(member, actor)
             return redirect(url_for("points.staff", user_id=user_id), 303)
-        return _history_page(user_id, staff=True, member=member)
+        return _history_page(user_id, staff=True, member=member, actor=actor)
+
+    @bp.get("/staff/adjustments")
+    def staff_adjustments():
+        return _adjustments_page(require_role("staff"))
+
+    @bp.post("/staff/adjustments/<int:adjustment_id>/approve")
+    def approve_adjustment(adjustment_id: int):
+        return _decide(lambda actor: adjustments.approve(
+            adjustment_id, actor, config.current(), now=utcnow()))
+
+    @bp.post("/staff/adjustments/<int:adjustment_id>/reject")
+    def reject_adjustment(adjustment_id: int):
+        note = request.form.get("note", "").strip()
+        return _decide(lambda actor: adjustments.reject(adjustment_id, actor, note,
+                                                        now=utcnow()))
 
     return bp
 
@@ -111,43 +132,101 @@ def _page() -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
 
-def _history_page(user_id: int, staff: bool, member=None):
+def _history_page(user_id: int, staff: bool, member: CustomerView | None = None,
+                  actor: CustomerView | None = None):
     cfg = config.current()
     page = _page()
     rows = _history(user_id, page)
     forgiven = ledger.forgiven_reversals(user_id) if staff else []
+    waiting = adjustments.pending_for(user_id) if staff else []
     return render_template("points/history.html", entries=rows[:PAGE_SIZE], page=page,
                            has_next=len(rows) > PAGE_SIZE, labels=KIND_LABELS,
                            account=ledger.balance(user_id), staff=staff, member=member,
                            available=ledger.usable(user_id, utcnow()),
-                           forgiven=forgiven,
+                           own=actor is not None and actor.id == user_id,
+                           forgiven=forgiven, waiting=waiting,
                            cfg=cfg, local=lambda moment: local_date(moment, cfg.tz),
                            today=local_date(utcnow(), cfg.tz))
 
 
-def _staff_adjust(member, actor) -> None:
+def _adjustment_form() -> tuple[int, str] | None:
+    """The points and reason the staff form sent, or None (with a message) if not valid."""
     raw = request.form.get("points", "").strip()
     reason = request.form.get("reason", "").strip()
     try:
         points = int(raw)
     except ValueError:
         flash("Points must be a whole number, e.g. 50 or -20.", "error")
-        return
+        return None
     if points == 0 or abs(points) > 10**7:
         flash("Points must not be 0 (and at most 10,000,000).", "error")
-        return
+        return None
     if not reason:
         flash("Say why: the reason is shown to the member.", "error")
+        return None
+    return points, reason
+
+
+def _staff_adjust(member: CustomerView, actor: CustomerView) -> None:
+    form = _adjustment_form()
+    if form is None:
         return
+    points, reason = form
+    cfg = config.current()
     try:
-        ledger.adjust(member.id, points, ledger.Who(reason, actor.email), config.current(),
-                      now=utcnow())
+        row = adjustments.request(member, actor, points, reason, cfg, now=utcnow())
+    except adjustments.Refused as exc:
+        db_session().rollback()
+        abort(403, str(exc))
     except ledger.PointsError as exc:
         db_session().rollback()
         flash(str(exc), "error")
         return
     db_session().commit()
-    flash(f"{points:+d} points for {member.email}: {reason}", "success")
+    if row.status == "pending":
+        flash(f"{points:+d} points for {member.email} is more than {cfg.approval_above} "
+              "points, so it waits for a manager or the owner to approve it; the balance "
+              "does not change until then.", "success")
+    else:
+        flash(f"{points:+d} points for {member.email}: {reason}", "success")
+
+
+def _adjustments_page(actor: CustomerView):
+    cfg = config.current()
+    page = _page()
+    waiting = adjustments.pending() if page == 1 else []
+    done = adjustments.decided(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    shown = waiting + done[:PAGE_SIZE]
+    members = get_customers({row.user_id for row in shown})
+    return render_template("points/adjustments.html", waiting=waiting, done=done[:PAGE_SIZE],
+                           page=page, has_next=len(done) > PAGE_SIZE, members=members,
+                           refusal=lambda row: adjustments.refusal(row, actor), cfg=cfg,
+                           local=lambda moment: local_datetime(moment, cfg.tz)
+                           .strftime("%Y-%m-%d %H:%M"))
+
+
+def _decide(decision: Callable[[CustomerView], PointsAdjustment]) -> Response:
+    """Approve or reject (``decision``) as the current member of staff, then back to the
+    list: 404 for customers and unknown corrections, 403 when separation of duties forbids
+    it, a message when it was already decided or cannot be applied."""
+    actor = require_role("staff")
+    try:
+        row = decision(actor)
+    except adjustments.NotFound:
+        abort(404)
+    except adjustments.Refused as exc:
+        db_session().rollback()
+        abort(403, str(exc))
+    except ledger.PointsError as exc:
+        db_session().rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("points.staff_adjustments"), 303)
+    db_session().commit()
+    member = get_customer(row.user_id)
+    what = "approved and applied" if row.status == "applied" else "rejected"
+    flash(f"{row.points:+d} points for {member.email if member else 'the member'}: {what}.",
+          "success")
+    return redirect(url_for("points.staff_adjustments"), 303)
 
 
 def _parse_day(raw: str | None, default: date) -> date:

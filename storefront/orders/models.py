@@ -104,6 +104,11 @@ class Order(db.Model):
             return 0
         return self.total - self.refunded_total
 
+    def is_placed_by(self, user_id: int, email: str) -> bool:
+        """Whether the order is this person's: placed from their account, or as a guest
+        with their e-mail address."""
+        return self.user_id == user_id or self.email.strip().lower() == email.strip().lower()
+
 
 class OrderLine(db.Model):
     __tablename__ = "order_line"
