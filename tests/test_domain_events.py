@@ -349,6 +349,21 @@ def test_the_owner_retries_or_dismisses_a_dead_delivery_and_no_one_else_may(make
     assert "journal could not file" not in owner.get("/admin/plugins").get_data(as_text=True)
 
 
+def test_retrying_an_event_that_waits_for_an_earlier_one_says_so(make_app):
+    app = shop_app(make_app, Journal(failing={"order.placed": 99}))
+    shop = Shop(app)
+    order_id = place_guest_order(app, shop, SKU)
+    mark_paid_by(staff_client(app, shop, "staff"), order_id)
+    placed, paid = deliveries(app, "journal")
+    with app.app_context():  # as after an earlier failure of its own
+        db.session.execute(update(EventDelivery).where(EventDelivery.id == paid.id)
+                           .values(status="failed", attempts=1, last_error="old trouble"))
+        db.session.commit()
+    answer = press(owner_client(app, shop), paid.id, "retry").get_data(as_text=True)
+    assert f"waits for an earlier event of order {order_id}" in answer
+    assert "failed again" not in answer and journal(app) == []
+
+
 # --- plugins' own events --------------------------------------------------------------------
 
 

@@ -141,6 +141,11 @@ def failure(failure_id: int, action: str):
         flash(f"{found.consumer}: {found.event_type} went through this time.", "success")
     else:
         again = delivery.describe(failure_id)
-        flash(f"{found.consumer}: {found.event_type} failed again: "
-              f"{again.last_error if again else ''}", "error")
+        if again is not None and again.attempts == found.attempts:  # not tried: it waits
+            flash(f"{found.consumer}: {found.event_type} waits for an earlier event of "
+                  f"{found.aggregate} that has not reached {found.consumer} yet; retry that "
+                  "one first.", "error")
+        else:
+            flash(f"{found.consumer}: {found.event_type} failed again: "
+                  f"{again.last_error if again else ''}", "error")
     return redirect(url_for("plugin_admin.index")), 303
