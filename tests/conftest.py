@@ -22,7 +22,7 @@ from storefront.catalog.models import Product
 from storefront.content.loader import load_content
 from storefront.content.sync import sync_products
 from storefront.extensions import db
-from tests.support import postgres
+from tests.support import localstripe, postgres
 from tests.support import redis as redis_support
 from tests.support.forms import hidden_fields, post_form
 from tests.support.smtp import Inbox
@@ -95,6 +95,21 @@ def redis_url(redis_server) -> str:
     """The session's Redis, emptied for this test: redis://127.0.0.1:PORT."""
     redis_server.flush()
     return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def localstripe_server():
+    """localstripe (the Stripe API's fake) on 127.0.0.1, started on first use."""
+    server = localstripe.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stripe_api(localstripe_server):
+    """localstripe, emptied: every test sees only its own PaymentIntents and refunds."""
+    localstripe_server.flush()
+    return localstripe_server
 
 
 @pytest.fixture(scope="session")

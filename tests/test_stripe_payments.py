@@ -68,20 +68,6 @@ class HookRecorder:
 # --- fixtures -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def localstripe_server():
-    server = localstripe.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def stripe_api(localstripe_server):
-    """localstripe, emptied: every test sees only its own PaymentIntents and refunds."""
-    localstripe_server.flush()
-    return localstripe_server
-
-
 @pytest.fixture
 def recorder() -> HookRecorder:
     return HookRecorder()

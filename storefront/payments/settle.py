@@ -28,6 +28,7 @@ class Outcome(StrEnum):
     ALREADY_SETTLED = "already settled"
     CANCELLED = "cancelled"
     PENDING = "pending"
+    NEEDS_ACTION = "waiting for the shopper's bank"
     UNKNOWN = "unknown payment"
     MISMATCH = "amount mismatch"
     REFUNDED_LATE = "refunded: order was already cancelled"
@@ -73,7 +74,7 @@ def settle_intent(gateway: StripeGateway, intent_id: str, failed_event: bool = F
             gateway.cancel(intent_id)  # so it cannot succeed after we released the stock
         cancelled = cancel_order(order.id, "payment failed")
         return Outcome.CANCELLED if cancelled else Outcome.ALREADY_SETTLED
-    return Outcome.PENDING
+    return Outcome.NEEDS_ACTION if intent.status == "requires_action" else Outcome.PENDING
 
 
 def record_stripe_refund(gateway: StripeGateway, refund: stripe.Refund) -> bool:
@@ -120,7 +121,8 @@ def reconcile(gateway: StripeGateway, abandon_after: timedelta) -> dict[str, int
     for intent_id, created_at in rows:
         try:
             outcome = settle_intent(gateway, intent_id)
-            if outcome is Outcome.PENDING and utcnow() - created_at > abandon_after:
+            waiting = outcome in (Outcome.PENDING, Outcome.NEEDS_ACTION)
+            if waiting and utcnow() - created_at > abandon_after:
                 outcome = settle_intent(gateway, intent_id, failed_event=True)
         except stripe.StripeError as exc:
             log.error("reconcile %s: %s", intent_id, exc)

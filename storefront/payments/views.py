@@ -76,6 +76,10 @@ def payment_return(token: str):
                 flash("We could not reach the card payment service to confirm your payment. "
                       "We will confirm it by email as soon as it answers.", "error")
                 break
+            if outcome is Outcome.NEEDS_ACTION:
+                flash("Your bank asks you to confirm this payment (3-D Secure). Please finish "
+                      "it on the payment page; your order is kept meanwhile.", "error")
+                return redirect(url_for("payments.pay", token=token))
             if outcome is Outcome.PENDING:
                 flash("Your payment is being processed; we will email you when it is done.",
                       "success")
