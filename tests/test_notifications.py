@@ -15,15 +15,7 @@ from storefront.notifications.service import notify
 from tests.support import sample_plugins as sp
 from tests.support.forms import post_form
 from tests.support.postgres import free_port
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append((envelope.rcpt_tos[0], envelope.content.decode()))
-        return "250 OK"
+from tests.support.smtp import Inbox
 
 
 @pytest.fixture

@@ -154,3 +154,30 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str,
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {timeout:.0f} s for {what}")
         time.sleep(interval)
+
+
+def _socket_inodes(local_port: int) -> set[str]:
+    """The inodes of the TCP sockets (IPv4 and IPv6) bound to ``local_port`` on this side."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as rows:
+            next(rows)
+            for row in rows:
+                fields = row.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == local_port:
+                    found.add(fields[9])
+    return found
+
+
+def owner_of_connection(local_port: int, processes: list[Process]) -> Process | None:
+    """Which of ``processes`` has the TCP connection whose own end is ``local_port`` (e.g.
+    the client_port PostgreSQL shows for a backend)."""
+    wanted = {f"socket:[{inode}]" for inode in _socket_inodes(local_port)}
+    for process in processes:
+        fd_dir = Path(f"/proc/{process.pid}/fd")
+        with contextlib.suppress(OSError):
+            for fd in fd_dir.iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) in wanted:
+                        return process
+    return None
