@@ -16,8 +16,10 @@ the mail goes to the processes' output (MAIL_BACKEND=console), counted there.
 
 from __future__ import annotations
 
+import socket
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +32,9 @@ from storefront.catalog.models import Product
 from storefront.events.models import DomainEvent, EventDelivery
 from storefront.extensions import db
 from storefront.notifications.models import Notification
+from storefront.notifications.service import notify
 from storefront.orders.models import Order
+from storefront.plugins.models import JobState
 from storefront.timeutil import utcnow
 from tests.conftest import base_config
 from tests.events_support import event_file, events_content
@@ -43,7 +47,7 @@ from tests.support.http_shop import (
     staff_action,
 )
 from tests.support.live_server import Visitor
-from tests.support.processes import gunicorn, shop_environment, storefront
+from tests.support.processes import gunicorn, shop_environment, started, storefront, wait_for
 
 MEMBER = "mia@example.com"
 OWNER = "olivia@example.com"
@@ -85,19 +89,30 @@ class Deployment:
 
 
 @pytest.fixture
-def deployment(make_app, database_url, tmp_path) -> Deployment:
-    folder = tmp_path / "run"
-    queue_file = folder / "queue.sqlite3"
-    content = events_content(tmp_path / "content")
-    event_file(content, "tasting", audience="members", capacity=10, price="25.00", guests=0)
-    settings = {"MAIL_BACKEND": "console", "WORKER_QUEUE": f"sqlite:///{queue_file}",
-                "CONTENT_DIR": str(content)}
-    folder.mkdir()
-    app = loyalty_app(make_app, plugins=("points", "events"),
-                      settings={"events": {"invitations": False}}, **settings)
-    env = shop_environment(base_config(database_url, tmp_path / "instance",
-                                       LOAD_ENTRY_POINT_PLUGINS=True, **settings))
-    return Deployment(app, env, folder, queue_file, [])
+def make_deployment(make_app, database_url, tmp_path):
+    """``make_deployment(**settings)``: the shop with points and events, its queue a SQLite
+    file, mail printed by the processes unless ``settings`` say otherwise."""
+    def make(**overrides) -> Deployment:
+        folder = tmp_path / "run"
+        queue_file = folder / "queue.sqlite3"
+        content = events_content(tmp_path / "content")
+        event_file(content, "tasting", audience="members", capacity=10, price="25.00",
+                   guests=0)
+        settings = {"MAIL_BACKEND": "console", "WORKER_QUEUE": f"sqlite:///{queue_file}",
+                    "CONTENT_DIR": str(content), **overrides}
+        folder.mkdir()
+        app = loyalty_app(make_app, plugins=("points", "events"),
+                          settings={"events": {"invitations": False}}, **settings)
+        env = shop_environment(base_config(database_url, tmp_path / "instance",
+                                           LOAD_ENTRY_POINT_PLUGINS=True, **settings))
+        return Deployment(app, env, folder, queue_file, [])
+
+    return make
+
+
+@pytest.fixture
+def deployment(make_deployment) -> Deployment:
+    return make_deployment()
 
 
 def create_accounts(deployment: Deployment) -> int:
@@ -323,3 +338,50 @@ def test_a_ticket_paid_just_before_the_kill_is_confirmed_and_mailed_once(deploym
     assert deployment.mails("Your ticket: Tasting") == 1
     assert statuses(deliveries(app, order.id)) == {"done"}
     again_changes_nothing(deployment)
+
+
+def test_a_worker_killed_inside_core_deliver_leaves_the_job_to_the_next_run_soon(
+        make_deployment):
+    """core:deliver is how lost work comes back after a crash; a worker killed while running
+    it must not keep it to itself: its claim on the job lapses within CLAIM_SECONDS (two
+    minutes), where it lasted an hour before (the job, and every retry, waited that long)."""
+    silent = socket.create_server(("127.0.0.1", 0))  # takes connections, never says hello
+    try:
+        deployment = make_deployment(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1",
+                                     SMTP_PORT=silent.getsockname()[1])
+        app = deployment.app
+        with app.app_context():
+            message_id = notify("register_confirm.txt", "A message core:deliver sends",
+                                email="ana@example.com", name="Ana", hours=24,
+                                link="http://localhost/x").id
+            db.session.commit()
+        telling_lost(deployment)  # so core:deliver is the one to send it
+        with started("worker", ["-m", "storefront.cli", "worker", "--until-idle"],
+                     deployment.env, deployment.folder) as worker:
+            wait_for(lambda: sending(app, message_id), 60,
+                     "core:deliver to be sending the message")
+            worker.kill()  # in the middle of core:deliver
+    finally:
+        silent.close()
+    with app.app_context():
+        assert db.session.get(JobState, "core:deliver").claimed_until is not None
+
+    # Two minutes later (time travel: the claim is moved back by that much), the mail server
+    # works again and the next worker run sends the message: core:deliver ran.
+    with app.app_context():
+        state = db.session.get(JobState, "core:deliver")
+        state.claimed_until -= timedelta(minutes=2)
+        db.session.commit()
+    deployment.env["STOREFRONT_MAIL_BACKEND"] = '"console"'
+    deployment.work()
+    with app.app_context():
+        assert db.session.get(Notification, message_id).status == "sent"
+    assert deployment.mails("A message core:deliver sends") == 1
+
+
+def sending(app, message_id: int) -> bool:
+    """The message is claimed by a send under way (core:deliver's, the only one told)."""
+    with app.app_context():
+        state = db.session.get(JobState, "core:deliver")
+        claimed = state is not None and state.claimed_until is not None
+        return claimed and db.session.get(Notification, message_id).attempts == 1
