@@ -179,18 +179,23 @@ def deliveries_done(app: Flask, event_type: str, consumer: str) -> int:
             EventDelivery.status == "done"))
 
 
-def untold_time_passes(app: Flask) -> None:
+def untold_time_passes(app: Flask, *, deliver_job_ran: bool = False) -> None:
     """Time travel, instead of waiting up to 90 s: what the killed worker had taken from the
     queue was told to nobody else, and is due for core:deliver UNTOLD_AFTER (30 s) after its
-    commit; core:deliver itself runs once a minute. Both moments are moved to now."""
+    commit; core:deliver itself runs once a minute. Both moments are moved to now (not for
+    a delivery that a hung worker holds locked: that one is left as it is). With
+    ``deliver_job_ran`` core:deliver just ran instead, so it is not due for a minute."""
     with app.app_context():
         now = utcnow()
-        db.session.execute(update(EventDelivery).where(EventDelivery.status == "pending")
+        pending = (select(EventDelivery.id).where(EventDelivery.status == "pending")
+                   .with_for_update(skip_locked=True).scalar_subquery())
+        db.session.execute(update(EventDelivery).where(EventDelivery.id.in_(pending))
                            .values(next_attempt_at=now))
         db.session.execute(update(Notification).where(Notification.status == "pending")
                            .values(next_attempt_at=now))
-        db.session.execute(update(JobState).where(JobState.name == "core:deliver")
-                           .values(last_success_at=now - timedelta(minutes=1)))
+        job = db.session.get(JobState, "core:deliver") or JobState(name="core:deliver")
+        job.last_success_at = now if deliver_job_ran else now - timedelta(minutes=1)
+        db.session.add(job)
         db.session.commit()
 
 
@@ -334,3 +339,62 @@ def test_a_plugin_disabled_on_one_host_is_off_at_the_next_request_of_the_other(d
         answer = owner.post_form("/admin/plugins", "/admin/plugins/points/disable", {})
         assert answer.status == 303
         assert all("My points" not in member.get("/account").text for _ in range(4))
+
+
+def jobs_running(app: Flask) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(JobState.name).where(
+            JobState.claimed_until.is_not(None))))
+
+
+def earned_for(app: Flask, order_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).where(
+            PointsEntry.order_id == order_id, PointsEntry.kind == "earn"))
+
+
+def test_a_hung_worker_holding_a_delivery_does_not_stop_core_deliver_for_the_others(
+        deployment):
+    """A worker that hangs (SIGSTOP: a frozen host, a partition) inside a delivery keeps its
+    transaction open and the delivery's row locked, for as long as the database keeps its
+    session (hours). core:deliver on another host skips that delivery after a short wait and
+    delivers the rest; once the hung worker is gone, its delivery is done, once."""
+    app = deployment.app
+    (x_email, x_id), (y_email, _) = create_accounts(app, 2)
+    with contextlib.ExitStack() as running:
+        host, _ = running.enter_context(deployment.hosts())
+        staff = staff_on(host, "127.0.0.2")
+        orders = []
+        for email in (x_email, y_email):
+            with app.app_context():
+                token = shop_once(Visitor(host), email)
+                orders.append(db.session.scalar(select(Order.id).where(
+                    Order.public_token == token)))
+        x_order, y_order = orders
+        with account_locked(app, x_id):
+            staff_action(staff, x_order, "mark-paid")
+            # The first payment's deliveries are due for core:deliver already, but this
+            # worker's scheduler does not run it (it just ran): the worker is told of them.
+            untold_time_passes(app, deliver_job_ran=True)
+            hung = running.enter_context(deployment.worker("worker-hung"))
+            wait_for(lambda: waiting_on_points_account(app) and not jobs_running(app)
+                     and queued(app) == 0, 30,
+                     "the worker to wait inside the delivery of the first payment, and to "
+                     "be done with the jobs its scheduler started")
+            hung.stop()  # it hangs, its session open, the delivery's row locked
+        staff_action(staff, y_order, "mark-paid")
+        with app.app_context():
+            queue.current().huey.flush()  # the second payment's telling is lost too
+        untold_time_passes(app)
+
+        running.enter_context(deployment.worker("worker-other"))
+        wait_for(lambda: earned_for(app, y_order) == 1, 30,
+                 "core:deliver on the other worker to deliver the second payment")
+        assert earned_for(app, x_order) == 0  # still held by the hung worker
+
+        hung.kill()  # its session ends, its transaction rolls back
+        wait_for(lambda: not jobs_running(app), 30, "core:deliver's run to end")
+        untold_time_passes(app)
+        running.enter_context(deployment.worker("worker-next"))  # its scheduler looks at once
+        wait_for(lambda: open_work(app) == (0, 0), 30, "every delivery done")
+    assert earned_for(app, x_order) == 1 and earned_for(app, y_order) == 1

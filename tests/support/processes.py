@@ -68,8 +68,12 @@ class Process:
     def kill(self) -> None:
         """SIGKILL the process and every process of its group (gunicorn's workers)."""
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
+            os.killpg(self.popen.pid, signal.SIGKILL)  # a stopped process dies too
         self.popen.wait(timeout=30)
+
+    def stop(self) -> None:
+        """SIGSTOP the group: it hangs, as on a frozen host, its connections open."""
+        os.killpg(self.popen.pid, signal.SIGSTOP)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
