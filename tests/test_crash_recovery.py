@@ -10,6 +10,9 @@ and running the worker and every job again changes nothing.
 In the design before domain events the reactions ran inside the request, so the points
 were earned (or released, or taken back) before the kill and these tests fail on it.
 
+The worker is killed too: inside core:deliver, the job that brings lost work back, it must
+not keep that job to itself for long (it kept it for an hour).
+
 On SQLite and PostgreSQL; the queue is a SQLite file (the default kind of WORKER_QUEUE),
 the mail goes to the processes' output (MAIL_BACKEND=console), counted there.
 """

@@ -1,9 +1,10 @@
 """Several hosts (issue 14, point 5): two gunicorn app processes (two sync workers each) and
 two `storefront worker` processes on one PostgreSQL database and one Redis (the queue and
 the log-in counters), mail over SMTP to one server. Nothing the shop needs lives in one
-process: a worker killed in the middle of its work loses nothing and doubles nothing, the
-log-in limits count over both hosts, and an owner's change on one host holds on the other.
-PostgreSQL and Redis only: skipped without them."""
+process: a worker killed in the middle of its work loses nothing and doubles nothing, one
+that hangs holds up only its own delivery, the log-in limits count over both hosts, and an
+owner's change on one host holds on the other. PostgreSQL and Redis only: skipped without
+them."""
 
 from __future__ import annotations
 
