@@ -292,6 +292,42 @@ def test_jobs_run_records_runs_and_retries_failures(make_app):
     assert "discounter:tick: every 3600s, last success 20" in listing
 
 
+def test_a_job_running_longer_than_its_claim_keeps_it_while_it_runs(make_app, monkeypatch):
+    """The claim is renewed while the run goes on: a second worker trying the job past the
+    first claim's end is refused, and the claim is freed when the run ends."""
+    import time
+
+    from hooks import Job
+    from storefront.plugins import jobs
+    from storefront.plugins.models import JobState
+
+    monkeypatch.setattr(jobs, "CLAIM_SECONDS", 1)
+    monkeypatch.setattr(jobs, "RENEW_SECONDS", 0.1)
+    runs, second_worker = [], []
+
+    class Slow:
+        name = "slow"
+
+        @hookimpl
+        def shop_register_jobs(self):
+            return [Job("crawl", self.crawl, every_seconds=3600)]
+
+        def crawl(self):
+            runs.append(1)
+            if len(runs) > 1:
+                return  # a second run while the first goes on (what must not happen)
+            time.sleep(1.5)  # longer than a claim lasts unrenewed
+            with app.app_context():  # another worker, as its own app context
+                second_worker.append(jobs.run_key("slow:crawl"))
+
+    app = make_app(EXTRA_PLUGINS=[Slow()])
+    with app.app_context():
+        first = jobs.run_key("slow:crawl")
+        state = db.session.get(JobState, "slow:crawl")
+        assert first.ok and second_worker == [None] and runs == [1]
+        assert state.claimed_until is None and state.last_success_at == first.finished_at
+
+
 def test_hook_tracing_logs_timings(make_app, shop, caplog, monkeypatch):
     monkeypatch.setenv("STOREFRONT_TRACE_HOOKS", "1")  # read when the app starts
     app = make_app(EXTRA_PLUGINS=[sp.Discounter()])

@@ -2,8 +2,11 @@
 
 A delivery starts by claiming its row with an UPDATE, so a second worker with the same
 event (a redelivery, or the delivery job finding it) waits for the first and then finds it
-done. A failure rolls the consumer's work back and is retried after a growing pause; after
-``EVENT_MAX_ATTEMPTS`` it is dead: on the dead-letter list, where staff retry or dismiss it.
+done; on PostgreSQL it waits at most ``CLAIM_WAIT``, then leaves the delivery for a later
+run (a worker that hangs inside a delivery, its host frozen or cut off, keeps the row locked
+for as long as the database keeps its session, which may be hours). A failure rolls the
+consumer's work back and is retried after a growing pause; after ``EVENT_MAX_ATTEMPTS`` it
+is dead: on the dead-letter list, where staff retry or dismiss it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
 from storefront.events.catalogue import CORE_EVENTS, SHOP_CONSUMER
@@ -26,6 +30,8 @@ log = logging.getLogger("storefront.events")
 
 OPEN = ("pending", "failed")
 WAIT_FOR_EARLIER = timedelta(seconds=5)
+CLAIM_WAIT = "5s"  # PostgreSQL's lock_timeout for the claim
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 class NotEnabled(RuntimeError):
@@ -68,9 +74,11 @@ def deliver(delivery_id: int, *, catch_up: bool = True) -> bool:
     When an earlier event of the same aggregate still waits for this consumer, that one is
     delivered first (``catch_up``), or this one waits for it."""
     session = db.session
-    claimed = session.execute(update(EventDelivery).where(
-        EventDelivery.id == delivery_id, EventDelivery.status.in_(OPEN))
-        .values(attempts=EventDelivery.attempts)).rowcount  # takes the row's lock
+    claimed = _claim(delivery_id)
+    if claimed is None:
+        log.warning("event delivery %s is held by another worker for more than %s; left "
+                    "for a later run", delivery_id, CLAIM_WAIT)
+        return False
     if not claimed:
         session.rollback()
         return True
@@ -94,6 +102,27 @@ def deliver(delivery_id: int, *, catch_up: bool = True) -> bool:
         log.exception("event %s (%s) failed for %s", event.uid, event.type, delivery.consumer)
         _failed(delivery_id, exc)
     return False
+
+
+def _claim(delivery_id: int) -> bool | None:
+    """Lock the delivery's row if it is open: True; False when it is not open (done);
+    None when another session has held the row for longer than CLAIM_WAIT."""
+    session = db.session
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(text(f"SET LOCAL lock_timeout = '{CLAIM_WAIT}'"))
+    try:
+        claimed = session.execute(update(EventDelivery).where(
+            EventDelivery.id == delivery_id, EventDelivery.status.in_(OPEN))
+            .values(attempts=EventDelivery.attempts)).rowcount  # takes the row's lock
+    except OperationalError as exc:
+        session.rollback()
+        if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            return None
+        raise
+    if postgres:  # the consumer's own statements wait as long as they need
+        session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+    return bool(claimed)
 
 
 def handle(consumer: str, event: DomainEvent) -> None:

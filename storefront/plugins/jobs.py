@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
@@ -18,7 +20,11 @@ from storefront.timeutil import utcnow
 
 log = logging.getLogger("storefront.jobs")
 
-CLAIM_SECONDS = 3600  # a crashed run frees its job after this long
+# A run holds its job by a claim that lasts CLAIM_SECONDS and that the running process renews
+# every RENEW_SECONDS: a run whose process died (killed, its host gone) frees the job within
+# CLAIM_SECONDS, and a run that lasts longer keeps it for as long as its process lives.
+CLAIM_SECONDS = 120
+RENEW_SECONDS = 30
 
 
 def _deliver_due() -> None:
@@ -96,43 +102,86 @@ def is_due(scheduled: ScheduledJob, now) -> bool:
     return state.last_success_at is None or state.last_success_at + _interval(scheduled) <= now
 
 
-def _claim(scheduled: ScheduledJob, now, *, force: bool = False) -> bool:
+def _claim(scheduled: ScheduledJob, now, *, force: bool = False) -> datetime | None:
     """Take the job if it is due (or forced) and nobody runs it: one statement, so two
-    workers or two crons firing at once run it once."""
+    workers or two crons firing at once run it once. The claim's end, or None."""
     due = or_(JobState.last_success_at.is_(None),
               JobState.last_success_at <= now - _interval(scheduled))
+    until = now + timedelta(seconds=CLAIM_SECONDS)
     claimed = db.session.execute(
         update(JobState).where(JobState.name == scheduled.key,
                                or_(JobState.claimed_until.is_(None),
                                    JobState.claimed_until < now),
                                *(() if force else (due,)))
-        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .values(claimed_until=until)
     ).rowcount
     db.session.commit()
-    return bool(claimed)
+    return until if claimed else None
 
 
-def run_one(scheduled: ScheduledJob) -> JobRun:
+class _Renewal:
+    """Renews a run's claim while the run goes on: a thread with a session of its own."""
+
+    def __init__(self, key: str, until: datetime) -> None:
+        self.key, self.until = key, until
+        self._app = current_app._get_current_object()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name=f"claim {key}", daemon=True)
+
+    def __enter__(self) -> _Renewal:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(RENEW_SECONDS):
+            with self._app.app_context():
+                later = utcnow() + timedelta(seconds=CLAIM_SECONDS)
+                try:
+                    renewed = db.session.execute(
+                        update(JobState).where(JobState.name == self.key,
+                                               JobState.claimed_until == self.until)
+                        .values(claimed_until=later)).rowcount
+                    db.session.commit()
+                except Exception:  # noqa: BLE001 - tried again at the next turn
+                    db.session.rollback()
+                    log.warning("job %s: its claim could not be renewed", self.key,
+                                exc_info=True)
+                    continue
+            if not renewed:
+                log.error("job %s lost its claim (not renewed for %s s); another run may "
+                          "start", self.key, CLAIM_SECONDS)
+                return
+            self.until = later
+
+
+def run_one(scheduled: ScheduledJob, claimed_until: datetime) -> JobRun:
     run = JobRun(name=scheduled.key)
     db.session.add(run)
     db.session.commit()
     run_id = run.id
-    try:
-        scheduled.job.func()
-        db.session.commit()
-        ok, error = True, ""
-    except Exception as exc:  # noqa: BLE001 - one job's failure must not stop the others
-        db.session.rollback()
-        log.exception("job %s failed", scheduled.key)
-        ok = False
-        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+    with _Renewal(scheduled.key, claimed_until) as renewal:
+        try:
+            scheduled.job.func()
+            db.session.commit()
+            ok, error = True, ""
+        except Exception as exc:  # noqa: BLE001 - one job's failure must not stop the others
+            db.session.rollback()
+            log.exception("job %s failed", scheduled.key)
+            ok = False
+            error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
     finished = utcnow()
     run = db.session.get(JobRun, run_id)
     run.ok, run.error, run.finished_at = ok, error, finished
-    values = {"claimed_until": None}
+    db.session.execute(update(JobState).where(JobState.name == scheduled.key,
+                                              JobState.claimed_until == renewal.until)
+                       .values(claimed_until=None))  # unless another run has it now
     if ok:
-        values["last_success_at"] = finished
-    db.session.execute(update(JobState).where(JobState.name == scheduled.key).values(**values))
+        db.session.execute(update(JobState).where(JobState.name == scheduled.key)
+                           .values(last_success_at=finished))
     db.session.commit()
     return run
 
@@ -146,12 +195,13 @@ def run_due(force: bool = False, only: str | None = None, progress=None) -> list
         if not (force or is_due(scheduled, now)):
             continue
         _state(scheduled.key)
-        if not _claim(scheduled, now, force=force):
+        claimed_until = _claim(scheduled, now, force=force)
+        if claimed_until is None:
             log.info("job %s is running elsewhere or ran just now; skipped", scheduled.key)
             continue
         if progress:
             progress(scheduled.key)
-        runs.append(run_one(scheduled))
+        runs.append(run_one(scheduled, claimed_until))
     return runs
 
 
@@ -166,4 +216,5 @@ def run_key(key: str) -> JobRun | None:
     if not found:
         return None
     _state(key)
-    return run_one(found[0]) if _claim(found[0], utcnow()) else None
+    claimed_until = _claim(found[0], utcnow())
+    return run_one(found[0], claimed_until) if claimed_until is not None else None
