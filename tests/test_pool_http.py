@@ -1,5 +1,6 @@
 """Fifty members register at once for a twenty-seat event, over HTTP, on the threaded demo
-server with the production pool (SQLAlchemy's default: 5 connections + 10 overflow).
+server and on gunicorn (`storefront serve`: 2 sync workers), with the production pool
+(SQLAlchemy's default: 5 connections + 10 overflow).
 
 Before the worker, each registration mailed its ticket after the commit from inside the
 request, opening a second connection while the request held its first: 38-41 of 50 got a
@@ -8,6 +9,9 @@ request uses one connection and sends nothing; the worker sends the tickets afte
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
@@ -18,8 +22,10 @@ from storefront.accounts.service import create_user
 from storefront.cli import main
 from storefront.extensions import db
 from storefront.notifications.models import Notification
+from tests.conftest import base_config
 from tests.events_support import event_file, events_app
 from tests.support.live_server import Visitor, live_server, run_together
+from tests.support.processes import gunicorn, shop_environment
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
@@ -28,11 +34,17 @@ PAGE, ACTION = "/events/big-tasting", "/events/big-tasting/register"
 
 
 @pytest.fixture
-def app(make_app, tmp_path):
+def settings(tmp_path) -> dict:
+    # Production's queue (a SQLite file): the request only notes the work for the worker.
+    return {"WORKER_QUEUE": f"sqlite:///{tmp_path}/queue.sqlite3",
+            "CONTENT_DIR": str(tmp_path / "content")}
+
+
+@pytest.fixture
+def app(make_app, tmp_path, settings):
     event_file(tmp_path / "content", "big-tasting", audience="members", capacity=SEATS,
                guests=0, title="Big Tasting")
-    # Production's queue (a SQLite file): the request only notes the work for the worker.
-    app = events_app(make_app, tmp_path, WORKER_QUEUE=f"sqlite:///{tmp_path}/queue.sqlite3")
+    app = events_app(make_app, tmp_path, WORKER_QUEUE=settings["WORKER_QUEUE"])
     with app.test_request_context():
         assert not app.config["SQLALCHEMY_ENGINE_OPTIONS"] and db.engine.pool.size() == 5
         service.ensure_synced()
@@ -55,8 +67,25 @@ def logged_in(server, i: int) -> Visitor:
     return visitor
 
 
-def test_fifty_members_register_at_once_on_the_default_pool_and_nobody_gets_an_error(app):
-    with live_server(app) as server:
+@contextmanager
+def served(kind: str, app, settings: dict, database_url: str, tmp_path) -> Iterator:
+    """The demo's threaded server in this process, or `storefront serve`'s gunicorn (2 sync
+    workers) in processes of its own."""
+    if kind == "demo":
+        with live_server(app) as server:
+            yield server
+        return
+    env = shop_environment(base_config(database_url, tmp_path / "instance",
+                                       LOAD_ENTRY_POINT_PLUGINS=True, **settings))
+    (tmp_path / "run").mkdir()
+    with gunicorn(env, tmp_path / "run", workers=2) as server:
+        yield server
+
+
+@pytest.mark.parametrize("kind", ["demo", "gunicorn"])
+def test_fifty_members_register_at_once_on_the_default_pool_and_nobody_gets_an_error(
+        app, settings, database_url, tmp_path, kind):
+    with served(kind, app, settings, database_url, tmp_path) as server:
         visitors = [logged_in(server, i) for i in range(PEOPLE)]
         forms = [visitor.form(PAGE, ACTION) for visitor in visitors]
         answers = run_together([lambda v=v, f=f: v.post(ACTION, {**f, "guests": "0"})
