@@ -92,13 +92,15 @@ class Server:
             self.process.wait(timeout=5)
 
 
-def start_gunicorn(name: str, app_spec: str, env: dict, tmp: Path, extra: list[str]) -> Server:
+def start_gunicorn(name: str, app_spec: str, env: dict, tmp: Path, extra: list[str],
+                   cwd: Path = ROOT) -> Server:
+    """gunicorn on a free port; ``cwd`` comes first on its sys.path (python -m)."""
     port = free_port()
     log = tmp / f"{name}.log"
     argv = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS),
             "--worker-class", "sync", "--bind", f"{HOST}:{port}",
             "--error-logfile", str(log), "--log-level", "warning", *extra, app_spec]
-    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+    process = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     return Server(name, port, process, log)

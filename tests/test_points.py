@@ -90,6 +90,17 @@ def test_redeem_part_of_the_balance_at_checkout(app, shop):
     assert ledger_matches_cache(app, uid)
 
 
+def test_the_choice_of_points_ends_with_the_order(app, shop):
+    client, uid = member(app, shop)
+    give(app, uid, 500, "t1")
+    shop.add(client, "EQP-GRD-01")
+    redeem(client, 300)
+    shop.checkout(client)
+    shop.add(client, "EQP-GRD-01")
+    page = client.get("/checkout").get_data(as_text=True)
+    assert "Paid with" not in page and "You have <strong>200 points</strong>" in page
+
+
 def test_redemption_limits(app, shop):
     client, uid = member(app, shop)
     give(app, uid, 10_000, "t1")

@@ -107,17 +107,15 @@ def shop_cart_adjustments(cart, customer):
 @hookimpl
 def shop_order_reserve(order, customer):
     applied = order.applied(NAME)
-    if not applied or not customer.is_member:
-        return
-    points = points_to_pay(applied, config.current())
-    try:
-        ledger.reserve(customer.id, points, order.id, now=utcnow())
-    except ledger.PointsError as exc:
-        raise CheckoutRefused(str(exc)) from exc
-
-
-@hookimpl
-def shop_order_placed(order_id):
+    if applied and customer.is_member:
+        points = points_to_pay(applied, config.current())
+        try:
+            ledger.reserve(customer.id, points, order.id, now=utcnow())
+        except ledger.PointsError as exc:
+            raise CheckoutRefused(str(exc)) from exc
+    # The choice of points was for this order: the next cart starts without it. Here, in the
+    # placing request, since reactions (shop_order_placed) run in the worker, without the
+    # shopper's session.
     if has_request_context():
         flask_session.pop(REDEEM_KEY, None)
 
