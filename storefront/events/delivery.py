@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import aliased
 
 from storefront.events.catalogue import CORE_EVENTS, SHOP_CONSUMER
 from storefront.events.models import DomainEvent, EventDelivery
@@ -161,16 +160,14 @@ def view(event: DomainEvent):
 
 def _wait_for_earlier(delivery: EventDelivery, event: DomainEvent) -> None:
     """Events of one order (or customer) reach a consumer in the order they happened."""
-    earlier_event = aliased(DomainEvent)
-    earlier = aliased(EventDelivery)
     waiting = db.session.execute(
-        select(earlier.id, earlier.status, earlier.next_attempt_at)
-        .join(earlier_event, earlier_event.id == earlier.event_id)
-        .where(earlier.consumer == delivery.consumer, earlier.status.in_(OPEN),
-               earlier_event.id < event.id,
-               earlier_event.aggregate_type == event.aggregate_type,
-               earlier_event.aggregate_id == event.aggregate_id)
-        .order_by(earlier_event.id)).all()
+        select(EventDelivery.id, EventDelivery.status, EventDelivery.next_attempt_at)
+        .join(DomainEvent, DomainEvent.id == EventDelivery.event_id)
+        .where(EventDelivery.consumer == delivery.consumer, EventDelivery.status.in_(OPEN),
+               DomainEvent.id < event.id,
+               DomainEvent.aggregate_type == event.aggregate_type,
+               DomainEvent.aggregate_id == event.aggregate_id)
+        .order_by(DomainEvent.id)).all()
     if waiting:
         now = utcnow()
         blocked = any(status == "failed" and next_at > now for _, status, next_at in waiting)

@@ -31,11 +31,11 @@ def record(event_type: str, *, aggregate_type: str, aggregate_id: Any, payload: 
     db.session.add(event)
     db.session.flush()
     consumers = consumers_of(event_type)
-    if consumers:
+    if consumers:  # an event nobody receives is kept, and nobody is told of it
         db.session.execute(insert(EventDelivery), [
             {"event_id": event.id, "consumer": name, "next_attempt_at": now + UNTOLD_AFTER}
             for name in consumers])
-    queue.after_commit("deliver_event", event.id)
+        queue.after_commit("deliver_event", event.id)
     return event
 
 
