@@ -18,7 +18,7 @@ test: $(BIN)/storefront
 	bash scripts/install-system-deps
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation ./examples/free-gift
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(BIN)/storefront
 	$(BIN)/ruff check .
