@@ -222,8 +222,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 @main.command("serve")
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", default=2, show_default=True)
+@click.option("--timeout", default=30, show_default=True,
+              help="Seconds a request may take before its worker is killed and replaced "
+                   "(a plugin that hangs holds a page no longer than this).")
 @with_current_schema
-def serve(bind: str, workers: int) -> None:
+def serve(bind: str, workers: int, timeout: int) -> None:
     """Serve the shop with gunicorn (production)."""
     if workers > 1 and current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory:"):
         click.echo(f"warning: RATELIMIT_STORAGE_URI is memory://, so each of the {workers} "
@@ -231,7 +234,7 @@ def serve(bind: str, workers: int) -> None:
                    f"{workers} times as many; set it to a Redis URL (redis://HOST:PORT) that "
                    "every worker and host shares", err=True)
     argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
-            "storefront.wsgi:app"]
+            "--timeout", str(timeout), "storefront.wsgi:app"]
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
 
 

@@ -81,7 +81,12 @@ def defaults(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": 3600,
         "CONTENT_SECURITY_POLICY": "",  # empty: the built-in policy (no inline script)
         "SYNC_CONTENT_ON_START": False,
-        "EXTRA_PLUGINS": (),  # plugin objects registered in code; on unless disabled
+        # Plugins given in code (objects, or "package.module:attribute"); on unless disabled.
+        "EXTRA_PLUGINS": (),
+        # A hook call of one plugin slower than this is logged as a warning (0: every call).
+        "PLUGIN_HOOK_BUDGET_MS": 250,
+        # Each process writes its plugin hook timings at most this often (Admin -> Plugins).
+        "PLUGIN_TIMINGS_FLUSH_SECONDS": 60,
         "PLUGINS_ENABLED_BY_DEFAULT": [],  # names on until an owner disables them
         "MAX_DISCOUNT_PERCENT": 100,  # line + order discounts never exceed this % of subtotal
         "LOAD_ENTRY_POINT_PLUGINS": True,

@@ -104,7 +104,8 @@ def theme_chain(themes_dir: Path, key: str) -> list[Theme]:
 def plugin_template_dirs(app: Flask) -> list[str]:
     """``templates/`` beside each plugin's module, searched after the theme's own."""
     dirs = []
-    for _name, plugin in app.extensions["storefront.plugins"].list_name_plugin():
+    for _name, registered in app.extensions["storefront.plugins"].list_name_plugin():
+        plugin = inspect.unwrap(registered)  # the plugin, not the stand-in that times it
         module = plugin if inspect.ismodule(plugin) else inspect.getmodule(type(plugin))
         path = Path(getattr(module, "__file__", "") or "").parent / "templates"
         if module is not None and path.is_dir() and str(path) not in dirs:

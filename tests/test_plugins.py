@@ -1,4 +1,4 @@
-"""The plugin platform: enablement, settings, failure policy, jobs, access, tracing."""
+"""The plugin platform: enablement, settings, failure policy, jobs, access."""
 
 import logging
 
@@ -326,18 +326,6 @@ def test_a_job_running_longer_than_its_claim_keeps_it_while_it_runs(make_app, mo
         state = db.session.get(JobState, "slow:crawl")
         assert first.ok and second_worker == [None] and runs == [1]
         assert state.claimed_until is None and state.last_success_at == first.finished_at
-
-
-def test_hook_tracing_logs_timings(make_app, shop, caplog, monkeypatch):
-    monkeypatch.setenv("STOREFRONT_TRACE_HOOKS", "1")  # read when the app starts
-    app = make_app(EXTRA_PLUGINS=[sp.Discounter()])
-    client = app.test_client()
-    shop.app = app
-    shop.add(client, "COF-ETH-250")
-    with caplog.at_level(logging.INFO, logger="storefront.hooks"):
-        client.get("/cart")
-    assert "hook shop_cart_adjustments [discounter]" in caplog.text
-    assert " ms" in caplog.text
 
 
 def test_plugin_tables_come_from_its_own_migration_branch(make_app):

@@ -39,7 +39,7 @@ def site_key(app: Flask, states: FileStates, categories: list[str]) -> str:
     folders += [(Path(d), "**/*") for d in plugin_template_dirs(app)]
     folders += [(Path(storefront.__file__).parent, "**/*.py"),
                 (Path(hooks.__file__).parent, "**/*.py")]
-    folders += [_code_folder(pm.get_plugin(name)) for name in enabled]
+    folders += [_code_folder(inspect.unwrap(pm.get_plugin(name))) for name in enabled]
     settings = {name: settings_for(name) for name in enabled}
     shown = {key: app.config.get(key) for key in SHOWN_SETTINGS}
     return digest(FORMAT, storefront.__version__,

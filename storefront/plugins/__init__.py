@@ -2,32 +2,53 @@
 
 from __future__ import annotations
 
+import pkgutil
+
 import click
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 
 from hooks import identity
-from storefront.plugins import tracing
+from storefront.extensions import db
 from storefront.plugins.dispatch import call, caller, collect, dispatcher, each, manager
-from storefront.plugins.registry import build_manager, plugin_name
+from storefront.plugins.registry import build_manager, installed, plugin_name
 from storefront.plugins.setup import setup_call, setup_callers, setup_each
 from storefront.plugins.state import is_enabled
+from storefront.plugins.timing import Stopwatch
 
 __all__ = ["build_manager", "call", "caller", "check_public_prefixes", "collect",
            "dispatcher", "each", "init_app", "is_enabled", "manager"]
 
 
+STOPWATCH = "storefront.stopwatch"
+
+
 def init_app(app: Flask) -> None:
-    extra = tuple(app.config.get("EXTRA_PLUGINS", ()))
-    pm = build_manager(extra, load_entry_points=app.config.get("LOAD_ENTRY_POINT_PLUGINS", True))
+    extra = tuple(_plugin_object(p) for p in app.config.get("EXTRA_PLUGINS", ()))
+    stopwatch = Stopwatch(float(app.config["PLUGIN_HOOK_BUDGET_MS"]),
+                          float(app.config["PLUGIN_TIMINGS_FLUSH_SECONDS"]))
+    pm = build_manager(extra, load_entry_points=app.config.get("LOAD_ENTRY_POINT_PLUGINS", True),
+                       stopwatch=stopwatch)
     app.extensions["storefront.plugins"] = pm
+    app.extensions[STOPWATCH] = stopwatch
     app.extensions["storefront.always_on"] = frozenset(plugin_name(p) for p in extra)
-    app.extensions[identity.EXTENSION] = identity.Owners(
-        {name: plugin for name, plugin in pm.list_name_plugin() if plugin is not None})
-    tracing.install(pm)
+    app.extensions[identity.EXTENSION] = identity.Owners(dict(installed(pm)))
+    app.teardown_appcontext(_save_timings)
     for _plugin, _answer in setup_each(pm, "shop_startup", app=app):
         pass  # an exception stops the start, naming the plugin
     _mount_blueprints(app, pm)
     _add_commands(app, pm)
+
+
+def _plugin_object(plugin: object) -> object:
+    """A plugin given in code, or by name as ``package.module:attribute`` (from the
+    environment, e.g. STOREFRONT_EXTRA_PLUGINS='["my_shop.plugins:audit"]')."""
+    return pkgutil.resolve_name(plugin) if isinstance(plugin, str) else plugin
+
+
+def _save_timings(_error: BaseException | None) -> None:
+    stopwatch = current_app.extensions[STOPWATCH]
+    if stopwatch.due():
+        stopwatch.flush(db.engine)
 
 
 def mount_prefix(blueprint, plugin: str) -> str:

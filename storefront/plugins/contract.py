@@ -9,6 +9,7 @@ that it works with any version.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Mapping
 
@@ -81,7 +82,7 @@ def init_app(app: Flask) -> None:
     pm = app.extensions["storefront.plugins"]
     problems = {}
     for name, plugin in pm.list_name_plugin():
-        problem = None if plugin is None else contract_problem(name, plugin)
+        problem = None if plugin is None else contract_problem(name, inspect.unwrap(plugin))
         if problem is not None:
             problems[name] = problem
             log.warning("%s It stays disabled.", problem)

@@ -17,6 +17,7 @@ chooses. Calls reach only the plugins enabled in this shop, and ``tryfirst``/``t
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -53,7 +54,7 @@ def policy(pm: pluggy.PluginManager, hook_name: str) -> Policy:
 def culprit(exc: BaseException, impls: list) -> Any:
     """The implementation that raised ``exc``: the deepest of ``impls`` in its traceback
     (a wrapper that re-raises sits above the implementation that raised first)."""
-    codes = {getattr(impl.function, "__code__", None): impl for impl in impls}
+    codes = {getattr(inspect.unwrap(impl.function), "__code__", None): impl for impl in impls}
     found = None
     tb = exc.__traceback__
     while tb is not None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, Float, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storefront.extensions import db
@@ -50,3 +50,21 @@ class JobRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     ok: Mapped[bool] = mapped_column(default=False)
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class HookTiming(db.Model):
+    """One process's calls of one plugin in one hook during one hour (``plugins.timing``):
+    counts per log-scale bucket, so the rows of every process merge into percentiles."""
+
+    __tablename__ = "plugin_hook_timing"
+    __table_args__ = (UniqueConstraint("process", "hour", "plugin", "hook"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process: Mapped[str] = mapped_column(String(128))
+    hour: Mapped[datetime] = mapped_column(index=True)
+    plugin: Mapped[str] = mapped_column(String(64))
+    hook: Mapped[str] = mapped_column(String(128))
+    calls: Mapped[int] = mapped_column(default=0)
+    failures: Mapped[int] = mapped_column(default=0)
+    slowest_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    buckets: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import inspect
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 import pluggy
 
@@ -12,6 +14,10 @@ from hooks import specs
 from hooks.types import SettingField
 from storefront.plugins.contract import declared_contract
 from storefront.plugins.setup import setup_call, setup_callers, setup_each
+from storefront.plugins.timing import Stopwatch, Timed
+
+_distributions: WeakKeyDictionary[pluggy.PluginManager, dict[str, importlib.metadata.Distribution]]
+_distributions = WeakKeyDictionary()
 
 
 def plugin_name(plugin: object) -> str:
@@ -23,15 +29,31 @@ def plugin_name(plugin: object) -> str:
     return type(plugin).__name__.lower()
 
 
-def build_manager(extra_plugins=(), load_entry_points: bool = True) -> pluggy.PluginManager:
+def build_manager(extra_plugins=(), load_entry_points: bool = True,
+                  stopwatch: Stopwatch | None = None) -> pluggy.PluginManager:
+    """The plugins installed (entry points of ``hooks.ENTRY_POINT_GROUP``) and given in code;
+    with a stopwatch, each is registered through ``Timed`` so its hook calls are timed."""
     pm = pluggy.PluginManager(hooks.PROJECT_NAME)
     pm.add_hookspecs(specs)
+    distributions = _distributions[pm] = {}
+    found: list[tuple[str, object]] = []
     if load_entry_points:
-        pm.load_setuptools_entrypoints(hooks.ENTRY_POINT_GROUP)
-    for plugin in extra_plugins:
-        pm.register(plugin, name=plugin_name(plugin))
+        for entry in importlib.metadata.entry_points(group=hooks.ENTRY_POINT_GROUP):
+            if entry.name not in distributions:
+                found.append((entry.name, entry.load()))
+                distributions[entry.name] = entry.dist
+    found += [(plugin_name(plugin), plugin) for plugin in extra_plugins]
+    for name, plugin in found:
+        pm.register(plugin if stopwatch is None else Timed(plugin, name, stopwatch, pm),
+                    name=name)
     _add_published_hooks(pm)
     return pm
+
+
+def installed(pm: pluggy.PluginManager) -> list[tuple[str, object]]:
+    """(name, plugin) of every registered plugin: the plugin itself, not its ``Timed``."""
+    return [(name, inspect.unwrap(plugin)) for name, plugin in pm.list_name_plugin()
+            if plugin is not None]
 
 
 def _add_published_hooks(pm: pluggy.PluginManager) -> None:
@@ -60,20 +82,19 @@ class PluginInfo:
 
 
 def describe(pm: pluggy.PluginManager) -> list[PluginInfo]:
-    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    distributions = _distributions.get(pm, {})
     infos = []
-    for name, plugin in sorted(pm.list_name_plugin()):
-        if plugin is None:
-            continue
-        dist = dists.get(id(plugin))
+    for name, plugin in sorted(installed(pm), key=lambda found: found[0]):
+        dist = distributions.get(name)
         doc = (inspect.getdoc(plugin) or "").strip().split("\n\n")[0].replace("\n", " ")
         version = dist.version if dist else getattr(plugin, "__version__", "")
         summary = dist.metadata.get("Summary", "") if dist else ""
-        package = dist.project_name if dist else getattr(plugin, "__name__", type(plugin).__name__)
+        package = (dist.metadata["Name"] if dist
+                   else getattr(plugin, "__name__", type(plugin).__name__))
         infos.append(PluginInfo(
             name=name, version=version or "-", description=doc or summary,
             package=package,
-            hooks=sorted(impl.name for impl in (pm.get_hookcallers(plugin) or [])),
+            hooks=sorted(impl.name for impl in (pm.get_hookcallers(pm.get_plugin(name)) or [])),
             settings=settings_schema(pm, name),
             contract=declared_contract(plugin),
         ))

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from storefront.accounts.models import Role
 from storefront.admin.forms import ActionForm
 from storefront.admin.views import requires
 from storefront.events import delivery
+from storefront.extensions import db
 from storefront.plugins.contract import incompatible_plugins
 from storefront.plugins.dispatch import manager
 from storefront.plugins.registry import describe
@@ -29,6 +39,7 @@ from storefront.plugins.state import (
     set_enabled,
     stored_settings,
 )
+from storefront.plugins.timing import figures
 
 bp = Blueprint("plugin_admin", __name__, url_prefix="/admin/plugins")
 
@@ -44,9 +55,10 @@ def _info(name: str):
 @requires(Role.OWNER)
 def index():
     failures = delivery.troubled()
+    timings = figures(db.session, current_app.config["PLUGIN_HOOK_BUDGET_MS"])
     return render_template("admin/plugins.html", infos=describe(manager()),
                            enabled=enabled_names(), incompatible=incompatible_plugins(),
-                           form=ActionForm(), failures=failures)
+                           form=ActionForm(), failures=failures, timings=timings)
 
 
 def _settings_page(info, values: dict, errors: dict[str, str]) -> str:

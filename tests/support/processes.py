@@ -112,10 +112,11 @@ def _answers(url: str) -> bool:
 
 @contextlib.contextmanager
 def gunicorn(env: Mapping[str, str], folder: Path, *, workers: int = 1,
-             name: str = "gunicorn") -> Iterator[ServedShop]:
+             name: str = "gunicorn", timeout: int = 120) -> Iterator[ServedShop]:
     """gunicorn serving ``storefront.wsgi:app`` with sync workers on a port the OS picked
     (the listening socket is handed over, so no other process can take the port); yields
-    once the home page answers."""
+    once the home page answers. A worker busy with one request for ``timeout`` seconds is
+    killed and replaced."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(128)
@@ -123,7 +124,7 @@ def gunicorn(env: Mapping[str, str], folder: Path, *, workers: int = 1,
     port = listener.getsockname()[1]
     args = ["-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
             "--bind", f"fd://{listener.fileno()}", "--graceful-timeout", "5",
-            "--timeout", "120", "storefront.wsgi:app"]
+            "--timeout", str(timeout), "storefront.wsgi:app"]
     try:
         with started(name, args, env, folder, pass_fds=(listener.fileno(),)) as process:
             listener.close()  # gunicorn has it now; a killed gunicorn leaves no listener

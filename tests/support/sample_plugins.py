@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -265,3 +266,24 @@ class Deals:
                 for line in cart.lines if (deal := deals.get(line.sku))
                 and line.quantity >= deal["min_quantity"]
                 and (deal["audience"] == "all" or customer.is_member)]
+
+
+class SlowPricing:
+    """A pricing plugin that takes SLOW_PRICING_SECONDS (0.12 by default) over every cart,
+    and on a cart of two items hangs for as long as the file named by SLOW_PRICING_HANG
+    exists; fails on a cart with the Ethiopian coffee."""
+
+    name = "slow_pricing"
+
+    @hookimpl
+    def shop_cart_adjustments(self, cart, customer):
+        hang = os.environ.get("SLOW_PRICING_HANG")
+        while hang and sum(line.quantity for line in cart.lines) == 2 and Path(hang).exists():
+            time.sleep(0.05)
+        time.sleep(float(os.environ.get("SLOW_PRICING_SECONDS", "0.12")))
+        if any(line.sku == "COF-ETH-250" for line in cart.lines):
+            raise RuntimeError("pricing service unreachable")
+        return []
+
+
+slow_pricing = SlowPricing()  # "tests.support.sample_plugins:slow_pricing" in EXTRA_PLUGINS
