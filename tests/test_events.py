@@ -162,6 +162,23 @@ def test_ticket_qr_ics_and_check_in_with_attendance_points(app, shop):
     assert staff.get("/events/checkin/not-a-ticket").status_code == 404
 
 
+def test_staff_cannot_check_in_their_own_ticket_for_the_attendance_points(app, shop):
+    staff = staff_client(app, shop)
+    register(staff, "cupping")
+    [reg] = registrations(app)
+    url = f"/events/checkin/{reg.token}"
+    answer = post_form(staff, url, url, {})
+    assert answer.status_code == 403
+    assert "You cannot check in your own ticket; ask another member of staff." in (
+        answer.get_data(as_text=True))
+    assert registrations(app)[0].checked_in_at is None
+    assert balance(app, reg.user_id)[0] == 0
+    colleague = staff_client(app, shop, "manager")
+    assert post_form(colleague, url, url, {}).status_code == 303
+    assert registrations(app)[0].checked_in_by == "manager@example.com"
+    assert balance(app, reg.user_id)[0] == 50
+
+
 def test_paid_ticket_goes_through_cart_with_tier_discount_and_refund_frees_the_seat(app, shop):
     client, uid = gold_member(app, shop)  # Gold is above Silver
     response = post_form(client, "/events/blending", "/cart/add",

@@ -2,7 +2,10 @@
 or settles their own order; a large points correction waits for a manager or the owner who
 is neither the one who asked nor the member, and is applied once."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from hooks.testing import csrf_token, flash_messages
@@ -107,6 +110,29 @@ def test_a_correction_above_the_limit_waits_and_changes_nothing(app, shop):
     assert "birthday" in html and "no approval needed" in html
 
 
+def test_a_large_correction_split_into_small_ones_waits_once_they_add_up(app, shop):
+    _mia, uid = member(app, shop)
+    staff = staff_client(app, shop, "staff")
+    assert messages(staff, correct(staff, uid, 600)) == [
+        "+600 points for mia@example.com: parcel lost, goodwill"]
+    assert messages(staff, correct(staff, uid, -600, "taken back")) == [
+        "-600 points for mia@example.com, with the 600 points you corrected for this member "
+        "in the last 24 hours, is more than 1000 points, so it waits for a manager or the "
+        "owner to approve it; the balance does not change until then."]
+    assert balance(app, uid)[0] == 600
+    # Another member of staff has a limit of their own; the first one's resets a day later.
+    colleague = staff_client(app, shop, "staff", email="sam@example.com")
+    messages(colleague, correct(colleague, uid, 400))
+    assert balance(app, uid)[0] == 1000
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=24, minutes=1)):
+        messages(staff, correct(staff, uid, 1000, "next day"))
+    assert balance(app, uid)[0] == 2000
+    with app.app_context():
+        statuses = db.session.scalars(select(PointsAdjustment.status)
+                                      .order_by(PointsAdjustment.id)).all()
+    assert statuses == ["applied", "pending", "applied", "applied"]
+
+
 def test_the_requester_cannot_approve_their_own_request(app, shop):
     _mia, uid = member(app, shop)
     manager = staff_client(app, shop, "manager")
@@ -174,6 +200,25 @@ def test_two_managers_approving_at_once_apply_it_once(make_app, shop):
         assert said[1].startswith("This correction was already approved by manager"), said
         assert balance(app, uid) == (5000 * (attempt + 1), 0, 0)
         assert adjust_entries(app, uid) == attempt + 1
+
+
+def test_two_small_corrections_sent_at_once_by_one_person_are_not_both_applied(make_app, shop):
+    app = loyalty_app(make_app, **POOL)
+    _mia, uid = member(app, shop)
+    desks = [staff_client(app, shop, "staff")]
+    desks.append(app.test_client())  # the same person in a second browser
+    shop.login(desks[1], "staff@example.com", "correct horse battery")
+    page = f"/plugins/points/staff/{uid}"
+    tokens = [csrf_token(desk.get(page).get_data(as_text=True)) for desk in desks]
+    answers = run_together([
+        lambda d=d, t=t: d.post(page, data={"csrf_token": t, "points": "600",
+                                            "reason": "goodwill"})
+        for d, t in zip(desks, tokens)])
+    assert [a.status_code for a in answers] == [303, 303]
+    assert balance(app, uid)[0] == 600
+    with app.app_context():
+        statuses = sorted(db.session.scalars(select(PointsAdjustment.status)).all())
+    assert statuses == ["applied", "pending"]
 
 
 def test_a_rejected_correction_changes_nothing(app, shop):

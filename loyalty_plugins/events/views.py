@@ -180,6 +180,8 @@ def blueprint() -> Blueprint:
         reg, info = service.ticket_by_token(token)
         if reg is None or info is None:
             abort(404)
+        if reg.user_id == staff.id:  # attendance may earn points: nobody grants themself
+            abort(403, "You cannot check in your own ticket; ask another member of staff.")
         if service.check_in(reg, info, staff, utcnow()):
             session().commit()
             flash(f"{service.member_name(reg.user_id)} is checked in"

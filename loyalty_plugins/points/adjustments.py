@@ -3,15 +3,17 @@
 Nobody corrects their own points. A correction of at most ``approval_above`` points (added or
 taken) is applied at once; a larger one waits as a pending request until a manager or the
 owner, who is neither the one who asked nor the member, approves it (it is applied then,
-once) or rejects it. Every correction is recorded with who asked, for whom, why and what
-became of it. Everything here runs inside the caller's transaction.
+once) or rejects it. So that a large correction cannot be split into small ones, what one
+person applied without approval to one member in the last 24 hours counts towards the limit.
+Every correction is recorded with who asked, for whom, why and what became of it. Everything
+here runs inside the caller's transaction.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from hooks import CustomerView, session
 from loyalty_plugins.points import ledger
@@ -33,14 +35,26 @@ def request(member: CustomerView, actor: CustomerView, points: int, reason: str,
     as a pending request. Refused when ``actor`` is the member."""
     if actor.id == member.id:
         raise Refused("You cannot change your own points; ask another member of staff.")
+    ledger.lock_account(member.id)  # one correction of this member at a time: the sum holds
     row = PointsAdjustment(user_id=member.id, points=points, reason=reason[:300],
                            status="pending", requester_id=actor.id,
                            requester=(actor.email or "")[:254], created_at=now)
-    if abs(points) <= cfg.approval_above:
+    if applied_lately(member.id, actor.id, now=now) + abs(points) <= cfg.approval_above:
         ledger.adjust(member.id, points, ledger.Who(reason, row.requester), cfg, now=now)
         row.status, row.decided_at = "applied", now
     session().add(row)
     return row
+
+
+def applied_lately(member_id: int, requester_id: int, *, now: datetime) -> int:
+    """Points (added or taken) ``requester_id`` applied to ``member_id`` without approval in
+    the 24 hours before ``now``."""
+    return session().scalar(select(func.coalesce(func.sum(func.abs(PointsAdjustment.points)), 0))
+                            .where(PointsAdjustment.user_id == member_id,
+                                   PointsAdjustment.requester_id == requester_id,
+                                   PointsAdjustment.status == "applied",
+                                   PointsAdjustment.decider_id.is_(None),
+                                   PointsAdjustment.created_at > now - timedelta(hours=24)))
 
 
 def refusal(row: PointsAdjustment, actor: CustomerView) -> str | None:

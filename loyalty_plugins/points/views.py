@@ -173,8 +173,9 @@ def _staff_adjust(member: CustomerView, actor: CustomerView) -> None:
         return
     points, reason = form
     cfg = config.current()
+    now = utcnow()
     try:
-        row = adjustments.request(member, actor, points, reason, cfg, now=utcnow())
+        row = adjustments.request(member, actor, points, reason, cfg, now=now)
     except adjustments.Refused as exc:
         db_session().rollback()
         abort(403, str(exc))
@@ -183,7 +184,13 @@ def _staff_adjust(member: CustomerView, actor: CustomerView) -> None:
         flash(str(exc), "error")
         return
     db_session().commit()
-    if row.status == "pending":
+    if row.status == "pending" and abs(points) <= cfg.approval_above:
+        lately = adjustments.applied_lately(member.id, actor.id, now=now)
+        flash(f"{points:+d} points for {member.email}, with the {lately} points you "
+              "corrected for this member in the last 24 hours, is more than "
+              f"{cfg.approval_above} points, so it waits for a manager or the owner to "
+              "approve it; the balance does not change until then.", "success")
+    elif row.status == "pending":
         flash(f"{points:+d} points for {member.email} is more than {cfg.approval_above} "
               "points, so it waits for a manager or the owner to approve it; the balance "
               "does not change until then.", "success")
