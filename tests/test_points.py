@@ -162,6 +162,43 @@ def test_two_partial_refunds_reverse_in_proportion_once_each(app, shop):
     assert balance(app, uid) == (0, 0, 0) and ledger_matches_cache(app, uid)
 
 
+def test_a_refund_gives_back_the_points_paid_on_the_order_in_proportion_once(app, shop):
+    client, uid = member(app, shop)
+    give(app, uid, 300, key="start")
+    shop.add(client, "EQP-GRD-01")  # 69.00
+    redeem(client, 150)  # 1.50 off: the order costs 67.50
+    shop.checkout(client)
+    order_id = last_order_id(app)
+    with app.app_context():
+        assert mark_paid(order_id)
+        assert db.session.get(Order, order_id).total == 6750
+    assert balance(app, uid) == (150, 67, 0)
+    staff = app.test_client()
+    shop.create_user("owner@example.com", role="owner")
+    shop.login(staff, "owner@example.com", "correct horse battery")
+    page = f"/admin/orders/{order_id}"
+    answer = post_form(staff, page, f"{page}/refund", {"amount": "22.50", "reason": "one bag"})
+    assert answer.status_code == 303
+    # A third of the money: floor(150 * 2250 / 6750) = 50 points back, 22 earned taken back.
+    assert balance(app, uid) == (200, 45, 0)
+    with app.app_context():
+        from loyalty_plugins.points import plugin
+
+        refund_id = db.session.scalars(select(PointsEntry.key).where(
+            PointsEntry.kind == "refund")).one().removeprefix("return:")
+        plugin.shop_order_refunded(order_id, refund_id, 2250)  # a replayed reaction
+        db.session.commit()
+    assert balance(app, uid) == (200, 45, 0)
+    html = client.get("/plugins/points/history").get_data(as_text=True)
+    assert "Returned (order refunded)" in html and "+50" in html
+    post_form(staff, page, f"{page}/refund", {"amount": "45.00", "reason": "the rest"})
+    assert balance(app, uid) == (300, 0, 0) and ledger_matches_cache(app, uid)
+    with app.app_context():
+        returned = db.session.scalars(select(PointsEntry.delta).where(
+            PointsEntry.kind == "refund").order_by(PointsEntry.id)).all()
+    assert returned == [50, 100]  # never more than the 150 spent
+
+
 def test_rounding_rule_and_spent_points_are_not_taken_twice(app, shop):
     with app.app_context():
         from storefront.plugins.state import save_settings
@@ -321,14 +358,16 @@ def test_registration_bonus_through_the_public_api(make_app, shop):
     assert balance(app, uid) == (100, 0, 0)
 
 
-def test_admin_customers_list_links_to_the_points_page(app, shop):
+def test_admin_customers_list_shows_usable_and_pending_points_and_links_to_them(app, shop):
     client, uid = member(app, shop)
     give(app, uid, 40, "t1")
+    buy(app, shop, client)  # 69 points, pending for the return window
     shop.create_user("boss@example.com", role="owner")
     owner = app.test_client()
     shop.login(owner, "boss@example.com", "correct horse battery")
     html = owner.get("/admin/customers").get_data(as_text=True)
-    assert f'href="/plugins/points/staff/{uid}">40 points</a>' in html
+    assert (f'href="/plugins/points/staff/{uid}" data-testid="points-{uid}">40 points usable, '
+            "69 pending</a>") in html
     assert "Points of Mia" in owner.get(f"/plugins/points/staff/{uid}").get_data(True)
 
 
@@ -367,4 +406,7 @@ def test_staff_see_points_forgiven_after_a_refund(app, shop):
     staff = app.test_client()
     shop.login(staff, "staff@example.com", "correct horse battery")
     page = staff.get(f"/plugins/points/staff/{uid}").get_data(as_text=True)
-    assert "re_full" in page and "69 points could not be taken back" in page
+    with app.app_context():
+        number = db.session.get(Order, order_id).number
+    assert f"refund of order {number}:" in page and "69 points could not be taken back" in page
+    assert "re_full" not in page  # the payment provider's reference is not the shop's

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from hooks import dialect_insert, emit, session
+from hooks import dialect_insert, emit, get_order, session
 from loyalty_plugins.points.clock import expiry_for
 from loyalty_plugins.points.config import PointsConfig
 from loyalty_plugins.points.models import PointsAccount, PointsEntry, PointsLot, PointsReversal
@@ -39,6 +39,12 @@ def lock_account(user_id: int) -> PointsAccount:
     db.execute(update(PointsAccount).where(PointsAccount.user_id == user_id)
                .values(version=PointsAccount.version + 1))
     return db.get(PointsAccount, user_id, populate_existing=True)
+
+
+def order_label(order_id: int) -> str:
+    """How a member knows the order: its number (SF-000123), never the shop's row id."""
+    order = get_order(order_id)
+    return order.number if order is not None else f"#{order_id}"
 
 
 def _seen(key: str) -> bool:
@@ -108,7 +114,7 @@ def claim_guest_points(user_id: int, email: str, *, now: datetime) -> int:
         lot.user_id = user_id
         lot.state = "pending" if lot.available_at > now else "available"
         _entry(account, lot.state, lot.remaining, "claim",
-               Who(f"points of guest order {lot.order_id} for {email}"), lot=lot,
+               Who(f"points of guest order {order_label(lot.order_id)} for {email}"), lot=lot,
                order_id=lot.order_id, key=f"claim:{lot.id}", now=now)
         total += lot.remaining
     return total
@@ -184,14 +190,15 @@ def _take(account: PointsAccount, points: int, kind: str, who: Who, *, now: date
     return taken
 
 
-def reserve(user_id: int, points: int, order_id: int, *, now: datetime) -> None:
+def reserve(user_id: int, points: int, order_id: int, *, now: datetime,
+            order_number: str = "") -> None:
     """Hold points for an unpaid order, atomically; PointsError if there are not enough."""
     account = lock_account(user_id)
     _expire_lots(account, now)  # never spend points whose date has passed
     if account.available < points:
         raise PointsError(f"You have {account.available} points, not the {points} you chose. "
                           "Please review your checkout.")
-    who = Who(f"redeemed on order {order_id}", "shopper")
+    who = Who(f"redeemed on order {order_number or order_label(order_id)}", "shopper")
     _take(account, points, "reserve", who, now=now, order_id=order_id)
     _entry(account, "reserved", points, "reserve", who, order_id=order_id,
            key=f"reserve:{order_id}", now=now)
@@ -225,7 +232,7 @@ def spend(order_id: int, *, now: datetime) -> int:
     if reservation is None:
         return 0
     account, held = reservation
-    _entry(account, "reserved", -held, "spend", Who(f"paid order {order_id}"),
+    _entry(account, "reserved", -held, "spend", Who(f"paid order {order_label(order_id)}"),
            order_id=order_id, key=f"spend:{order_id}", now=now)
     return held
 
@@ -237,7 +244,7 @@ def release(order_id: int, *, now: datetime) -> int:
     if reservation is None:
         return 0
     account, held = reservation
-    who = Who(f"order {order_id} was cancelled")
+    who = Who(f"order {order_label(order_id)} was cancelled")
     taken = session().execute(select(PointsEntry.lot_id, func.sum(PointsEntry.delta)).where(
         PointsEntry.order_id == order_id, PointsEntry.kind == "reserve",
         PointsEntry.bucket == "available").group_by(PointsEntry.lot_id)).all()
@@ -277,7 +284,7 @@ def reverse_for_refund(order_id: int, refund_id: str, refunded_total: int, order
     done = db.scalar(select(func.coalesce(func.sum(PointsReversal.due), 0)).where(
         PointsReversal.order_id == order_id)) or 0
     due = max(target - done, 0)
-    who = Who(f"refund {refund_id} of order {order_id}", "refund")
+    who = Who(f"refund of order {order_label(order_id)}", "refund")
     if lot.state in ("held", "pending", "frozen"):
         taken = min(lot.remaining, due)
         lot.remaining -= taken
@@ -290,6 +297,38 @@ def reverse_for_refund(order_id: int, refund_id: str, refunded_total: int, order
     db.add(PointsReversal(refund_id=refund_id, order_id=order_id, user_id=lot.user_id,
                           due=due, taken=taken, forgiven=forgiven, created_at=now))
     return taken, forgiven
+
+
+def return_spent_for_refund(order_id: int, refund_id: str, refunded_total: int,
+                            order_total: int, cfg: PointsConfig, *, now: datetime) -> int:
+    """Give back the points paid on an order in proportion to what was refunded.
+
+    Rule: after refunds totalling R of an order total T on which S points were spent,
+    floor(S * R / T) points have come back (all S when R = T). Each refund gives the
+    difference, once per refund id, as points usable at once and valid like points earned
+    that day. Never more than S. Returns the points given back.
+    """
+    user_id = _order_user(order_id)
+    if user_id is None or order_total <= 0:
+        return 0
+    lock_account(user_id)
+    key = f"return:{refund_id}"
+    if _seen(key):
+        return 0
+    spent = -_order_sum(order_id, kind="spend")
+    target = spent if refunded_total >= order_total else spent * refunded_total // order_total
+    due = min(target, spent) - _order_sum(order_id, kind="refund")
+    if due <= 0:
+        return 0
+    grant(user_id, due, "refund", Who(f"paid on order {order_label(order_id)}, returned by "
+                                      "its refund", "refund"),
+          cfg, now=now, key=key, order_id=order_id)
+    return due
+
+
+def _order_sum(order_id: int, *, kind: str) -> int:
+    return session().scalar(select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
+        PointsEntry.order_id == order_id, PointsEntry.kind == kind)) or 0
 
 
 def _earn_lot(order_id: int) -> tuple[PointsLot | None, PointsAccount | None]:
@@ -312,7 +351,7 @@ def freeze_for_dispute(order_id: int, dispute_id: str, *, now: datetime) -> int:
     lot, account = _earn_lot(order_id)
     if lot is None or lot.state not in ("held", "pending", "available"):
         return 0  # none earned, or frozen already (a replay), or expired
-    who = Who(f"the payment of order {order_id} is disputed ({dispute_id})", "card dispute")
+    who = Who(f"the payment of order {order_label(order_id)} is disputed", "card dispute")
     if lot.state == "available" and lot.remaining:
         _entry(account, "available", -lot.remaining, "freeze", who, lot=lot,
                order_id=order_id, now=now)
@@ -333,7 +372,7 @@ def thaw_after_dispute(order_id: int, dispute_id: str, *, now: datetime) -> int:
         return lot.remaining
     lot.state = "available" if lot.available_at <= now else "pending"
     if lot.state == "available" and lot.remaining:
-        who = Who(f"the dispute on order {order_id} ended ({dispute_id})", "card dispute")
+        who = Who(f"the dispute on order {order_label(order_id)} ended", "card dispute")
         _entry(account, "pending", -lot.remaining, "thaw", who, lot=lot, order_id=order_id,
                now=now)
         _entry(account, "available", lot.remaining, "thaw", who, lot=lot, order_id=order_id,
@@ -402,4 +441,4 @@ def ledger_totals(user_id: int) -> dict[str, int]:
 
 __all__ = ["PointsError", "Who", "adjust", "balance", "claim_guest_points", "expire",
            "grant", "hold_for_guest", "ledger_totals", "mature", "next_expiry",
-           "release", "reserve", "reverse_for_refund", "spend"]
+           "release", "reserve", "return_spent_for_refund", "reverse_for_refund", "spend"]

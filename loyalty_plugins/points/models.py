@@ -36,7 +36,7 @@ class PointsLot(Model):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True, default=None)
     email: Mapped[str] = mapped_column(String(254), default="", index=True)  # guest orders
-    source: Mapped[str] = mapped_column(String(16))  # earn | bonus | adjust
+    source: Mapped[str] = mapped_column(String(16))  # earn | bonus | adjust | refund
     order_id: Mapped[int | None] = mapped_column(index=True, default=None)
     amount: Mapped[int] = mapped_column()
     remaining: Mapped[int] = mapped_column()

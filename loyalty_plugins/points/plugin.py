@@ -110,7 +110,7 @@ def shop_order_reserve(order, customer):
     if applied and customer.is_member:
         points = points_to_pay(applied, config.current())
         try:
-            ledger.reserve(customer.id, points, order.id, now=utcnow())
+            ledger.reserve(customer.id, points, order.id, now=utcnow(), order_number=order.number)
         except ledger.PointsError as exc:
             raise CheckoutRefused(str(exc)) from exc
     # The choice of points was for this order: the next cart starts without it. Here, in the
@@ -147,8 +147,10 @@ def shop_order_cancelled(order_id, reason):
 @hookimpl
 def shop_order_refunded(order_id, refund_id, amount):
     order = get_order(order_id)
-    ledger.reverse_for_refund(order_id, refund_id, order.refunded_total, order.total,
-                              now=utcnow())
+    now = utcnow()
+    ledger.reverse_for_refund(order_id, refund_id, order.refunded_total, order.total, now=now)
+    ledger.return_spent_for_refund(order_id, refund_id, order.refunded_total, order.total,
+                                   config.current(), now=now)
 
 
 @hookimpl
@@ -219,8 +221,11 @@ def shop_nav_links(customer):
 def shop_template_slot(name, context):
     if name != "admin_customer":
         return None
-    points = ledger.usable(context["user_id"], utcnow())
-    return render_template("points/admin_cell.html", user_id=context["user_id"], points=points)
+    user_id = context["user_id"]
+    account = ledger.balance(user_id)
+    return render_template("points/admin_cell.html", user_id=user_id,
+                           points=ledger.usable(user_id, utcnow()),
+                           pending=account.pending if account else 0)
 
 
 def send_expiry_notices() -> None:

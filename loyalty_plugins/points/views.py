@@ -30,6 +30,7 @@ KIND_LABELS = {
     "earn": "Earned", "bonus": "Bonus", "adjust": "Correction by staff", "mature": "Now usable",
     "freeze": "On hold: payment disputed", "thaw": "Dispute ended",
     "reserve": "Used at checkout", "spend": "Spent", "release": "Returned (order cancelled)",
+    "refund": "Returned (order refunded)",
     "expire": "Expired", "reverse": "Taken back (refund)", "claim": "Guest order points added",
 }
 
@@ -144,7 +145,7 @@ def _history_page(user_id: int, staff: bool, member: CustomerView | None = None,
                            account=ledger.balance(user_id), staff=staff, member=member,
                            available=ledger.usable(user_id, utcnow()),
                            own=actor is not None and actor.id == user_id,
-                           forgiven=forgiven, waiting=waiting,
+                           forgiven=forgiven, waiting=waiting, order_label=ledger.order_label,
                            cfg=cfg, local=lambda moment: local_date(moment, cfg.tz),
                            today=local_date(utcnow(), cfg.tz))
 
