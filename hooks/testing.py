@@ -43,7 +43,6 @@ INPUT_RE = re.compile(r"<input\b[^>]*>")
 ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
 FLASH_RE = re.compile(r'<p class="flash (\w+)">(.*?)</p>', re.S)
 FIELD_ERROR_RE = re.compile(r'<p class="error"[^>]*>(.*?)</p>', re.S)
-REFUND_ID_RE = re.compile(r"\(refund ([^)]+)\)")
 MEMBER_EMAIL = "member@example.com"
 STAFF_EMAIL = "staff@example.com"
 OWNER_EMAIL = "owner@example.com"
@@ -320,18 +319,23 @@ def refund_order(storefront_app, owner_client) -> Callable[..., str]:
     """``refund_order(order, amount=None, reason=...)``: the owner refunds ``amount`` minor
     units of a paid order (all that is left when None); returns the refund id that
     ``shop_order_refunded`` receives."""
+    from sqlalchemy import select
+
     from storefront.extensions import db
     from storefront.money import minor_to_text
-    from storefront.orders.models import Order
+    from storefront.orders.models import Order, Refund
 
     def refund(order: PlacedOrder | int, amount: int | None = None,
                reason: str = "refunded in a test") -> str:
+        order_id = _order_id(order)
         if amount is None:
             with storefront_app.app_context():
-                amount = db.session.get(Order, _order_id(order)).refundable
-        message = _staff_action(owner_client, order, "refund",
-                                {"amount": minor_to_text(amount), "reason": reason})
-        return REFUND_ID_RE.search(message).group(1)
+                amount = db.session.get(Order, order_id).refundable
+        _staff_action(owner_client, order, "refund",
+                      {"amount": minor_to_text(amount), "reason": reason})
+        with storefront_app.app_context():
+            return db.session.scalar(select(Refund.provider_ref).where(
+                Refund.order_id == order_id).order_by(Refund.id.desc()))
 
     return refund
 

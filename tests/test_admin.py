@@ -140,3 +140,37 @@ def test_double_submitted_refund_form_refunds_once(app, shop):
     assert "already recorded" in manager.get(second.headers["Location"]).get_data(True)
     with app.app_context():
         assert db.session.get(Order, order_id).refunded_total == 1000
+
+
+def test_the_admin_agrees_with_itself_payment_net_spend_and_customer_page(app, shop):
+    """A transfer marked paid shows as the order's payment; a refund is named by the order's
+    number; the customers list and the customer's own page count spend net of refunds and
+    link to each other and to the orders."""
+    from hooks.testing import flash_messages
+
+    member = app.test_client()
+    shop.register(member, email="ana@example.com", name="Ana")
+    shop.add(member, "EQP-GRD-01")  # 69.00
+    shop.checkout(member, email="ana@example.com", name="Ana")
+    with app.app_context():
+        order = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
+        order_id, number, uid = order.id, order.number, order.user_id
+    owner = staff_client(app, shop, "owner")
+    page = f"/admin/orders/{order_id}"
+    assert "None yet." in owner.get(page).get_data(as_text=True)
+    post_form(owner, page, f"{page}/mark-paid", {})
+    html = owner.get(page).get_data(as_text=True)
+    assert re.search(r'data-testid="payment">Bank transfer: received, €69\.00, marked paid '
+                     r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", html)
+    assert f'href="/admin/customers/{uid}">Ana</a>' in html
+    answer = post_form(owner, page, f"{page}/refund", {"amount": "9.00", "reason": "dented"})
+    said = flash_messages(owner.get(answer.headers["Location"]).get_data(as_text=True))
+    assert ("success", f"Refunded €9.00 of order {number}.") in said
+    row = re.search(rf'<tr data-testid="customer-{uid}">(.*?)</tr>',
+                    owner.get("/admin/customers").get_data(as_text=True), re.S).group(1)
+    assert f'href="/admin/customers/{uid}">Ana</a>' in row and "€60.00" in row
+    customer = owner.get(f"/admin/customers/{uid}").get_data(as_text=True)
+    assert 'data-testid="spent">€60.00' in customer and 'data-testid="paid-orders">1' in customer
+    assert f'href="/admin/orders/{order_id}">{number}</a>' in customer
+    assert owner.get("/admin/customers/999999").status_code == 404
+    assert member.get(f"/admin/customers/{uid}").status_code == 403

@@ -54,6 +54,11 @@ def not_own_order(refusal: str):
     return decorator
 
 
+# Orders whose money came in: what a customer spent is their totals less refunds.
+SPENDING_STATUSES = (OrderStatus.PAID.value, OrderStatus.PARTIALLY_REFUNDED.value,
+                     OrderStatus.REFUNDED.value)
+
+
 def _page() -> int:
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and int(raw) > 0 else 1
@@ -114,7 +119,7 @@ def order_mark_paid(order_id: int):
     order = _order_or_404(order_id)
     if order.payment_provider != "offline":
         flash("Card payments are confirmed by the payment provider, not by hand.", "error")
-    elif mark_paid(order.id):
+    elif mark_paid(order.id, transfer_received=True):
         flash(f"Order {order.number} marked as paid.", "success")
     else:
         db.session.refresh(order)
@@ -165,7 +170,8 @@ def order_refund(order_id: int):
         flash(f"The payment provider refused the refund: {exc.user_message or exc}", "error")
         return redirect(url_for("admin.order", order_id=order_id)), 303
     if record_refund(order.id, refund_id, amount, form.reason.data, current_user.email):
-        flash(f"Refunded {format_money(amount, order.currency)} (refund {refund_id}).", "success")
+        flash(f"Refunded {format_money(amount, order.currency)} of order {order.number}.",
+              "success")
     else:
         flash("That refund was already recorded.", "error")
     return redirect(url_for("admin.order", order_id=order_id)), 303
@@ -208,12 +214,25 @@ def product_stock(product_id: int):
 def customers():
     page = _page()
     rows = db.session.execute(
-        select(User, func.count(Order.id), func.coalesce(func.sum(Order.total), 0))
-        .outerjoin(Order, (Order.user_id == User.id) & Order.status.in_(
-            [OrderStatus.PAID.value, OrderStatus.PARTIALLY_REFUNDED.value,
-             OrderStatus.REFUNDED.value]))
+        select(User, func.count(Order.id),
+               func.coalesce(func.sum(Order.total - Order.refunded_total), 0))
+        .outerjoin(Order, (Order.user_id == User.id) & Order.status.in_(SPENDING_STATUSES))
         .group_by(User.id).order_by(User.id.desc())
         .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template("admin/customers.html", rows=rows[:PAGE_SIZE], page=page,
                            has_next=len(rows) > PAGE_SIZE)
+
+
+@bp.get("/customers/<int:user_id>")
+@requires(Role.STAFF)
+def customer(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    orders = db.session.scalars(select(Order).where(Order.user_id == user_id)
+                                .order_by(Order.id.desc()).limit(PAGE_SIZE)).all()
+    counted = [o for o in orders if o.status in SPENDING_STATUSES]
+    return render_template("admin/customer.html", user=user, orders=orders,
+                           paid_orders=len(counted),
+                           spent=sum(o.total - o.refunded_total for o in counted))

@@ -17,7 +17,14 @@ from storefront.cart.models import Cart, CartLine, new_token
 from storefront.cart.service import cart_view
 from storefront.catalog.models import Product
 from storefront.extensions import db
-from storefront.orders.models import Order, OrderAdjustment, OrderLine, OrderStatus, Refund
+from storefront.orders.models import (
+    Order,
+    OrderAdjustment,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    Refund,
+)
 from storefront.orders.views_model import to_view
 from storefront.pricing import PricingError, quote
 from storefront.timeutil import utcnow
@@ -144,13 +151,20 @@ def _reserve(order: Order, customer: CustomerView) -> None:
                             "charged. Please try again.") from exc
 
 
-def mark_paid(order_id: int) -> bool:
-    """Awaiting payment -> paid. True only for the one caller that made the change."""
+def mark_paid(order_id: int, *, transfer_received: bool = False) -> bool:
+    """Awaiting payment -> paid. True only for the one caller that made the change.
+    ``transfer_received``: staff saw the bank transfer arrive; it is recorded as the order's
+    payment, in the same transaction."""
     changed = db.session.execute(
         update(Order)
         .where(Order.id == order_id, Order.status == OrderStatus.AWAITING_PAYMENT.value)
         .values(status=OrderStatus.PAID.value, paid_at=utcnow())
     ).rowcount
+    if changed and transfer_received:
+        total = db.session.scalar(select(Order.total).where(Order.id == order_id))
+        db.session.add(Payment(order_id=order_id, provider="offline",
+                               provider_ref=f"transfer:{order_id}", amount=total,
+                               status="received"))
     if changed:
         events.record("order.paid", aggregate_type="order", aggregate_id=order_id,
                       payload={"order_id": order_id})
