@@ -102,3 +102,32 @@ def test_a_member_logged_in_on_the_shop_sees_their_name_on_static_pages(make_app
             page.get_by_role("button", name="Add to cart").click()
             expect(page.get_by_role("status")).to_contain_text("Added Hand Grinder")
             context.close()
+
+
+def test_a_static_site_on_an_origin_the_shop_does_not_serve_logs_no_cors_error(make_app,
+                                                                              tmp_path):
+    """STATIC_SITE_URL is not set, so the shop answers /api/me to no other origin: the
+    static pages do not ask it, and the browser's console stays clean."""
+    pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
+    from playwright.sync_api import expect
+
+    out = tmp_path / "site"
+    out.mkdir()
+    app = make_app(LOAD_ENTRY_POINT_PLUGINS=True, PLUGINS_ENABLED_BY_DEFAULT=["points"])
+    with static_server(out) as site, live_server(app) as server, \
+            chromium_browser() as browser:
+        app.config["BASE_URL"] = server.url
+        build_site(app, out)
+        context = browser.new_context()
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        console: list[str] = []
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url))
+        page.goto(f"{site}/products/hand-grinder/")
+        expect(page.get_by_role("link", name="Log in")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        context.close()
+    assert not [url for url in asked if "/api/me" in url], asked
+    assert not [line for line in console if line.startswith("error")], console

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
 
+from storefront.api.cors import static_site_origin
+
 ENVIRON_KEY = "storefront.static_build"  # set by the build's requests; no HTTP header can
 
 
@@ -19,6 +21,7 @@ def static_build() -> bool:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["shop_url"] = shop_url
+    app.jinja_env.globals["static_site_origin"] = lambda: static_site_origin(current_app) or ""
 
     @app.context_processor
     def static_build_flag() -> dict:

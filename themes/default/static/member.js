@@ -5,7 +5,14 @@
   "use strict";
   var script = document.currentScript;
   var meUrl = script && script.dataset.meUrl;
-  if (!meUrl || !window.fetch) {
+  if (!meUrl || !window.fetch || !window.URL) {
+    return;
+  }
+  // The shop answers pages of its own origin and of STATIC_SITE_URL's (data-site-origin);
+  // from anywhere else the browser would block the answer and log a CORS error: do not ask.
+  var shopOrigin = new URL(meUrl, window.location.href).origin;
+  var here = window.location.origin;
+  if (here !== shopOrigin && here !== script.dataset.siteOrigin) {
     return;
   }
 
