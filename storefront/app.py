@@ -82,7 +82,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     templating.init_app(app)
 
     from storefront import guest_pages, headers
+    from storefront.cart import count as cart_count
 
     guest_pages.init_app(app)
     headers.init_app(app)
+    cart_count.init_app(app)
     return app

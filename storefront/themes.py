@@ -158,6 +158,8 @@ def init_app(app: Flask) -> None:
 # may go on using url_for for these; both give the same URLs.
 FURNITURE_LINKS: dict[str, tuple[str, dict[str, str]]] = {
     "stylesheet": ("static", {"filename": "style.css"}),
+    "favicon": ("static", {"filename": "favicon.svg"}),
+    "cart_count_script": ("static", {"filename": "cart-count.js"}),
     "home": ("catalog.home", {}),
     "search": ("catalog.search", {}),
     "cart": ("cart.show", {}),

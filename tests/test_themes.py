@@ -28,6 +28,9 @@ def assert_themed(client, path, theme, status=200, contains=()):
     assert (MARKET_MARKER in html) is (theme == "market"), (theme, path)
     assert THEME_MARKERS[theme] in html, (theme, path)
     assert '<main id="main"' in html and 'href="#main"' in html, (theme, path)
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.endswith("Storefront") and title.count("Storefront") == 1, (path, title)
+    assert '<link rel="icon" href="/static/favicon.svg"' in html, (theme, path)
     for text in contains:
         assert text in html, (theme, path, text)
     return html
@@ -47,13 +50,16 @@ def themed_shop(make_app, theme):
 def test_catalogue_pages_and_errors_render_under_both_themes(themed_shop, theme):
     app, _shop = themed_shop
     client = app.test_client()
-    home = assert_themed(client, "/", theme, contains=["Ethiopia Yirgacheffe, 250 g"])
+    home = assert_themed(client, "/", theme, contains=["Ethiopia Yirgacheffe, 250 g",
+                                                       "<title>Storefront</title>"])
+    assert client.get("/static/favicon.svg").mimetype == "image/svg+xml"
     assert_themed(client, "/category/coffee", theme, contains=["<h1>Coffee</h1>"])
     assert_themed(client, "/tag/espresso", theme, contains=["House Espresso"])
     assert_themed(client, "/search?q=kettle", theme, contains=["Gooseneck Kettle, 1 l"])
     assert_themed(client, "/search", theme)
     assert_themed(client, "/products/ethiopia-yirgacheffe", theme,
-                  contains=["Add to cart", "€12.50"])
+                  contains=["Add to cart", "€12.50",
+                            "<title>Ethiopia Yirgacheffe, 250 g · Storefront</title>"])
     # The content page stands in for the article page until the community plugin exists.
     assert_themed(client, "/pages/about", theme, contains=["About us"])
     assert_themed(client, "/login", theme, contains=['autocomplete="current-password"'])
