@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
-from storefront.accounts.service import create_user
+from storefront.accounts.service import create_user, mark_verified
 from storefront.extensions import db
 
 DEMO_ACCOUNTS = (
@@ -47,6 +47,7 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
     shown = []
     for role, email, password, name in DEMO_ACCOUNTS:
         if db.session.scalar(select(User.id).where(User.email == email)) is None:
-            create_user(email, password, name, role)
+            mark_verified(create_user(email, password, name, role))  # no "confirm" banner
+            db.session.commit()
         shown.append((role.value, email, password))
     return shown

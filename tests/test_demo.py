@@ -1,6 +1,6 @@
 """`storefront demo` (what `make demo` runs) serves the shop and starts its worker: a guest's
 bank-transfer order gets its "order received" message, with the demo's bank details,
-printed by the worker; Ctrl+C stops both."""
+printed by the worker; the demo accounts need no e-mail confirmation; Ctrl+C stops both."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import re
 import signal
 
+from tests.support.http_shop import log_in
 from tests.support.live_server import LiveServer, Visitor
 from tests.support.postgres import free_port
 from tests.support.processes import shop_environment, started, wait_for
@@ -35,6 +36,10 @@ def test_the_demo_serves_the_shop_and_its_worker_sends_the_messages(tmp_path):
                                           demo.output()), 60, "the worker's message")
         assert mail.group(1) in order_page
         assert "IBAN ES91 2100 0418 4502 0005 1332" in demo.output().split(mail.group(0))[1]
+        member = Visitor(shop)  # the demo's accounts are ready to use: no "confirm" banner
+        log_in(member, "member@demo.shop", "member-demo-pass")
+        account = member.get("/account").text
+        assert "Hello, Mia Member" in account and "Please confirm your email" not in account
         os.kill(demo.pid, signal.SIGINT)  # Ctrl+C in the terminal of `make demo`
         demo.popen.wait(timeout=30)
         wait_for(lambda: not _group_alive(demo.pid), 30, "the worker to stop with the demo")

@@ -109,7 +109,7 @@ def _consume(token: str, purpose: str) -> User:
     return db.session.get(User, row.user_id)
 
 
-def _mark_verified(user: User) -> None:
+def mark_verified(user: User) -> None:
     """Verify the address once; the first time, with the event ``customer.verified``."""
     if db.session.execute(
             update(User).where(User.id == user.id, User.email_verified_at.is_(None))
@@ -122,13 +122,13 @@ def reset_password(token: str, new_password: str) -> User:
     user = _consume(token, RESET)
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
-    _mark_verified(user)  # they read the mail sent to that address
+    mark_verified(user)  # they read the mail sent to that address
     db.session.commit()
     return user
 
 
 def verify_email(token: str) -> User:
     user = _consume(token, VERIFY)
-    _mark_verified(user)
+    mark_verified(user)
     db.session.commit()
     return user
