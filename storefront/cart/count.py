@@ -2,18 +2,21 @@
 
 Pages stay the same for every guest (so the guest page cache, a CDN or the static build can
 keep them): ``static/cart-count.js`` shows the count from the cookie ``cart_count``, which
-the shop sets whenever the count may have changed: after a POST (add, update, remove, check
-out, log in or out) and on the cart and checkout pages.
+the shop sets where the count may change (adding, changing and removing lines, checking
+out, logging in or out) and on the cart and checkout pages. Other requests do not look at
+the cart for it. A view that knows the count already puts it in ``g.cart_count``.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 
 from storefront.cart.service import current_cart
 
 COOKIE = "cart_count"
-REFRESHED_ON = frozenset({"cart.show", "orders.checkout"})
+REFRESHED_ON = frozenset({"cart.show", "cart.add", "cart.update", "cart.remove",
+                          "orders.checkout", "accounts.login", "accounts.logout",
+                          "accounts.finish_registration", "accounts.reset_password"})
 MAX_AGE = 30 * 24 * 3600
 
 
@@ -23,10 +26,12 @@ def items_in_cart() -> int:
 
 
 def _keep_count(response: Response) -> Response:
-    if request.method != "POST" and request.endpoint not in REFRESHED_ON:
+    if request.endpoint not in REFRESHED_ON:
         return response
     known = request.cookies.get(COOKIE)
-    count = items_in_cart()
+    count = g.get("cart_count")
+    if count is None:
+        count = items_in_cart()
     if count and known != str(count):
         response.set_cookie(COOKIE, str(count), max_age=MAX_AGE, samesite="Lax",
                             secure=current_app.config["SESSION_COOKIE_SECURE"])

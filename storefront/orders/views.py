@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -87,6 +87,7 @@ def checkout():
 
 
 def _after_placement(order: Order):
+    g.cart_count = 0  # the cart became the order
     if order.total == 0:
         mark_paid(order.id)
     elif order.payment_provider == "stripe" and order.status == OrderStatus.AWAITING_PAYMENT:
