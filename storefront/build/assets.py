@@ -43,6 +43,9 @@ def collect_assets(app: Flask) -> dict[str, Path]:
         for path in files(theme.static):
             found[f"/static/{path.relative_to(theme.static).as_posix()}"] = path
     found.update(_blueprint_static(app))
+    media = Path(app.config["MEDIA_DIR"])
+    for path in files(media / "products"):
+        found[f"/media/products/{path.name}"] = path
     return found
 
 

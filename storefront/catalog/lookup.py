@@ -19,7 +19,7 @@ from storefront.plugins.state import VERSION_COLUMN, version_read
 
 _PRODUCT = Product.__table__
 _COLUMNS = ("id", "sku", "slug", "title", "summary", "body_html", "category", "tags", "image",
-            "price", "stock", "plugin", "link")
+            "image_alt", "image_width", "image_height", "price", "stock", "plugin", "link")
 # Built once: SQLAlchemy caches its SQL, the request only binds the slug. The plugin state
 # counter comes along (a scalar subquery), so the page's plugin furniture needs no statement
 # of its own to know whether the cached plugin state is current.
@@ -43,6 +43,9 @@ class ProductView:
     category: str
     tags: str  # ",tag1,tag2," as stored
     image: str
+    image_alt: str
+    image_width: int  # 0: ``image`` is an address used as it is
+    image_height: int
     price: int  # minor units
     stock: int
     plugin: str

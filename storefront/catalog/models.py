@@ -30,7 +30,12 @@ class Product(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(64), default="")
     tags: Mapped[str] = mapped_column(String(500), default="")  # ",tag1,tag2," for LIKE lookups
+    # A picture's copies (``image`` + ``-<width>.webp``, the largest image_width wide and
+    # image_height high; storefront.content.images), or an address used as it is (width 0).
     image: Mapped[str] = mapped_column(String(300), default="")
+    image_alt: Mapped[str] = mapped_column(String(300), default="")
+    image_width: Mapped[int] = mapped_column(default=0)
+    image_height: Mapped[int] = mapped_column(default=0)
     price: Mapped[int] = mapped_column()  # minor units
     stock: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)

@@ -1,20 +1,32 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from sqlalchemy import or_
 
 from storefront.catalog.lookup import ProductView, active_product, catalogue_page
 from storefront.catalog.models import Product
+from storefront.content.images import srcset
 from storefront.content.loader import SLUG_RE
 from storefront.content.pages import page_index
 from storefront.extensions import db
 from storefront.guest_pages import render_for_guests
 
 bp = Blueprint("catalog", __name__)
+bp.add_app_template_global(srcset, "image_srcset")
 # Criteria on the table's columns, not the ORM attributes: the listing query stays Core.
 _COLUMN = Product.__table__.c
 
 PAGE_SIZE = 24
+YEAR = 365 * 24 * 3600
 
 def _listing(criteria: tuple, title: str, **context):
     page = request.args.get("page", "1")
@@ -32,7 +44,8 @@ def _listing(criteria: tuple, title: str, **context):
 
 def _card(product: ProductView) -> tuple:
     return (product.id, product.slug, product.title, product.summary, product.price,
-            product.image, product.category, product.tags, product.stock)
+            product.image, product.image_alt, product.image_width, product.category,
+            product.tags, product.stock)
 
 
 @bp.get("/")
@@ -87,3 +100,11 @@ def page(slug: str):
         abort(404)
     return render_for_guests((source.path, source.title, source.body_html), "page.html",
                              page=source)
+
+
+@bp.get("/media/<path:filename>")
+def media(filename: str):
+    """A product picture's copy: named after its content, so it never changes (a year)."""
+    response = send_from_directory(current_app.config["MEDIA_DIR"], filename, max_age=YEAR)
+    response.cache_control.immutable = True
+    return response

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from storefront.content.images import is_address, readable_picture
 from storefront.money import parse_money
 
 if TYPE_CHECKING:
@@ -64,9 +65,11 @@ class ProductSource:
     category: str = ""
     tags: list[str] = field(default_factory=list)
     summary: str = ""
-    image: str = ""
+    image: str = ""  # a file under content/ (images/x.jpg) or an address (/static/x.jpg)
+    image_alt: str = ""
     active: bool = True
     body_html: str = ""
+    image_file: Path | None = None  # the picture under content/ that ``image`` names
 
 
 @dataclass
@@ -168,12 +171,36 @@ def parse_product(path: Path, text: str) -> ProductSource:
     active = meta.get("active", True)
     if not isinstance(active, bool):
         raise _Invalid("active", "must be true or false")
+    image, image_file = _image(meta, path)
     return ProductSource(
         path=str(path), slug=_slug(meta, path), sku=sku,
         title=_text(meta, "title", required=True, max_len=200), price=price, stock=stock,
         category=category, tags=tags, summary=_text(meta, "summary"),
-        image=_text(meta, "image", max_len=300), active=active, body_html=render_markdown(body),
+        image=image, image_alt=_text(meta, "image_alt", max_len=300), active=active,
+        body_html=render_markdown(body), image_file=image_file,
     )
+
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+
+
+def _image(meta: dict, path: Path) -> tuple[str, Path | None]:
+    """``image``: an address as it is, or a picture file under content/ that exists
+    (returned too)."""
+    image = _text(meta, "image", max_len=300)
+    if not image or is_address(image):
+        return image, None
+    root = path.resolve().parent.parent
+    found = (root / image).resolve()
+    if root not in found.parents:
+        raise _Invalid("image", f"{image!r} must be a file under the content folder")
+    if found.suffix.lower() not in IMAGE_SUFFIXES:
+        raise _Invalid("image", f"{image!r} must be a JPEG, PNG, WebP or GIF picture")
+    if not found.is_file():
+        raise _Invalid("image", f"{image!r} does not exist (looked for {found})")
+    if not readable_picture(found):
+        raise _Invalid("image", f"{image!r} cannot be read as a picture")
+    return image, found
 
 
 def parse_page(path: Path, text: str) -> PageSource:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from storefront.catalog.models import Product
+from storefront.content.images import make_variants
 from storefront.content.loader import ContentSet, ProductSource
 from storefront.extensions import db
 
@@ -41,11 +44,22 @@ def sync_products(content: ContentSet) -> SyncReport:
 
 
 def source_columns(src: ProductSource) -> dict[str, Any]:
-    """The product columns a content file sets (stock is not a content field)."""
+    """The product columns a content file sets (stock is not a content field); a picture
+    under content/ gets its copies made (once per version of the file)."""
     return {"slug": src.slug, "title": src.title, "summary": src.summary,
             "body_html": src.body_html, "category": src.category,
-            "tags": "," + ",".join(src.tags) + "," if src.tags else "", "image": src.image,
-            "price": src.price, "active": src.active}
+            "tags": "," + ",".join(src.tags) + "," if src.tags else "",
+            **image_columns(src), "price": src.price, "active": src.active}
+
+
+def image_columns(src: ProductSource) -> dict[str, Any]:
+    alt = src.image_alt or src.title
+    picture = src.image_file
+    if picture is None:
+        return {"image": src.image, "image_alt": alt, "image_width": 0, "image_height": 0}
+    made = make_variants(picture, src.slug, Path(current_app.config["MEDIA_DIR"]))
+    return {"image": made.base, "image_alt": alt, "image_width": made.width,
+            "image_height": made.height}
 
 
 def apply_source(product: Product, src: ProductSource) -> None:
