@@ -40,6 +40,7 @@ from hooks.contract import CONTRACT_VERSION, __version__
 from hooks.dates import add_months
 from hooks.markers import PROJECT_NAME, Policy, hookimpl, hookspec, spec
 from hooks.rows import dialect_insert, insert_once
+from hooks.text import gettext, language, lazy_gettext, money, ngettext
 from hooks.types import (
     Adjustment,
     Asset,
@@ -101,11 +102,16 @@ __all__ = [
     "get_customer",
     "get_customers",
     "get_order",
+    "gettext",
     "hookimpl",
     "hookspec",
     "insert_once",
+    "language",
+    "lazy_gettext",
     "members",
+    "money",
     "net_spend",
+    "ngettext",
     "notify",
     "offer_product",
     "owned_or_404",

@@ -33,7 +33,7 @@ class Storefront(Flask):
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    from storefront import config, plugins, proxy, signing, template_cache, themes
+    from storefront import config, i18n, plugins, proxy, signing, template_cache, themes
     from storefront.accounts import throttle
     from storefront.extensions import csrf, db, login_manager
     from storefront.plugins import contract
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     plugins.init_app(app)
     contract.init_app(app)
     themes.init_app(app)
+    i18n.init_app(app)
     template_cache.init_app(app)
 
     from storefront import database, worker

@@ -238,5 +238,49 @@ def serve(bind: str, workers: int, timeout: int) -> None:
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
 
 
+@main.group()
+def translations() -> None:
+    """Translation catalogs of the shop and of plugin packages (docs/plugins.md)."""
+
+
+def _catalog_sources(packages: tuple[Path, ...]):
+    from storefront.i18n_catalogs import built_in_sources, package_source
+
+    return [package_source(p) for p in packages] if packages else built_in_sources()
+
+
+@translations.command("update")
+@click.option("--package", "packages", multiple=True,
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A plugin package folder (default: the shop and the built-in plugins).")
+@click.option("--language", "languages", multiple=True,
+              help="Also start a catalog for this language (a code such as es).")
+def translations_update(packages: tuple[Path, ...], languages: tuple[str, ...]) -> None:
+    """Extract the texts, update each messages.po and compile messages.mo."""
+    from storefront.i18n_catalogs import all_languages, update
+
+    for source in _catalog_sources(packages):
+        wanted = list(languages) or (all_languages() if not packages else [])
+        for line in update(source, wanted):
+            click.echo(line)
+
+
+@translations.command("check")
+@click.option("--package", "packages", multiple=True,
+              type=click.Path(file_okay=False, exists=True, path_type=Path))
+def translations_check(packages: tuple[Path, ...]) -> None:
+    """Fail when a text has no translation, a translation is stale or a .mo is old."""
+    from storefront.i18n_catalogs import all_languages, check
+
+    problems = []
+    for source in _catalog_sources(packages):
+        problems += check(source, None if packages else all_languages())
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("Every text is translated.")
+
+
 if __name__ == "__main__":
     main()

@@ -27,6 +27,10 @@ def defaults(instance_path: str) -> dict:
         "SHOP_NAME": "Storefront",
         "BASE_URL": "http://127.0.0.1:5000",
         "CURRENCY": "EUR",
+        # The languages pages are offered in (codes), and the one for a visitor whose browser
+        # asks for none of them; see storefront/i18n.py.
+        "LANGUAGES": ["en", "es"],
+        "DEFAULT_LANGUAGE": "en",
         # The shop's time zone (an IANA name): what "today" is for the shop and its plugins.
         "SHOP_TIMEZONE": "UTC",
         "SHIPPING_FEE": 490,  # minor units

@@ -1,9 +1,9 @@
 """Pages a guest sees, rendered once and served again while nothing they show changed.
 
 A guest's product page is made from the product row (a frozen ``ProductView``, stock
-included), the plugins' state (its counter, read in the product's own statement), the theme
-and the address asked for; not from who the guest is. Likewise a listing (its cards) and a
-content page (its file). The views hand ``render_for_guests`` a key for what they read.
+included), the plugins' state (its counter, read in the product's own statement), the theme,
+the address asked for and the language; not from who the guest is. Likewise a listing (its
+cards) and a content page (its file). The views hand ``render_for_guests`` a key for what they read.
 Each worker process keeps such pages (least recently used first out,
 ``GUEST_PAGE_CACHE_SIZE`` of them, none older than ``GUEST_PAGE_CACHE_SECONDS``) with a
 placeholder where the CSRF token goes: every response gets the visitor's own token, so a new
@@ -29,6 +29,7 @@ from flask import Flask, current_app, g, render_template, request, session
 from flask_login import current_user
 
 from storefront.build.templating import static_build
+from storefront.i18n import current_language
 from storefront.plugins.dispatch import call
 from storefront.plugins.state import state_version
 from storefront.signing import csrf_token
@@ -129,7 +130,7 @@ def render_for_guests(key: Hashable, template: str, **context: Any) -> str:
     if pages is None or not _shared_page():
         return render_template(template, **context)
     full_key = (template, key, state_version(), request.host, request.script_root,
-                request.query_string)
+                request.path, request.query_string, current_language())
     page = pages.get(full_key) or pages.put(full_key, _render_with_placeholder(template,
                                                                                context))
     return page.body.replace(_PLACEHOLDER, csrf_token()) if page.has_token else page.body

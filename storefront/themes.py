@@ -31,7 +31,6 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 
 from storefront import plugins
-from storefront.money import format_money
 from storefront.urlcache import cached_url_for
 
 THEME_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -101,13 +100,13 @@ def theme_chain(themes_dir: Path, key: str) -> list[Theme]:
     return chain
 
 
-def plugin_template_dirs(app: Flask) -> list[str]:
-    """``templates/`` beside each plugin's module, searched after the theme's own."""
+def plugin_dirs(app: Flask, name: str) -> list[str]:
+    """The folder ``name`` (templates, translations) beside each plugin's module."""
     dirs = []
     for _name, registered in app.extensions["storefront.plugins"].list_name_plugin():
         plugin = inspect.unwrap(registered)  # the plugin, not the stand-in that times it
         module = plugin if inspect.ismodule(plugin) else inspect.getmodule(type(plugin))
-        path = Path(getattr(module, "__file__", "") or "").parent / "templates"
+        path = Path(getattr(module, "__file__", "") or "").parent / name
         if module is not None and path.is_dir() and str(path) not in dirs:
             dirs.append(str(path))
     return dirs
@@ -124,10 +123,8 @@ def theme_loader(chain: list[Theme], plugin_dirs: list[str]) -> ChoiceLoader:
 def init_app(app: Flask) -> None:
     chain = theme_chain(Path(app.config["THEMES_DIR"]), app.config["THEME"])
     app.extensions["storefront.theme"] = chain
-    app.jinja_loader = theme_loader(chain, plugin_template_dirs(app))
-    app.jinja_env.filters["money"] = lambda minor, currency=None: format_money(
-        minor, currency or app.config["CURRENCY"]
-    )
+    # Plugins' templates are searched after the theme's own.
+    app.jinja_loader = theme_loader(chain, plugin_dirs(app, "templates"))
     link = app.jinja_env.globals["url_for"] = cached_url_for(app)
     # The global serves templates rendered without Flask's context processors.
     app.jinja_env.globals["shop_links"] = _LinksOnDemand(link)

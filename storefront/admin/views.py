@@ -11,7 +11,8 @@ from storefront.accounts.models import Role, User
 from storefront.admin.forms import ActionForm, RefundForm, StockForm
 from storefront.catalog.models import Product
 from storefront.extensions import db, login_manager
-from storefront.money import format_money, parse_money
+from storefront.i18n import money
+from storefront.money import parse_money
 from storefront.orders.disputes import disputes_of
 from storefront.orders.models import Order, OrderStatus
 from storefront.orders.service import cancel_order, mark_paid, record_refund
@@ -159,7 +160,7 @@ def order_refund(order_id: int):
         return redirect(url_for("admin.order", order_id=order_id)), 303
     if amount <= 0 or amount > order.refundable:
         flash(f"The refund must be between 0.01 and "
-              f"{format_money(order.refundable, order.currency)}.", "error")
+              f"{money(order.refundable, order.currency)}.", "error")
         return redirect(url_for("admin.order", order_id=order_id)), 303
     key = f"storefront-refund-{order.public_token}-{form.refund_key.data}"
     import stripe  # here, not at start-up: the library takes about 0.2 s to import
@@ -170,7 +171,7 @@ def order_refund(order_id: int):
         flash(f"The payment provider refused the refund: {exc.user_message or exc}", "error")
         return redirect(url_for("admin.order", order_id=order_id)), 303
     if record_refund(order.id, refund_id, amount, form.reason.data, current_user.email):
-        flash(f"Refunded {format_money(amount, order.currency)} of order {order.number}.",
+        flash(f"Refunded {money(amount, order.currency)} of order {order.number}.",
               "success")
     else:
         flash("That refund was already recorded.", "error")

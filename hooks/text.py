@@ -1,0 +1,46 @@
+"""Texts and amounts in the reader's language.
+
+A plugin marks each text a person reads with ``gettext`` (or ``_``, its usual name), and keeps
+the translations in ``translations/<language>/LC_MESSAGES/messages.po`` beside its module;
+``storefront translations update --package <folder>`` writes and compiles them. Templates use
+``_()`` the same way. docs/plugins.md, "Translations", has the whole story.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask_babel
+
+
+def gettext(text: str, **values: Any) -> str:
+    """``text`` in the reader's language, its ``%(name)s`` placeholders filled from
+    ``values``: ``gettext("%(points)s points", points=120)``."""
+    return flask_babel.gettext(text, **values)
+
+
+def ngettext(singular: str, plural: str, number: int, **values: Any) -> str:
+    """The singular or plural of a text for ``number``, in the reader's language; ``%(num)s``
+    is ``number``: ``ngettext("%(num)s seat left", "%(num)s seats left", seats)``."""
+    return flask_babel.ngettext(singular, plural, number, **values)
+
+
+def lazy_gettext(text: str, **values: Any) -> Any:
+    """``gettext`` put off until the text is shown: for texts made when a module is imported
+    (setting labels, form labels), before anyone's language is known."""
+    return flask_babel.lazy_gettext(text, **values)
+
+
+def money(minor: int, currency: str | None = None) -> str:
+    """``minor`` units of ``currency`` (the shop's by default) as the reader's language writes
+    them: "€1,234.50" in English, "1.234,50 €" in Spanish. Templates have ``| money``."""
+    from storefront.i18n import money as shop_money
+
+    return shop_money(minor, currency)
+
+
+def language() -> str:
+    """The code of the reader's language (``"es"``); the shop's default out of a request."""
+    from storefront.i18n import current_language
+
+    return current_language()

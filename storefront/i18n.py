@@ -1,0 +1,151 @@
+"""Languages: every text a person reads goes through gettext (Flask-Babel), and money, numbers
+and dates are formatted by Babel for the language of the request.
+
+The language of a request is, in order: the one the static build is writing; the signed-in
+customer's choice (saved on their account); a guest's choice (the ``language`` cookie, set by
+the switcher); the best match of the browser's Accept-Language; the shop's DEFAULT_LANGUAGE.
+Out of a request (the worker's mail) it is DEFAULT_LANGUAGE unless the caller forces the
+recipient's with ``flask_babel.force_locale``.
+
+Catalogs: ``storefront/translations`` for the shop and its themes, and a ``translations``
+folder beside each plugin's module for that plugin's texts (docs/plugins.md, "Translations").
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time, get_datetime_format
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+)
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from storefront.config import ConfigError
+from storefront.money import format_money
+from storefront.urls import safe_next
+
+CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+# The name each language has in itself, as the switcher shows it.
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+COOKIE = "language"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+bp = Blueprint("language", __name__)
+
+
+def check_languages(languages: object, default: object) -> list[str]:
+    """LANGUAGES as a list of codes this shop has texts for, with DEFAULT_LANGUAGE among them;
+    else a ConfigError naming the setting."""
+    if isinstance(languages, str):
+        languages = [code.strip() for code in languages.split(",") if code.strip()]
+    known = ", ".join(LANGUAGE_NAMES)
+    if (not isinstance(languages, list | tuple) or not languages
+            or not set(languages) <= set(LANGUAGE_NAMES)):
+        raise ConfigError(f"LANGUAGES {languages!r} must list codes out of: {known}")
+    if default not in languages:
+        raise ConfigError(f"DEFAULT_LANGUAGE {default!r} must be one of LANGUAGES {languages!r}")
+    return list(languages)
+
+
+def select_language() -> str | None:
+    """The language of this request (see the module's doc); None means the default."""
+    if not has_request_context():
+        return None
+    languages = current_app.config["LANGUAGES"]
+    building = g.get("build_language")
+    if building:
+        return building
+    if current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = request.cookies.get(COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages)
+
+
+def current_language() -> str:
+    """The code of the request's language ("es"); the default out of a request."""
+    locale = get_locale()
+    return locale.language if locale is not None else current_app.config["DEFAULT_LANGUAGE"]
+
+
+def money(minor: int, currency: str | None = None) -> str:
+    """``minor`` units of ``currency`` (the shop's by default) as the current language
+    writes them: "€1,234.50" in English, "1.234,50 €" in Spanish."""
+    return format_money(minor, currency or current_app.config["CURRENCY"], current_language())
+
+
+def day(value: date | datetime) -> str:
+    """A date as the language writes it in full: "5 December 2026", "5 de diciembre de 2026"
+    (a datetime: its date in the shop's time zone)."""
+    if isinstance(value, datetime):
+        value = _in_shop_time(value).date()
+    return format_date(value, "long", locale=current_language())
+
+
+def moment(value: datetime) -> str:
+    """A date and time in the shop's time zone: "Dec 5, 2026, 4:30 PM", "5 dic 2026, 16:30"."""
+    language, local = current_language(), _in_shop_time(value)
+    return (get_datetime_format("medium", locale=language)
+            .replace("{1}", format_date(local, "medium", locale=language))
+            .replace("{0}", format_time(local, "short", locale=language)))
+
+
+def _in_shop_time(value: datetime) -> datetime:
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # the database keeps UTC
+    return aware.astimezone(ZoneInfo(current_app.config["SHOP_TIMEZONE"]))
+
+
+def languages() -> list[tuple[str, str]]:
+    """(code, name in itself) of each language the shop offers, for the switcher."""
+    return [(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]]
+
+
+@bp.post("/language")
+def choose():
+    """The switcher: remembers the language in a cookie and, for a signed-in customer, on
+    the account; then back to the page it was sent from."""
+    language = request.form.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    if current_user.is_authenticated and current_user.language != language:
+        from storefront.extensions import db
+
+        current_user.language = language
+        db.session.commit()
+    response = redirect(safe_next(request.form.get("next"), "/"), code=303)
+    response.set_cookie(COOKIE, language, max_age=COOKIE_MAX_AGE, samesite="Lax",
+                        httponly=True, secure=request.is_secure)
+    return response
+
+
+def translation_directories(app: Flask) -> list[str]:
+    """Each plugin's ``translations`` folder, then the shop's: a later catalog wins a text
+    both have, so a plugin cannot change the shop's own wording."""
+    from storefront.themes import plugin_dirs
+
+    return [*plugin_dirs(app, "translations"), str(CORE_TRANSLATIONS)]
+
+
+def init_app(app: Flask) -> None:
+    app.config["LANGUAGES"] = check_languages(app.config["LANGUAGES"],
+                                              app.config["DEFAULT_LANGUAGE"])
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LANGUAGE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["SHOP_TIMEZONE"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app))
+    Babel(app, locale_selector=select_language)
+    app.jinja_env.filters.update(money=money, day=day, moment=moment)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks span lines freely
+    app.jinja_env.globals.update(current_language=current_language, shop_languages=languages)
+    app.register_blueprint(bp)
