@@ -46,7 +46,7 @@ def test_scaffolded_plugins_install_side_by_side_and_pass_their_own_tests(tmp_pa
                           "--import-mode=importlib", *(str(p / "tests") for p in packages)],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "16 passed" in run.stdout and "skipped" not in run.stdout
+    assert "20 passed" in run.stdout and "skipped" not in run.stdout
 
 
 def test_scaffolded_migration_follows_the_naming_rule(tmp_path):

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from string import Template
 
+from storefront.i18n_catalogs import compile_catalog, package_source
 from storefront.plugins.contract import RANGE_FOR_NEW_PLUGINS
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -26,6 +27,7 @@ FILES = {
     "$module/views.py": "views.py.tmpl",
     "$module/migrations/${name}_0001_notes.py": "migration.py.tmpl",
     "$module/templates/$name/panel.html": "panel.html.tmpl",
+    "$module/translations/es/LC_MESSAGES/messages.po": "messages.po.tmpl",
     "tests/test_plugin.py": "test_plugin.py.tmpl",
 }
 
@@ -48,4 +50,5 @@ def scaffold(name: str, folder: Path) -> Path:
         path = root / Template(target).substitute(values)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(Template((TEMPLATES / source).read_text()).substitute(values))
+    compile_catalog(package_source(root / values["module"]), "es")
     return root

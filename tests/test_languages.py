@@ -1,0 +1,108 @@
+"""Spanish and English (issue 18): the language of a page comes from the member's saved choice,
+else a guest's choice, else Accept-Language, else DEFAULT_LANGUAGE; the switcher sets it; amounts
+are written as the language writes them; the catalogs are complete."""
+
+from __future__ import annotations
+
+import pytest
+
+from storefront import create_app
+from storefront.config import ConfigError
+from storefront.i18n_catalogs import all_languages, built_in_sources, check
+from tests.conftest import TEST_SECRET
+from tests.support.forms import post_form
+
+PRODUCT = "/products/hand-grinder"
+
+
+def language_of(page) -> str:
+    html = page.get_data(as_text=True)
+    return html.split('<html lang="', 1)[1].split('"', 1)[0]
+
+
+def test_a_browser_asking_for_spanish_gets_spanish_pages_and_amounts(client):
+    page = client.get(PRODUCT, headers={"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"})
+    html = page.get_data(as_text=True)
+    assert language_of(page) == "es"
+    assert "69,00\xa0€" in html and "Idioma" in html
+    english = client.get(PRODUCT, headers={"Accept-Language": "en-GB"})
+    assert language_of(english) == "en" and "€69.00" in english.get_data(as_text=True)
+
+
+def test_a_language_nobody_offers_falls_back_to_the_shops_default(make_app):
+    assert language_of(make_app().test_client().get(
+        PRODUCT, headers={"Accept-Language": "fr"})) == "en"
+    spanish_shop = make_app(DEFAULT_LANGUAGE="es").test_client()
+    assert language_of(spanish_shop.get(PRODUCT)) == "es"
+    assert language_of(spanish_shop.get(PRODUCT, headers={"Accept-Language": "fr"})) == "es"
+
+
+def test_a_guest_switches_language_and_comes_back_to_the_same_page(client):
+    answer = post_form(client, f"{PRODUCT}?from=mail", "/language", {"language": "es"})
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == f"{PRODUCT}?from=mail"
+    assert "language=es" in answer.headers["Set-Cookie"]
+    # The choice wins over what the browser asks for, on every page.
+    assert language_of(client.get(PRODUCT, headers={"Accept-Language": "en"})) == "es"
+    assert language_of(client.get("/cart", headers={"Accept-Language": "en"})) == "es"
+    post_form(client, PRODUCT, "/language", {"language": "en"})
+    assert language_of(client.get(PRODUCT, headers={"Accept-Language": "es"})) == "en"
+
+
+def test_guest_pages_are_kept_per_language(client, app):
+    """The guest page cache holds a product page per language: a Spanish visitor never gets
+    the English copy, nor the other way round."""
+    assert app.extensions.get("storefront.guest_pages") is not None
+    for _ in range(2):
+        assert "€69.00" in client.get(PRODUCT).get_data(as_text=True)
+        spanish = client.get(PRODUCT, headers={"Accept-Language": "es"}).get_data(as_text=True)
+        assert "69,00\xa0€" in spanish and "€69.00" not in spanish
+
+
+def test_a_members_choice_is_saved_on_the_account(app, shop):
+    shop.create_user("lucia@example.com")
+    phone, laptop = app.test_client(), app.test_client()
+    shop.login(phone, "lucia@example.com", "correct horse battery")
+    post_form(phone, "/account", "/language", {"language": "es"})
+    # Another device, whose browser asks for English: the account's choice wins.
+    shop.login(laptop, "lucia@example.com", "correct horse battery")
+    assert language_of(laptop.get("/account", headers={"Accept-Language": "en"})) == "es"
+
+
+@pytest.mark.parametrize("language", ["fr", "", "es<script>"])
+def test_an_unknown_language_is_refused(client, language):
+    assert post_form(client, PRODUCT, "/language", {"language": language}).status_code == 400
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil"])
+def test_the_switcher_never_sends_anyone_to_another_site(client, target):
+    answer = post_form(client, PRODUCT, "/language", {"language": "es", "next": target})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/"
+
+
+def test_the_switcher_needs_the_forms_token(client):
+    client.get(PRODUCT)
+    assert client.post("/language", data={"language": "es"}).status_code == 400
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"LANGUAGES": ["en", "fr"]}, "LANGUAGES ['en', 'fr'] must list codes out of: en, es"),
+    ({"DEFAULT_LANGUAGE": "de"}, "DEFAULT_LANGUAGE 'de' must be one of LANGUAGES"),
+])
+def test_a_language_setting_the_shop_cannot_serve_stops_it_starting(tmp_path, settings, message):
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        create_app({"SECRET_KEY": TEST_SECRET, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    **settings}, instance_path=str(tmp_path))
+
+
+def test_an_english_only_shop_shows_no_switcher(make_app):
+    page = make_app(LANGUAGES="en").test_client().get(
+        PRODUCT, headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "language-switch" not in page and '<html lang="en"' in page
+
+
+@pytest.mark.parametrize("source", built_in_sources(), ids=lambda source: source.name)
+def test_every_text_of_the_shop_and_its_plugins_is_translated(source):
+    """The check CI runs: a text without a Spanish translation, a translation nobody uses
+    any more, or a compiled catalog older than its .po fails the build."""
+    assert check(source, all_languages()) == []
