@@ -23,7 +23,6 @@ from flask import (
     Flask,
     abort,
     current_app,
-    g,
     has_request_context,
     redirect,
     request,
@@ -31,6 +30,7 @@ from flask import (
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
+from storefront.build.templating import build_language
 from storefront.config import ConfigError
 from storefront.money import format_money
 from storefront.urls import safe_next
@@ -63,7 +63,7 @@ def select_language() -> str | None:
     if not has_request_context():
         return None
     languages = current_app.config["LANGUAGES"]
-    building = g.get("build_language")
+    building = build_language()
     if building:
         return building
     if current_user.is_authenticated and current_user.language in languages:

@@ -17,6 +17,13 @@ from storefront.build.site import build_site
 from tests.conftest import Shop
 from tests.support.live_server import CHROMIUM, chromium_browser, live_server
 
+
+@pytest.fixture
+def make_app(make_app):
+    """Sites in one language keep the plain paths these tests read (/products/x/);
+    tests/test_build_languages.py builds in two."""
+    return functools.partial(make_app, LANGUAGES=["en"])
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(),

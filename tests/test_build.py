@@ -4,6 +4,7 @@ serve and on what the command prints."""
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -17,6 +18,13 @@ from storefront.build.site import build_site
 from storefront.cli import main
 from tests.conftest import ROOT
 from tests.support.notes_plugin import Notes
+
+
+@pytest.fixture
+def make_app(make_app):
+    """Sites in one language keep the plain paths these tests read (/products/x/);
+    tests/test_build_languages.py builds in two."""
+    return functools.partial(make_app, LANGUAGES=["en"])
 
 
 @pytest.fixture

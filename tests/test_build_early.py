@@ -3,6 +3,7 @@ site it writes is the same as without that head start, whatever happens to the f
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import pty
@@ -18,6 +19,13 @@ from storefront.build.parallel import default_jobs
 from storefront.build.site import build_site
 from tests.conftest import ROOT, TEST_SECRET
 from tests.test_build import SHOP, SITE, product_file, shop_content
+
+
+@pytest.fixture
+def make_app(make_app):
+    """Sites in one language keep the plain paths these tests read (/products/x/);
+    tests/test_build_languages.py builds in two."""
+    return functools.partial(make_app, LANGUAGES=["en"])
 
 
 @pytest.fixture
@@ -42,6 +50,7 @@ def tree(out: Path) -> dict[str, bytes]:
 
 def _environ(tmp_path: Path, content: Path, name: str, **env: str) -> dict[str, str]:
     return {**os.environ, "STOREFRONT_SECRET_KEY": TEST_SECRET,
+            "STOREFRONT_LANGUAGES": '["en"]',
             "STOREFRONT_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / name}.sqlite3",
             "STOREFRONT_CONTENT_DIR": str(content), "STOREFRONT_BASE_URL": SHOP,
             "STOREFRONT_STATIC_SITE_URL": SITE, **env}

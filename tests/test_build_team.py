@@ -4,6 +4,7 @@ with a clear exception and no process left behind."""
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import time
@@ -11,6 +12,13 @@ import time
 import pytest
 
 from storefront.build.team import HelperDied, Team
+
+
+@pytest.fixture
+def make_app(make_app):
+    """Sites in one language keep the plain paths these tests read (/products/x/);
+    tests/test_build_languages.py builds in two."""
+    return functools.partial(make_app, LANGUAGES=["en"])
 
 PARENT = os.getpid()
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
 
 from storefront.build.content import CATALOGUE, PRODUCT, ContentIndex
 from storefront.build.manifest import FILENAME as MANIFEST_FILE
-from storefront.build.paths import PathError, output_file, page_key
+from storefront.build.paths import PathError, output_file, page_key, static_href
 from storefront.build.sitemap import FILENAME as SITEMAP_FILE
 from storefront.build.sources import FileStates, digest
 from storefront.catalog.views import PAGE_SIZE
@@ -36,6 +36,29 @@ class BuildPage:
     deps: str  # fingerprint of its sources
     in_sitemap: bool = True
     origin: str = "core"  # "core" or the plugin that listed it
+    # The language it is written in when the site has several, each under /<language>/.
+    language: str = ""
+
+    @property
+    def id(self) -> str:
+        """Its name in the manifest: the key, after ``<language>:`` when there is one."""
+        return f"{self.language}:{self.key}" if self.language else self.key
+
+    @property
+    def file(self) -> str:
+        prefix = f"{self.language}/" if self.language else ""
+        return prefix + output_file(self.key)
+
+    @property
+    def href(self) -> str:
+        return (f"/{self.language}" if self.language else "") + static_href(self.key)
+
+
+def in_languages(pages: list[BuildPage], languages: list[str]) -> list[BuildPage]:
+    """Each page once per language, under /<language>/; one language keeps the plain paths."""
+    if len(languages) < 2:
+        return pages
+    return [replace(page, language=language) for language in languages for page in pages]
 
 
 def content_pages(root: Path, states: FileStates, index: ContentIndex) -> list[BuildPage]:

@@ -33,8 +33,9 @@ R = TypeVar("R")
 _fetcher: PageFetcher | None = None
 _out: Path | None = None
 
-# A page to render: its key, its output file, the hash of what the last build wrote there.
-PageJob = tuple[str, str, str | None]
+# A page to render: its key, its language ("" for the only one), its output file, the hash of
+# what the last build wrote there.
+PageJob = tuple[str, str, str, str | None]
 
 
 def default_jobs() -> int:
@@ -121,8 +122,8 @@ def _produce(job: PageJob) -> tuple[str, bool]:
     """Render a page and write its file unless the last build wrote the same bytes there;
     its hash and whether it was written."""
     assert _fetcher is not None and _out is not None
-    key, rel, before = job
-    body = _fetcher.fetch(key)
+    key, language, rel, before = job
+    body = _fetcher.fetch(key, language)
     digest = sha(body)
     if digest == before and (_out / rel).is_file():
         return digest, False  # rendered again, same bytes: the file stays
@@ -137,7 +138,7 @@ def render(app: Flask, fetcher: PageFetcher, out: Path, pages: list[PageJob],
     global _fetcher, _out
     _fetcher, _out = fetcher, out
     first: dict[str, int] = {}  # the first page of each kind (listing, product, plugin...)
-    for index, (key, _, _) in enumerate(pages):
+    for index, (key, *_rest) in enumerate(pages):
         first.setdefault(key.split("?", 1)[0].split("/", 2)[1], index)
     try:
         yield from run(_produce, pages, jobs, app, warm=first.values())

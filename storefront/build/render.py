@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from io import BytesIO
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from werkzeug.datastructures import Headers
 
 from storefront.build.links import LinkRewriter
 from storefront.build.pages import BuildError
-from storefront.build.templating import ENVIRON_KEY
+from storefront.build.templating import ENVIRON_KEY, LANGUAGE_KEY
 
 _CSRF_FIELD = re.compile(rb"""name=["']csrf_token["']""")
 # A key whose path and query the WSGI environ holds unchanged (no quoting, no encoding).
@@ -30,14 +31,16 @@ class PageFetcher:
     and copied per page: the client's own bookkeeping (a builder, a response object and
     context preservation per request) cost a quarter of a product page's time."""
 
-    def __init__(self, app: Flask, site_url: str, rewriter: LinkRewriter):
+    def __init__(self, app: Flask, site_url: str, rewriters: Mapping[str, LinkRewriter]):
+        """``rewriters``: the links of a page written in each language ("" for the only
+        one) point to the pages of that language."""
         parts = urlsplit(site_url)
         self._app = app
         self._environ_base = {**app.test_client(use_cookies=False).environ_base,
                               ENVIRON_KEY: True, "wsgi.url_scheme": parts.scheme or "http",
                               "HTTP_HOST": parts.netloc or "localhost"}
         self._template = self._built_environ("/")
-        self._rewriter = rewriter
+        self._rewriters = rewriters
 
     def _built_environ(self, key: str) -> dict[str, Any]:
         builder = EnvironBuilder(self._app, key, environ_base=self._environ_base)
@@ -46,23 +49,26 @@ class PageFetcher:
         finally:
             builder.close()
 
-    def environ(self, key: str) -> dict[str, Any]:
-        """The environ of a GET request for ``key``, as the test client builds it."""
+    def environ(self, key: str, language: str = "") -> dict[str, Any]:
+        """The environ of a GET request for ``key`` in ``language``, as the test client
+        builds it."""
         if not _PLAIN_KEY.match(key):
-            return self._built_environ(key)
-        path, _, query = key.partition("?")
-        environ = dict(self._template)
-        environ.update({"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_URI": key,
-                        "RAW_URI": key, "wsgi.input": BytesIO()})
+            environ = self._built_environ(key)
+        else:
+            path, _, query = key.partition("?")
+            environ = dict(self._template)
+            environ.update({"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_URI": key,
+                            "RAW_URI": key, "wsgi.input": BytesIO()})
+        environ[LANGUAGE_KEY] = language
         return environ
 
-    def _get(self, key: str) -> tuple[bytes, Headers]:
+    def _get(self, key: str, language: str) -> tuple[bytes, Headers]:
         answer: list = []
 
         def start_response(status: str, headers: list, exc_info: object = None) -> None:
             answer[:] = [status, headers]
 
-        chunks = self._app(self.environ(key), start_response)
+        chunks = self._app(self.environ(key, language), start_response)
         try:
             body = b"".join(chunks)
         finally:
@@ -82,8 +88,8 @@ class PageFetcher:
                              "csrf_token()) out when `static_build` is true")
         return body, headers
 
-    def fetch(self, key: str) -> bytes:
-        body, headers = self._get(key)
+    def fetch(self, key: str, language: str = "") -> bytes:
+        body, headers = self._get(key, language)
         mimetype = headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
         if mimetype != "text/html":
             return body
@@ -91,4 +97,4 @@ class PageFetcher:
             raise BuildError(f"{key}: the page holds a CSRF token, which cannot work from a "
                              "static page; show a link to the shop instead when "
                              "`static_build` is true")
-        return self._rewriter.html(body.decode("utf-8")).encode("utf-8")
+        return self._rewriters[language].html(body.decode("utf-8")).encode("utf-8")

@@ -10,6 +10,7 @@ from pathlib import Path
 from time import perf_counter
 
 from flask import Flask
+from markupsafe import escape
 
 from storefront.build import parallel
 from storefront.build.assets import collect_assets, copy_assets
@@ -20,11 +21,11 @@ from storefront.build.pages import (
     BuildPage,
     check_unique,
     content_pages,
+    in_languages,
     listing_pages,
     plugin_pages,
 )
 from storefront.build.parallel import default_jobs, sha, write_file
-from storefront.build.paths import output_file, static_href
 from storefront.build.render import PageFetcher
 from storefront.build.site_key import site_key
 from storefront.build.sitemap import FILENAME as SITEMAP
@@ -83,6 +84,7 @@ def _plan(app: Flask, old: Manifest, states: FileStates, force: bool, jobs: int)
         listings, categories = listing_pages()
         pages = [*listings, *content_pages(root, states, index), *plugin_pages(root, states)]
         check_unique(pages)
+        pages = in_languages(pages, app.config["LANGUAGES"])
         key = site_key(app, states, categories)
         assets = collect_assets(app)
     new = Manifest(site=key, content={"products": index.products, "pages": index.pages})
@@ -93,31 +95,30 @@ def _stale(run: _Run, pages: list[BuildPage], everything: bool) -> list[BuildPag
     """The pages to render; the others keep their manifest entry."""
     todo = []
     for page in pages:
-        before = run.old.pages.get(page.key)
+        before = run.old.pages.get(page.id)
         if (everything or before is None or before["deps"] != page.deps
                 or not (run.out / before["file"]).is_file()):
             todo.append(page)
         else:
-            run.new.pages[page.key] = before
+            run.new.pages[page.id] = before
             run.report.unchanged += 1
     return todo
 
 
 def _render(run: _Run, todo: list[BuildPage], fetcher: PageFetcher,
             progress: Progress | None, jobs: int) -> None:
-    files = [output_file(page.key) for page in todo]
-    shas = [(run.old.pages.get(page.key) or {}).get("sha") for page in todo]
+    shas = [(run.old.pages.get(page.id) or {}).get("sha") for page in todo]
     done = parallel.render(run.app, fetcher, run.out,
-                           [(p.key, f, s) for p, f, s in zip(todo, files, shas, strict=True)],
-                           jobs)
+                           [(p.key, p.language, p.file, s)
+                            for p, s in zip(todo, shas, strict=True)], jobs)
     with (progress or contextlib.nullcontext)(todo) as bar:
-        for page, file, (digest, written) in zip(bar, files, done, strict=True):
+        for page, (digest, written) in zip(bar, done, strict=True):
             if written:
                 run.report.written += 1
             else:
                 run.report.unchanged += 1  # rendered again, same bytes: the file stays
-            run.new.pages[page.key] = {"file": file, "deps": page.deps, "sha": digest,
-                                       "sitemap": page.in_sitemap}
+            run.new.pages[page.id] = {"file": page.file, "deps": page.deps, "sha": digest,
+                                      "sitemap": page.in_sitemap}
 
 
 def _remove_gone(run: _Run) -> None:
@@ -133,7 +134,7 @@ def _remove_gone(run: _Run) -> None:
 
 def _write_sitemap(run: _Run, pages: list[BuildPage]) -> None:
     base = site_url(run.app)
-    hrefs = sorted({static_href(p.key) for p in pages if p.in_sitemap})
+    hrefs = sorted({p.href for p in pages if p.in_sitemap})
     source = digest(run.new.site, base, *hrefs)  # what the sitemap is made from (and code)
     if (run.old.extra.get(SITEMAP_SOURCE) == source and SITEMAP in run.old.extra
             and (run.out / SITEMAP).is_file()):
@@ -143,6 +144,39 @@ def _write_sitemap(run: _Run, pages: list[BuildPage]) -> None:
     run.new.extra.update({SITEMAP: sha(sitemap), SITEMAP_SOURCE: source})
     if run.old.extra.get(SITEMAP) != run.new.extra[SITEMAP] or not (run.out / SITEMAP).is_file():
         write_file(run.out, SITEMAP, sitemap)
+
+
+LANGUAGE_CHOICE = "index.html"  # a site in several languages: the root sends to the default
+
+
+def language_choice_html(app: Flask) -> bytes:
+    """The root page of a site built in several languages: it sends a visitor on to the
+    default language at once and links each language, with hreflang for search engines."""
+    from storefront.i18n import LANGUAGE_NAMES
+
+    base, default = site_url(app), app.config["DEFAULT_LANGUAGE"]
+    codes = app.config["LANGUAGES"]
+    alternates = "".join(f'<link rel="alternate" hreflang="{code}" href="{base}/{code}/">\n'
+                         for code in codes)
+    links = "".join(f'<li><a href="/{code}/" hreflang="{code}" lang="{code}">'
+                    f"{LANGUAGE_NAMES[code]}</a></li>" for code in codes)
+    name = escape(app.config["SHOP_NAME"])
+    return (f'<!doctype html>\n<html lang="{default}">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{name}</title>\n"
+            f'<meta http-equiv="refresh" content="0; url=/{default}/">\n'
+            f'<link rel="canonical" href="{base}/{default}/">\n{alternates}'
+            f'<link rel="alternate" hreflang="x-default" href="{base}/">\n</head>\n'
+            f"<body>\n<h1>{name}</h1>\n<ul>{links}</ul>\n</body>\n</html>\n").encode()
+
+
+def _write_language_choice(run: _Run) -> None:
+    if len(run.app.config["LANGUAGES"]) < 2:
+        return
+    page = language_choice_html(run.app)
+    run.new.extra[LANGUAGE_CHOICE] = sha(page)
+    if (run.old.extra.get(LANGUAGE_CHOICE) != run.new.extra[LANGUAGE_CHOICE]
+            or not (run.out / LANGUAGE_CHOICE).is_file()):
+        write_file(run.out, LANGUAGE_CHOICE, page)
 
 
 def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
@@ -162,17 +196,20 @@ def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
     everything = force or old.site != new.site
     if everything and app.jinja_env.cache is not None:
         app.jinja_env.cache.clear()  # a long-lived app may hold templates that changed
-    rewriter = LinkRewriter({p.key: static_href(p.key) for p in pages}, assets.keys(),
-                            app.config["BASE_URL"])
+    rewriters = {language: LinkRewriter({p.key: p.href for p in pages
+                                         if p.language == language},
+                                        assets.keys(), app.config["BASE_URL"])
+                 for language in {p.language for p in pages} | {""}}
     todo = _stale(run, pages, everything)
     if todo:
         # From here files change. A build that does not finish leaves no manifest, so the
         # next one renders every page instead of trusting files this one may have cut short.
         Manifest.forget(out)
-    _render(run, todo, PageFetcher(app, site_url(app), rewriter), progress, jobs)
+    _render(run, todo, PageFetcher(app, site_url(app), rewriters), progress, jobs)
     new.assets, run.report.assets = copy_assets(assets, out, states, old.assets)
     _remove_gone(run)
     _write_sitemap(run, pages)
+    _write_language_choice(run)
     new.files = states.records()
     new.save(out)  # last: only a build that finished leaves a manifest
     run.report.seconds = perf_counter() - started

@@ -18,7 +18,7 @@ from storefront.i18n import translation_directories
 from storefront.plugins.state import enabled_names, settings_for
 from storefront.themes import plugin_dirs
 
-FORMAT = "1"  # bump when the build writes pages differently
+FORMAT = "2"  # bump when the build writes pages differently
 
 SHOWN_SETTINGS = ("SHOP_NAME", "BASE_URL", "STATIC_SITE_URL", "CURRENCY", "THEME",
                   "THEMES_DIR", "CONTENT_DIR", "SHIPPING_FEE", "FREE_SHIPPING_FROM",
