@@ -80,3 +80,8 @@ def test_a_second_build_writes_nothing_and_one_language_goes_back_to_plain_paths
     assert (built / "products" / "hand-grinder" / "index.html").is_file()
     assert not (built / "es").exists() and not (built / "en").exists()
     assert '<html lang="en"' in read(built, "index.html")
+
+
+def test_content_pages_are_written_in_each_language_the_owner_wrote(built):
+    assert "Quiénes somos" in read(built, "es/pages/about/index.html")
+    assert "About us" in read(built, "en/pages/about/index.html")

@@ -106,3 +106,35 @@ def test_every_text_of_the_shop_and_its_plugins_is_translated(source):
     """The check CI runs: a text without a Spanish translation, a translation nobody uses
     any more, or a compiled catalog older than its .po fails the build."""
     assert check(source, all_languages()) == []
+
+
+def test_a_page_is_shown_in_the_readers_language_where_the_owner_wrote_one(make_app, tmp_path):
+    """content/pages/about.es.md is about.md in Spanish; a language without its own file
+    gets the main one."""
+    import shutil
+
+    from tests.conftest import ROOT
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "pages" / "shipping.es.md").unlink()
+    client = make_app(CONTENT_DIR=str(content)).test_client()
+    spanish = client.get("/pages/about", headers={"Accept-Language": "es"})
+    assert "Quiénes somos" in spanish.get_data(as_text=True)
+    assert "About us" in client.get("/pages/about").get_data(as_text=True)
+    fallback = client.get("/pages/shipping", headers={"Accept-Language": "es"})
+    assert "Shipping and returns" in fallback.get_data(as_text=True)
+    assert '<html lang="es"' in fallback.get_data(as_text=True)
+
+
+def test_a_translation_of_a_page_that_does_not_exist_is_reported(make_app, tmp_path):
+    from storefront.cli import main
+
+    content = tmp_path / "content"
+    (content / "pages").mkdir(parents=True)
+    (content / "pages" / "faq.es.md").write_text("---\ntitle: Preguntas\n---\nHola.\n")
+    app = make_app(CONTENT_DIR=str(content))
+    result = app.test_cli_runner().invoke(main, ["content", "check", "--dir", str(content)])
+    assert result.exit_code == 1
+    assert ("pages/faq.es.md: file: translates faq.md, which does not exist (or is not "
+            "valid)") in result.output

@@ -16,9 +16,10 @@ from storefront.catalog.lookup import ProductView, active_product, catalogue_pag
 from storefront.catalog.models import Product
 from storefront.content.images import srcset
 from storefront.content.loader import SLUG_RE
-from storefront.content.pages import page_index
+from storefront.content.pages import page_for
 from storefront.extensions import db
 from storefront.guest_pages import render_for_guests
+from storefront.i18n import current_language
 
 bp = Blueprint("catalog", __name__)
 bp.add_app_template_global(srcset, "image_srcset")
@@ -95,7 +96,7 @@ def product(slug: str):
 
 @bp.get("/pages/<slug>")
 def page(slug: str):
-    source = page_index().get(slug)
+    source = page_for(slug, current_language())
     if source is None:
         abort(404)
     return render_for_guests((source.path, source.title, source.body_html), "page.html",

@@ -79,6 +79,12 @@ class PageSource:
     title: str
     body_html: str
     in_nav: bool = False
+    language: str = ""  # "es" for about.es.md, a translation of about.md
+    translations: dict[str, PageSource] = field(default_factory=dict)  # language -> page
+
+    def in_language(self, language: str) -> PageSource:
+        """The page as written in ``language``, else as written in the main file."""
+        return self.translations.get(language, self)
 
 
 @dataclass
@@ -203,13 +209,26 @@ def _image(meta: dict, path: Path) -> tuple[str, Path | None]:
     return image, found
 
 
+# about.es.md is about.md in Spanish: a two-letter language code before the suffix.
+_LANGUAGE_SUFFIX = re.compile(r"^(?P<stem>.+)\.(?P<language>[a-z]{2})$")
+
+
+def split_language(path: Path) -> tuple[Path, str]:
+    """(``about.md``, ``"es"``) for ``about.es.md``; (``path``, ``""``) for ``about.md``."""
+    found = _LANGUAGE_SUFFIX.match(path.stem)
+    if found is None:
+        return path, ""
+    return path.with_name(found["stem"] + path.suffix), found["language"]
+
+
 def parse_page(path: Path, text: str) -> PageSource:
+    main, language = split_language(path)
     meta, body = split_front_matter(text)
     in_nav = meta.get("in_nav", False)
     if not isinstance(in_nav, bool):
         raise _Invalid("in_nav", "must be true or false")
-    return PageSource(str(path), _slug(meta, path), _text(meta, "title", required=True),
-                      render_markdown(body), in_nav)
+    return PageSource(str(path), _slug(meta, main), _text(meta, "title", required=True),
+                      render_markdown(body), in_nav, language)
 
 
 def read_file(path: Path, root: Path, parser, problems: list[ContentProblem],
@@ -261,10 +280,20 @@ def log_skipped(problems: list[ContentProblem]) -> None:
 
 
 def load_pages(root: Path, problems: list[ContentProblem]) -> dict[str, PageSource]:
-    """The valid files of ``root/pages`` by slug; the others are added to ``problems``."""
-    pages = {}
+    """The valid files of ``root/pages`` by slug, each with its translations (about.es.md);
+    the others are added to ``problems``."""
+    pages: dict[str, PageSource] = {}
+    translations = []
     for path in sorted((root / "pages").glob("*.md")):
         page = read_file(path, root, parse_page, problems)
-        if page is not None:
+        if page is not None and page.language:
+            translations.append(page)
+        elif page is not None:
             pages[page.slug] = page
+    for page in translations:
+        if page.slug in pages:
+            pages[page.slug].translations[page.language] = page
+        else:
+            problems.append(ContentProblem(page.path, "file", f"translates {page.slug}.md, "
+                                           "which does not exist (or is not valid)"))
     return pages

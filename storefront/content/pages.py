@@ -16,6 +16,13 @@ def _signature(root: Path) -> tuple:
     return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.md")))
 
 
+def page_for(slug: str, language: str) -> PageSource | None:
+    """The content page ``slug`` as written in ``language`` (about.es.md), else as written in
+    its main file (about.md); None when there is no such page."""
+    page = page_index().get(slug)
+    return page.in_language(language) if page is not None else None
+
+
 def page_index() -> dict[str, PageSource]:
     root = Path(current_app.config["CONTENT_DIR"])
     cache = current_app.extensions.setdefault("storefront.pages", {})
