@@ -6,13 +6,15 @@ from hooks import (
     FieldType,
     Panel,
     SettingField,
+    gettext,
     hookimpl,
+    lazy_gettext,
     plugin_settings,
     render_template,
 )
 
 # The versions of the plugin contract (hooks.__version__) this plugin works with.
-storefront_contract = ">=2.0,<3"
+storefront_contract = ">=2.2,<3"
 NAME = "free_gift"
 
 
@@ -20,9 +22,9 @@ NAME = "free_gift"
 def shop_settings_schema():
     return [
         SettingField("threshold", FieldType.MONEY, default=5000,
-                     help="The rest of the cart must reach this subtotal."),
+                     help=lazy_gettext("The rest of the cart must reach this subtotal.")),
         SettingField("gift_sku", FieldType.TEXT, default="EQP-FLT-100", required=True,
-                     help="SKU of the product given away (one unit)."),
+                     help=lazy_gettext("SKU of the product given away (one unit).")),
     ]
 
 
@@ -37,7 +39,7 @@ def shop_cart_adjustments(cart, customer):
     gift = _gift_line(cart)
     if gift is None or cart.subtotal - gift.total < threshold:
         return []
-    return [Adjustment(code="gift", label="Free gift", phase="line",
+    return [Adjustment(code="gift", label=gettext("Free gift"), phase="line",
                        amount=gift.unit_price, target_skus=(gift.sku,),
                        reason="the rest of the cart reached the gift threshold")]
 
@@ -49,4 +51,4 @@ def shop_checkout_panels(cart, customer):
         return []
     html = render_template("free_gift/hint.html", threshold=settings["threshold"],
                            sku=settings["gift_sku"])
-    return [Panel(title="A gift for you", html=html)]
+    return [Panel(title=gettext("A gift for you"), html=html)]

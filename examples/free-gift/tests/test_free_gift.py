@@ -46,3 +46,23 @@ def test_the_gift_stays_free_on_the_paid_order(member_client, place_order, pay_o
     pay_order(order)
     page = member_client.get(order.url).get_data(as_text=True)
     assert "Free gift" in page and "€29.90" in page and "Paid" in page  # 25.00 + 4.90
+
+
+def test_a_spanish_shopper_reads_the_gift_in_spanish(member_client, cart_with):
+    cart_with(member_client, {"TEST-B": 1})
+    page = member_client.get("/checkout", headers={"Accept-Language": "es"})
+    assert "Un regalo para ti" in page.get_data(as_text=True)
+    assert "cuando el resto del pedido llega a 20,00\xa0€" in page.get_data(as_text=True)
+    cart_with(member_client, {"TEST-C": 1})
+    assert "Regalo" in member_client.get("/cart", headers={"Accept-Language": "es"}).get_data(
+        as_text=True)
+
+
+def test_every_text_is_translated(storefront_cli):
+    from pathlib import Path
+
+    import storefront_free_gift
+
+    package = Path(storefront_free_gift.__file__).parent
+    result = storefront_cli(["translations", "check", "--package", str(package)])
+    assert result.exit_code == 0, result.output
