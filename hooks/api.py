@@ -175,7 +175,11 @@ def notify(template: str, subject: str, *, user_id: int | None = None,
     It is written to the outbox in the current transaction and delivered after the commit;
     a failed delivery is retried. ``kind="marketing"`` is not sent to members who opted out
     of marketing messages (nor to bare addresses). Members see their messages in their
-    account, with the plugin that sent them (filled in by the shop)."""
+    account, with the plugin that sent them (filled in by the shop).
+
+    The message is written in the member's language (the one they chose, else the shop's
+    default): give ``subject`` as ``lazy_gettext("Your ticket for %(title)s", title=...)``
+    so it is translated for them, not for whoever caused the message."""
     from hooks.identity import calling_plugin
     from storefront.notifications.service import notify as queue
 

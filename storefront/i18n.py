@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
+from babel.support import Translations
 from flask import (
     Blueprint,
     Flask,
@@ -27,8 +28,10 @@ from flask import (
     redirect,
     request,
 )
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from storefront.build.templating import build_language
 from storefront.config import ConfigError
@@ -102,6 +105,14 @@ def moment(value: datetime) -> str:
             .replace("{0}", format_time(local, "short", locale=language)))
 
 
+def deadline_text(value: datetime) -> str:
+    """A deadline in full, with the shop's time zone: "Saturday, December 12, 2026, 4:30 PM
+    (Europe/Madrid)", "sábado, 12 de diciembre de 2026, 16:30 (Europe/Madrid)"."""
+    language, local = current_language(), _in_shop_time(value)
+    return (f"{format_date(local, 'full', locale=language)}, "
+            f"{format_time(local, 'short', locale=language)} ({local.tzinfo})")
+
+
 def _in_shop_time(value: datetime) -> datetime:
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # the database keeps UTC
     return aware.astimezone(ZoneInfo(current_app.config["SHOP_TIMEZONE"]))
@@ -130,6 +141,37 @@ def choose():
     return response
 
 
+# A template's texts are translated with the catalog its render started with, kept in the
+# render's context: Flask-Babel's own lookup of the request's catalog costs some 7 µs for
+# each text, a page has dozens of them, and the catalog cannot change during a render.
+_CATALOG = "_storefront_catalog"
+
+
+def _catalog_of(context: Context) -> Translations:
+    catalog = context.get(_CATALOG)
+    return catalog if catalog is not None else get_translations()  # a macro without context
+
+
+@pass_context
+def _gettext(context: Context, text: str) -> str:
+    return _catalog_of(context).ugettext(text)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, number: int) -> str:
+    return _catalog_of(context).ungettext(singular, plural, number)
+
+
+@pass_context
+def _pgettext(context: Context, where: str, text: str) -> str:
+    return _catalog_of(context).upgettext(where, text)
+
+
+@pass_context
+def _npgettext(context: Context, where: str, singular: str, plural: str, number: int) -> str:
+    return _catalog_of(context).unpgettext(where, singular, plural, number)
+
+
 def translation_directories(app: Flask) -> list[str]:
     """Each plugin's ``translations`` folder, then the shop's: a later catalog wins a text
     both have, so a plugin cannot change the shop's own wording."""
@@ -145,6 +187,9 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["SHOP_TIMEZONE"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app))
     Babel(app, locale_selector=select_language)
+    app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True,
+                                            pgettext=_pgettext, npgettext=_npgettext)
+    app.context_processor(lambda: {_CATALOG: get_translations()})
     app.jinja_env.filters.update(money=money, day=day, moment=moment)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks span lines freely
     app.jinja_env.globals.update(current_language=current_language, shop_languages=languages)

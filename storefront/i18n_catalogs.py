@@ -70,10 +70,11 @@ def built_in_sources() -> list[CatalogSource]:
 
 
 def _method_map(folder: Path) -> list[tuple[str, str]]:
+    """Templates (pages, and mail as .txt) and Python files."""
     if folder.name == "themes":
-        return [("**.html", "jinja2")]
-    return [("**/templates/**.html", "jinja2"), ("templates/**.html", "jinja2"),
-            ("**.py", "python")]
+        return [("**.html", "jinja2"), ("**.txt", "jinja2")]
+    return [(f"{where}templates/**.{suffix}", "jinja2") for where in ("**/", "")
+            for suffix in ("html", "txt")] + [("**.py", "python")]
 
 
 def _skipped(folder: Path, filename: str) -> bool:
@@ -87,7 +88,8 @@ def extract(source: CatalogSource) -> Catalog:
     template = Catalog(project=source.name, locale=SOURCE_LANGUAGE, creation_date=_FIXED_DATE)
     for folder in source.folders:
         for filename, lineno, message, comments, context in extract_from_dir(
-                folder, _method_map(folder), {"**.html": JINJA_OPTIONS}, KEYWORDS,
+                folder, _method_map(folder), {"**.html": JINJA_OPTIONS, "**.txt": JINJA_OPTIONS},
+                KEYWORDS,
                 comment_tags=("Translators:",), strip_comment_tags=True):
             if _skipped(folder, filename):
                 continue

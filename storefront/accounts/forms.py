@@ -1,31 +1,37 @@
+from flask_babel import lazy_gettext, lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from storefront.accounts.passwords import MIN_PASSWORD_LENGTH
 
-_password = [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200,
-                                    message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")]
+_password = [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200, message=lazy_ngettext(
+    "Use at least %(num)s character.", "Use at least %(num)s characters.", MIN_PASSWORD_LENGTH))]
+_differ = lazy_gettext("Passwords differ.")
+_email = Email(message=lazy_gettext("Invalid email address."))  # WTForms' own text, ours here
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(lazy_gettext("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(lazy_gettext("Password"),
+                             validators=[DataRequired(), Length(max=200)])
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=_password)
-    confirm = PasswordField("Repeat password",
-                            validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(lazy_gettext("Email"),
+                       validators=[DataRequired(), _email, Length(max=254)])
+    password = PasswordField(lazy_gettext("Password"), validators=_password)
+    confirm = PasswordField(lazy_gettext("Repeat password"),
+                            validators=[DataRequired(), EqualTo("password", _differ)])
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(lazy_gettext("Email"),
+                       validators=[DataRequired(), _email, Length(max=254)])
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField("New password", validators=_password)
-    confirm = PasswordField("Repeat new password",
-                            validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+    password = PasswordField(lazy_gettext("New password"), validators=_password)
+    confirm = PasswordField(lazy_gettext("Repeat new password"),
+                            validators=[DataRequired(), EqualTo("password", _differ)])

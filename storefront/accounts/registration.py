@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, url_for
+from flask_babel import lazy_gettext
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,9 +26,9 @@ from storefront.notifications.service import notify
 from storefront.timeutil import utcnow
 
 LINK_MAX_AGE = 24 * 3600  # seconds a registration link works
-EXPIRED = "This link has expired or was already used."
-TAKEN = ("This address already has an account. Log in, or reset your password if you "
-         "forgot it.")
+EXPIRED = lazy_gettext("This link has expired or was already used.")
+TAKEN = lazy_gettext("This address already has an account. Log in, or reset your password "
+                     "if you forgot it.")
 
 
 def _digest(token: str) -> str:
@@ -44,9 +45,9 @@ def start(email: str, name: str, password: str, next_url: str) -> None:
     password_hash = hash_password(password)  # for both kinds of address: the same time
     user = db.session.scalar(select(User).where(User.email == email))
     if user is not None:
-        notify("register_existing.txt", "Someone tried to register with your address",
-               user_id=user.id, login_link=_link("accounts.login"),
-               reset_link=_link("accounts.forgot_password"))
+        notify("register_existing.txt",
+               lazy_gettext("Someone tried to register with your address"), user_id=user.id,
+               login_link=_link("accounts.login"), reset_link=_link("accounts.forgot_password"))
         db.session.commit()
         return
     token = secrets.token_urlsafe(32)
@@ -55,7 +56,8 @@ def start(email: str, name: str, password: str, next_url: str) -> None:
     db.session.add(PendingRegistration(
         email=email, name=name.strip(), password_hash=password_hash, token_hash=_digest(token),
         next_url=next_url[:500], expires_at=utcnow() + timedelta(seconds=LINK_MAX_AGE)))
-    notify("register_confirm.txt", "Confirm your email address to finish registering",
+    notify("register_confirm.txt",
+           lazy_gettext("Confirm your email address to finish registering"),
            email=email, name=name.strip(),
            link=_link("accounts.finish_registration", token=token), hours=LINK_MAX_AGE // 3600)
     db.session.commit()
@@ -66,16 +68,16 @@ def finish(token: str) -> tuple[User, str]:
     row = db.session.scalar(select(PendingRegistration).where(
         PendingRegistration.token_hash == _digest(token)))
     if row is None or row.expires_at < utcnow():
-        raise AccountError(EXPIRED)
+        raise AccountError(str(EXPIRED))
     email, name, password_hash, next_url = row.email, row.name, row.password_hash, row.next_url
     # Conditional delete: two simultaneous uses of one link, only one goes on.
     if not db.session.execute(delete(PendingRegistration).where(
             PendingRegistration.id == row.id)).rowcount:
         db.session.rollback()
-        raise AccountError(EXPIRED)
+        raise AccountError(str(EXPIRED))
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         db.session.commit()
-        raise AccountError(TAKEN)
+        raise AccountError(str(TAKEN))
     user = User(email=email, name=name, password_hash=password_hash, email_verified_at=utcnow())
     db.session.add(user)
     db.session.execute(delete(PendingRegistration).where(PendingRegistration.email == email))
@@ -87,5 +89,5 @@ def finish(token: str) -> tuple[User, str]:
         db.session.commit()
     except IntegrityError:  # another link for the same address won a moment earlier
         db.session.rollback()
-        raise AccountError(TAKEN) from None
+        raise AccountError(str(TAKEN)) from None
     return user, next_url

@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from storefront import events
@@ -96,7 +97,7 @@ def valid_reset_token(token: str) -> PasswordResetToken | None:
 def _consume(token: str, purpose: str) -> User:
     row = valid_token(token, purpose)
     if row is None:
-        raise AccountError("This link has expired or was already used.")
+        raise AccountError(_("This link has expired or was already used."))
     # Conditional update: two concurrent uses of one link, only one wins.
     used = db.session.execute(
         update(PasswordResetToken)
@@ -105,7 +106,7 @@ def _consume(token: str, purpose: str) -> User:
     ).rowcount
     if not used:
         db.session.rollback()
-        raise AccountError("This link has expired or was already used.")
+        raise AccountError(_("This link has expired or was already used."))
     return db.session.get(User, row.user_id)
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import storage_from_string
@@ -60,12 +62,10 @@ class Refused:
 
     @property
     def wait(self) -> str:
-        """``40 seconds``, ``1 minute``, ``15 minutes``."""
+        """``40 seconds``, ``1 minute``, ``15 minutes`` (in the request's language)."""
         if self.retry_after < 120:
-            unit, count = "second", self.retry_after
-        else:
-            unit, count = "minute", math.ceil(self.retry_after / 60)
-        return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+            return ngettext("%(num)s second", "%(num)s seconds", self.retry_after)
+        return ngettext("%(num)s minute", "%(num)s minutes", math.ceil(self.retry_after / 60))
 
 
 def digest(value: str) -> str:
@@ -149,9 +149,9 @@ def init_app(app: Flask) -> None:
     def store_unavailable(err):
         log.error("the attempt counters (RATELIMIT_STORAGE_URI) cannot be reached: %s", err)
         return render_template(
-            "error.html", code=503, title="Please try again later",
-            message="This form cannot be used at the moment. Please try again in a few "
-                    "minutes."), 503, {"Retry-After": "60"}
+            "error.html", code=503, title=_("Please try again later"),
+            message=_("This form cannot be used at the moment. Please try again in a few "
+                      "minutes.")), 503, {"Retry-After": "60"}
 
 
 def current() -> Throttle:

@@ -11,6 +11,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -29,7 +31,8 @@ bp = Blueprint("accounts", __name__)
 
 def init_login(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message = lazy_gettext("Please log in to see that page.")
+    login_manager.localize_callback = str  # the lazy text, in the request's language
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -50,14 +53,19 @@ def _start_session(user: User) -> None:
 
 def _too_many(refused: throttle.Refused, message: str, template: str, **context):
     """The form again, with status 429 and when to try again (Retry-After too)."""
-    flash(message.format(wait=refused.wait), "error")
+    flash(message, "error")
     return (render_template(template, **context), 429,
             {"Retry-After": str(refused.retry_after)})
 
 
-LOGIN_REFUSED = ("Too many attempts to log in. Please try again in {wait}, or reset your "
-                 "password if you forgot it.")
-MAIL_REFUSED = "Too many requests with this form. Please try again in {wait}."
+def _login_refused(refused: throttle.Refused) -> str:
+    return _("Too many attempts to log in. Please try again in %(wait)s, or reset your "
+             "password if you forgot it.", wait=refused.wait)
+
+
+def _mail_refused(refused: throttle.Refused) -> str:
+    return _("Too many requests with this form. Please try again in %(wait)s.",
+             wait=refused.wait)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,11 +77,11 @@ def login():
         # A slot first, then the password: simultaneous guesses cannot outrun the count.
         refused = throttle.take_login(email)
         if refused:
-            return _too_many(refused, LOGIN_REFUSED, "accounts/login.html", form=form,
+            return _too_many(refused, _login_refused(refused), "accounts/login.html", form=form,
                              next=next_url)
         user = service.authenticate(email, form.password.data)
         if user is None:
-            flash("Email or password is wrong.", "error")
+            flash(_("Email or password is wrong."), "error")
             return render_template("accounts/login.html", form=form, next=next_url), 401
         throttle.forget_login_failures(email)  # the owner's own mistakes stop counting
         _start_session(user)
@@ -89,7 +97,7 @@ def register():
         email = service.normalise_email(form.email.data)
         refused = throttle.take_mail(email)
         if refused:
-            return _too_many(refused, MAIL_REFUSED, "accounts/register.html", form=form,
+            return _too_many(refused, _mail_refused(refused), "accounts/register.html", form=form,
                              next=next_url)
         registration.start(email, form.name.data, form.password.data, next_url)
         # The same page for every address: it does not reveal who has an account.
@@ -104,7 +112,7 @@ def finish_registration(token: str):
     except service.AccountError as exc:
         return render_template("accounts/reset_invalid.html", message=str(exc)), 400
     _start_session(user)
-    flash(f"Welcome, {user.name}! Your account is ready.", "success")
+    flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
     return redirect(safe_next(next_url, url_for("accounts.account")))
 
 
@@ -112,8 +120,8 @@ def _send_verification(user: User) -> None:
     token = service.issue_token(user, service.VERIFY)
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.verify_email",
                                                                 token=token)
-    notify("verify_email.txt", "Please confirm your email address", user_id=user.id,
-           link=link)
+    notify("verify_email.txt", lazy_gettext("Please confirm your email address"),
+           user_id=user.id, link=link, days=service.VERIFY_MAX_AGE // (24 * 3600))
     db.session.commit()
 
 
@@ -123,7 +131,7 @@ def verify_email(token: str):
         service.verify_email(token)
     except service.AccountError as exc:
         return render_template("accounts/reset_invalid.html", message=str(exc)), 400
-    flash("Thank you: your email address is confirmed.", "success")
+    flash(_("Thank you: your email address is confirmed."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -133,7 +141,7 @@ def resend_verification():
     user = db.session.get(User, current_user.id)
     if user.email_verified_at is None:
         _send_verification(user)
-        flash(f"We sent a new confirmation link to {user.email}.", "success")
+        flash(_("We sent a new confirmation link to %(email)s.", email=user.email), "success")
     return redirect(url_for("accounts.account")), 303
 
 
@@ -143,7 +151,7 @@ def logout():
         service.end_sessions(db.session.get(User, current_user.id))
     logout_user()
     session.clear()
-    flash("You are logged out.", "success")
+    flash(_("You are logged out."), "success")
     return redirect(url_for("catalog.home"))
 
 
@@ -154,17 +162,17 @@ def forgot_password():
         email = service.normalise_email(form.email.data)
         refused = throttle.take_mail(email)
         if refused:
-            return _too_many(refused, MAIL_REFUSED, "accounts/forgot.html", form=form)
+            return _too_many(refused, _mail_refused(refused), "accounts/forgot.html", form=form)
         user = db.session.scalar(select(User).where(User.email == email))
         if user is not None:
             token = service.issue_reset_token(user)
             link = current_app.config["BASE_URL"].rstrip("/") + url_for(
                 "accounts.reset_password", token=token)
-            notify("password_reset.txt", "Reset your password", user_id=user.id, link=link,
-                   minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+            notify("password_reset.txt", lazy_gettext("Reset your password"), user_id=user.id,
+                   link=link, minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
             db.session.commit()
         # The same answer either way: the form does not reveal who has an account.
-        flash("If an account uses that email, a reset link is on its way.", "success")
+        flash(_("If an account uses that email, a reset link is on its way."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot.html", form=form)
 
@@ -183,7 +191,7 @@ def reset_password(token: str):
         # The link proved the mailbox: log in here, whatever attempts others make meanwhile.
         throttle.forget_login_failures(user.email)
         _start_session(user)
-        flash("Your password was changed and you are logged in.", "success")
+        flash(_("Your password was changed and you are logged in."), "success")
         return redirect(url_for("accounts.account"))
     return render_template("accounts/reset.html", form=form, token=token)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import lazy_gettext
 
 from storefront.events.models import DomainEvent
 from storefront.extensions import db
@@ -17,9 +18,11 @@ def send_shop_messages(event: DomainEvent) -> None:
         return
     link = f"{current_app.config['BASE_URL']}/orders/{order.public_token}"
     if event.type == "order.placed" and order.payment_provider == "offline":
-        notify("order_received.txt", f"We received your order {order.number}",
+        notify("order_received.txt", lazy_gettext("We received your order %(number)s",
+                                                  number=order.number),
                user_id=order.user_id, email=order.email, order=order, order_url=link,
                bank_details=current_app.config["SHOP_BANK_DETAILS"], pay_by=pay_by(order))
     elif event.type == "order.paid":
-        notify("order_paid.txt", f"Your order {order.number} is paid", user_id=order.user_id,
-               email=order.email, order=order, order_url=link)
+        notify("order_paid.txt", lazy_gettext("Your order %(number)s is paid",
+                                              number=order.number),
+               user_id=order.user_id, email=order.email, order=order, order_url=link)

@@ -3,6 +3,13 @@
 The message is rendered from a theme-overridable template and written to the outbox in the
 caller's transaction: if that transaction rolls back, nothing is sent. After the commit the
 worker sends it (``send``); a send that fails is retried after growing pauses.
+
+A message is written in its recipient's language (``recipient_language``): the subject and
+the body are rendered under ``flask_babel.force_locale``, whether ``notify`` runs in a
+request (a password reset) or in the worker (an order paid). So a subject is best given as
+``lazy_gettext("Your order %(number)s is paid", number=...)``: it is translated then, for
+the recipient. A plain string is looked up in the catalogs too (in the recipient's language),
+so a fixed text that is a msgid elsewhere also arrives translated; any other text is kept.
 """
 
 from __future__ import annotations
@@ -10,7 +17,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import render_template
+from flask import current_app, has_request_context, render_template
+from flask_babel import force_locale, gettext
 from sqlalchemy import or_, select, update
 
 from storefront import queue
@@ -36,10 +44,34 @@ class NotificationError(ValueError):
     pass
 
 
-def notify(template: str, subject: str, *, user_id: int | None = None,
+def recipient_language(user: User | None) -> str:
+    """The language to write to ``user`` in: the one they chose on their account, else the
+    shop's default. To a bare address (no account): the language of the request that asks
+    for the message, else (the worker) the shop's default."""
+    languages = current_app.config["LANGUAGES"]
+    default = current_app.config["DEFAULT_LANGUAGE"]
+    if user is not None:
+        return user.language if user.language in languages else default
+    if has_request_context():
+        from storefront.i18n import current_language
+
+        return current_language()
+    return default
+
+
+def _subject(subject: object) -> str:
+    """The subject as the current language writes it: a lazy text is evaluated now, a plain
+    string is looked up in the catalogs (kept as it is when it is not a msgid)."""
+    if isinstance(subject, str):
+        return gettext(subject) if subject else subject  # gettext("") is the catalog's header
+    return str(subject)
+
+
+def notify(template: str, subject: object, *, user_id: int | None = None,
            email: str | None = None, kind: str = "transactional", plugin: str = "",
            **context) -> Notification:
-    """Queue a message to a member (``user_id``) or an address (``email``)."""
+    """Queue a message to a member (``user_id``) or an address (``email``), rendered in the
+    recipient's language. ``subject``: a lazy text (``lazy_gettext``) or a string."""
     if kind not in KINDS:
         raise NotificationError(f"kind must be one of {', '.join(KINDS)}")
     user = db.session.get(User, user_id) if user_id is not None else None
@@ -48,7 +80,9 @@ def notify(template: str, subject: str, *, user_id: int | None = None,
     address = user.email if user else email
     if not address:
         raise NotificationError("give user_id or email")
-    body = render_template(f"notifications/{template}", user=user, **context)
+    with force_locale(recipient_language(user)):
+        subject = _subject(subject)
+        body = render_template(f"notifications/{template}", user=user, **context)
     status = "pending"
     if kind == "marketing" and (user is None or user.marketing_opt_out):
         status = "suppressed"  # kept, so the member's message list stays honest

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,7 +17,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/account")
 
 
 class PreferencesForm(FlaskForm):
-    marketing = BooleanField("Send me news, offers and invitations")
+    marketing = BooleanField(lazy_gettext("Send me news, offers and invitations"))
 
 
 @bp.get("/messages")
@@ -48,7 +50,7 @@ def preferences():
                           aggregate_id=user.id,
                           payload={"user_id": user.id, "fields": ["marketing_opt_out"]})
         db.session.commit()
-        flash("Your preferences are saved.", "success")
+        flash(_("Your preferences are saved."), "success")
         return redirect(url_for("notifications.preferences")), 303
     form.marketing.data = not user.marketing_opt_out
     return render_template("accounts/preferences.html", form=form)

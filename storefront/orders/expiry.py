@@ -10,13 +10,13 @@ event tells the plugins).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from storefront.extensions import db
+from storefront.i18n import deadline_text
 from storefront.orders.models import Order, OrderStatus
 from storefront.orders.service import cancel_order
 
@@ -30,13 +30,10 @@ def deadline(order: Order) -> datetime | None:
 
 
 def pay_by(order: Order) -> str:
-    """The deadline as the shopper reads it, in the shop's time zone ("" if none)."""
+    """The deadline as the shopper reads it, in their language and the shop's time zone
+    ("" if none)."""
     when = deadline(order)
-    if when is None:
-        return ""
-    zone = ZoneInfo(current_app.config["SHOP_TIMEZONE"])
-    local = when.replace(tzinfo=UTC).astimezone(zone)
-    return f"{local:%A %d %B %Y, %H:%M} ({zone.key})"
+    return deadline_text(when) if when is not None else ""
 
 
 def expire_unpaid_transfers(now: datetime) -> int:
