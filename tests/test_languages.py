@@ -138,3 +138,21 @@ def test_a_translation_of_a_page_that_does_not_exist_is_reported(make_app, tmp_p
     assert result.exit_code == 1
     assert ("pages/faq.es.md: file: translates faq.md, which does not exist (or is not "
             "valid)") in result.output
+
+
+def test_a_new_member_keeps_the_language_they_registered_in(app, shop):
+    from sqlalchemy import select
+
+    from storefront.accounts.models import User
+    from storefront.extensions import db
+
+    browser = app.test_client()
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es-ES,es;q=0.9"
+    shop.register(browser, email="pilar@example.com")
+    with app.app_context():
+        assert db.session.scalar(select(User.language).where(
+            User.email == "pilar@example.com")) == "es"
+    # Later mail (here a password reset asked from an English browser) is in Spanish.
+    post_form(app.test_client(), "/password/forgot", "/password/forgot",
+              {"email": "pilar@example.com"}, headers={"Accept-Language": "en"})
+    assert "Subject: Restablece tu contraseña" in shop.mails()[-1]

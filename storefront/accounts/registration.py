@@ -22,6 +22,7 @@ from storefront.accounts.passwords import hash_password
 from storefront.accounts.service import AccountError, normalise_email
 from storefront.events import record
 from storefront.extensions import db
+from storefront.i18n import current_language
 from storefront.notifications.service import notify
 from storefront.timeutil import utcnow
 
@@ -78,7 +79,9 @@ def finish(token: str) -> tuple[User, str]:
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         db.session.commit()
         raise AccountError(str(TAKEN))
-    user = User(email=email, name=name, password_hash=password_hash, email_verified_at=utcnow())
+    # The language they read the shop in becomes their account's: their mail is written in it.
+    user = User(email=email, name=name, password_hash=password_hash, email_verified_at=utcnow(),
+                language=current_language())
     db.session.add(user)
     db.session.execute(delete(PendingRegistration).where(PendingRegistration.email == email))
     try:
