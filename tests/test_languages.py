@@ -148,7 +148,10 @@ def test_a_new_member_keeps_the_language_they_registered_in(app, shop):
 
     browser = app.test_client()
     browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es-ES,es;q=0.9"
-    shop.register(browser, email="pilar@example.com")
+    post_form(browser, "/register", "/register", {
+        "name": "Pilar", "email": "pilar@example.com", "password": "correct horse battery",
+        "confirm": "correct horse battery"})
+    browser.get(shop.link("pilar@example.com", "/register/finish/"))
     with app.app_context():
         assert db.session.scalar(select(User.language).where(
             User.email == "pilar@example.com")) == "es"
