@@ -182,11 +182,19 @@ def _shown(msgid) -> str:
 
 def _compiled(mo: Path) -> dict:
     with mo.open("rb") as handle:
-        return {m.id: m.string for m in read_mo(handle) if m.id}
+        return _messages(read_mo(handle))
 
 
 def _compiled_from(catalog: Catalog) -> dict:
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return {m.id: m.string for m in read_mo(buffer) if m.id}
+    return _messages(read_mo(buffer))
+
+
+def _messages(catalog: Catalog) -> dict:
+    """msgid -> msgstr, a plural's forms as tuples (read_mo gives lists)."""
+    def frozen(value):
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return {frozen(m.id): frozen(m.string) for m in catalog if m.id}

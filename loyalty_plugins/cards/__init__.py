@@ -1,1 +1,1 @@
-"""Cards: digital member cards with a differential discount, a number and a QR code."""
+"""Cards: digital member cards with their own discount, a number and a QR code."""

@@ -1,6 +1,6 @@
-"""Cards: the consumption card with a differential discount. Members get a digital card (a
-number with a check digit and a QR code); the card's discount applies at checkout; staff look
-cards up by number or by scanning the QR code; a lost card is replaced at once."""
+"""Cards: digital member cards with their own discount. Members get a card (a number with a
+check digit and a QR code); the card's discount applies at checkout; staff look cards up by
+number or by scanning the QR code; a lost card is replaced at once."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from hooks import (
     get_customer,
     get_order,
     hookimpl,
+    ngettext,
     plugin_settings,
     render_template,
     session,
 )
+from hooks import gettext as _
 from loyalty_plugins.cards import service
 from loyalty_plugins.cards.numbers import pretty
 from loyalty_plugins.cards.types import SCHEMA, card_type
@@ -66,13 +68,14 @@ def shop_cart_adjustments(cart, customer):
     card, kind = best
     limited = bool(kind.categories or kind.tags)
     targets = tuple(line.sku for line in cart.lines if kind.applies_to(line))
-    return [Adjustment(code=kind.code,
-                       label=f"{kind.name}: {kind.discount_percent}% off"
-                             + (" selected products" if limited else ""),
+    label = (_("%(card)s: %(percent)s%% off selected products", card=kind.name,
+                percent=kind.discount_percent) if limited else
+             _("%(card)s: %(percent)s%% off", card=kind.name, percent=kind.discount_percent))
+    return [Adjustment(code=kind.code, label=label,
                        percent=kind.discount_percent, phase="line" if limited else "order",
                        target_skus=targets if limited else (), priority=60,
                        stacking=plugin_settings()["stacking"], stacking_group=GROUP,
-                       reason=f"card ending {card.number[-4:]}")]
+                       reason=_("card ending %(digits)s", digits=card.number[-4:]))]
 
 
 def _issue_due(user_id: int) -> None:
@@ -96,7 +99,7 @@ def shop_order_paid(order_id):
 @hookimpl
 def shop_nav_links(customer):
     if customer.has_role("staff"):
-        return [NavLink(label="Card look-up", url="/plugins/cards/lookup", order=90)]
+        return [NavLink(label=_("Card look-up"), url="/plugins/cards/lookup", order=90)]
     return []
 
 
@@ -113,5 +116,5 @@ def shop_account_panels(customer):
         return []
     html = render_template("cards/panel.html", cards=cards, now=now, pretty=pretty, qr=qr_svg,
                            renewable=lambda kind: service.eligible(kind, customer))
-    return [Panel(title="My member card" if len(cards) == 1 else "My member cards",
+    return [Panel(title=ngettext("My member card", "My member cards", len(cards)),
                   html=html, order=8, id="cards")]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from hooks import gettext as _
+from hooks import ngettext
 from loyalty_plugins.events.content import EventInfo
 from loyalty_plugins.events.models import Registration
 
@@ -24,8 +26,10 @@ def ics(info: EventInfo, reg: Registration, url: str) -> bytes:
     entry.add("summary", info.title)
     entry.add("location", info.place)
     entry.add("url", url)
-    party = f" (you and {reg.guests} guest{'s' if reg.guests > 1 else ''})" if reg.guests else ""
-    entry.add("description", f"{info.summary}\n\nYour ticket{party}: {url}".strip())
+    ticket = (ngettext("Your ticket (you and %(num)s guest): %(url)s",
+                       "Your ticket (you and %(num)s guests): %(url)s", reg.guests, url=url)
+              if reg.guests else _("Your ticket: %(url)s", url=url))
+    entry.add("description", f"{info.summary}\n\n{ticket}".strip())
     cal.add_component(entry)
     cal.add_missing_timezones()  # a VTIMEZONE for the event's zone, as RFC 5545 asks
     return cal.to_ical()

@@ -17,9 +17,11 @@ from hooks import (
     StaticPage,
     get_order,
     hookimpl,
+    lazy_gettext,
     render_template,
     session,
 )
+from hooks import gettext as _
 from loyalty_plugins.events import content, service
 from loyalty_plugins.events.content import EventInfo
 from loyalty_plugins.events.models import Event, Registration
@@ -29,10 +31,13 @@ from loyalty_plugins.events.views import blueprint
 storefront_contract = ">=2.0,<3"
 SCHEMA = [
     SettingField("attendance_points", FieldType.INTEGER, default=50, min=0, max=100_000,
-                 help="Points a member earns when checked in at an event (0: none; needs the "
-                      "points plugin)."),
+                 label=lazy_gettext("Attendance points"),
+                 help=lazy_gettext("Points a member earns when checked in at an event (0: none; "
+                                   "needs the points plugin).")),
     SettingField("invitations", FieldType.BOOLEAN, default=True,
-                 help="Invite eligible members by message when a new event is published."),
+                 label=lazy_gettext("Invitations"),
+                 help=lazy_gettext("Invite eligible members by message when a new event is "
+                                   "published.")),
 ]
 
 
@@ -71,11 +76,11 @@ def shop_register_jobs():
 
 @hookimpl
 def shop_nav_links(customer):
-    links = [NavLink(label="Events", url="/events/", order=40)]
+    links = [NavLink(label=_("Events"), url="/events/", order=40)]
     if customer.has_role("staff"):
-        links.append(NavLink(label="Event check-in", url="/events/checkin", order=91))
+        links.append(NavLink(label=_("Event check-in"), url="/events/checkin", order=91))
     if customer.has_role("manager"):
-        links.append(NavLink(label="Event registrations", url="/events/admin/",
+        links.append(NavLink(label=_("Event registrations"), url="/events/admin/",
                              order=92))
     return links
 
@@ -140,7 +145,7 @@ def shop_account_panels(customer):
     infos = content.load_all()
     mine = [(reg, infos[event.slug]) for reg, event in rows if event.slug in infos]
     html = render_template("events/panel.html", mine=mine)
-    return [Panel(title="My events", html=html, order=20, id="events")]
+    return [Panel(title=_("My events"), html=html, order=20, id="events")]
 
 
 @hookimpl

@@ -20,12 +20,15 @@ from hooks import (
     customer_tier,
     emit,
     get_customer,
+    lazy_gettext,
+    ngettext,
     notify,
     offer_product,
     plugin_settings,
     provided,
     session,
 )
+from hooks import gettext as _
 from loyalty_plugins.events import content
 from loyalty_plugins.events.content import EventInfo
 from loyalty_plugins.events.models import Event, Registration
@@ -119,24 +122,24 @@ def tier_name(code: str) -> str:
 
 def audience_name(info: EventInfo) -> str:
     if info.audience in ("public", "members"):
-        return "members" if info.audience == "members" else "everyone"
-    return f"{tier_name(info.audience)} members"
+        return _("members") if info.audience == "members" else _("everyone")
+    return _("%(tier)s members", tier=tier_name(info.audience))
 
 
 def access(customer: CustomerView, info: EventInfo) -> Access:
     """May ``customer`` register (tier and membership only; dates are checked apart)."""
     if not customer.is_member:
-        return Access(False, "Join the club (it is free) or sign in to register.")
+        return Access(False, _("Join the club (it is free) or sign in to register."))
     if info.audience in ("public", "members"):
         return Access(True)
     required = next((tier.rank for tier in tier_ladder() if tier.code == info.audience), None)
     if required is None:
-        return Access(False, f"This event is for {audience_name(info)}; registration is "
-                             "not open at the moment.")
+        return Access(False, _("This event is for %(audience)s; registration is not open at "
+                               "the moment.", audience=audience_name(info)))
     tier = customer_tier(customer)
     if tier is None or tier.rank < required:
-        return Access(False, f"Reach {tier_name(info.audience)} to register for this "
-                             "event.")
+        return Access(False, _("Reach %(tier)s to register for this event.",
+                               tier=tier_name(info.audience)))
     return Access(True)
 
 
@@ -147,9 +150,9 @@ def may_read(customer: CustomerView, info: EventInfo) -> bool:
 
 def open_problem(info: EventInfo, now: datetime) -> str:
     if now >= info.starts_at:
-        return "This event has started; registration is closed."
+        return _("This event has started; registration is closed.")
     if now >= info.deadline:
-        return "Registration for this event has closed."
+        return _("Registration for this event has closed.")
     return ""
 
 
@@ -162,9 +165,11 @@ def check_can_register(customer: CustomerView, info: EventInfo, guests: int,
     if problem:
         raise EventError(problem)
     if not 0 <= guests <= info.guests:
-        raise EventError(f"You may bring up to {info.guests} guest"
-                         f"{'' if info.guests == 1 else 's'} to this event."
-                         if info.guests else "This event is for members only, without guests.")
+        raise EventError(ngettext("You may bring up to %(num)s guest to this event.",
+                                  "You may bring up to %(num)s guests to this event.",
+                                  info.guests)
+                         if info.guests else
+                         _("This event is for members only, without guests."))
 
 
 # Seats -------------------------------------------------------------------------------------
@@ -175,7 +180,7 @@ def lock(slug: str) -> Event:
     found = db.execute(update(Event).where(Event.slug == slug)
                        .values(version=Event.version + 1)).rowcount
     if not found:
-        raise EventError("This event does not exist.")
+        raise EventError(_("This event does not exist."))
     return db.scalar(select(Event).where(Event.slug == slug)
                      .execution_options(populate_existing=True))
 
@@ -196,9 +201,9 @@ def _place(event: Event, user_id: int, guests: int, status: str, now: datetime,
     """Write the member's registration (reusing a cancelled one) with a new ticket token."""
     reg = registration_of(event, user_id)
     if reg is not None and reg.status != "cancelled":
-        raise EventError("You are on the waitlist for this event already."
+        raise EventError(_("You are on the waitlist for this event already.")
                          if reg.status == "waitlisted" else
-                         "You already have a ticket for this event.")
+                         _("You already have a ticket for this event."))
     stamp = max(now, utcnow())  # taken under the event's lock: times follow arrival
     if reg is None:
         reg = Registration(event_id=event.id, user_id=user_id, created_at=stamp)
@@ -222,7 +227,7 @@ def register(customer: CustomerView, info: EventInfo, guests: int,
     """A free event: a seat if one is left and nobody waits, else a place on the waitlist."""
     check_can_register(customer, info, guests, now)
     if not info.is_free:
-        raise EventError("Tickets for this event are bought through the cart.")
+        raise EventError(_("Tickets for this event are bought through the cart."))
     event = lock(info.slug)
     fits = event.seats_taken + 1 + guests <= event.capacity and not _has_waitlist(event)
     reg = _place(event, customer.id, guests, "confirmed" if fits else "waitlisted", now)
@@ -234,12 +239,12 @@ def register(customer: CustomerView, info: EventInfo, guests: int,
 def cancel(reg: Registration, info: EventInfo, now: datetime) -> list[Registration]:
     """The member gives up a seat or a waitlist place; returns the members promoted."""
     if reg.status == "pending" or (reg.status == "confirmed" and reg.order_id is not None):
-        raise EventError("This ticket was bought with an order: ask us for a refund to "
-                         "cancel it.")
+        raise EventError(_("This ticket was bought with an order: ask us for a refund to "
+                           "cancel it."))
     if reg.status not in ACTIVE:
-        raise EventError("This registration is already cancelled.")
+        raise EventError(_("This registration is already cancelled."))
     if now >= info.starts_at:
-        raise EventError("This event has started.")
+        raise EventError(_("This event has started."))
     event = lock(info.slug)
     session().refresh(reg)
     return _release(event, reg, info, now)
@@ -279,8 +284,9 @@ def promote(event: Event, info: EventInfo, now: datetime) -> list[Registration]:
         event.seats_taken += reg.seats
         reg.status, reg.waitlist_position, reg.updated_at = "confirmed", None, now
         promoted.append(reg)
-        notify("events_promoted.txt", f"A seat is yours: {info.title}", user_id=reg.user_id,
-               event=info, registration=reg, when=_when(info))
+        notify("events_promoted.txt", lazy_gettext("A seat is yours: %(event)s",
+                                                   event=info.title),
+               user_id=reg.user_id, event=info, registration=reg, **_when(info))
         _announce_confirmed(reg, info)
     session().flush()
     return promoted
@@ -309,9 +315,9 @@ def cart_problems(cart, customer: CustomerView, now: datetime) -> list[str]:
         event = event_row(info.slug)
         reg = registration_of(event, customer.id) if event else None
         if reg is not None and reg.status in ("confirmed", "pending"):
-            problems.append(f"{info.title}: you already have a ticket.")
+            problems.append(_("%(event)s: you already have a ticket.", event=info.title))
         elif event is None or event.seats_taken + line.quantity > event.capacity:
-            problems.append(f"{info.title}: not enough seats left.")
+            problems.append(_("%(event)s: not enough seats left.", event=info.title))
     return problems
 
 
@@ -322,7 +328,7 @@ def hold_for_order(order, customer: CustomerView, now: datetime) -> None:
             check_can_register(customer, info, line.quantity - 1, now)
             event = lock(info.slug)
             if event.seats_taken + line.quantity > event.capacity:
-                raise EventError("sold out, sorry.")
+                raise EventError(_("sold out, sorry."))
             _place(event, customer.id, line.quantity - 1, "pending", now, order_id=order.id)
         except EventError as exc:
             raise CheckoutRefused(f"{info.title}: {exc}") from exc
@@ -375,15 +381,18 @@ def info_of(reg: Registration) -> EventInfo | None:
     return content.load_all().get(event.slug) if event else None
 
 
-def _when(info: EventInfo) -> str:
+def _when(info: EventInfo) -> dict:
+    """The start of the event for a message: ``start``, in the event's time zone, which the
+    template writes in the member's language (``start.date() | day``); ``when``, the same in
+    English words, kept for the copies of these templates that themes made before."""
     start = info.local(info.starts_at)
-    return f"{start:%A %d %B %Y, %H:%M} ({info.timezone})"
+    return {"start": start, "when": f"{start:%A %d %B %Y, %H:%M} ({info.timezone})"}
 
 
 def _send_ticket(reg: Registration, info: EventInfo) -> None:
     """The registration is confirmed: the member gets the ticket, other plugins the event."""
-    notify("events_ticket.txt", f"Your ticket: {info.title}", user_id=reg.user_id, event=info,
-           registration=reg, when=_when(info))
+    notify("events_ticket.txt", lazy_gettext("Your ticket: %(event)s", event=info.title),
+           user_id=reg.user_id, event=info, registration=reg, **_when(info))
     _announce_confirmed(reg, info)
 
 
@@ -436,9 +445,10 @@ def send_invitations(now: datetime) -> int:
             continue
         for member in members():
             if access(member, info).allowed and open_problem(info, now) == "":
-                notify("events_invitation.txt", f"You are invited: {info.title}",
+                notify("events_invitation.txt",
+                       lazy_gettext("You are invited: %(event)s", event=info.title),
                        user_id=member.id, kind="marketing", event=info,
-                       when=_when(info), member=member,
+                       member=member, **_when(info),
                        link=f"{current_app.config.get('BASE_URL', '').rstrip('/')}"
                             f"/events/{info.slug}")
                 sent += 1
@@ -449,4 +459,4 @@ def send_invitations(now: datetime) -> int:
 
 def member_name(user_id: int) -> str:
     member = get_customer(user_id)
-    return (member.name or "Member") if member else "Former member"
+    return (member.name or _("Member")) if member else _("Former member")
