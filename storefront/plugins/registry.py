@@ -86,7 +86,8 @@ def describe(pm: pluggy.PluginManager) -> list[PluginInfo]:
     infos = []
     for name, plugin in sorted(installed(pm), key=lambda found: found[0]):
         dist = distributions.get(name)
-        doc = (inspect.getdoc(plugin) or "").strip().split("\n\n")[0].replace("\n", " ")
+        doc = getattr(plugin, "storefront_description", None) or (
+            (inspect.getdoc(plugin) or "").strip().split("\n\n")[0].replace("\n", " "))
         version = dist.version if dist else getattr(plugin, "__version__", "")
         summary = dist.metadata.get("Summary", "") if dist else ""
         package = (dist.metadata["Name"] if dist
