@@ -26,6 +26,7 @@ from hooks import (
     customer_tier,
     provided,
 )
+from hooks import gettext as _
 from loyalty_plugins.community.articles import Article
 
 
@@ -71,27 +72,29 @@ class Reader:
 
     def audience_label(self, article: Article) -> str:
         if article.audience in ("public", "members"):
-            return "" if article.audience == "public" else "Members only"
+            return "" if article.audience == "public" else _("Members only")
         rung = self.rung(article)
-        return f"{rung.name} and above" if rung else "Staff only"
+        return _("%(tier)s and above", tier=rung.name) if rung else _("Staff only")
 
     def _rule(self, article: Article) -> Access:
         if article.audience == "public" or self.is_staff:
             return Access(True)
-        join = "" if self.customer.is_member else "Log in or join the club, then "
         if article.audience == "members":
             if self.customer.is_member:
                 return Access(True)
-            return Access(False, notice="Members only. Log in or join the club to read "
-                                        "the whole article.")
+            return Access(False, notice=_("Members only. Log in or join the club to read "
+                                          "the whole article."))
         rung = self.rung(article)
         if rung is None:
             return Access(False, listed=False)
         if self.customer.is_member and self.rank >= rung.rank:
             return Access(True)
-        verb = "reach" if join else "Reach"
-        return Access(False, notice=f"For {rung.name} members and above. {join}{verb} "
-                                    f"{rung.name} to read the whole article.")
+        if self.customer.is_member:
+            return Access(False, notice=_("For %(tier)s members and above. Reach %(tier)s to "
+                                          "read the whole article.", tier=rung.name))
+        return Access(False, notice=_("For %(tier)s members and above. Log in or join the "
+                                      "club, then reach %(tier)s to read the whole article.",
+                                      tier=rung.name))
 
     def access(self, article: Article) -> Access:
         if article.slug not in self._seen:
@@ -99,7 +102,7 @@ class Reader:
             if rule.listed:
                 allowed = can(self.customer, "community.read", article, default=rule.readable)
                 rule = Access(allowed, True, "" if allowed else
-                              rule.notice or "This article is not available to you.")
+                              rule.notice or _("This article is not available to you."))
             self._seen[article.slug] = rule
         return self._seen[article.slug]
 

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 
-from hooks import CustomerView, get_customer, insert_once, render_markdown, session
+from hooks import CustomerView, get_customer, insert_once, ngettext, render_markdown, session
+from hooks import gettext as _
 from loyalty_plugins.community.models import DELETED, HIDDEN, VISIBLE, Comment, Poster, Report
 from loyalty_plugins.community.settings import settings
 
@@ -46,7 +47,7 @@ def display_name(user_id: int) -> str:
     """The name shown beside a comment: never an email address."""
     member = get_customer(user_id)
     name = (member.name or "").strip() if member else ""
-    return name if name and "@" not in name else "A member"
+    return name if name and "@" not in name else _("A member")
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,10 @@ def _clean_body(body: str) -> str:
     text = (body or "").replace("\r\n", "\n").strip()
     longest = settings()["max_comment_length"]
     if not text:
-        raise Refused("Write something before posting.")
+        raise Refused(_("Write something before posting."))
     if len(text) > longest:
-        raise Refused(f"A comment may be at most {longest} characters long; yours has "
-                      f"{len(text)}.")
+        raise Refused(_("A comment may be at most %(longest)s characters long; yours has "
+                        "%(length)s.", longest=longest, length=len(text)))
     return text
 
 
@@ -114,9 +115,14 @@ def post(slug: str, author: CustomerView, body: str, now: datetime) -> Comment:
         .order_by(Comment.created_at)).all()
     if len(recent) >= config["rate_limit_count"]:
         wait = max(1, int((recent[0] - since).total_seconds() // 60) + 1)
-        raise Refused(f"You have posted {len(recent)} comments in the last "
-                      f"{config['rate_limit_minutes']} minutes, the most we allow. Please try "
-                      f"again in {wait} minute{'s' if wait != 1 else ''}.", 429)
+        period = ngettext("in the last minute", "in the last %(num)s minutes",
+                          config["rate_limit_minutes"])
+        posted = ngettext("You have posted %(num)s comment %(period)s, the most we allow.",
+                          "You have posted %(num)s comments %(period)s, the most we allow.",
+                          len(recent), period=period)
+        again = ngettext("Please try again in %(num)s minute.",
+                         "Please try again in %(num)s minutes.", wait)
+        raise Refused(f"{posted} {again}", 429)
     comment = Comment(article=slug, user_id=author.id, body=text, status=VISIBLE,
                       created_at=now)
     session().add(comment)
@@ -124,17 +130,37 @@ def post(slug: str, author: CustomerView, body: str, now: datetime) -> Comment:
     return comment
 
 
-PAST = {"edit": "edited", "delete": "deleted"}
+def _not_own(what: str) -> str:
+    if what == "edit":
+        return _("You can only edit your own comments.")
+    return _("You can only delete your own comments.")
+
+
+def _hidden(what: str) -> str:
+    if what == "edit":
+        return _("A moderator hid this comment; it can no longer be edited.")
+    return _("A moderator hid this comment; it can no longer be deleted.")
+
+
+def _too_late(what: str) -> str:
+    minutes = settings()["edit_minutes"]
+    if what == "edit":
+        return ngettext("A comment can be edited only in the first %(num)s minute after it "
+                        "was posted.", "A comment can be edited only in the first %(num)s "
+                        "minutes after it was posted.", minutes)
+    return ngettext("A comment can be deleted only in the first %(num)s minute after it was "
+                    "posted.", "A comment can be deleted only in the first %(num)s minutes "
+                    "after it was posted.", minutes)
 
 
 def ensure_own(comment: Comment, viewer: CustomerView, now: datetime, what: str) -> None:
+    """``what``: "edit" or "delete"."""
     if comment.user_id != viewer.id:
-        raise Refused(f"You can only {what} your own comments.", 403)
+        raise Refused(_not_own(what), 403)
     if comment.status != VISIBLE:
-        raise Refused(f"A moderator hid this comment; it can no longer be {PAST[what]}.", 403)
+        raise Refused(_hidden(what), 403)
     if not editable(comment, viewer, now):
-        raise Refused(f"A comment can be {PAST[what]} only in the first "
-                      f"{settings()['edit_minutes']} minutes after it was posted.", 403)
+        raise Refused(_too_late(what), 403)
 
 
 def edit(comment: Comment, viewer: CustomerView, body: str, now: datetime) -> None:
@@ -150,13 +176,13 @@ def delete_own(comment: Comment, viewer: CustomerView, now: datetime) -> None:
 
 def report(comment: Comment, viewer: CustomerView, reason: str, now: datetime) -> None:
     if comment.user_id == viewer.id:
-        raise Refused("You cannot report your own comment.", 403)
+        raise Refused(_("You cannot report your own comment."), 403)
     if comment.status != VISIBLE:
-        raise Refused("This comment is no longer shown.", 404)
+        raise Refused(_("This comment is no longer shown."), 404)
     added = insert_once(Report, ["comment_id", "user_id"], comment_id=comment.id,
                         user_id=viewer.id, reason=(reason or "").strip()[:500], created_at=now)
     if not added:
-        raise Refused("You already reported this comment; our staff will look at it.", 409)
+        raise Refused(_("You already reported this comment; our staff will look at it."), 409)
 
 
 # Moderation ---------------------------------------------------------------------------------
@@ -169,7 +195,7 @@ def moderate(comment: Comment, action: str, staff: CustomerView, now: datetime) 
     resolved by any of these."""
     if action != "dismiss":
         if comment.status == DELETED:
-            raise Refused("This comment was already deleted.", 409)
+            raise Refused(_("This comment was already deleted."), 409)
         comment.status = MODERATION[action]
         if action == "delete":
             comment.body = ""
@@ -201,7 +227,7 @@ def flagged(limit: int = 200) -> list[Flagged]:
         .order_by(func.coalesce(open_reports.c.n, 0).desc(), Comment.created_at.desc())
         .limit(limit)).all()
     reasons: dict[int, list[str]] = {}
-    ids = [c.id for c, _ in rows]
+    ids = [c.id for c, _count in rows]
     for comment_id, reason in session().execute(
             select(Report.comment_id, Report.reason).where(
                 Report.comment_id.in_(ids), Report.resolved_at.is_(None), Report.reason != "")

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hooks import NavLink, StaticPage, hookimpl
+from hooks import NavLink, StaticPage, hookimpl, lazy_gettext
+from hooks import gettext as _
 from loyalty_plugins.community import articles
 from loyalty_plugins.community.audience import anonymous_reader, tier_ladder
 from loyalty_plugins.community.settings import SCHEMA
 from loyalty_plugins.community.views import blueprint, listed
 
 storefront_contract = ">=2.0,<3"
+storefront_description = lazy_gettext(
+    "Community: articles from content/community/ for everyone, for members or for a tier and "
+    "above, an Atom feed of the public ones, and members' discussions with moderation.")
 
 
 @hookimpl
@@ -52,8 +56,8 @@ def shop_static_pages():
 
 @hookimpl
 def shop_nav_links(customer):
-    links = [NavLink(label="Community", url="/community/", order=40)]
+    links = [NavLink(label=_("Community"), url="/community/", order=40)]
     if customer.has_role("staff"):
-        links.append(NavLink(label="Moderation", url="/community/moderation", order=91))
+        links.append(NavLink(label=_("Moderation"), url="/community/moderation", order=91))
     return links
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 
+from hooks import gettext as _
 from hooks import render_template, session
 from loyalty_plugins.community import comments
 from loyalty_plugins.community.articles import SLUG_RE, Article, all_articles, find, topics
@@ -28,9 +29,9 @@ def _message(title: str, message: str, status: int, article: Article | None = No
 
 
 def _refused(exc: comments.Refused, article: Article | None):
-    titles = {403: "Not allowed", 404: "Not found", 409: "Already done",
-              429: "Slow down"}
-    return _message(titles.get(exc.status, "Not possible"), str(exc), exc.status, article)
+    titles = {403: _("Not allowed"), 404: _("Not found"), 409: _("Already done"),
+              429: _("Slow down")}
+    return _message(titles.get(exc.status, _("Not possible")), str(exc), exc.status, article)
 
 
 def _article_page(article: Article, reader: Reader, status: int = 200, **form):
@@ -92,7 +93,7 @@ def add_reading_routes(bp: Blueprint) -> None:
         public = [a for a in all_articles() if a.is_public
                   and guest.access(a).readable][:settings()["feed_entries"]]
         base = current_app.config.get("BASE_URL") or request.host_url
-        title = f"{current_app.config.get('SHOP_NAME', 'Storefront')}: community"
+        title = _("%(shop)s: community", shop=current_app.config.get("SHOP_NAME", "Storefront"))
         return Response(atom(public, base, title), mimetype="application/atom+xml")
 
     @bp.get("/<slug>")
@@ -115,10 +116,11 @@ def add_discussion_routes(bp: Blueprint) -> None:
         reader = current_reader()
         found = _listed_or_404(slug, reader)
         if not reader.customer.is_member:
-            return _message("Log in to comment", "Log in or join the club to take part in "
-                            "the discussion.", 403, found)
+            return _message(_("Log in to comment"), _("Log in or join the club to take part "
+                                                      "in the discussion."), 403, found)
         if not reader.access(found).readable or not settings()["comments_enabled"]:
-            return _message("Not allowed", "You cannot comment on this article.", 403, found)
+            return _message(_("Not allowed"), _("You cannot comment on this article."), 403,
+                            found)
         body = request.form.get("body", "")
         try:
             comment = comments.post(found.slug, reader.customer, body, comments.utcnow())
@@ -127,7 +129,7 @@ def add_discussion_routes(bp: Blueprint) -> None:
             return _article_page(found, current_reader(), exc.status, form_error=str(exc),
                                  draft=body)
         session().commit()
-        flash("Your comment is posted.", "success")
+        flash(_("Your comment is posted."), "success")
         return _back(found, comment.id)
 
     @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -139,7 +141,7 @@ def add_discussion_routes(bp: Blueprint) -> None:
             if request.method == "POST":
                 comments.edit(comment, reader.customer, body, now)
                 session().commit()
-                flash("Your comment is updated.", "success")
+                flash(_("Your comment is updated."), "success")
                 return _back(found, comment.id)
             comments.ensure_own(comment, reader.customer, now, "edit")
         except comments.Refused as exc:
@@ -159,7 +161,7 @@ def add_discussion_routes(bp: Blueprint) -> None:
         except comments.Refused as exc:
             return _refused(exc, found)
         session().commit()
-        flash("Your comment is deleted.", "success")
+        flash(_("Your comment is deleted."), "success")
         return _back(found)
 
     @bp.post("/comments/<int:comment_id>/report")
@@ -172,7 +174,7 @@ def add_discussion_routes(bp: Blueprint) -> None:
             session().rollback()
             return _refused(exc, found)
         session().commit()
-        flash("Thank you. Our staff will look at this comment.", "success")
+        flash(_("Thank you. Our staff will look at this comment."), "success")
         return _back(found, comment.id)
 
 
@@ -195,9 +197,11 @@ def add_moderation_routes(bp: Blueprint) -> None:
         except comments.Refused as exc:
             return _refused(exc, find(comment.article))
         session().commit()
-        done = {"hide": "hidden", "unhide": "shown again", "delete": "deleted",
-                "dismiss": "cleared of its reports"}[action]
-        flash(f"Comment {comment.id} {done}.", "success")
+        done = {"hide": _("Comment %(id)s hidden.", id=comment.id),
+                "unhide": _("Comment %(id)s shown again.", id=comment.id),
+                "delete": _("Comment %(id)s deleted.", id=comment.id),
+                "dismiss": _("Comment %(id)s cleared of its reports.", id=comment.id)}[action]
+        flash(done, "success")
         target = request.form.get("back", "")
         if target == "article" and find(comment.article) is not None:
             return _back(find(comment.article), comment.id)
