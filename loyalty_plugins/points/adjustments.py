@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 
 from hooks import CustomerView, session
+from hooks import gettext as _
 from loyalty_plugins.points import ledger
 from loyalty_plugins.points.config import PointsConfig
 from loyalty_plugins.points.models import PointsAdjustment
@@ -34,7 +35,7 @@ def request(member: CustomerView, actor: CustomerView, points: int, reason: str,
     """Correct ``member``'s points by ``points``: at once when within the approval limit, else
     as a pending request. Refused when ``actor`` is the member."""
     if actor.id == member.id:
-        raise Refused("You cannot change your own points; ask another member of staff.")
+        raise Refused(_("You cannot change your own points; ask another member of staff."))
     ledger.lock_account(member.id)  # one correction of this member at a time: the sum holds
     row = PointsAdjustment(user_id=member.id, points=points, reason=reason[:300],
                            status="pending", requester_id=actor.id,
@@ -60,12 +61,12 @@ def applied_lately(member_id: int, requester_id: int, *, now: datetime) -> int:
 def refusal(row: PointsAdjustment, actor: CustomerView) -> str | None:
     """Why ``actor`` may not approve or reject ``row``; None when they may."""
     if not actor.has_role("manager"):
-        return "Only a manager or the owner approves or rejects a correction."
+        return _("Only a manager or the owner approves or rejects a correction.")
     if actor.id == row.requester_id:
-        return "You asked for this correction; another manager or the owner decides on it."
+        return _("You asked for this correction; another manager or the owner decides on it.")
     if actor.id == row.user_id:
-        return ("This correction is for your own points; another manager or the owner "
-                "decides on it.")
+        return _("This correction is for your own points; another manager or the owner "
+                 "decides on it.")
     return None
 
 
@@ -83,7 +84,7 @@ def reject(adjustment_id: int, actor: CustomerView, note: str, *,
            now: datetime) -> PointsAdjustment:
     """Turn a pending correction down, saying why; the points do not change."""
     if not note:
-        raise ledger.PointsError("Say why you reject the correction: it is kept on record.")
+        raise ledger.PointsError(_("Say why you reject the correction: it is kept on record."))
     return _decide(adjustment_id, actor, "rejected", note, now=now)
 
 
@@ -105,14 +106,17 @@ def _decide(adjustment_id: int, actor: CustomerView, status: str, note: str, *,
         .execution_options(synchronize_session=False)).rowcount
     row = session().get(PointsAdjustment, adjustment_id, populate_existing=True)
     if not decided:
-        raise ledger.PointsError(f"This correction was already {_done(row)}.")
+        raise ledger.PointsError(_already(row))
     return row
 
 
-def _done(row: PointsAdjustment) -> str:
+def _already(row: PointsAdjustment) -> str:
+    """Why a decision on ``row`` came too late: what became of it, and who decided."""
     if row.status == "applied" and not row.decider:
-        return "applied (no approval needed)"
-    return f"{'approved' if row.status == 'applied' else 'rejected'} by {row.decider}"
+        return _("This correction was already applied (no approval needed).")
+    if row.status == "applied":
+        return _("This correction was already approved by %(who)s.", who=row.decider)
+    return _("This correction was already rejected by %(who)s.", who=row.decider)
 
 
 def pending() -> list[PointsAdjustment]:

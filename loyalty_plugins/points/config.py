@@ -6,44 +6,60 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from hooks import FieldType, SettingField, plugin_settings
+from hooks import FieldType, SettingField, lazy_gettext, plugin_settings
+from hooks import gettext as _
 from loyalty_plugins.points.clock import zone
 
 NAME = "points"
 
 
 def _zone_name(value: str) -> None:
-    zone(value)
+    try:
+        zone(value)
+    except ValueError:
+        raise ValueError(_("%(name)s is not a time zone (e.g. Europe/Madrid)",
+                           name=repr(value))) from None
 
 
 SCHEMA = [
     SettingField("earn_per_unit", FieldType.DECIMAL, default=Decimal(1), min=Decimal(0),
-                 max=Decimal(1000), label="Points per currency unit",
-                 help="Points earned per 1.00 paid (shipping excluded)."),
+                 max=Decimal(1000), label=lazy_gettext("Points per currency unit"),
+                 help=lazy_gettext("Points earned per 1.00 paid (shipping excluded).")),
     SettingField("rounding", FieldType.CHOICE, default="down", choices=("down", "nearest", "up"),
-                 help="How fractions of a point earned are rounded."),
+                 label=lazy_gettext("Rounding"),
+                 help=lazy_gettext("How fractions of a point earned are rounded.")),
     SettingField("point_value", FieldType.MONEY, default=1, min=1, max=10000,
-                 label="Value of a point", help="What one point is worth at checkout."),
+                 label=lazy_gettext("Value of a point"),
+                 help=lazy_gettext("What one point is worth at checkout.")),
     SettingField("min_redeem", FieldType.INTEGER, default=100, min=1, max=10**9,
-                 label="Minimum points per redemption"),
+                 label=lazy_gettext("Minimum points per redemption")),
     SettingField("max_share_percent", FieldType.INTEGER, default=50, min=1, max=100,
-                 label="Largest share of an order paid with points (%)"),
+                 label=lazy_gettext("Largest share of an order paid with points (%)")),
     SettingField("pending_days", FieldType.INTEGER, default=14, min=0, max=365,
-                 help="Earned points become usable after this many days (the return window)."),
+                 label=lazy_gettext("Pending days"),
+                 help=lazy_gettext("Earned points become usable after this many days (the "
+                                   "return window).")),
     SettingField("expiry_months", FieldType.INTEGER, default=12, min=0, max=120,
-                 help="Points expire this many months after they became usable (0: never)."),
+                 label=lazy_gettext("Expiry months"),
+                 help=lazy_gettext("Points expire this many months after they became usable "
+                                   "(0: never).")),
     SettingField("notice_days", FieldType.INTEGER, default=30, min=0, max=365,
-                 help="Tell members this many days before their points expire (0: never)."),
+                 label=lazy_gettext("Notice days"),
+                 help=lazy_gettext("Tell members this many days before their points expire "
+                                   "(0: never).")),
     SettingField("timezone", FieldType.TEXT, default="UTC", validator=_zone_name,
-                 help="The shop's time zone for expiry dates, e.g. Europe/Madrid."),
+                 label=lazy_gettext("Timezone"),
+                 help=lazy_gettext("The shop's time zone for expiry dates, e.g. Europe/Madrid.")),
     SettingField("earn_on_points_paid", FieldType.BOOLEAN, default=False,
-                 help="Whether the part of an order paid with points earns points."),
+                 label=lazy_gettext("Earn on points paid"),
+                 help=lazy_gettext("Whether the part of an order paid with points earns points.")),
     SettingField("signup_bonus", FieldType.INTEGER, default=0, min=0, max=10**6,
-                 help="Points given when a shopper creates an account."),
+                 label=lazy_gettext("Signup bonus"),
+                 help=lazy_gettext("Points given when a shopper creates an account.")),
     SettingField("approval_above", FieldType.INTEGER, default=1000, min=0, max=10**7,
-                 label="Staff corrections needing approval above (points)",
-                 help="A staff correction of more than this many points, added or taken, "
-                      "waits until a manager or the owner approves it."),
+                 label=lazy_gettext("Staff corrections needing approval above (points)"),
+                 help=lazy_gettext("A staff correction of more than this many points, added or "
+                                   "taken, waits until a manager or the owner approves it.")),
 ]
 
 

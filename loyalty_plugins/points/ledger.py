@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from hooks import dialect_insert, emit, get_order, session
+from hooks import dialect_insert, emit, get_order, ngettext, session
 from loyalty_plugins.points.clock import expiry_for
 from loyalty_plugins.points.config import PointsConfig
 from loyalty_plugins.points.models import PointsAccount, PointsEntry, PointsLot, PointsReversal
@@ -196,8 +196,10 @@ def reserve(user_id: int, points: int, order_id: int, *, now: datetime,
     account = lock_account(user_id)
     _expire_lots(account, now)  # never spend points whose date has passed
     if account.available < points:
-        raise PointsError(f"You have {account.available} points, not the {points} you chose. "
-                          "Please review your checkout.")
+        raise PointsError(ngettext(
+            "You have %(num)s point, not the %(points)s you chose. Please review your checkout.",
+            "You have %(num)s points, not the %(points)s you chose. Please review your checkout.",
+            account.available, points=points))
     who = Who(f"redeemed on order {order_number or order_label(order_id)}", "shopper")
     _take(account, points, "reserve", who, now=now, order_id=order_id)
     _entry(account, "reserved", points, "reserve", who, order_id=order_id,
@@ -388,7 +390,9 @@ def adjust(user_id: int, points: int, who: Who, cfg: PointsConfig, *, now: datet
     account = lock_account(user_id)
     _expire_lots(account, now)
     if account.available < -points:
-        raise PointsError(f"The member has only {account.available} points to take from.")
+        raise PointsError(ngettext("The member has only %(num)s point to take from.",
+                                   "The member has only %(num)s points to take from.",
+                                   account.available))
     _take(account, -points, "adjust", who, now=now)
 
 

@@ -22,15 +22,20 @@ from hooks import (
     get_customer,
     get_order,
     hookimpl,
+    lazy_gettext,
+    ngettext,
     notify,
     render_template,
 )
+from hooks import gettext as _
 from loyalty_plugins.points import config, ledger
 from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
 
 storefront_contract = ">=2.0,<3"
+storefront_description = lazy_gettext(
+    "Points: members earn points on paid orders and redeem them at checkout.")
 NAME = config.NAME
 
 
@@ -99,9 +104,12 @@ def shop_cart_adjustments(cart, customer):
     points = min(wanted, available, limit)
     if points < cfg.min_redeem:
         return []
-    return [Adjustment(code="redeem", label=f"Paid with {points} points",
+    return [Adjustment(code="redeem",
+                       label=ngettext("Paid with %(num)s point", "Paid with %(num)s points",
+                                      points),
                        phase="tender", amount=points * cfg.point_value,
-                       reason=f"{points} points at {cfg.point_value} cent(s) each")]
+                       reason=_("%(points)s points at %(value)s cent(s) each", points=points,
+                                value=cfg.point_value))]
 
 
 @hookimpl
@@ -187,7 +195,7 @@ def shop_account_panels(customer):
                            available=ledger.usable(customer.id, utcnow()),
                            expiry_day=local_date(expiry[0], cfg.tz) if expiry else None,
                            expiry_points=expiry[1] if expiry else 0)
-    return [Panel(title="My points", html=html, order=10, id="points")]
+    return [Panel(title=_("My points"), html=html, order=10, id="points")]
 
 
 @hookimpl
@@ -203,17 +211,17 @@ def shop_checkout_panels(cart, customer):
     html = render_template("points/checkout_panel.html", cfg=cfg,
                            available=ledger.usable(customer.id, utcnow()),
                            requested=requested_points())
-    return [Panel(title="Pay with points", html=html, order=10, id="points")]
+    return [Panel(title=_("Pay with points"), html=html, order=10, id="points")]
 
 
 @hookimpl
 def shop_nav_links(customer):
     if not customer.is_member:
         return []
-    links = [NavLink(label="My points", url="/plugins/points/history", order=20)]
+    links = [NavLink(label=_("My points"), url="/plugins/points/history", order=20)]
     if customer.has_role("staff"):
-        links.append(NavLink(label="Points corrections", url="/plugins/points/staff/adjustments",
-                             order=21))
+        links.append(NavLink(label=_("Points corrections"),
+                             url="/plugins/points/staff/adjustments", order=21))
     return links
 
 
@@ -234,6 +242,6 @@ def send_expiry_notices() -> None:
         return
     now = utcnow()
     for lot in ledger.expiring_soon(now, timedelta(days=cfg.notice_days)):
-        notify("points_expiring.txt", "Your points expire soon", user_id=lot.user_id,
+        notify("points_expiring.txt", lazy_gettext("Your points expire soon"), user_id=lot.user_id,
                points=lot.remaining, day=local_date(lot.expires_at, cfg.tz))
         lot.notice_sent_at = now

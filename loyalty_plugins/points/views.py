@@ -15,9 +15,12 @@ from hooks import (
     current_customer,
     get_customer,
     get_customers,
+    lazy_gettext,
+    ngettext,
     render_template,
     require_role,
 )
+from hooks import gettext as _
 from hooks import session as db_session
 from loyalty_plugins.points import adjustments, config, ledger
 from loyalty_plugins.points.clock import local_date, local_datetime, start_of_local_day, utcnow
@@ -26,12 +29,42 @@ from loyalty_plugins.points.models import PointsAdjustment, PointsEntry
 REDEEM_KEY = "points_redeem"
 PAGE_SIZE = 50
 
-KIND_LABELS = {
-    "earn": "Earned", "bonus": "Bonus", "adjust": "Correction by staff", "mature": "Now usable",
-    "freeze": "On hold: payment disputed", "thaw": "Dispute ended",
-    "reserve": "Used at checkout", "spend": "Spent", "release": "Returned (order cancelled)",
-    "refund": "Returned (order refunded)",
-    "expire": "Expired", "reverse": "Taken back (refund)", "claim": "Guest order points added",
+
+def kind_label(kind: str, points: int) -> str:
+    """What a ledger entry of ``kind`` did to ``points`` points, in the reader's language. The
+    English is the same for any number; other languages make the words agree with it
+    ("Punto caducado", "Puntos caducados")."""
+    n = abs(points)
+    labels = {
+        "earn": lambda: ngettext("Earned", "Earned", n),
+        "bonus": lambda: ngettext("Bonus", "Bonus", n),
+        "adjust": lambda: ngettext("Correction by staff", "Correction by staff", n),
+        "mature": lambda: ngettext("Now usable", "Now usable", n),
+        "freeze": lambda: ngettext("On hold: payment disputed", "On hold: payment disputed", n),
+        "thaw": lambda: ngettext("Dispute ended", "Dispute ended", n),
+        "reserve": lambda: ngettext("Used at checkout", "Used at checkout", n),
+        "spend": lambda: ngettext("Spent", "Spent", n),
+        "release": lambda: ngettext("Returned (order cancelled)", "Returned (order cancelled)",
+                                    n),
+        "refund": lambda: ngettext("Returned (order refunded)", "Returned (order refunded)", n),
+        "expire": lambda: ngettext("Expired", "Expired", n),
+        "reverse": lambda: ngettext("Taken back (refund)", "Taken back (refund)", n),
+        "claim": lambda: ngettext("Guest order points added", "Guest order points added", n),
+    }
+    label = labels.get(kind)
+    return label() if label else kind
+
+
+# The ledger keeps who made a change and why as written then, in English. These are the
+# fixed ones the plugin writes, shown in the reader's language; the rest (order numbers,
+# staff's reasons, e-mail addresses) is shown as stored.
+ACTOR_LABELS = {
+    "system": lazy_gettext("system"), "shopper": lazy_gettext("shopper"),
+    "refund": lazy_gettext("refund"), "card dispute": lazy_gettext("card dispute"),
+}
+REASON_LABELS = {
+    "welcome to the club": lazy_gettext("welcome to the club"),
+    "the return window closed": lazy_gettext("the return window closed"),
 }
 
 
@@ -63,7 +96,7 @@ def blueprint() -> Blueprint:
         action = request.form.get("action", "use")
         if action == "remove":
             session.pop(REDEEM_KEY, None)
-            flash("Points removed from this order.", "success")
+            flash(_("Points removed from this order."), "success")
             return redirect(url_for("orders.checkout"), 303)
         available = ledger.usable(customer.id, utcnow())
         raw = request.form.get("points", "").strip()
@@ -72,17 +105,20 @@ def blueprint() -> Blueprint:
         elif raw.isdigit():
             wanted = int(raw)
         else:
-            flash("Enter the number of points as a whole number.", "error")
+            flash(_("Enter the number of points as a whole number."), "error")
             return redirect(url_for("orders.checkout"), 303)
         if wanted > available:
-            flash(f"You have {available} points; using all of them.", "error")
+            flash(ngettext("You have %(num)s point; using it.",
+                           "You have %(num)s points; using all of them.", available), "error")
             wanted = available
         if wanted < cfg.min_redeem:
-            flash(f"Use at least {cfg.min_redeem} points at a time.", "error")
+            flash(ngettext("Use at least %(num)s point at a time.",
+                           "Use at least %(num)s points at a time.", cfg.min_redeem), "error")
             return redirect(url_for("orders.checkout"), 303)
         session[REDEEM_KEY] = wanted
-        flash(f"{wanted} points will pay part of this order (up to "
-              f"{cfg.max_share_percent}% of it).", "success")
+        flash(ngettext("%(num)s point will pay part of this order (up to %(percent)s%% of it).",
+                       "%(num)s points will pay part of this order (up to %(percent)s%% of it).",
+                       wanted, percent=cfg.max_share_percent), "success")
         return redirect(url_for("orders.checkout"), 303)
 
     @bp.get("/history")
@@ -141,7 +177,8 @@ def _history_page(user_id: int, staff: bool, member: CustomerView | None = None,
     forgiven = ledger.forgiven_reversals(user_id) if staff else []
     waiting = adjustments.pending_for(user_id) if staff else []
     return render_template("points/history.html", entries=rows[:PAGE_SIZE], page=page,
-                           has_next=len(rows) > PAGE_SIZE, labels=KIND_LABELS,
+                           has_next=len(rows) > PAGE_SIZE, kind_label=kind_label,
+                           actors=ACTOR_LABELS, reasons=REASON_LABELS,
                            account=ledger.balance(user_id), staff=staff, member=member,
                            available=ledger.usable(user_id, utcnow()),
                            own=actor is not None and actor.id == user_id,
@@ -157,13 +194,13 @@ def _adjustment_form() -> tuple[int, str] | None:
     try:
         points = int(raw)
     except ValueError:
-        flash("Points must be a whole number, e.g. 50 or -20.", "error")
+        flash(_("Points must be a whole number, e.g. 50 or -20."), "error")
         return None
     if points == 0 or abs(points) > 10**7:
-        flash("Points must not be 0 (and at most 10,000,000).", "error")
+        flash(_("Points must not be 0 (and at most 10,000,000)."), "error")
         return None
     if not reason:
-        flash("Say why: the reason is shown to the member.", "error")
+        flash(_("Say why: the reason is shown to the member."), "error")
         return None
     return points, reason
 
@@ -185,18 +222,29 @@ def _staff_adjust(member: CustomerView, actor: CustomerView) -> None:
         flash(str(exc), "error")
         return
     db_session().commit()
+    # ``points``: the correction with its sign (+50, -20); its size picks the plural.
+    said = {"points": f"{points:+d}", "email": member.email, "limit": cfg.approval_above}
     if row.status == "pending" and abs(points) <= cfg.approval_above:
         lately = adjustments.applied_lately(member.id, actor.id, now=now)
-        flash(f"{points:+d} points for {member.email}, with the {lately} points you "
-              "corrected for this member in the last 24 hours, is more than "
-              f"{cfg.approval_above} points, so it waits for a manager or the owner to "
-              "approve it; the balance does not change until then.", "success")
+        flash(ngettext(
+            "%(points)s point for %(email)s, with the %(lately)s points you corrected for this "
+            "member in the last 24 hours, is more than %(limit)s points, so it waits for a "
+            "manager or the owner to approve it; the balance does not change until then.",
+            "%(points)s points for %(email)s, with the %(lately)s points you corrected for this "
+            "member in the last 24 hours, is more than %(limit)s points, so it waits for a "
+            "manager or the owner to approve it; the balance does not change until then.",
+            abs(points), lately=lately, **said), "success")
     elif row.status == "pending":
-        flash(f"{points:+d} points for {member.email} is more than {cfg.approval_above} "
-              "points, so it waits for a manager or the owner to approve it; the balance "
-              "does not change until then.", "success")
+        flash(ngettext(
+            "%(points)s point for %(email)s is more than %(limit)s points, so it waits for a "
+            "manager or the owner to approve it; the balance does not change until then.",
+            "%(points)s points for %(email)s is more than %(limit)s points, so it waits for a "
+            "manager or the owner to approve it; the balance does not change until then.",
+            abs(points), **said), "success")
     else:
-        flash(f"{points:+d} points for {member.email}: {reason}", "success")
+        flash(ngettext("%(points)s point for %(email)s: %(reason)s",
+                       "%(points)s points for %(email)s: %(reason)s", abs(points),
+                       reason=reason, **said), "success")
 
 
 def _adjustments_page(actor: CustomerView):
@@ -231,9 +279,15 @@ def _decide(decision: Callable[[CustomerView], PointsAdjustment]) -> Response:
         return redirect(url_for("points.staff_adjustments"), 303)
     db_session().commit()
     member = get_customer(row.user_id)
-    what = "approved and applied" if row.status == "applied" else "rejected"
-    flash(f"{row.points:+d} points for {member.email if member else 'the member'}: {what}.",
-          "success")
+    said = {"points": f"{row.points:+d}", "email": member.email if member else _("the member")}
+    if row.status == "applied":
+        flash(ngettext("%(points)s point for %(email)s: approved and applied.",
+                       "%(points)s points for %(email)s: approved and applied.",
+                       abs(row.points), **said), "success")
+    else:
+        flash(ngettext("%(points)s point for %(email)s: rejected.",
+                       "%(points)s points for %(email)s: rejected.", abs(row.points), **said),
+              "success")
     return redirect(url_for("points.staff_adjustments"), 303)
 
 
@@ -243,7 +297,7 @@ def _parse_day(raw: str | None, default: date) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        abort(400, "Dates are written YYYY-MM-DD.")
+        abort(400, _("Dates are written YYYY-MM-DD."))
 
 
 def _statement(user_id: int) -> Response:
@@ -252,7 +306,7 @@ def _statement(user_id: int) -> Response:
     first = _parse_day(request.args.get("start"), today.replace(day=1))
     last = _parse_day(request.args.get("end"), today)
     if last < first or (last - first).days > 3660:
-        abort(400, "The period must start before it ends and span at most ten years.")
+        abort(400, _("The period must start before it ends and span at most ten years."))
     start = start_of_local_day(first, cfg.tz)
     end = start_of_local_day(last + timedelta(days=1), cfg.tz)
     opening = db_session().scalar(select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
@@ -264,18 +318,19 @@ def _statement(user_id: int) -> Response:
         .order_by(PointsEntry.id)).all()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["date", "what", "usable points", "pending points", "balance", "reason",
-                     "by"])
-    writer.writerow([first.isoformat(), "Opening balance", "", "", opening, "", ""])
+    writer.writerow([_("date"), _("what"), _("usable points"), _("pending points"),
+                     _("balance"), _("reason"), _("by")])
+    writer.writerow([first.isoformat(), _("Opening balance"), "", "", opening, "", ""])
     balance = opening
     for entry in rows:
         usable = entry.delta if entry.bucket == "available" else ""
         pending = entry.delta if entry.bucket == "pending" else ""
         balance += entry.delta if entry.bucket == "available" else 0
         writer.writerow([local_date(entry.created_at, cfg.tz).isoformat(),
-                         KIND_LABELS.get(entry.kind, entry.kind), usable, pending, balance,
-                         _csv_safe(entry.reason), _csv_safe(entry.actor)])
-    writer.writerow([last.isoformat(), "Closing balance", "", "", balance, "", ""])
+                         kind_label(entry.kind, entry.delta), usable, pending, balance,
+                         _csv_safe(str(REASON_LABELS.get(entry.reason, entry.reason))),
+                         _csv_safe(str(ACTOR_LABELS.get(entry.actor, entry.actor)))])
+    writer.writerow([last.isoformat(), _("Closing balance"), "", "", balance, "", ""])
     name = f"points-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

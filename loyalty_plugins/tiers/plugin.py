@@ -4,7 +4,10 @@ multiplier and flags other plugins read (events, cards)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+
+from babel.numbers import format_decimal
 
 from hooks import (
     Adjustment,
@@ -12,14 +15,26 @@ from hooks import (
     Panel,
     get_order,
     hookimpl,
+    language,
+    lazy_gettext,
     plugin_settings,
     render_template,
 )
+from hooks import gettext as _
 from loyalty_plugins.tiers import qualify
 from loyalty_plugins.tiers.programme import SCHEMA, ladder, next_tier
 
 storefront_contract = ">=2.0,<3"
+storefront_description = lazy_gettext(
+    "Tiers: a named programme (Club Premium by default) with levels earned by what members "
+    "spend over a rolling window, never by their points. Each level can give a discount, a "
+    "points multiplier and flags other plugins read (events, cards).")
 GROUP = "member-discount"
+
+
+def number(value: Decimal) -> str:
+    """A percentage or a multiplier as the reader's language writes it: 1.25, 1,25."""
+    return format_decimal(value, locale=language())
 
 
 @hookimpl
@@ -68,10 +83,11 @@ def shop_cart_adjustments(cart, customer):
     # best_of in the shared group: another member discount (a card) competes with it when
     # it is best_of too, and adds up with it when its owner made it combinable.
     return [Adjustment(code=tier.code,
-                       label=f"{programme} {tier.name}: {tier.discount_percent}% off",
+                       label=_("%(programme)s %(tier)s: %(percent)s%% off", programme=programme,
+                               tier=tier.name, percent=number(tier.discount_percent)),
                        percent=tier.discount_percent, phase="order", priority=50,
                        stacking="best_of", stacking_group=GROUP,
-                       reason=f"{tier.name} member discount")]
+                       reason=_("%(tier)s member discount", tier=tier.name))]
 
 
 @hookimpl
@@ -103,6 +119,7 @@ def shop_account_panels(customer):
     spend = qualify.spend_in_window(customer.id, qualify.utcnow())
     upcoming = next_tier(tier, tiers)
     html = render_template("tiers/panel.html", tier=tier, upcoming=upcoming, spend=spend,
+                           names={t.code: t.name for t in tiers}, number=number,
                            programme=plugin_settings()["programme_name"],
                            months=plugin_settings()["window_months"],
                            changes=qualify.history(customer.id)[:5])
