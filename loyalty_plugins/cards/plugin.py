@@ -25,7 +25,7 @@ from loyalty_plugins.cards.numbers import pretty
 from loyalty_plugins.cards.types import SCHEMA, card_type
 from loyalty_plugins.cards.views import blueprint, qr_svg
 
-storefront_contract = ">=2.0,<3"
+storefront_contract = ">=2.2,<3"
 GROUP = "member-discount"
 
 

@@ -28,7 +28,7 @@ from loyalty_plugins.events.models import Event, Registration
 from loyalty_plugins.events.service import utcnow
 from loyalty_plugins.events.views import blueprint
 
-storefront_contract = ">=2.0,<3"
+storefront_contract = ">=2.2,<3"
 SCHEMA = [
     SettingField("attendance_points", FieldType.INTEGER, default=50, min=0, max=100_000,
                  label=lazy_gettext("Attendance points"),
