@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 
 class Phase(StrEnum):
@@ -271,6 +273,9 @@ class SettingField:
     item_type: FieldType = FieldType.TEXT
     columns: tuple[SettingField, ...] = ()
     unique: bool = False
+    # What the owner reads for each choice (lazy_gettext texts); a choice without one shows
+    # as it is.
+    choice_labels: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "type", FieldType(self.type))

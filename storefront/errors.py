@@ -1,6 +1,22 @@
 from flask import Flask, render_template
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden, TooManyRequests
+
+
+def _described(err, general: str) -> str:
+    """What ``abort(code, "why")`` said, else ``general``; Werkzeug's own English sentence
+    for a bare abort is shown in the page's language."""
+    said = getattr(err, "description", "")
+    if not said:
+        return general
+    werkzeug = {
+        BadRequest.description: _("The browser (or proxy) sent a request that this server "
+                                  "could not understand."),
+        TooManyRequests.description: _("This user has exceeded an allotted request count. "
+                                       "Try again later."),
+    }
+    return werkzeug.get(said, said)
 
 
 def init_errors(app: Flask) -> None:
@@ -9,24 +25,24 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
-        return page(400, "Form expired", "The form was too old or incomplete. Please go back, "
-                    "reload the page and try again.")
+        return page(400, _("Form expired"), _("The form was too old or incomplete. Please go "
+                                              "back, reload the page and try again."))
 
     @app.errorhandler(400)
     def bad_request(err):
-        return page(400, "Bad request", getattr(err, "description", "") or "Bad request.")
+        return page(400, _("Bad request"), _described(err, _("Bad request.")))
 
     @app.errorhandler(403)
     def forbidden(err):
         # abort(403, "why") says why; a bare abort(403) gets the general sentence.
         said = getattr(err, "description", "")
-        return page(403, "Not allowed", said if said and said != Forbidden.description
-                    else "You do not have access to this page.")
+        return page(403, _("Not allowed"), said if said and said != Forbidden.description
+                    else _("You do not have access to this page."))
 
     @app.errorhandler(404)
     def not_found(err):
-        return page(404, "Not found", "We could not find that page.")
+        return page(404, _("Not found"), _("We could not find that page."))
 
     @app.errorhandler(429)
     def too_many(err):
-        return page(429, "Slow down", getattr(err, "description", "") or "Too many attempts.")
+        return page(429, _("Slow down"), _described(err, _("Too many attempts.")))

@@ -22,7 +22,7 @@ from storefront.i18n import LANGUAGE_NAMES
 
 SOURCE_LANGUAGE = "en"
 DOMAIN = "messages"
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2),
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2),
             "lazy_pgettext": ((1, "c"), 2)}
 JINJA_OPTIONS = {"trimmed": "true", "newstyle_gettext": "true"}
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

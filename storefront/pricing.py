@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 
+from flask_babel import gettext as _
+
 from hooks.types import PHASE_ORDER, Adjustment, CartView, CustomerView, Phase, Stacking
 from storefront.money import percent_of
 
@@ -220,9 +222,10 @@ def quote(cart: CartView, customer: CustomerView, adjustments_hook: Callable[...
     try:
         results = adjustments_hook(cart=cart, customer=customer)
     except Exception as exc:
-        raise PricingError("A pricing plugin failed; the checkout is paused.") from exc
+        raise PricingError(_("A pricing plugin failed; the checkout is paused.")) from exc
     proposals = list(chain.from_iterable(results))  # the relay leaves out None answers
     for adj in proposals:
         if not isinstance(adj, Adjustment):
-            raise PricingError(f"A pricing plugin returned {type(adj).__name__}, not Adjustment")
+            raise PricingError(_("A pricing plugin returned %(type)s, not Adjustment",
+                                 type=type(adj).__name__))
     return resolve(cart, proposals, max_discount_percent)

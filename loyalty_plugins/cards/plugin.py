@@ -14,6 +14,7 @@ from hooks import (
     get_customer,
     get_order,
     hookimpl,
+    lazy_gettext,
     ngettext,
     plugin_settings,
     render_template,
@@ -26,6 +27,10 @@ from loyalty_plugins.cards.types import SCHEMA, card_type
 from loyalty_plugins.cards.views import blueprint, qr_svg
 
 storefront_contract = ">=2.2,<3"
+storefront_description = lazy_gettext(
+    "Cards: digital member cards with their own discount. Members get a card (a number with a "
+    "check digit and a QR code); the card's discount applies at checkout; staff look cards up "
+    "by number or by scanning the QR code; a lost card is replaced at once.")
 GROUP = "member-discount"
 
 

@@ -69,6 +69,9 @@ TYPE_COLUMNS = (
                  label=lazy_gettext("Validity months"), help=lazy_gettext("0: never expires.")),
     SettingField("grant", FieldType.CHOICE, default="staff", choices=GRANTS,
                  label=lazy_gettext("Grant"),
+                 choice_labels={"on_joining": lazy_gettext("on joining"),
+                                "tier": lazy_gettext("from a tier"),
+                                "staff": lazy_gettext("by staff")},
                  help=lazy_gettext("Who gets it: every member on joining, a tier and above, or "
                                    "chosen customers (by staff).")),
     SettingField("min_tier", default="", label=lazy_gettext("Min tier"),
@@ -87,6 +90,8 @@ SCHEMA = [
                                    "the default types.")),
     SettingField("stacking", FieldType.CHOICE, default="best_of",
                  choices=("best_of", "combinable"), label=lazy_gettext("Stacking"),
+                 choice_labels={"best_of": lazy_gettext("best of the two"),
+                                "combinable": lazy_gettext("both")},
                  help=lazy_gettext("With the tier discount: best of the two, or both.")),
 ]
 

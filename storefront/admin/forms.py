@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
@@ -8,13 +9,13 @@ class ActionForm(FlaskForm):
 
 
 class RefundForm(FlaskForm):
-    amount = StringField("Amount", validators=[DataRequired(), Length(max=20)])
-    reason = StringField("Reason", validators=[DataRequired(), Length(max=300)])
+    amount = StringField(lazy_gettext("Amount"), validators=[DataRequired(), Length(max=20)])
+    reason = StringField(lazy_gettext("Reason"), validators=[DataRequired(), Length(max=300)])
     # One value per rendered form: a double click repeats the same refund, not a second one.
     refund_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
 
 
 class StockForm(FlaskForm):
-    change = IntegerField("Change stock by", validators=[
-        DataRequired(message="Enter a whole number, e.g. 10 or -2."),
+    change = IntegerField(lazy_gettext("Change stock by"), validators=[
+        DataRequired(message=lazy_gettext("Enter a whole number, e.g. 10 or -2.")),
         NumberRange(min=-100000, max=100000)])

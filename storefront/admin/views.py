@@ -4,6 +4,8 @@ import secrets
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext, lazy_pgettext, pgettext
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
@@ -17,6 +19,7 @@ from storefront.orders.disputes import disputes_of
 from storefront.orders.models import Order, OrderStatus
 from storefront.orders.service import cancel_order, mark_paid, record_refund
 from storefront.payments import provider
+from storefront.plugins.settings import money_problem
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -38,16 +41,16 @@ def requires(role: Role):
     return decorator
 
 
-def not_own_order(refusal: str):
+def not_own_order(refusal: object):
     """Separation of duties: staff do not act on their own order (Order.is_placed_by); they
-    get a 403 with ``refusal`` (what they cannot do, whom to ask) and the order stays as it
-    was."""
+    get a 403 with ``refusal`` (a lazy text: what they cannot do, whom to ask) and the order
+    stays as it was."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(order_id: int):
             if _order_or_404(order_id).is_placed_by(current_user.id, current_user.email):
-                abort(403, refusal)
+                abort(403, str(refusal))
             return view(order_id)
 
         return wrapped
@@ -58,6 +61,86 @@ def not_own_order(refusal: str):
 # Orders whose money came in: what a customer spent is their totals less refunds.
 SPENDING_STATUSES = (OrderStatus.PAID.value, OrderStatus.PARTIALLY_REFUNDED.value,
                      OrderStatus.REFUNDED.value)
+
+
+# Codes the admin pages show, in the reader's words (a code not listed is shown as it is).
+# Each has a context: a short English word here may mean something else in a plugin.
+STATUS_NAMES = {
+    OrderStatus.AWAITING_PAYMENT.value: lazy_pgettext("order status", "awaiting payment"),
+    OrderStatus.PAID.value: lazy_pgettext("order status", "paid"),
+    OrderStatus.PARTIALLY_REFUNDED.value: lazy_pgettext("order status", "partially refunded"),
+    OrderStatus.REFUNDED.value: lazy_pgettext("order status", "refunded"),
+    OrderStatus.CANCELLED.value: lazy_pgettext("order status", "cancelled"),
+}
+PROVIDER_NAMES = {"offline": lazy_pgettext("payment provider", "offline")}
+ROLE_NAMES = {
+    Role.CUSTOMER.value: lazy_pgettext("role", "customer"),
+    Role.STAFF.value: lazy_pgettext("role", "staff"),
+    Role.MANAGER.value: lazy_pgettext("role", "manager"),
+    Role.OWNER.value: lazy_pgettext("role", "owner"),
+}
+# A payment's status: "received" for a bank transfer, else the card provider's own word.
+PAYMENT_STATUS_NAMES = {
+    "received": lazy_pgettext("payment status", "received"),
+    "succeeded": lazy_pgettext("payment status", "succeeded"),
+    "processing": lazy_pgettext("payment status", "processing"),
+    "requires_payment_method": lazy_pgettext("payment status", "requires payment method"),
+    "requires_confirmation": lazy_pgettext("payment status", "requires confirmation"),
+    "requires_action": lazy_pgettext("payment status", "requires action"),
+    "requires_capture": lazy_pgettext("payment status", "requires capture"),
+    "canceled": lazy_pgettext("payment status", "canceled"),
+}
+# Why a card holder disputed a payment: Stripe's reason codes.
+DISPUTE_REASONS = {
+    "bank_cannot_process": lazy_pgettext("dispute reason", "bank cannot process"),
+    "check_returned": lazy_pgettext("dispute reason", "check returned"),
+    "credit_not_processed": lazy_pgettext("dispute reason", "credit not processed"),
+    "customer_initiated": lazy_pgettext("dispute reason", "customer initiated"),
+    "debit_not_authorized": lazy_pgettext("dispute reason", "debit not authorized"),
+    "duplicate": lazy_pgettext("dispute reason", "duplicate"),
+    "fraudulent": lazy_pgettext("dispute reason", "fraudulent"),
+    "general": lazy_pgettext("dispute reason", "general"),
+    "incorrect_account_details": lazy_pgettext("dispute reason", "incorrect account details"),
+    "insufficient_funds": lazy_pgettext("dispute reason", "insufficient funds"),
+    "product_not_received": lazy_pgettext("dispute reason", "product not received"),
+    "product_unacceptable": lazy_pgettext("dispute reason", "product unacceptable"),
+    "subscription_canceled": lazy_pgettext("dispute reason", "subscription canceled"),
+    "unrecognized": lazy_pgettext("dispute reason", "unrecognized"),
+}
+# The pricing trace (storefront.pricing): an adjustment's phase and stacking rule.
+PHASE_NAMES = {
+    "line": lazy_pgettext("pricing phase", "line"),
+    "order": lazy_pgettext("pricing phase", "order"),
+    "shipping": lazy_pgettext("pricing phase", "shipping"),
+    "tender": lazy_pgettext("pricing phase", "tender"),
+}
+STACKING_NAMES = {
+    "combinable": lazy_pgettext("pricing stacking", "combinable"),
+    "best_of": lazy_pgettext("pricing stacking", "best_of"),
+    "exclusive": lazy_pgettext("pricing stacking", "exclusive"),
+}
+
+
+def trace_outcome(outcome: str) -> str:
+    """A pricing trace's outcome ("applied", "excluded by cards:card", ...) in the reader's
+    words."""
+    if outcome == "applied":
+        return pgettext("pricing outcome", "applied")
+    if outcome == "limited":
+        return pgettext("pricing outcome", "limited")
+    if outcome.startswith("excluded by "):
+        return _("excluded by %(rival)s", rival=outcome.removeprefix("excluded by "))
+    if outcome.startswith("lost best-of to "):
+        return _("lost best-of to %(rival)s", rival=outcome.removeprefix("lost best-of to "))
+    return outcome
+
+
+@bp.context_processor
+def _names() -> dict:
+    return {"status_names": STATUS_NAMES, "provider_names": PROVIDER_NAMES,
+            "role_names": ROLE_NAMES, "payment_status_names": PAYMENT_STATUS_NAMES,
+            "dispute_reasons": DISPUTE_REASONS, "phase_names": PHASE_NAMES,
+            "stacking_names": STACKING_NAMES, "trace_outcome": trace_outcome}
 
 
 def _page() -> int:
@@ -113,54 +196,58 @@ def order(order_id: int):
 
 @bp.post("/orders/<int:order_id>/mark-paid")
 @requires(Role.STAFF)
-@not_own_order("You cannot mark your own order as paid; ask another member of staff.")
+@not_own_order(lazy_gettext("You cannot mark your own order as paid; ask another member of staff."))
 def order_mark_paid(order_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     order = _order_or_404(order_id)
     if order.payment_provider != "offline":
-        flash("Card payments are confirmed by the payment provider, not by hand.", "error")
+        flash(_("Card payments are confirmed by the payment provider, not by hand."), "error")
     elif mark_paid(order.id, transfer_received=True):
-        flash(f"Order {order.number} marked as paid.", "success")
+        flash(_("Order %(number)s marked as paid.", number=order.number), "success")
     else:
         db.session.refresh(order)
-        late = (f" It was cancelled ({order.cancel_reason}); return the transfer to the "
-                "shopper, who may order again." if order.status == OrderStatus.CANCELLED else "")
-        flash(f"Order {order.number} is not awaiting payment.{late}", "error")
+        if order.status == OrderStatus.CANCELLED:
+            flash(_("Order %(number)s is not awaiting payment. It was cancelled (%(reason)s); "
+                    "return the transfer to the shopper, who may order again.",
+                    number=order.number, reason=order.cancel_reason), "error")
+        else:
+            flash(_("Order %(number)s is not awaiting payment.", number=order.number), "error")
     return redirect(url_for("admin.order", order_id=order_id)), 303
 
 
 @bp.post("/orders/<int:order_id>/cancel")
 @requires(Role.MANAGER)
-@not_own_order("You cannot cancel your own order; ask another manager.")
+@not_own_order(lazy_gettext("You cannot cancel your own order; ask another manager."))
 def order_cancel(order_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     order = _order_or_404(order_id)
     if cancel_order(order.id, f"cancelled by {current_user.email}"):
-        flash(f"Order {order.number} cancelled; its stock is back on the shelf.", "success")
+        flash(_("Order %(number)s cancelled; its stock is back on the shelf.",
+                number=order.number), "success")
     else:
-        flash("Only an order awaiting payment can be cancelled; refund a paid one.", "error")
+        flash(_("Only an order awaiting payment can be cancelled; refund a paid one."), "error")
     return redirect(url_for("admin.order", order_id=order_id)), 303
 
 
 @bp.post("/orders/<int:order_id>/refund")
 @requires(Role.MANAGER)
-@not_own_order("You cannot refund your own order; ask another manager.")
+@not_own_order(lazy_gettext("You cannot refund your own order; ask another manager."))
 def order_refund(order_id: int):
     form = RefundForm()
     order = _order_or_404(order_id)
     if not form.validate_on_submit():
-        flash("Enter an amount and a reason for the refund.", "error")
+        flash(_("Enter an amount and a reason for the refund."), "error")
         return redirect(url_for("admin.order", order_id=order_id)), 303
     try:
         amount = parse_money(form.amount.data)
     except ValueError as exc:
-        flash(f"Amount {exc}.", "error")
+        flash(_("Amount %(problem)s.", problem=money_problem(exc)), "error")
         return redirect(url_for("admin.order", order_id=order_id)), 303
     if amount <= 0 or amount > order.refundable:
-        flash(f"The refund must be between 0.01 and "
-              f"{money(order.refundable, order.currency)}.", "error")
+        flash(_("The refund must be between 0.01 and %(amount)s.",
+                amount=money(order.refundable, order.currency)), "error")
         return redirect(url_for("admin.order", order_id=order_id)), 303
     key = f"storefront-refund-{order.public_token}-{form.refund_key.data}"
     import stripe  # here, not at start-up: the library takes about 0.2 s to import
@@ -168,13 +255,14 @@ def order_refund(order_id: int):
     try:
         refund_id = provider(order.payment_provider).refund(order, amount, key)
     except stripe.StripeError as exc:
-        flash(f"The payment provider refused the refund: {exc.user_message or exc}", "error")
+        flash(_("The payment provider refused the refund: %(problem)s",
+                problem=exc.user_message or str(exc)), "error")
         return redirect(url_for("admin.order", order_id=order_id)), 303
     if record_refund(order.id, refund_id, amount, form.reason.data, current_user.email):
-        flash(f"Refunded {money(amount, order.currency)} of order {order.number}.",
-              "success")
+        flash(_("Refunded %(amount)s of order %(number)s.",
+                amount=money(amount, order.currency), number=order.number), "success")
     else:
-        flash("That refund was already recorded.", "error")
+        flash(_("That refund was already recorded."), "error")
     return redirect(url_for("admin.order", order_id=order_id)), 303
 
 
@@ -195,7 +283,8 @@ def product_stock(product_id: int):
     if product is None or product.plugin:
         abort(404)
     if not form.validate_on_submit():
-        flash(" ".join(form.change.errors) or "Enter a whole number.", "error")
+        flash(" ".join(str(error) for error in form.change.errors) or _("Enter a whole number."),
+              "error")
         return redirect(url_for("admin.products")), 303
     changed = db.session.execute(
         update(Product).where(Product.id == product_id, Product.stock + form.change.data >= 0)
@@ -204,9 +293,10 @@ def product_stock(product_id: int):
     db.session.commit()
     if changed:
         db.session.refresh(product)
-        flash(f"{product.title}: stock is now {product.stock}.", "success")
+        flash(_("%(product)s: stock is now %(stock)s.", product=product.title, stock=product.stock),
+              "success")
     else:
-        flash(f"{product.title}: stock cannot go below zero.", "error")
+        flash(_("%(product)s: stock cannot go below zero.", product=product.title), "error")
     return redirect(url_for("admin.products")), 303
 
 

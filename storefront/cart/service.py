@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 from flask import current_app, session
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -52,21 +54,29 @@ def parse_quantity(raw: object) -> int:
     try:
         quantity = int(str(raw).strip())
     except (TypeError, ValueError) as exc:
-        raise CartError("Quantity must be a whole number.") from exc
+        raise CartError(_("Quantity must be a whole number.")) from exc
     limit = current_app.config["MAX_QUANTITY_PER_LINE"]
     if quantity < 1:
-        raise CartError("Quantity must be at least 1.")
+        raise CartError(_("Quantity must be at least 1."))
     if quantity > limit:
-        raise CartError(f"You can order at most {limit} of one product.")
+        raise CartError(_at_most(limit))
     return quantity
+
+
+def _at_most(limit: int) -> str:
+    return ngettext("You can order at most %(num)s of one product.",
+                    "You can order at most %(num)s of one product.", limit)
 
 
 def _check_stock(product: Product, quantity: int) -> None:
     if not product.active:
-        raise CartError(f"{product.title} is no longer sold.")
+        raise CartError(_("%(product)s is no longer sold.", product=product.title))
+    if quantity > product.stock and product.stock:
+        raise CartError(ngettext("%(product)s: only %(num)s left.",
+                                 "%(product)s: only %(num)s left.", product.stock,
+                                 product=product.title))
     if quantity > product.stock:
-        left = f"only {product.stock} left" if product.stock else "sold out"
-        raise CartError(f"{product.title}: {left}.")
+        raise CartError(_("%(product)s: sold out.", product=product.title))
 
 
 def add_to_cart(product: Product, quantity: int) -> Cart:
@@ -75,7 +85,7 @@ def add_to_cart(product: Product, quantity: int) -> Cart:
     new_quantity = quantity + (line.quantity if line else 0)
     limit = current_app.config["MAX_QUANTITY_PER_LINE"]
     if new_quantity > limit:
-        raise CartError(f"You can order at most {limit} of one product.")
+        raise CartError(_at_most(limit))
     _check_stock(product, new_quantity)
     if line is None:
         cart.lines.append(CartLine(product=product, quantity=quantity))
@@ -104,7 +114,7 @@ def _line(cart: Cart, line_id: int) -> CartLine:
     for line in cart.lines:
         if line.id == line_id:
             return line
-    raise CartError("That item is no longer in your cart.")
+    raise CartError(_("That item is no longer in your cart."))
 
 
 def merge_guest_cart(guest_token: str | None, user_id: int) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hooks.api import can, forbidden
@@ -38,7 +39,7 @@ def add():
     product = db.session.scalar(select(Product).where(Product.sku == sku,
                                                       Product.active.is_(True)))
     if product is None:
-        flash("That product does not exist.", "error")
+        flash(_("That product does not exist."), "error")
         return redirect(url_for("cart.show")), 303
     if not can(customer_view(), "cart.add", product.sku, default=True):
         return forbidden("cart.add", product.sku)
@@ -47,7 +48,7 @@ def add():
     except CartError as exc:
         flash(str(exc), "error")
         return redirect(url_for("catalog.product", slug=product.slug)), 303
-    flash(f"Added {product.title} to your cart.", "success")
+    flash(_("Added %(product)s to your cart.", product=product.title), "success")
     return redirect(url_for("cart.show")), 303
 
 
@@ -61,7 +62,7 @@ def update():
     cart = current_cart()
     try:
         if cart is None:
-            raise CartError("Your cart is empty.")
+            raise CartError(_("Your cart is empty."))
         set_quantity(cart, _line_id(), parse_quantity(request.form.get("quantity")))
     except CartError as exc:
         flash(str(exc), "error")
@@ -73,7 +74,7 @@ def remove():
     cart = current_cart()
     try:
         if cart is None:
-            raise CartError("Your cart is empty.")
+            raise CartError(_("Your cart is empty."))
         remove_line(cart, _line_id())
     except CartError as exc:
         flash(str(exc), "error")

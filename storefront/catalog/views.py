@@ -10,6 +10,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import or_
 
 from storefront.catalog.lookup import ProductView, active_product, catalogue_page
@@ -65,20 +66,21 @@ def category(slug: str):
 def tag(tag: str):
     if not SLUG_RE.match(tag):
         abort(404)
-    return _listing((_COLUMN.tags.contains(f",{tag},", autoescape=True),), f"Tagged “{tag}”")
+    return _listing((_COLUMN.tags.contains(f",{tag},", autoescape=True),),
+                    _("Tagged “%(tag)s”", tag=tag))
 
 
 @bp.get("/search")
 def search():
     q = request.args.get("q", "").strip()[:100]
     if not q:
-        return render_template("catalog/listing.html", products=[], title="Search", q=q,
+        return render_template("catalog/listing.html", products=[], title=_("Search"), q=q,
                                page=1, has_next=False)
     criteria = tuple(or_(_COLUMN.title.icontains(word, autoescape=True),
                          _COLUMN.summary.icontains(word, autoescape=True),
                          _COLUMN.tags.icontains(word, autoescape=True))
                      for word in q.split()[:5])
-    return _listing(criteria, f"Results for “{q}”", q=q)
+    return _listing(criteria, _("Results for “%(query)s”", query=q), q=q)
 
 
 @bp.get("/products/<slug>")

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext, ngettext
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,12 +23,33 @@ class OrderStatus(StrEnum):
 
 
 STATUS_LABELS = {
-    OrderStatus.AWAITING_PAYMENT: "Awaiting payment",
-    OrderStatus.PAID: "Paid",
-    OrderStatus.PARTIALLY_REFUNDED: "Partly refunded",
-    OrderStatus.REFUNDED: "Refunded",
-    OrderStatus.CANCELLED: "Cancelled",
+    OrderStatus.AWAITING_PAYMENT: lazy_gettext("Awaiting payment"),
+    OrderStatus.PAID: lazy_gettext("Paid"),
+    OrderStatus.PARTIALLY_REFUNDED: lazy_gettext("Partly refunded"),
+    OrderStatus.REFUNDED: lazy_gettext("Refunded"),
+    OrderStatus.CANCELLED: lazy_gettext("Cancelled"),
 }
+
+# The reasons the shop itself gives when it cancels an order (orders.expiry, payments.settle,
+# admin), kept in English in ``cancel_reason``: the shopper reads them in their language.
+_UNPAID_WITHIN = re.compile(r"not paid within (\d+) (hour|day)s?")
+_CANCELLED_BY = re.compile(r"cancelled by (.+)")
+
+
+def cancel_reason_text(reason: str) -> str:
+    """A cancellation reason as the shopper reads it; one the shop does not know, as it is."""
+    if reason == "payment failed":
+        return _("payment failed")
+    if reason == "payment abandoned":
+        return _("payment abandoned")
+    if unpaid := _UNPAID_WITHIN.fullmatch(reason):
+        num = int(unpaid[1])
+        if unpaid[2] == "hour":
+            return ngettext("not paid within %(num)s hour", "not paid within %(num)s hours", num)
+        return ngettext("not paid within %(num)s day", "not paid within %(num)s days", num)
+    if by := _CANCELLED_BY.fullmatch(reason):
+        return _("cancelled by %(who)s", who=by[1])
+    return reason
 
 
 class Order(db.Model):
@@ -79,7 +103,11 @@ class Order(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[OrderStatus(self.status)]
+        return str(STATUS_LABELS[OrderStatus(self.status)])
+
+    @property
+    def cancel_reason_text(self) -> str:
+        return cancel_reason_text(self.cancel_reason)
 
     @property
     def price_explanation(self) -> list[dict]:
@@ -90,10 +118,11 @@ class Order(db.Model):
         for step in self.pricing_trace or []:
             outcome = step.get("outcome", "applied")
             if outcome in ("applied", "limited"):
-                note = "" if outcome == "applied" else "limited by the shop's rules"
+                note = "" if outcome == "applied" else _("limited by the shop's rules")
             else:
-                rival = labels.get(outcome.rsplit(" ", 1)[-1], "another offer")
-                note = f"not combined with {rival}, which saves you more"
+                key = outcome.rsplit(" ", 1)[-1]
+                rival = labels[key] if key in labels else _("another offer")
+                note = _("not combined with %(offer)s, which saves you more", offer=rival)
             notes.append({"label": step.get("label", step["code"]), "amount": step["applied"],
                           "note": note, "reason": step.get("reason", "")})
         return notes

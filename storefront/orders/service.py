@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -69,10 +70,10 @@ def place_order(
     if existing is not None:
         return existing
     if checkout_token != cart.checkout_token:
-        raise CheckoutError("Your cart changed since you reviewed it. Please check it again.")
+        raise CheckoutError(_("Your cart changed since you reviewed it. Please check it again."))
     view = cart_view(cart)
     if not view.lines:
-        raise CheckoutError("Your cart is empty.")
+        raise CheckoutError(_("Your cart is empty."))
     try:
         priced = quote(view, customer, plugins.caller("shop_cart_adjustments"),
                        current_app.config["MAX_DISCOUNT_PERCENT"])
@@ -81,13 +82,13 @@ def place_order(
         raise CheckoutError(str(exc)) from exc
     except Exception as exc:
         log.exception("checkout validation plugin failed")
-        raise CheckoutError("A checkout check failed; no order was placed. Try again later.") \
-            from exc
+        raise CheckoutError(_("A checkout check failed; no order was placed. Try again "
+                              "later.")) from exc
     if objections:
         raise CheckoutError(" ".join(objections))
     if priced.total != expected_total:
-        raise CheckoutError("Prices changed since you reviewed your cart. Please check the new "
-                            "total and confirm again.")
+        raise CheckoutError(_("Prices changed since you reviewed your cart. Please check the "
+                              "new total and confirm again."))
 
     order = Order(
         checkout_token=checkout_token, user_id=customer.id, email=contact.email,
@@ -116,8 +117,8 @@ def place_order(
             ).rowcount
             if taken != 1:
                 db.session.rollback()
-                raise CheckoutError(f"Sorry, {line.title} sold out while you were checking "
-                                    "out. Your cart was not charged.")
+                raise CheckoutError(_("Sorry, %(product)s sold out while you were checking "
+                                      "out. Your cart was not charged.", product=line.title))
         _reserve(order, customer)
         events.record("order.placed", aggregate_type="order", aggregate_id=order.id,
                       payload={"order_id": order.id})
@@ -147,8 +148,8 @@ def _reserve(order: Order, customer: CustomerView) -> None:
     except Exception as exc:
         log.exception("a plugin failed reserving for an order")
         db.session.rollback()
-        raise CheckoutError("We could not reserve everything in your order; nothing was "
-                            "charged. Please try again.") from exc
+        raise CheckoutError(_("We could not reserve everything in your order; nothing was "
+                              "charged. Please try again.")) from exc
 
 
 def mark_paid(order_id: int, *, transfer_received: bool = False) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -25,10 +26,6 @@ from storefront.themes import panels
 
 bp = Blueprint("orders", __name__)
 
-GUEST_ORDERS_REFUSED = ("Too many orders from your address without an account. Please try "
-                        "again in {wait}, or log in.")
-
-
 @bp.route("/checkout", methods=["GET", "POST"])
 def checkout():
     customer = customer_view()
@@ -48,19 +45,20 @@ def checkout():
             return _after_placement(repeated)
     cart = current_cart()
     if cart is None or not cart.lines:
-        return repeated_or(redirect(url_for("cart.show")), "Your cart is empty.")
+        return repeated_or(redirect(url_for("cart.show")), _("Your cart is empty."))
     form = CheckoutForm()
     status, headers = 200, {}
     if form.validate_on_submit():
         email = current_user.email if current_user.is_authenticated else form.email.data
         if not email:
-            form.email.errors.append("We need your email to send the receipt.")
+            form.email.errors.append(_("We need your email to send the receipt."))
         else:
             contact = Contact(email=email.strip().lower(), name=form.name.data.strip(),
                               address=form.address.data.strip())
             refused = None if current_user.is_authenticated else throttle.take_guest_order()
             if refused:
-                flash(GUEST_ORDERS_REFUSED.format(wait=refused.wait), "error")
+                flash(_("Too many orders from your address without an account. Please try again in "
+                        "%(wait)s, or log in.", wait=refused.wait), "error")
                 status, headers = 429, {"Retry-After": str(refused.retry_after)}
             else:
                 try:
@@ -106,7 +104,7 @@ def restore_cart(token: str):
     """Put the items of a cancelled order back into the cart, to try again."""
     order = order_by_token_or_404(token)
     if order.status != OrderStatus.CANCELLED:
-        abort(400, "Only a cancelled order can be put back into the cart.")
+        abort(400, _("Only a cancelled order can be put back into the cart."))
     cart = current_cart(create=True)
     present = {line.product_id for line in cart.lines}
     for line in order.lines:
@@ -114,7 +112,7 @@ def restore_cart(token: str):
             cart.lines.append(CartLine(product_id=line.product_id, quantity=line.quantity))
     cart.touch()
     db.session.commit()
-    flash("The items are back in your cart.", "success")
+    flash(_("The items are back in your cart."), "success")
     return redirect(url_for("cart.show")), 303
 
 

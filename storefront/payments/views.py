@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from storefront.extensions import csrf, db
@@ -50,8 +51,8 @@ def pay(token: str):
         payment = _gateway().ensure_payment_intent(order)
     except stripe.StripeError:
         log.exception("could not create a PaymentIntent for %s", order.number)
-        flash("The card payment service is not answering. Your order is saved; please try "
-              "again in a minute.", "error")
+        flash(_("The card payment service is not answering. Your order is saved; please try "
+                "again in a minute."), "error")
         return render_template("payments/pay.html", order=order, payment=None), 503
     return render_template("payments/pay.html", order=order, payment=payment,
                            publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
@@ -73,19 +74,19 @@ def payment_return(token: str):
                 outcome = settle_intent(gateway, payment.provider_ref)
             except stripe.StripeError:
                 log.exception("return page: Stripe did not answer for %s", order.number)
-                flash("We could not reach the card payment service to confirm your payment. "
-                      "We will confirm it by email as soon as it answers.", "error")
+                flash(_("We could not reach the card payment service to confirm your "
+                        "payment. We will confirm it by email as soon as it answers."), "error")
                 break
             if outcome is Outcome.NEEDS_ACTION:
-                flash("Your bank asks you to confirm this payment (3-D Secure). Please finish "
-                      "it on the payment page; your order is kept meanwhile.", "error")
+                flash(_("Your bank asks you to confirm this payment (3-D Secure). Please "
+                        "finish it on the payment page; your order is kept meanwhile."), "error")
                 return redirect(url_for("payments.pay", token=token))
             if outcome is Outcome.PENDING:
-                flash("Your payment is being processed; we will email you when it is done.",
+                flash(_("Your payment is being processed; we will email you when it is done."),
                       "success")
             elif outcome is Outcome.CANCELLED:
-                flash("Your payment did not go through and the order was cancelled. You can "
-                      "put the items back in your cart and try again.", "error")
+                flash(_("Your payment did not go through and the order was cancelled. You can "
+                        "put the items back in your cart and try again."), "error")
     return redirect(url_for("orders.detail", token=token))
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext, ngettext
+
 from hooks.types import FieldType, SettingField
 from storefront.money import minor_to_text, parse_money
 
@@ -19,6 +22,18 @@ MAX_ITEMS = 500  # items in a list, rows in a table
 # Where the upgrade that turned YAML text settings into tables keeps a text it could not
 # read (not an identifier, so it can never be the name of a setting).
 SET_ASIDE_KEY = "set-aside"
+MAX_TEXT = 20000  # characters in a text
+# What parse_money says is wrong with an amount, in the reader's language.
+MONEY_PROBLEMS = {
+    "must be an amount like 12.50": lazy_gettext("must be an amount like 12.50"),
+    "has more than two decimal places": lazy_gettext("has more than two decimal places"),
+    "must not be negative": lazy_gettext("must not be negative"),
+}
+
+
+def money_problem(exc: ValueError) -> str:
+    """The problem parse_money found with an amount, in the reader's language."""
+    return str(MONEY_PROBLEMS.get(str(exc), exc))
 
 
 class SettingsError(ValueError):
@@ -30,17 +45,18 @@ class SettingsError(ValueError):
 
 
 def coerce(field: SettingField, raw: object) -> object:
-    """One value, from text or a Python value, to the field's type; ValueError if invalid."""
+    """One value, from text or a Python value, to the field's type; ValueError if invalid
+    (its message in the reader's language)."""
     if field.type is FieldType.LIST:
         return _many(field, raw, "item", _list_items)
     if field.type is FieldType.TABLE:
         return _many(field, raw, "row", _table_rows)
     if isinstance(raw, list | tuple | dict):
-        raise ValueError("must be a single value, not a list")
+        raise ValueError(_("must be a single value, not a list"))
     if raw is None or (isinstance(raw, str) and raw.strip() == "" and
                        field.type is not FieldType.BOOLEAN):
         if field.required:
-            raise ValueError("is required")
+            raise ValueError(_("is required"))
         return field.default
     kind = field.type
     if kind is FieldType.BOOLEAN:
@@ -51,37 +67,43 @@ def coerce(field: SettingField, raw: object) -> object:
             return True
         if word in FALSE_WORDS:
             return False
-        raise ValueError("must be true or false")
+        raise ValueError(_("must be true or false"))
     if kind is FieldType.INTEGER:
         if isinstance(raw, bool):
-            raise ValueError("must be a whole number")
+            raise ValueError(_("must be a whole number"))
         try:
             value = int(str(raw).strip())
         except ValueError as exc:
-            raise ValueError("must be a whole number") from exc
+            raise ValueError(_("must be a whole number")) from exc
     elif kind is FieldType.DECIMAL:
         try:
             value = Decimal(str(raw).strip())
         except InvalidOperation as exc:
-            raise ValueError("must be a number like 1.5") from exc
+            raise ValueError(_("must be a number like 1.5")) from exc
         if not value.is_finite():
-            raise ValueError("must be a number like 1.5")
+            raise ValueError(_("must be a number like 1.5"))
     elif kind is FieldType.MONEY:
-        value = raw if isinstance(raw, int) and not isinstance(raw, bool) else parse_money(raw)
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            value = raw
+        else:
+            try:
+                value = parse_money(raw)
+            except ValueError as exc:
+                raise ValueError(money_problem(exc)) from exc
     elif kind is FieldType.CHOICE:
         value = str(raw).strip()
         if value not in field.choices:
-            raise ValueError(f"must be one of {', '.join(field.choices)}")
+            raise ValueError(_("must be one of %(choices)s", choices=", ".join(field.choices)))
         return _checked(field, value)
     else:
         value = str(raw)
-        if len(value) > 20000:
-            raise ValueError("is longer than 20000 characters")
+        if len(value) > MAX_TEXT:
+            raise ValueError(_("is longer than %(max)s characters", max=MAX_TEXT))
         return _checked(field, value)
     if field.min is not None and value < field.min:
-        raise ValueError(f"must be at least {field.min}")
+        raise ValueError(_("must be at least %(min)s", min=field.min))
     if field.max is not None and value > field.max:
-        raise ValueError(f"must be at most {field.max}")
+        raise ValueError(_("must be at most %(max)s", max=field.max))
     return _checked(field, value)
 
 
@@ -97,15 +119,23 @@ def _blank(raw: object) -> bool:
 
 def _many(field: SettingField, raw: object, unit: str,
           typed: Callable[[SettingField, list | tuple], tuple[list, list[str]]]) -> list:
-    """A list or a table: each item or row typed, then the field's own validator."""
+    """A list or a table (``unit`` "item" or "row"): each item or row typed, then the
+    field's own validator."""
+    items = unit == "item"
     if _blank(raw):  # an empty list or table stands for the default
         raw = field.default or []
         if field.required and not raw:
-            raise ValueError(f"needs at least one {unit}")
+            raise ValueError(_("needs at least one item") if items else
+                             _("needs at least one row"))
     if not isinstance(raw, list | tuple):
-        raise ValueError(f"must be a list of {unit}s")
+        raise ValueError(_("must be a list of items") if items else _("must be a list of rows"))
     if len(raw) > MAX_ITEMS:
-        raise ValueError(f"has {len(raw)} {unit}s; at most {MAX_ITEMS} are allowed")
+        raise ValueError(
+            ngettext("has %(num)s item; at most %(max)s are allowed",
+                     "has %(num)s items; at most %(max)s are allowed", len(raw), max=MAX_ITEMS)
+            if items else
+            ngettext("has %(num)s row; at most %(max)s are allowed",
+                     "has %(num)s rows; at most %(max)s are allowed", len(raw), max=MAX_ITEMS))
     values, problems = typed(field, raw)
     if problems:
         raise ValueError("; ".join(problems))
@@ -117,17 +147,19 @@ def _list_items(field: SettingField, raw: list | tuple) -> tuple[list, list[str]
     values, problems, seen = [], [], {}
     for number, value in enumerate(raw, start=1):
         if _blank(value):
-            problems.append(f"item {number}: is empty; fill it in or remove it")
+            problems.append(_("item %(number)s: is empty; fill it in or remove it",
+                              number=number))
             continue
         try:
             typed = coerce(item, value)
         except ValueError as exc:
-            problems.append(f"item {number}: {exc}")
+            problems.append(_("item %(number)s: %(problem)s", number=number, problem=str(exc)))
             continue
         values.append(typed)
         if field.unique and _hashable(typed) in seen:
-            problems.append(f"item {number}: {display(item, typed)} is already item "
-                            f"{seen[_hashable(typed)]}; each item may appear only once")
+            problems.append(_("item %(number)s: %(value)s is already item %(first)s; each item "
+                              "may appear only once", number=number,
+                              value=display(item, typed), first=seen[_hashable(typed)]))
         seen.setdefault(_hashable(typed), number)
     return values, problems
 
@@ -138,24 +170,28 @@ def _table_rows(field: SettingField, raw: list | tuple) -> tuple[list, list[str]
     seen: dict[str, dict] = {name: {} for name, column in columns.items() if column.unique}
     for number, row in enumerate(raw, start=1):
         if not isinstance(row, Mapping):
-            problems.append(f"row {number}: must be a row of named cells, like "
-                            f'{{"{field.columns[0].name}": ...}}')
+            example = f'{{"{field.columns[0].name}": ...}}'
+            problems.append(_("row %(number)s: must be a row of named cells, like %(example)s",
+                              number=number, example=example))
             continue
-        problems.extend(f"row {number}, {name}: is not a column of this table (its columns "
-                        f"are {', '.join(columns)})" for name in row if name not in columns)
+        problems.extend(_("row %(number)s, %(column)s: is not a column of this table (its "
+                          "columns are %(columns)s)", number=number, column=name,
+                          columns=", ".join(columns)) for name in row if name not in columns)
         typed = {}
         for name, column in columns.items():
             try:
                 typed[name] = coerce(column, row.get(name))
             except ValueError as exc:
-                problems.append(f"row {number}, {name}: {exc}")
+                problems.append(_("row %(number)s, %(column)s: %(problem)s", number=number,
+                                  column=name, problem=str(exc)))
                 continue
             if name in seen and typed[name] is not None:
                 first = seen[name].setdefault(_hashable(typed[name]), number)
                 if first != number:
-                    problems.append(f"row {number}, {name}: {display(column, typed[name])} is "
-                                    f"already used in row {first}; each row needs its own "
-                                    f"{name}")
+                    problems.append(_("row %(number)s, %(column)s: %(value)s is already used "
+                                      "in row %(first)s; each row needs its own %(column)s",
+                                      number=number, column=name,
+                                      value=display(column, typed[name]), first=first))
         rows.append(typed)
     return rows, problems
 
@@ -182,7 +218,8 @@ def validate(plugin: str, schema: list[SettingField], stored: dict, changes: dic
     A text that an upgrade set aside stays until it is discarded.
     """
     fields = {f.name: f for f in schema}
-    problems = {name: "is not a setting of this plugin" for name in changes if name not in fields}
+    problems = {name: _("is not a setting of this plugin")
+                for name in changes if name not in fields}
     result = {}
     for name, field in fields.items():
         raw = changes.get(name, stored.get(name))

@@ -12,6 +12,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from storefront.accounts.models import Role
@@ -43,6 +45,10 @@ from storefront.plugins.timing import figures
 
 bp = Blueprint("plugin_admin", __name__, url_prefix="/admin/plugins")
 
+# The subject of a domain event ("order 7") in the reader's words, on the failed deliveries.
+AGGREGATE_NAMES = {"order": lazy_pgettext("event subject", "order"),
+                   "customer": lazy_pgettext("event subject", "customer")}
+
 
 def _info(name: str):
     info = next((i for i in describe(manager()) if i.name == name), None)
@@ -58,7 +64,8 @@ def index():
     timings = figures(db.session, current_app.config["PLUGIN_HOOK_BUDGET_MS"])
     return render_template("admin/plugins.html", infos=describe(manager()),
                            enabled=enabled_names(), incompatible=incompatible_plugins(),
-                           form=ActionForm(), failures=failures, timings=timings)
+                           form=ActionForm(), failures=failures, timings=timings,
+                           aggregate_names=AGGREGATE_NAMES)
 
 
 def _settings_page(info, values: dict, errors: dict[str, str]) -> str:
@@ -98,10 +105,9 @@ def save(name: str):
     try:
         save_settings(name, changes, actor=current_user.email)
     except SettingsError as exc:
-        flash("Settings not saved: " + "; ".join(f"{f}: {p}" for f, p in exc.problems.items()),
-              "error")
+        flash(_("Settings not saved: %(problems)s", problems=_listed(exc.problems)), "error")
         return _settings_page(info, form_values(info.settings, changes), exc.problems), 400
-    flash(f"{name}: settings saved.", "success")
+    flash(_("%(plugin)s: settings saved.", plugin=name), "success")
     return redirect(url_for("plugin_admin.detail", name=name)), 303
 
 
@@ -112,7 +118,8 @@ def discard_set_aside(name: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     discard_set_aside_texts(name, actor=current_user.email)
-    flash(f"{name}: the texts kept aside by the upgrade were discarded.", "success")
+    flash(_("%(plugin)s: the texts kept aside by the upgrade were discarded.", plugin=name),
+          "success")
     return redirect(url_for("plugin_admin.detail", name=name)), 303
 
 
@@ -125,15 +132,16 @@ def toggle(name: str, action: str):
     try:
         set_enabled(name, action == "enable", actor=current_user.email)
     except SettingsError as exc:
-        flash(f"{name} cannot be enabled until its settings are valid: " +
-              "; ".join(f"{f}: {p}" for f, p in exc.problems.items()), "error")
+        flash(_("%(plugin)s cannot be enabled until its settings are valid: %(problems)s",
+                plugin=name, problems=_listed(exc.problems)), "error")
         return redirect(url_for("plugin_admin.detail", name=name)), 303
     except IncompatiblePlugin as exc:
         flash(str(exc), "error")
         return redirect(url_for("plugin_admin.detail", name=name)), 303
     except PluginError as exc:
         abort(404, str(exc))
-    flash(f"{name} {action}d.", "success")
+    flash(_("%(plugin)s enabled.", plugin=name) if action == "enable" else
+          _("%(plugin)s disabled.", plugin=name), "success")
     return redirect(url_for("plugin_admin.index")), 303
 
 
@@ -148,16 +156,29 @@ def failure(failure_id: int, action: str):
     if action == "dismiss":
         if not delivery.dismiss(failure_id):
             abort(404)
-        flash("Dismissed; it will not be tried again.", "success")
+        flash(_("Dismissed; it will not be tried again."), "success")
     elif delivery.retry(failure_id):
-        flash(f"{found.consumer}: {found.event_type} went through this time.", "success")
+        flash(_("%(consumer)s: %(event)s went through this time.", consumer=found.consumer,
+                event=found.event_type), "success")
     else:
         again = delivery.describe(failure_id)
         if again is not None and again.attempts == found.attempts:  # not tried: it waits
-            flash(f"{found.consumer}: {found.event_type} waits for an earlier event of "
-                  f"{found.aggregate} that has not reached {found.consumer} yet; retry that "
-                  "one first.", "error")
+            flash(_("%(consumer)s: %(event)s waits for an earlier event of %(subject)s that "
+                    "has not reached %(consumer)s yet; retry that one first.",
+                    consumer=found.consumer, event=found.event_type,
+                    subject=_subject(found.aggregate)), "error")
         else:
-            flash(f"{found.consumer}: {found.event_type} failed again: "
-                  f"{again.last_error if again else ''}", "error")
+            flash(_("%(consumer)s: %(event)s failed again: %(error)s", consumer=found.consumer,
+                    event=found.event_type, error=again.last_error if again else ""), "error")
     return redirect(url_for("plugin_admin.index")), 303
+
+
+def _listed(problems: dict[str, str]) -> str:
+    """Settings problems in one line: "percent: must be a whole number; mode: ..."."""
+    return "; ".join(f"{name}: {problem}" for name, problem in problems.items())
+
+
+def _subject(aggregate: str) -> str:
+    """An event's subject ("order 7") in the reader's words."""
+    kind, space, ident = aggregate.partition(" ")
+    return f"{AGGREGATE_NAMES[kind]}{space}{ident}" if kind in AGGREGATE_NAMES else aggregate

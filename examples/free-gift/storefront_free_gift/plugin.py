@@ -15,6 +15,9 @@ from hooks import (
 
 # The versions of the plugin contract (hooks.__version__) this plugin works with.
 storefront_contract = ">=2.2,<3"
+storefront_description = lazy_gettext(
+    "Free gift above a cart total: one chosen product is free once the rest of the cart "
+    "reaches a threshold.")
 NAME = "free_gift"
 
 

@@ -6,6 +6,8 @@
     const body = table.querySelector("tbody");
     const template = body.querySelector("[data-blank-row]");
     if (!button || !template) return;
+    // A cell's label in the page's language, e.g. "{column}, fila {number}".
+    const pattern = table.querySelector("table").dataset.rowLabel || "{column}, row {number}";
     button.hidden = false;
     button.addEventListener("click", function () {
       const index = Number(table.dataset.nextRow);
@@ -14,7 +16,8 @@
       row.querySelector("[data-row-number]").textContent = String(number);
       row.querySelectorAll("[data-column]").forEach(function (input) {
         input.name = table.dataset.setting + "-" + index + "-" + input.dataset.column;
-        input.setAttribute("aria-label", input.dataset.label + ", row " + number);
+        input.setAttribute("aria-label", pattern.replace("{column}", input.dataset.label)
+          .replace("{number}", String(number)));
         if (input.type === "checkbox") input.checked = false;
         else input.value = "";
       });
