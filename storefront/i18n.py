@@ -35,6 +35,7 @@ from jinja2.runtime import Context
 
 from storefront.build.templating import build_language
 from storefront.config import ConfigError
+from storefront.extensions import csrf, db
 from storefront.money import format_money
 from storefront.urls import safe_next
 
@@ -123,16 +124,27 @@ def languages() -> list[tuple[str, str]]:
     return [(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]]
 
 
+def _from_this_site() -> bool:
+    """The POST comes from a page of this shop: its Origin (every current browser sends one
+    with a form's POST), else its Referer, names this host."""
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    site = request.host_url.rstrip("/")  # scheme and host: "https://shop.example"
+    return source == site or source.startswith(site + "/")
+
+
 @bp.post("/language")
+@csrf.exempt  # checked by _from_this_site: no token, so a page stays the same for every guest
 def choose():
     """The switcher: remembers the language in a cookie and, for a signed-in customer, on
-    the account; then back to the page it was sent from."""
+    the account; then back to the page it was sent from. Another site cannot make a visitor
+    post it: the Origin check refuses it, and the session cookie (SameSite=Lax) is not sent
+    with another site's POST anyway."""
+    if not _from_this_site():
+        abort(400)
     language = request.form.get("language", "")
     if language not in current_app.config["LANGUAGES"]:
         abort(400)
     if current_user.is_authenticated and current_user.language != language:
-        from storefront.extensions import db
-
         current_user.language = language
         db.session.commit()
     response = redirect(safe_next(request.form.get("next"), "/"), code=303)

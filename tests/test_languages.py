@@ -15,6 +15,16 @@ from tests.support.forms import post_form
 PRODUCT = "/products/hand-grinder"
 
 
+SITE = "http://localhost"  # where the test client's requests go
+
+
+def switch(client, page: str, language: str, **fields: str):
+    """Press a language's button in the footer of ``page``, as a browser posts it (with the
+    page's Origin)."""
+    return post_form(client, page, "/language", {"language": language, **fields},
+                     headers={"Origin": SITE})
+
+
 def language_of(page) -> str:
     html = page.get_data(as_text=True)
     return html.split('<html lang="', 1)[1].split('"', 1)[0]
@@ -38,14 +48,14 @@ def test_a_language_nobody_offers_falls_back_to_the_shops_default(make_app):
 
 
 def test_a_guest_switches_language_and_comes_back_to_the_same_page(client):
-    answer = post_form(client, f"{PRODUCT}?from=mail", "/language", {"language": "es"})
+    answer = switch(client, f"{PRODUCT}?from=mail", "es")
     assert answer.status_code == 303
     assert answer.headers["Location"] == f"{PRODUCT}?from=mail"
     assert "language=es" in answer.headers["Set-Cookie"]
     # The choice wins over what the browser asks for, on every page.
     assert language_of(client.get(PRODUCT, headers={"Accept-Language": "en"})) == "es"
     assert language_of(client.get("/cart", headers={"Accept-Language": "en"})) == "es"
-    post_form(client, PRODUCT, "/language", {"language": "en"})
+    switch(client, PRODUCT, "en")
     assert language_of(client.get(PRODUCT, headers={"Accept-Language": "es"})) == "en"
 
 
@@ -63,7 +73,7 @@ def test_a_members_choice_is_saved_on_the_account(app, shop):
     shop.create_user("lucia@example.com")
     phone, laptop = app.test_client(), app.test_client()
     shop.login(phone, "lucia@example.com", "correct horse battery")
-    post_form(phone, "/account", "/language", {"language": "es"})
+    switch(phone, "/account", "es")
     # Another device, whose browser asks for English: the account's choice wins.
     shop.login(laptop, "lucia@example.com", "correct horse battery")
     assert language_of(laptop.get("/account", headers={"Accept-Language": "en"})) == "es"
@@ -71,18 +81,41 @@ def test_a_members_choice_is_saved_on_the_account(app, shop):
 
 @pytest.mark.parametrize("language", ["fr", "", "es<script>"])
 def test_an_unknown_language_is_refused(client, language):
-    assert post_form(client, PRODUCT, "/language", {"language": language}).status_code == 400
+    assert switch(client, PRODUCT, language).status_code == 400
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil"])
 def test_the_switcher_never_sends_anyone_to_another_site(client, target):
-    answer = post_form(client, PRODUCT, "/language", {"language": "es", "next": target})
+    answer = switch(client, PRODUCT, "es", next=target)
     assert answer.status_code == 303 and answer.headers["Location"] == "/"
 
 
-def test_the_switcher_needs_the_forms_token(client):
-    client.get(PRODUCT)
-    assert client.post("/language", data={"language": "es"}).status_code == 400
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},  # a sandboxed page
+    {"Referer": "https://evil.example/localhost/"},
+    {"Origin": "http://localhost.evil.example"},
+    {},  # neither: refused too
+])
+def test_another_site_cannot_switch_a_visitors_language(client, headers):
+    """The form carries no CSRF token (a guest's cached page needs no session); the switch
+    is refused unless it comes from a page of the shop."""
+    answer = client.post("/language", data={"language": "es"}, headers=headers)
+    assert answer.status_code == 400 and "Set-Cookie" not in answer.headers
+
+
+def test_a_page_of_the_shop_may_switch_by_its_referer_alone(client):
+    answer = client.post("/language", data={"language": "es"},
+                         headers={"Referer": f"{SITE}{PRODUCT}"})
+    assert answer.status_code == 303 and "language=es" in answer.headers["Set-Cookie"]
+
+
+def test_a_guest_page_with_the_switcher_starts_no_session(client):
+    """The switcher adds no token to the page: a new visitor to a page without a form of its
+    own gets no session cookie, as before there was a switcher."""
+    page = client.get("/pages/about")
+    assert "language-switch" in page.get_data(as_text=True)
+    assert "Set-Cookie" not in page.headers
 
 
 @pytest.mark.parametrize(("settings", "message"), [

@@ -13,7 +13,8 @@ def _member(app, shop, email, name, language):
     """A member who registered and chose ``language`` with the switcher; logged in."""
     client = app.test_client()
     shop.register(client, email=email, name=name)
-    post_form(client, "/account", "/language", {"language": language})
+    post_form(client, "/account", "/language", {"language": language},
+              headers={"Origin": "http://localhost"})
     return client
 
 
