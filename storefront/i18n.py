@@ -202,7 +202,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True,
                                             pgettext=_pgettext, npgettext=_npgettext)
     app.context_processor(lambda: {_CATALOG: get_translations()})
-    app.jinja_env.filters.update(money=money, day=day, moment=moment)
+    app.jinja_env.filters.update(money=money, day=day, moment=moment, deadline=deadline_text)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks span lines freely
     app.jinja_env.globals.update(current_language=current_language, shop_languages=languages)
     app.register_blueprint(bp)

@@ -85,3 +85,15 @@ def test_the_order_mail_the_worker_writes_is_in_the_members_language(app, shop):
     english = _last_mail_to(shop, "bob@example.com")
     assert "Subject: We received your order SF-" in english
     assert "Hello Bob," in english and "Please transfer €18.90 with the reference SF-" in english
+
+
+def test_a_guests_order_mail_is_in_the_language_they_ordered_in(app, shop):
+    """The worker writes it (no request, no account): the order keeps its language."""
+    guest = app.test_client()
+    guest.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    shop.add(guest, "EQP-GRD-01")
+    assert shop.checkout(guest, email="invitada@example.com").status_code == 303
+    mail = next(m for m in reversed(shop.mails()) if "to: invitada@example.com" in m.lower())
+    assert "Subject: Hemos recibido tu pedido SF-" in mail
+    assert "69,00\xa0€" in mail or "73,90\xa0€" in mail
+    assert "Please pay" not in mail

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext
 from storefront.events.models import DomainEvent
 from storefront.extensions import db
 from storefront.notifications.service import notify
-from storefront.orders.expiry import pay_by
+from storefront.orders.expiry import deadline
 from storefront.orders.models import Order
 
 
@@ -20,9 +20,11 @@ def send_shop_messages(event: DomainEvent) -> None:
     if event.type == "order.placed" and order.payment_provider == "offline":
         notify("order_received.txt", lazy_gettext("We received your order %(number)s",
                                                   number=order.number),
-               user_id=order.user_id, email=order.email, order=order, order_url=link,
-               bank_details=current_app.config["SHOP_BANK_DETAILS"], pay_by=pay_by(order))
+               user_id=order.user_id, email=order.email, language=order.language,
+               order=order, order_url=link,
+               bank_details=current_app.config["SHOP_BANK_DETAILS"], pay_by=deadline(order))
     elif event.type == "order.paid":
         notify("order_paid.txt", lazy_gettext("Your order %(number)s is paid",
                                               number=order.number),
-               user_id=order.user_id, email=order.email, order=order, order_url=link)
+               user_id=order.user_id, email=order.email, language=order.language,
+               order=order, order_url=link)

@@ -44,14 +44,19 @@ class NotificationError(ValueError):
     pass
 
 
-def recipient_language(user: User | None) -> str:
-    """The language to write to ``user`` in: the one they chose on their account, else the
-    shop's default. To a bare address (no account): the language of the request that asks
-    for the message, else (the worker) the shop's default."""
+def recipient_language(user: User | None, known: str = "") -> str:
+    """The language to write to ``user`` in: the one they chose on their account, else
+    ``known`` (the language they ordered in), else the shop's default. To a bare address
+    (no account): ``known``, else the language of the request that asks for the message,
+    else (the worker) the shop's default."""
     languages = current_app.config["LANGUAGES"]
     default = current_app.config["DEFAULT_LANGUAGE"]
+    if user is not None and user.language in languages:
+        return user.language
+    if known in languages:
+        return known
     if user is not None:
-        return user.language if user.language in languages else default
+        return default
     if has_request_context():
         from storefront.i18n import current_language
 
@@ -69,7 +74,7 @@ def _subject(subject: object) -> str:
 
 def notify(template: str, subject: object, *, user_id: int | None = None,
            email: str | None = None, kind: str = "transactional", plugin: str = "",
-           **context) -> Notification:
+           language: str = "", **context) -> Notification:
     """Queue a message to a member (``user_id``) or an address (``email``), rendered in the
     recipient's language. ``subject``: a lazy text (``lazy_gettext``) or a string."""
     if kind not in KINDS:
@@ -80,7 +85,7 @@ def notify(template: str, subject: object, *, user_id: int | None = None,
     address = user.email if user else email
     if not address:
         raise NotificationError("give user_id or email")
-    with force_locale(recipient_language(user)):
+    with force_locale(recipient_language(user, language)):
         subject = _subject(subject)
         body = render_template(f"notifications/{template}", user=user, **context)
     status = "pending"

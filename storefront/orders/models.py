@@ -84,6 +84,8 @@ class Order(db.Model):
     payment_provider: Mapped[str] = mapped_column(String(16))
     pricing_trace: Mapped[list] = mapped_column(JSON, default=list)
     cancel_reason: Mapped[str] = mapped_column(String(200), default="")
+    # The language the shopper ordered in: the order's mail to a guest is written in it.
+    language: Mapped[str] = mapped_column(String(8), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(default=None)
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)

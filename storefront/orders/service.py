@@ -18,6 +18,7 @@ from storefront.cart.models import Cart, CartLine, new_token
 from storefront.cart.service import cart_view
 from storefront.catalog.models import Product
 from storefront.extensions import db
+from storefront.i18n import current_language
 from storefront.orders.models import (
     Order,
     OrderAdjustment,
@@ -95,7 +96,7 @@ def place_order(
         name=contact.name, address=contact.address, currency=priced.currency,
         subtotal=priced.subtotal, discount_total=priced.discount_total,
         shipping=priced.shipping, total=priced.total, payment_provider=provider_name,
-        pricing_trace=list(priced.trace),
+        pricing_trace=list(priced.trace), language=current_language(),
         lines=[OrderLine(product_id=ln.product_id, sku=ln.sku, title=ln.title,
                          unit_price=ln.unit_price, quantity=ln.quantity, discount=ln.discount,
                          total=ln.total) for ln in priced.lines],
