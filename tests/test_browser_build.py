@@ -138,3 +138,39 @@ def test_a_static_site_on_an_origin_the_shop_does_not_serve_logs_no_cors_error(m
         context.close()
     assert not [url for url in asked if "/api/me" in url], asked
     assert not [line for line in console if line.startswith("error")], console
+
+
+def test_the_member_box_of_a_spanish_static_page_speaks_spanish(make_app, tmp_path):
+    pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
+    from playwright.sync_api import expect
+
+    out = tmp_path / "site"
+    out.mkdir()
+    with static_server(out) as site:
+        app = make_app(LOAD_ENTRY_POINT_PLUGINS=True, STATIC_SITE_URL=site,
+                       PLUGINS_ENABLED_BY_DEFAULT=["points"], LANGUAGES=["en", "es"])
+        shop = Shop(app)
+        user_id = shop.create_user("lucia@example.com", name="")
+        with app.app_context():
+            from hooks import call
+            from storefront.extensions import db
+
+            call("points_grant", user_id=user_id, points=12500, reason="welcome",
+                 key="test:welcome", actor="test")
+            db.session.commit()
+        with live_server(app) as server, chromium_browser() as browser:
+            app.config["BASE_URL"] = server.url
+            build_site(app, out)
+            context = browser.new_context(locale="es-ES")
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            page.goto(server("/login"))
+            page.get_by_label("Correo electrónico").fill("lucia@example.com")
+            page.get_by_label("Contraseña").fill("correct horse battery")
+            page.locator("main form button[type=submit]").click()
+            page.goto(f"{site}/es/")
+            box = page.locator("[data-member-box]")
+            expect(box).to_be_visible()
+            expect(box.get_by_role("link")).to_have_text("Mi cuenta")  # no name: the label
+            expect(box).to_contain_text("12.500 puntos")  # Spanish groups from five digits
+            context.close()

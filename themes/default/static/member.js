@@ -23,14 +23,16 @@
     }
     var link = document.createElement("a");
     link.href = script.dataset.accountUrl || meUrl;
-    link.textContent = me.name || "My account";
+    link.textContent = me.name || script.dataset.accountLabel || "My account";
     box.appendChild(link);
     var facts = [];
     if (me.tier) {
       facts.push(me.tier);
     }
     if (typeof me.points === "number") {
-      facts.push(me.points.toLocaleString() + " points");
+      // In the page's language: "1,250 points", "1.250 puntos".
+      var points = me.points.toLocaleString(document.documentElement.lang || undefined);
+      facts.push((script.dataset.pointsLabel || "{points} points").replace("{points}", points));
     }
     if (facts.length) {
       var detail = document.createElement("span");

@@ -3,7 +3,9 @@
   const form = document.getElementById("payment-form");
   if (!form || typeof Stripe === "undefined") return;
   const stripe = Stripe(form.dataset.publishableKey);
-  const elements = stripe.elements({ clientSecret: form.dataset.clientSecret });
+  // The card form in the page's language ("auto": the browser's).
+  const elements = stripe.elements({ clientSecret: form.dataset.clientSecret,
+                                     locale: document.documentElement.lang || "auto" });
   elements.create("payment").mount("#payment-element");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
