@@ -29,6 +29,11 @@ from loyalty_plugins.events.service import utcnow
 from loyalty_plugins.events.views import blueprint
 
 storefront_contract = ">=2.2,<3"
+storefront_description = lazy_gettext(
+    "Events: selective access to corporate, cultural, family and social events. Members "
+    "register (free events, with a waitlist) or buy a ticket through the cart (paid events, so "
+    "points, tier and card discounts apply); staff check tickets in; attendance can earn "
+    "points.")
 SCHEMA = [
     SettingField("attendance_points", FieldType.INTEGER, default=50, min=0, max=100_000,
                  label=lazy_gettext("Attendance points"),

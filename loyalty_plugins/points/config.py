@@ -27,6 +27,8 @@ SCHEMA = [
                  help=lazy_gettext("Points earned per 1.00 paid (shipping excluded).")),
     SettingField("rounding", FieldType.CHOICE, default="down", choices=("down", "nearest", "up"),
                  label=lazy_gettext("Rounding"),
+                 choice_labels={"down": lazy_gettext("down"), "nearest": lazy_gettext("nearest"),
+                                "up": lazy_gettext("up")},
                  help=lazy_gettext("How fractions of a point earned are rounded.")),
     SettingField("point_value", FieldType.MONEY, default=1, min=1, max=10000,
                  label=lazy_gettext("Value of a point"),

@@ -25,8 +25,10 @@ NAME = "free_gift"
 def shop_settings_schema():
     return [
         SettingField("threshold", FieldType.MONEY, default=5000,
+                     label=lazy_gettext("Threshold"),
                      help=lazy_gettext("The rest of the cart must reach this subtotal.")),
         SettingField("gift_sku", FieldType.TEXT, default="EQP-FLT-100", required=True,
+                     label=lazy_gettext("Gift SKU"),
                      help=lazy_gettext("SKU of the product given away (one unit).")),
     ]
 
