@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po
 
 from storefront.i18n_catalogs import built_in_sources, extract
 from tests.conftest import ROOT, Shop
+from tests.support.forms import post_form
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -107,6 +108,11 @@ def shop_in_use(make_app):
     shop.add(clients["member"], "EQP-GRD-01")
     assert shop.checkout(clients["member"], email="mia@example.com", name="Mía García",
                          address="Calle Mayor 1, Madrid").status_code in (302, 303)
+    # The owner marks it paid: the member earns points and climbs the tier ladder, and the
+    # points history, tier and order pages have something to show.
+    paid = post_form(clients["owner"], "/admin/orders/1", "/admin/orders/1/mark-paid", {},
+                     follow_redirects=True)
+    assert paid.status_code == 200
     shop.add(clients["member"], "EQP-GRD-01")  # a cart to look at
     clients["guest"] = app.test_client()
     clients["guest"].environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"

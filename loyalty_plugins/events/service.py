@@ -422,6 +422,9 @@ def check_in(reg: Registration, info: EventInfo, staff: CustomerView, now: datet
         return False
     points = plugin_settings()["attendance_points"]
     if points and provided("points_grant"):
+        # Stored in English (the audit trail); the points plugin recognises the key's prefix
+        # and this reason's "Attended " and shows it in the reader's language
+        # (loyalty_plugins/points/describe.py): keep the two in step.
         call("points_grant", user_id=reg.user_id, points=points, reason=f"Attended {info.title}",
              key=f"event-attendance:{reg.id}", actor=staff.email or "staff")
     return True

@@ -26,6 +26,10 @@ class PointsError(ValueError):
 
 @dataclass(frozen=True)
 class Who:
+    """Why and by whom, stored in English as the audit trail. Pages show the plugin's own
+    reasons and actors in the reader's language (describe.py recognises them by the entry's
+    kind and key): a change of wording here goes there too."""
+
     reason: str
     actor: str = "system"
 

@@ -15,7 +15,6 @@ from hooks import (
     current_customer,
     get_customer,
     get_customers,
-    lazy_gettext,
     ngettext,
     render_template,
     require_role,
@@ -24,6 +23,7 @@ from hooks import gettext as _
 from hooks import session as db_session
 from loyalty_plugins.points import adjustments, config, ledger
 from loyalty_plugins.points.clock import local_date, local_datetime, start_of_local_day, utcnow
+from loyalty_plugins.points.describe import cached_labels, describe_actor, describe_entry
 from loyalty_plugins.points.models import PointsAdjustment, PointsEntry
 
 REDEEM_KEY = "points_redeem"
@@ -53,19 +53,6 @@ def kind_label(kind: str, points: int) -> str:
     }
     label = labels.get(kind)
     return label() if label else kind
-
-
-# The ledger keeps who made a change and why as written then, in English. These are the
-# fixed ones the plugin writes, shown in the reader's language; the rest (order numbers,
-# staff's reasons, e-mail addresses) is shown as stored.
-ACTOR_LABELS = {
-    "system": lazy_gettext("system"), "shopper": lazy_gettext("shopper"),
-    "refund": lazy_gettext("refund"), "card dispute": lazy_gettext("card dispute"),
-}
-REASON_LABELS = {
-    "welcome to the club": lazy_gettext("welcome to the club"),
-    "the return window closed": lazy_gettext("the return window closed"),
-}
 
 
 def _member_or_login():
@@ -174,15 +161,17 @@ def _history_page(user_id: int, staff: bool, member: CustomerView | None = None,
     cfg = config.current()
     page = _page()
     rows = _history(user_id, page)
+    label = cached_labels()
     forgiven = ledger.forgiven_reversals(user_id) if staff else []
     waiting = adjustments.pending_for(user_id) if staff else []
     return render_template("points/history.html", entries=rows[:PAGE_SIZE], page=page,
                            has_next=len(rows) > PAGE_SIZE, kind_label=kind_label,
-                           actors=ACTOR_LABELS, reasons=REASON_LABELS,
+                           entry_reason=lambda entry: describe_entry(entry, label),
+                           entry_actor=describe_actor,
                            account=ledger.balance(user_id), staff=staff, member=member,
                            available=ledger.usable(user_id, utcnow()),
                            own=actor is not None and actor.id == user_id,
-                           forgiven=forgiven, waiting=waiting, order_label=ledger.order_label,
+                           forgiven=forgiven, waiting=waiting, order_label=label,
                            cfg=cfg, local=lambda moment: local_date(moment, cfg.tz),
                            today=local_date(utcnow(), cfg.tz))
 
@@ -322,14 +311,15 @@ def _statement(user_id: int) -> Response:
                      _("balance"), _("reason"), _("by")])
     writer.writerow([first.isoformat(), _("Opening balance"), "", "", opening, "", ""])
     balance = opening
+    label = cached_labels()
     for entry in rows:
         usable = entry.delta if entry.bucket == "available" else ""
         pending = entry.delta if entry.bucket == "pending" else ""
         balance += entry.delta if entry.bucket == "available" else 0
         writer.writerow([local_date(entry.created_at, cfg.tz).isoformat(),
                          kind_label(entry.kind, entry.delta), usable, pending, balance,
-                         _csv_safe(str(REASON_LABELS.get(entry.reason, entry.reason))),
-                         _csv_safe(str(ACTOR_LABELS.get(entry.actor, entry.actor)))])
+                         _csv_safe(describe_entry(entry, label)),
+                         _csv_safe(describe_actor(entry))])
     writer.writerow([last.isoformat(), _("Closing balance"), "", "", balance, "", ""])
     name = f"points-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(out.getvalue(), mimetype="text/csv",

@@ -22,6 +22,7 @@ from hooks import (
 )
 from hooks import gettext as _
 from loyalty_plugins.tiers import qualify
+from loyalty_plugins.tiers.describe import describe_change
 from loyalty_plugins.tiers.programme import SCHEMA, ladder, next_tier
 
 storefront_contract = ">=2.2,<3"
@@ -122,5 +123,5 @@ def shop_account_panels(customer):
                            names={t.code: t.name for t in tiers}, number=number,
                            programme=plugin_settings()["programme_name"],
                            months=plugin_settings()["window_months"],
-                           changes=qualify.history(customer.id)[:5])
+                           changes=qualify.history(customer.id)[:5], describe=describe_change)
     return [Panel(title=plugin_settings()["programme_name"], html=html, order=5, id="tier")]
