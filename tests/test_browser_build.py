@@ -54,6 +54,18 @@ def static_server(folder: Path) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def member_with_points(app, email: str, name: str, points: int) -> None:
+    """A member with ``points`` usable points (granted as the points plugin's hook does)."""
+    from hooks import call
+    from storefront.extensions import db
+
+    user_id = Shop(app).create_user(email, name=name)
+    with app.app_context():
+        call("points_grant", user_id=user_id, points=points, reason="welcome",
+             key="test:welcome", actor="test")
+        db.session.commit()
+
+
 def test_a_member_logged_in_on_the_shop_sees_their_name_on_static_pages(make_app, tmp_path):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
@@ -63,15 +75,7 @@ def test_a_member_logged_in_on_the_shop_sees_their_name_on_static_pages(make_app
     with static_server(out) as site:
         app = make_app(LOAD_ENTRY_POINT_PLUGINS=True, STATIC_SITE_URL=site,
                        PLUGINS_ENABLED_BY_DEFAULT=["points", "tiers"])
-        shop = Shop(app)
-        user_id = shop.create_user("mia@example.com", name="Mia Member")
-        with app.app_context():
-            from hooks import call
-            from storefront.extensions import db
-
-            call("points_grant", user_id=user_id, points=1250, reason="welcome",
-                 key="test:welcome", actor="test")
-            db.session.commit()
+        member_with_points(app, "mia@example.com", "Mia Member", 1250)
         with live_server(app) as server, chromium_browser() as browser:
             app.config["BASE_URL"] = server.url  # the shop's address, known once it listens
             build_site(app, out)
@@ -149,15 +153,7 @@ def test_the_member_box_of_a_spanish_static_page_speaks_spanish(make_app, tmp_pa
     with static_server(out) as site:
         app = make_app(LOAD_ENTRY_POINT_PLUGINS=True, STATIC_SITE_URL=site,
                        PLUGINS_ENABLED_BY_DEFAULT=["points"], LANGUAGES=["en", "es"])
-        shop = Shop(app)
-        user_id = shop.create_user("lucia@example.com", name="")
-        with app.app_context():
-            from hooks import call
-            from storefront.extensions import db
-
-            call("points_grant", user_id=user_id, points=12500, reason="welcome",
-                 key="test:welcome", actor="test")
-            db.session.commit()
+        member_with_points(app, "lucia@example.com", "", 12500)
         with live_server(app) as server, chromium_browser() as browser:
             app.config["BASE_URL"] = server.url
             build_site(app, out)
