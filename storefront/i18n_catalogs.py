@@ -77,7 +77,7 @@ def _method_map(folder: Path) -> list[tuple[str, str]]:
             for suffix in ("html", "txt")] + [("**.py", "python")]
 
 
-def _skipped(folder: Path, filename: str) -> bool:
+def _skipped(filename: str) -> bool:
     parts = Path(filename).parts
     return "migrations" in parts or "__pycache__" in parts or "scaffold_template" in parts
 
@@ -91,7 +91,7 @@ def extract(source: CatalogSource) -> Catalog:
                 folder, _method_map(folder), {"**.html": JINJA_OPTIONS, "**.txt": JINJA_OPTIONS},
                 KEYWORDS,
                 comment_tags=("Translators:",), strip_comment_tags=True):
-            if _skipped(folder, filename):
+            if _skipped(filename):
                 continue
             location = (str(Path(folder.name) / filename), lineno)
             template.add(message, None, [location], auto_comments=comments, context=context)
