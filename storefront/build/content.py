@@ -21,15 +21,18 @@ from storefront.build import parallel
 from storefront.build.early import Parsed, parse_file
 from storefront.build.early import take as take_early
 from storefront.build.sources import FileStates, scandir_md
-from storefront.catalog.models import Product
+from storefront.catalog.models import Product, ProductText
 from storefront.content.loader import (
     PageSource,
     ProductSource,
+    ProductTranslation,
     load_content,
+    orphan_translation,
     parse_page,
     parse_product,
+    read_file,
 )
-from storefront.content.sync import apply_source, source_columns, sync_products
+from storefront.content.sync import apply_source, replace_texts, source_columns, sync_products
 from storefront.extensions import db
 
 # The table's columns, not the ORM attributes: the build's reads and inserts stay Core
@@ -38,7 +41,11 @@ PRODUCT = Product.__table__.c
 # Active products from content/ (plugins' products, such as event tickets, are not listed).
 CATALOGUE = (PRODUCT.active.is_(True), PRODUCT.plugin == "")
 
-Meta = dict[str, str]  # {"sku", "slug"} for a product, {"slug"} for a page, or {"problem"}
+TEXT = ProductText.__table__.c
+
+# {"sku", "slug"} for a product, {"translates", "language"} for a product's translation
+# (products/x.es.md translates "products/x.md"), {"slug"} for a page, or {"problem"}
+Meta = dict[str, str]
 
 
 @dataclass
@@ -106,8 +113,19 @@ def _scan(root: Path, folder: str, parser: Callable, states: FileStates,
     return metas, fresh
 
 
-def _product_meta(src: ProductSource) -> Meta:
+def _product_meta(src: ProductSource | ProductTranslation) -> Meta:
+    if isinstance(src, ProductTranslation):
+        return {"translates": f"products/{src.main}", "language": src.language}
     return {"sku": src.sku, "slug": src.slug}
+
+
+def translations_of(metas: dict[str, Meta]) -> dict[str, list[str]]:
+    """The translation files of each product file: {"products/x.md": ["products/x.es.md"]}."""
+    found: dict[str, list[str]] = {}
+    for rel, meta in metas.items():
+        if "translates" in meta:
+            found.setdefault(meta["translates"], []).append(rel)
+    return found
 
 
 def _page_meta(src: PageSource) -> Meta:
@@ -115,16 +133,45 @@ def _page_meta(src: PageSource) -> Meta:
 
 
 def _clash(metas: dict[str, Meta]) -> bool:
-    valid = [m for m in metas.values() if "problem" not in m]
+    valid = [m for m in metas.values() if "sku" in m]
     return any(n > 1 for n in Counter(m["sku"] for m in valid).values()) or any(
         n > 1 for n in Counter(m["slug"] for m in valid).values())
 
 
 def _database_matches(metas: dict[str, Meta]) -> bool:
-    expected = {(m["sku"], m["slug"]) for m in metas.values() if "problem" not in m}
+    expected = {(m["sku"], m["slug"]) for m in metas.values() if "sku" in m}
     actual = {tuple(row) for row in db.session.execute(
         select(PRODUCT.sku, PRODUCT.slug).where(*CATALOGUE))}
-    return actual == expected
+    expected_texts = {(metas[m["translates"]]["sku"], m["language"])
+                      for m in metas.values()
+                      if "sku" in metas.get(m.get("translates", ""), {})}
+    actual_texts = {tuple(row) for row in db.session.execute(
+        select(PRODUCT.sku, TEXT.language).join_from(Product.__table__, ProductText.__table__)
+        .where(*CATALOGUE))}
+    return actual == expected and actual_texts == expected_texts
+
+
+def _orphans(root: Path, metas: dict[str, Meta]) -> list[str]:
+    """The translations whose product file is missing or invalid, as problems."""
+    return [str(orphan_translation(f"{root.name}/{rel}", meta["translates"].split("/")[1]))
+            for rel, meta in metas.items()
+            if "translates" in meta and "sku" not in metas.get(meta["translates"], {})]
+
+
+def _sync_texts(root: Path, metas: dict[str, Meta], mains: set[str]) -> None:
+    """Make the words in other languages of the products of these files what their
+    translation files say now."""
+    files = translations_of(metas)
+    mains = {rel for rel in mains if "sku" in metas.get(rel, {})}
+    if not mains:
+        return
+    ids = dict(db.session.execute(select(PRODUCT.sku, PRODUCT.id).where(
+        PRODUCT.plugin == "", PRODUCT.sku.in_([metas[rel]["sku"] for rel in mains]))).all())
+    texts = {}
+    for rel in mains:
+        parsed = (read_file(root / t, root, parse_product, []) for t in files.get(rel, []))
+        texts[ids[metas[rel]["sku"]]] = [t for t in parsed if isinstance(t, ProductTranslation)]
+    replace_texts(texts)
 
 
 def _new_row(src: ProductSource) -> dict:
@@ -165,8 +212,12 @@ def _full_sync(root: Path, states: FileStates) -> tuple[dict[str, Meta], int]:
         return (root.parent / shown).relative_to(root).as_posix()
 
     products = {rel(src.path): _product_meta(src) for src in content.products}
+    translations = [*(t for src in content.products for t in src.translations.values()),
+                    *content.orphans]
+    products.update({rel(t.path): _product_meta(t) for t in translations})
+    orphans = {t.path for t in content.orphans}  # said again by sync_content
     for problem in content.problems:
-        if problem.path.startswith(f"{root.name}/products/"):
+        if problem.path.startswith(f"{root.name}/products/") and problem.path not in orphans:
             products[rel(problem.path)] = {"problem": str(problem)}
     return dict(sorted(products.items())), len(products)
 
@@ -180,8 +231,18 @@ def _sync_products(root: Path, states: FileStates, previous: dict[str, Meta],
         return metas
     now_skus = {m["sku"] for m in metas.values() if "sku" in m}
     gone = {m["sku"] for m in previous.values() if "sku" in m} - now_skus
-    if fresh or gone:
-        _upsert(fresh, gone)
+    products = [src for src in fresh if isinstance(src, ProductSource)]
+    if products or gone:
+        _upsert(products, gone)
+    # Products whose translations may differ from the database's: a translation file new,
+    # changed or gone, or the product's own file new or changed (it may hold another SKU).
+    touched = {f"products/{Path(src.path).name}" for src in products}
+    touched |= {f"products/{src.main}" for src in fresh if isinstance(src, ProductTranslation)}
+    touched |= {m["translates"] for rel, m in previous.items()
+                if "translates" in m and metas.get(rel) != m}
+    if touched:
+        _sync_texts(root, metas, touched)
+        db.session.commit()
     if not _database_matches(metas):  # a fresh database, or one synced from other files
         metas, index.parsed = _full_sync(root, states)
     return metas
@@ -203,5 +264,5 @@ def sync_content(root: Path, states: FileStates, previous: dict[str, dict[str, M
                            {} if full else previous.get("pages", {}), index, _page_meta, jobs,
                            early)
     index.problems = [m["problem"] for m in (*index.products.values(), *index.pages.values())
-                      if "problem" in m]
+                      if "problem" in m] + _orphans(root, index.products)
     return index

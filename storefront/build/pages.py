@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
 
-from storefront.build.content import CATALOGUE, PRODUCT, ContentIndex
+from storefront.build.content import CATALOGUE, PRODUCT, TEXT, ContentIndex, translations_of
 from storefront.build.manifest import FILENAME as MANIFEST_FILE
 from storefront.build.paths import PathError, output_file, page_key, static_href
 from storefront.build.sitemap import FILENAME as SITEMAP_FILE
@@ -62,7 +62,9 @@ def in_languages(pages: list[BuildPage], languages: list[str]) -> list[BuildPage
 
 
 def content_pages(root: Path, states: FileStates, index: ContentIndex) -> list[BuildPage]:
-    pages = [BuildPage(f"/products/{m['slug']}", states.sha(root / rel))
+    translations = translations_of(index.products)
+    pages = [BuildPage(f"/products/{m['slug']}",
+                       states.many(root / r for r in [rel, *translations.get(rel, [])]))
              for rel, m in index.products.items() if "slug" in m]
     by_slug: dict[str, list[str]] = defaultdict(list)
     for rel, meta in index.pages.items():
@@ -80,7 +82,12 @@ _CARD = (PRODUCT.slug, PRODUCT.title, PRODUCT.summary, PRODUCT.price, PRODUCT.im
 def listing_pages() -> tuple[list[BuildPage], list[str]]:
     """The listings' pages, each fingerprinted by what its product cards show; and the
     categories (every page's navigation may list them)."""
-    cards = sorted(tuple(row) for row in db.session.execute(select(*_CARD).where(*CATALOGUE)))
+    words: dict[int, list[tuple]] = defaultdict(list)  # the cards' titles in other languages
+    for product_id, *text in db.session.execute(select(TEXT.product_id, TEXT.language,
+                                                       TEXT.title, TEXT.summary)):
+        words[product_id].append(tuple(text))
+    cards = sorted((*row[1:], sorted(words[row[0]])) for row in db.session.execute(
+        select(PRODUCT.id, *_CARD).where(*CATALOGUE)))
     listings: dict[str, list[tuple]] = {"/": cards}
     for card in cards:
         category, tags = card[5], card[6]

@@ -6,15 +6,17 @@ from functools import cache
 
 from flask import current_app, session
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from hooks.text import ngettext
 from hooks.types import CartLineView, CartView, CustomerView
 from storefront.cart.models import Cart, CartLine
+from storefront.catalog.lookup import titles
 from storefront.catalog.models import Product
 from storefront.extensions import db
+from storefront.i18n import current_language
 
 SESSION_KEY = "cart"
 
@@ -70,13 +72,13 @@ def _at_most(limit: int) -> str:
 
 def _check_stock(product: Product, quantity: int) -> None:
     if not product.active:
-        raise CartError(_("%(product)s is no longer sold.", product=product.title))
+        raise CartError(_("%(product)s is no longer sold.", product=title_of(product)))
     if quantity > product.stock and product.stock:
         raise CartError(ngettext("%(product)s: only %(num)s left.",
                                  "%(product)s: only %(num)s left.", product.stock,
-                                 product=product.title))
+                                 product=title_of(product)))
     if quantity > product.stock:
-        raise CartError(_("%(product)s: sold out.", product=product.title))
+        raise CartError(_("%(product)s: sold out.", product=title_of(product)))
 
 
 def add_to_cart(product: Product, quantity: int) -> Cart:
@@ -149,10 +151,23 @@ def shipping_fee(subtotal: int) -> int:
     return cfg["SHIPPING_FEE"]
 
 
+def title_of(product: Product) -> str:
+    """The product's title in the shopper's language."""
+    return titles(db.session, [product.id], current_language()).get(product.id, product.title)
+
+
+def cart_titles(cart: Cart | None) -> dict[int, str]:
+    """Each cart line's product title in the shopper's language, by product id."""
+    lines = cart.lines if cart else []
+    translated = titles(db.session, (ln.product_id for ln in lines), current_language())
+    return {ln.product_id: translated.get(ln.product_id, ln.product.title) for ln in lines}
+
+
 def cart_view(cart: Cart | None) -> CartView:
+    named = cart_titles(cart)
     lines = tuple(
         CartLineView(
-            product_id=ln.product.id, sku=ln.product.sku, title=ln.product.title,
+            product_id=ln.product.id, sku=ln.product.sku, title=named[ln.product_id],
             unit_price=ln.product.price, quantity=ln.quantity, category=ln.product.category,
             tags=tuple(ln.product.tag_list),
         )

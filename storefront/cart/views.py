@@ -8,12 +8,14 @@ from hooks.api import can, forbidden
 from storefront.cart.service import (
     CartError,
     add_to_cart,
+    cart_titles,
     current_cart,
     customer_view,
     parse_quantity,
     price,
     remove_line,
     set_quantity,
+    title_of,
 )
 from storefront.catalog.models import Product
 from storefront.extensions import db
@@ -30,7 +32,8 @@ def show():
         error = None
     except PricingError as exc:
         priced, error = None, str(exc)
-    return render_template("cart/cart.html", cart=cart, quote=priced, pricing_error=error)
+    return render_template("cart/cart.html", cart=cart, quote=priced, pricing_error=error,
+                           titles=cart_titles(cart))
 
 
 @bp.post("/add")
@@ -48,7 +51,7 @@ def add():
     except CartError as exc:
         flash(str(exc), "error")
         return redirect(url_for("catalog.product", slug=product.slug)), 303
-    flash(_("Added %(product)s to your cart.", product=product.title), "success")
+    flash(_("Added %(product)s to your cart.", product=title_of(product)), "success")
     return redirect(url_for("cart.show")), 303
 
 

@@ -9,22 +9,30 @@ Everything that writes a product (content sync, stock, checkout) keeps the ORM `
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, Row, bindparam, select
+from sqlalchemy import Integer, Row, and_, bindparam, func, select
 from sqlalchemy.orm import Session, scoped_session
 
-from storefront.catalog.models import Product
+from storefront.catalog.models import Product, ProductText
 from storefront.plugins.state import VERSION_COLUMN, version_read
 
 _PRODUCT = Product.__table__
+_TEXT = ProductText.__table__
 _COLUMNS = ("id", "sku", "slug", "title", "summary", "body_html", "category", "tags", "image",
             "image_alt", "image_width", "image_height", "price", "stock", "plugin", "link")
-# Built once: SQLAlchemy caches its SQL, the request only binds the slug. The plugin state
-# counter comes along (a scalar subquery), so the page's plugin furniture needs no statement
-# of its own to know whether the cached plugin state is current.
-_BY_SLUG = (select(*(_PRODUCT.c[name] for name in _COLUMNS), VERSION_COLUMN)
-            .where(_PRODUCT.c.slug == bindparam("slug"), _PRODUCT.c.active.is_(True)))
+# A product's words in the reader's language (content/products/x.es.md), else its own.
+TEXT = {name: func.coalesce(_TEXT.c[name], _PRODUCT.c[name]).label(name)
+        for name in ("title", "summary", "body_html", "image_alt")}
+_READ = _PRODUCT.outerjoin(_TEXT, and_(_TEXT.c.product_id == _PRODUCT.c.id,
+                                       _TEXT.c.language == bindparam("language")))
+# Built once: SQLAlchemy caches its SQL, the request only binds the slug and language. The
+# plugin state counter comes along (a scalar subquery), so the page's plugin furniture needs
+# no statement of its own to know whether the cached plugin state is current.
+_SELECT = select(*(TEXT.get(name, _PRODUCT.c[name]) for name in _COLUMNS),
+                 VERSION_COLUMN).select_from(_READ)
+_BY_SLUG = _SELECT.where(_PRODUCT.c.slug == bindparam("slug"), _PRODUCT.c.active.is_(True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,20 +87,32 @@ def _views(rows: list[Row]) -> list[ProductView]:
     return views
 
 
-def active_product(session: Session | scoped_session, slug: str) -> ProductView | None:
-    """The active product with this slug, or None."""
-    found = _views(_read(session, _BY_SLUG, {"slug": slug}))
+def active_product(session: Session | scoped_session, slug: str, language: str
+                   ) -> ProductView | None:
+    """The active product with this slug, in ``language`` where it is translated; or None."""
+    found = _views(_read(session, _BY_SLUG, {"slug": slug, "language": language}))
     return found[0] if found else None
 
 
-_CATALOGUE = (select(*(_PRODUCT.c[name] for name in _COLUMNS), VERSION_COLUMN)
-              .where(_PRODUCT.c.active.is_(True), _PRODUCT.c.plugin == "")
-              .order_by(_PRODUCT.c.title)
+_CATALOGUE = (_SELECT.where(_PRODUCT.c.active.is_(True), _PRODUCT.c.plugin == "")
+              .order_by(TEXT["title"], _PRODUCT.c.id)
               .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
 
 
 def catalogue_page(session: Session | scoped_session, criteria: tuple, offset: int,
-                   limit: int) -> list[ProductView]:
-    """Active catalogue products (not a plugin's) meeting ``criteria``, by title."""
+                   limit: int, language: str) -> list[ProductView]:
+    """Active catalogue products (not a plugin's) meeting ``criteria``, by their title in
+    ``language``."""
     statement = _CATALOGUE.where(*criteria) if criteria else _CATALOGUE
-    return _views(_read(session, statement, {"limit": limit, "offset": offset}))
+    return _views(_read(session, statement,
+                        {"limit": limit, "offset": offset, "language": language}))
+
+
+def titles(session: Session | scoped_session, product_ids: Iterable[int], language: str
+           ) -> dict[int, str]:
+    """The titles of these products in ``language``, where they are translated."""
+    ids = list(product_ids)
+    if not ids:
+        return {}
+    return dict(_read(session, select(_TEXT.c.product_id, _TEXT.c.title).where(
+        _TEXT.c.language == language, _TEXT.c.product_id.in_(ids))))

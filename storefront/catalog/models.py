@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storefront.extensions import db
@@ -52,3 +52,19 @@ class Product(db.Model):
     @property
     def in_stock(self) -> bool:
         return self.stock > 0
+
+
+class ProductText(db.Model):
+    """A product's words in another language, from content/products/<name>.<language>.md
+    (colombia-huila.es.md is colombia-huila.md in Spanish). A field left out (NULL) is read
+    from the product itself."""
+
+    __tablename__ = "product_text"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(String(500))
+    body_html: Mapped[str | None] = mapped_column(Text)
+    image_alt: Mapped[str | None] = mapped_column(String(300))

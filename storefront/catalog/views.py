@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import or_
 
-from storefront.catalog.lookup import ProductView, active_product, catalogue_page
+from storefront.catalog.lookup import TEXT, ProductView, active_product, catalogue_page
 from storefront.catalog.models import Product
 from storefront.content.images import srcset
 from storefront.content.loader import SLUG_RE
@@ -33,7 +33,8 @@ YEAR = 365 * 24 * 3600
 def _listing(criteria: tuple, title: str, **context):
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and int(page) > 0 else 1
-    products = catalogue_page(db.session, criteria, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    products = catalogue_page(db.session, criteria, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1,
+                              current_language())
     has_next = len(products) > PAGE_SIZE
     products = products[:PAGE_SIZE]
     context.update(products=products, title=title, page=page, has_next=has_next)
@@ -76,8 +77,8 @@ def search():
     if not q:
         return render_template("catalog/listing.html", products=[], title=_("Search"), q=q,
                                page=1, has_next=False)
-    criteria = tuple(or_(_COLUMN.title.icontains(word, autoescape=True),
-                         _COLUMN.summary.icontains(word, autoescape=True),
+    criteria = tuple(or_(TEXT["title"].icontains(word, autoescape=True),
+                         TEXT["summary"].icontains(word, autoescape=True),
                          _COLUMN.tags.icontains(word, autoescape=True))
                      for word in q.split()[:5])
     return _listing(criteria, _("Results for “%(query)s”", query=q), q=q)
@@ -85,7 +86,7 @@ def search():
 
 @bp.get("/products/<slug>")
 def product(slug: str):
-    item = active_product(db.session, slug)  # read-only ProductView, no ORM object
+    item = active_product(db.session, slug, current_language())  # read-only, no ORM object
     if item is None:
         abort(404)
     if item.plugin:

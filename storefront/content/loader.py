@@ -70,6 +70,21 @@ class ProductSource:
     active: bool = True
     body_html: str = ""
     image_file: Path | None = None  # the picture under content/ that ``image`` names
+    translations: dict[str, ProductTranslation] = field(default_factory=dict)  # by language
+
+
+@dataclass
+class ProductTranslation:
+    """colombia-huila.es.md: the words of colombia-huila.md in Spanish. Price, stock and the
+    rest are the product's own; a field left out here (None) is read from it."""
+
+    path: str
+    main: str  # the file it translates, as named in its folder: "colombia-huila.md"
+    language: str
+    title: str
+    summary: str | None = None
+    image_alt: str | None = None
+    body_html: str | None = None
 
 
 @dataclass
@@ -92,6 +107,8 @@ class ContentSet:
     products: list[ProductSource] = field(default_factory=list)
     pages: dict[str, PageSource] = field(default_factory=dict)
     problems: list[ContentProblem] = field(default_factory=list)
+    # Translations of product files that are missing or invalid (each also a problem).
+    orphans: list[ProductTranslation] = field(default_factory=list)
 
 
 class _Invalid(Exception):
@@ -152,7 +169,14 @@ def _slug(meta: dict, path: Path) -> str:
     return slug
 
 
-def parse_product(path: Path, text: str) -> ProductSource:
+TRANSLATED_FIELDS = ("title", "summary", "image_alt")
+
+
+def parse_product(path: Path, text: str) -> ProductSource | ProductTranslation:
+    """A product file, or a translation of one (a language before the suffix)."""
+    main, language = split_language(path)
+    if language:
+        return _parse_product_translation(path, main.name, language, text)
     meta, body = split_front_matter(text)
     sku = _text(meta, "sku", required=True, max_len=64)
     if not SKU_RE.match(sku):
@@ -184,6 +208,22 @@ def parse_product(path: Path, text: str) -> ProductSource:
         category=category, tags=tags, summary=_text(meta, "summary"),
         image=image, image_alt=_text(meta, "image_alt", max_len=300), active=active,
         body_html=render_markdown(body), image_file=image_file,
+    )
+
+
+def _parse_product_translation(path: Path, main: str, language: str, text: str
+                               ) -> ProductTranslation:
+    meta, body = split_front_matter(text)
+    for name in meta:
+        if name not in TRANSLATED_FIELDS:
+            raise _Invalid(name, f"is set in {main} only: a translation holds "
+                           f"{', '.join(TRANSLATED_FIELDS)} and the text")
+    return ProductTranslation(
+        path=str(path), main=main, language=language,
+        title=_text(meta, "title", required=True, max_len=200),
+        summary=_text(meta, "summary") or None,
+        image_alt=_text(meta, "image_alt", max_len=300) or None,
+        body_html=render_markdown(body) if body.strip() else None,
     )
 
 
@@ -255,8 +295,13 @@ def read_file(path: Path, root: Path, parser, problems: list[ContentProblem],
 def load_content(root: Path) -> ContentSet:
     result = ContentSet()
     seen: dict[tuple[str, str], str] = {}
+    by_file: dict[str, ProductSource] = {}
+    translations: list[ProductTranslation] = []
     for path in sorted((root / "products").glob("*.md")):
         product = read_file(path, root, parse_product, result.problems)
+        if isinstance(product, ProductTranslation):
+            translations.append(product)
+            continue
         if product is None:
             continue
         clash = [(f, v) for f, v in (("slug", product.slug), ("sku", product.sku))
@@ -269,6 +314,14 @@ def load_content(root: Path) -> ContentSet:
             continue
         seen[("slug", product.slug)] = seen[("sku", product.sku)] = product.path
         result.products.append(product)
+        by_file[Path(product.path).name] = product
+    for translation in translations:
+        translated = by_file.get(translation.main)
+        if translated is None:
+            result.orphans.append(translation)
+            result.problems.append(orphan_translation(translation.path, translation.main))
+        else:
+            translated.translations[translation.language] = translation
     result.pages = load_pages(root, result.problems)
     log_skipped(result.problems)
     return result
@@ -294,6 +347,10 @@ def load_pages(root: Path, problems: list[ContentProblem]) -> dict[str, PageSour
         if page.slug in pages:
             pages[page.slug].translations[page.language] = page
         else:
-            problems.append(ContentProblem(page.path, "file", f"translates {page.slug}.md, "
-                                           "which does not exist (or is not valid)"))
+            problems.append(orphan_translation(page.path, f"{page.slug}.md"))
     return pages
+
+
+def orphan_translation(path: str, main: str) -> ContentProblem:
+    return ContentProblem(path, "file", f"translates {main}, which does not exist "
+                          "(or is not valid)")

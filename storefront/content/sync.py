@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
-from storefront.catalog.models import Product
+from storefront.catalog.models import Product, ProductText
 from storefront.content.images import make_variants
-from storefront.content.loader import ContentSet, ProductSource
+from storefront.content.loader import ContentSet, ProductSource, ProductTranslation
 from storefront.extensions import db
 
 
@@ -25,6 +26,7 @@ class SyncReport:
 def sync_products(content: ContentSet) -> SyncReport:
     report = SyncReport()
     existing = {p.sku: p for p in db.session.scalars(select(Product).where(Product.plugin == ""))}
+    synced: list[tuple[Product, ProductSource]] = []
     for src in content.products:
         product = existing.pop(src.sku, None)
         if product is None:
@@ -34,6 +36,9 @@ def sync_products(content: ContentSet) -> SyncReport:
         else:
             report.updated += 1
         apply_source(product, src)
+        synced.append((product, src))
+    db.session.flush()  # the new products' ids
+    replace_texts({product.id: src.translations.values() for product, src in synced})
     for product in existing.values():
         # Removed from content: hide it, but keep the row for the orders that reference it.
         if product.active:
@@ -66,3 +71,16 @@ def apply_source(product: Product, src: ProductSource) -> None:
     """Copy a content file's fields onto its product row."""
     for column, value in source_columns(src).items():
         setattr(product, column, value)
+
+
+def replace_texts(texts: dict[int, Iterable[ProductTranslation]]) -> None:
+    """Make these products' words in other languages what their translation files say."""
+    if not texts:
+        return
+    db.session.execute(delete(ProductText).where(ProductText.product_id.in_(texts)))
+    rows = [{"product_id": product_id, "language": t.language, "title": t.title,
+             "summary": t.summary, "body_html": t.body_html,
+             "image_alt": t.image_alt or t.title}
+            for product_id, translations in texts.items() for t in translations]
+    if rows:
+        db.session.execute(insert(ProductText.__table__), rows)
