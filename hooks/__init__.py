@@ -40,7 +40,7 @@ from hooks.contract import CONTRACT_VERSION, __version__
 from hooks.dates import add_months
 from hooks.markers import PROJECT_NAME, Policy, hookimpl, hookspec, spec
 from hooks.rows import dialect_insert, insert_once
-from hooks.text import gettext, language, lazy_gettext, money, ngettext
+from hooks.text import gettext, language, lazy_gettext, money, ngettext, number
 from hooks.types import (
     Adjustment,
     Asset,
@@ -112,6 +112,7 @@ __all__ = [
     "money",
     "net_spend",
     "ngettext",
+    "number",
     "notify",
     "offer_product",
     "owned_or_404",

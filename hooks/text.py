@@ -21,8 +21,10 @@ def gettext(text: str, **values: Any) -> str:
 
 def ngettext(singular: str, plural: str, number: int, **values: Any) -> str:
     """The singular or plural of a text for ``number``, in the reader's language; ``%(num)s``
-    is ``number``: ``ngettext("%(num)s seat left", "%(num)s seats left", seats)``."""
-    return flask_babel.ngettext(singular, plural, number, **values)
+    is ``number`` as the language writes it: ``ngettext("%(num)s point", "%(num)s points",
+    12500)`` is "12,500 points" in English, "12.500 puntos" in Spanish."""
+    text = flask_babel.get_translations().ungettext(singular, plural, number)
+    return text % {"num": _written(number), **values}
 
 
 def lazy_gettext(text: str, **values: Any) -> Any:
@@ -37,6 +39,19 @@ def money(minor: int, currency: str | None = None) -> str:
     from storefront.i18n import money as shop_money
 
     return shop_money(minor, currency)
+
+
+def number(value: int, signed: bool = False) -> str:
+    """A whole number as the reader's language writes it: 12500 is "12,500" in English,
+    "12.500" in Spanish; ``signed`` puts a "+" before a positive one (a change of points).
+    Templates have ``| number``."""
+    return _written(value, signed)
+
+
+def _written(value: int, signed: bool = False) -> str:
+    from storefront.i18n import number as shop_number
+
+    return shop_number(value, signed)
 
 
 def language() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
@@ -36,8 +37,9 @@ def give_demo_points() -> None:
     if not provided("points_grant"):
         return
     member = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[2][1]))
-    call("points_grant", user_id=member.id, points=500, reason="demo points to try redemption",
-         key="demo:member-points", actor="demo")
+    # Written in the shop's default language, as a reason typed by staff is kept as typed.
+    call("points_grant", user_id=member.id, points=500,
+         reason=_("demo points to try redemption"), key="demo:member-points", actor="demo")
     db.session.commit()
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
+from babel.numbers import format_decimal
 from babel.support import Translations
 from flask import (
     Blueprint,
@@ -88,6 +89,13 @@ def money(minor: int, currency: str | None = None) -> str:
     """``minor`` units of ``currency`` (the shop's by default) as the current language
     writes them: "€1,234.50" in English, "1.234,50 €" in Spanish."""
     return format_money(minor, currency or current_app.config["CURRENCY"], current_language())
+
+
+def number(value: int, signed: bool = False) -> str:
+    """A whole number as the current language writes it: "12,500" in English, "12.500" in
+    Spanish (where four digits stay together: "1500"); ``signed``: "+50" for a positive one."""
+    written = format_decimal(value, locale=current_language())
+    return f"+{written}" if signed and value > 0 else written
 
 
 def day(value: date | datetime) -> str:
@@ -169,9 +177,18 @@ def _gettext(context: Context, text: str) -> str:
     return _catalog_of(context).ugettext(text)
 
 
+# In a plural text, the number it is about (``%(num)s``, or ``%(count)s`` in a {% trans %}
+# block) is written as the language writes numbers ("12.500 puntos"), as hooks.ngettext does.
+def _numbers_written(text: str, value: int) -> str:
+    if "%(num)s" not in text and "%(count)s" not in text:
+        return text
+    written = number(value)
+    return text.replace("%(num)s", written).replace("%(count)s", written)
+
+
 @pass_context
-def _ngettext(context: Context, singular: str, plural: str, number: int) -> str:
-    return _catalog_of(context).ungettext(singular, plural, number)
+def _ngettext(context: Context, singular: str, plural: str, value: int) -> str:
+    return _numbers_written(_catalog_of(context).ungettext(singular, plural, value), value)
 
 
 @pass_context
@@ -180,8 +197,9 @@ def _pgettext(context: Context, where: str, text: str) -> str:
 
 
 @pass_context
-def _npgettext(context: Context, where: str, singular: str, plural: str, number: int) -> str:
-    return _catalog_of(context).unpgettext(where, singular, plural, number)
+def _npgettext(context: Context, where: str, singular: str, plural: str, value: int) -> str:
+    return _numbers_written(_catalog_of(context).unpgettext(where, singular, plural, value),
+                            value)
 
 
 def translation_directories(app: Flask) -> list[str]:
@@ -202,7 +220,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True,
                                             pgettext=_pgettext, npgettext=_npgettext)
     app.context_processor(lambda: {_CATALOG: get_translations()})
-    app.jinja_env.filters.update(money=money, day=day, moment=moment, deadline=deadline_text)
+    app.jinja_env.filters.update(money=money, number=number, day=day, moment=moment,
+                                 deadline=deadline_text)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks span lines freely
     app.jinja_env.globals.update(current_language=current_language, shop_languages=languages)
     app.register_blueprint(bp)

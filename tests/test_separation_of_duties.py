@@ -88,17 +88,17 @@ def test_a_correction_above_the_limit_waits_and_changes_nothing(app, shop):
     _mia, uid = member(app, shop)
     staff = staff_client(app, shop, "staff")
     said = messages(staff, correct(staff, uid, 5000))
-    assert said == ["+5000 points for mia@example.com is more than 1000 points, so it waits "
+    assert said == ["+5,000 points for mia@example.com is more than 1,000 points, so it waits "
                     "for a manager or the owner to approve it; the balance does not change "
                     "until then."]
     assert balance(app, uid) == (0, 0, 0)
     request = only_adjustment(app)
     assert request.status == "pending" and request.requester == "staff@example.com"
-    assert "+5000 points, asked by staff@example.com" in staff.get(
+    assert "+5,000 points, asked by staff@example.com" in staff.get(
         f"/plugins/points/staff/{uid}").get_data(as_text=True)
     # Staff see it waiting but cannot decide on it.
     row = audit_row(staff, request.id)
-    assert "mia@example.com" in row and "+5000" in row and "parcel lost, goodwill" in row
+    assert "mia@example.com" in row and "+5,000" in row and "parcel lost, goodwill" in row
     assert "Only a manager or the owner approves or rejects a correction." in row
     assert "Approve" not in row
     assert decide(staff, request.id, "approve").status_code == 403
@@ -117,7 +117,7 @@ def test_a_large_correction_split_into_small_ones_waits_once_they_add_up(app, sh
         "+600 points for mia@example.com: parcel lost, goodwill"]
     assert messages(staff, correct(staff, uid, -600, "taken back")) == [
         "-600 points for mia@example.com, with the 600 points you corrected for this member "
-        "in the last 24 hours, is more than 1000 points, so it waits for a manager or the "
+        "in the last 24 hours, is more than 1,000 points, so it waits for a manager or the "
         "owner to approve it; the balance does not change until then."]
     assert balance(app, uid)[0] == 600
     # Another member of staff has a limit of their own; the first one's resets a day later.
@@ -168,13 +168,13 @@ def test_a_manager_approves_and_it_applies_once_on_record(app, shop):
     request = only_adjustment(app)
     assert 'action="/plugins/points/staff/adjustments/' in audit_row(manager, request.id)
     assert messages(manager, decide(manager, request.id, "approve")) == [
-        "+5000 points for mia@example.com: approved and applied."]
+        "+5,000 points for mia@example.com: approved and applied."]
     assert balance(app, uid) == (5000, 0, 0)
     assert messages(manager, decide(manager, request.id, "approve")) == [
         "This correction was already approved by manager@example.com."]
     assert balance(app, uid) == (5000, 0, 0) and adjust_entries(app, uid) == 1
     row = audit_row(manager, only_adjustment(app).id)
-    for shown in ("staff@example.com", "mia@example.com", "+5000", "parcel lost, goodwill",
+    for shown in ("staff@example.com", "mia@example.com", "+5,000", "parcel lost, goodwill",
                   "Applied", "manager@example.com"):
         assert shown in row, shown
     history = mia.get("/plugins/points/history").get_data(as_text=True)
@@ -196,7 +196,7 @@ def test_two_managers_approving_at_once_apply_it_once(make_app, shop):
         answers = run_together([
             lambda m=m, t=t: m.post(url, data={"csrf_token": t}) for m, t in zip(managers, tokens)])
         said = sorted(text for m, a in zip(managers, answers) for text in messages(m, a))
-        assert said[0] == "+5000 points for mia@example.com: approved and applied.", said
+        assert said[0] == "+5,000 points for mia@example.com: approved and applied.", said
         assert said[1].startswith("This correction was already approved by manager"), said
         assert balance(app, uid) == (5000 * (attempt + 1), 0, 0)
         assert adjust_entries(app, uid) == attempt + 1
@@ -235,7 +235,7 @@ def test_a_rejected_correction_changes_nothing(app, shop):
         "Say why you reject the correction: it is kept on record."]
     assert only_adjustment(app).status == "pending"
     assert messages(owner, decide(owner, request.id, "reject", "no such gift")) == [
-        "-5000 points for mia@example.com: rejected."]
+        "-5,000 points for mia@example.com: rejected."]
     assert messages(owner, decide(owner, request.id, "approve")) == [
         "This correction was already rejected by owner@example.com."]
     assert balance(app, uid) == (0, 0, 0) and adjust_entries(app, uid) == 0

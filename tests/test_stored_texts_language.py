@@ -251,3 +251,23 @@ def test_every_tier_reason_is_recognised_and_others_are_kept(app):
         "revisión diaria: 1.234,00\xa0€ gastados en los últimos 12 meses; terminó el periodo de "
         "gracia de 30 días",
         "moved by the owner"]
+
+
+def test_points_are_counted_as_each_language_writes_numbers(app, shop):
+    client, uid = member(app, shop)
+    with app.app_context():
+        call("points_grant", user_id=uid, points=12500, reason="a large gift",
+             key="test:large", actor="staff")
+        db.session.commit()
+    english = client.get("/account").get_data(as_text=True)
+    assert "12,525 points" in english  # with the 25 of the welcome
+    history = client.get(HISTORY).get_data(as_text=True)
+    assert '<td class="num">+12,500</td>' in history and "12,525" in history
+    speaks_spanish(app, uid)
+    spanish = client.get("/account").get_data(as_text=True)
+    assert "12.525 puntos" in spanish and "12525" not in spanish
+    history = client.get(HISTORY).get_data(as_text=True)
+    assert '<td class="num">+12.500</td>' in history and "+25<" in history
+    staff = staff_client(app, shop, "staff")
+    customers = staff.get("/admin/customers", headers={"Accept-Language": "es"})
+    assert "12.525 puntos" in customers.get_data(as_text=True)

@@ -26,7 +26,7 @@ from loyalty_plugins.cards.numbers import pretty
 from loyalty_plugins.cards.types import SCHEMA, card_type
 from loyalty_plugins.cards.views import blueprint, qr_svg
 
-storefront_contract = ">=2.2,<3"
+storefront_contract = ">=2.3,<3"
 storefront_description = lazy_gettext(
     "Cards: digital member cards with their own discount. Members get a card (a number with a "
     "check digit and a QR code); the card's discount applies at checkout; staff look cards up "

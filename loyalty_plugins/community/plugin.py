@@ -12,7 +12,7 @@ from loyalty_plugins.community.audience import anonymous_reader, tier_ladder
 from loyalty_plugins.community.settings import SCHEMA
 from loyalty_plugins.community.views import blueprint, listed
 
-storefront_contract = ">=2.2,<3"
+storefront_contract = ">=2.3,<3"
 storefront_description = lazy_gettext(
     "Community: articles from content/community/ for everyone, for members or for a tier and "
     "above, an Atom feed of the public ones, and members' discussions with moderation.")

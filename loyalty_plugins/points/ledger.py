@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from hooks import dialect_insert, emit, get_order, ngettext, session
+from hooks import dialect_insert, emit, get_order, ngettext, number, session
 from loyalty_plugins.points.clock import expiry_for
 from loyalty_plugins.points.config import PointsConfig
 from loyalty_plugins.points.models import PointsAccount, PointsEntry, PointsLot, PointsReversal
@@ -203,7 +203,7 @@ def reserve(user_id: int, points: int, order_id: int, *, now: datetime,
         raise PointsError(ngettext(
             "You have %(num)s point, not the %(points)s you chose. Please review your checkout.",
             "You have %(num)s points, not the %(points)s you chose. Please review your checkout.",
-            account.available, points=points))
+            account.available, points=number(points)))
     who = Who(f"redeemed on order {order_number or order_label(order_id)}", "shopper")
     _take(account, points, "reserve", who, now=now, order_id=order_id)
     _entry(account, "reserved", points, "reserve", who, order_id=order_id,

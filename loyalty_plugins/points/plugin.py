@@ -25,6 +25,7 @@ from hooks import (
     lazy_gettext,
     ngettext,
     notify,
+    number,
     render_template,
 )
 from hooks import gettext as _
@@ -33,7 +34,7 @@ from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
 
-storefront_contract = ">=2.2,<3"
+storefront_contract = ">=2.3,<3"
 storefront_description = lazy_gettext(
     "Points: members earn points on paid orders and redeem them at checkout.")
 NAME = config.NAME
@@ -108,8 +109,8 @@ def shop_cart_adjustments(cart, customer):
                        label=ngettext("Paid with %(num)s point", "Paid with %(num)s points",
                                       points),
                        phase="tender", amount=points * cfg.point_value,
-                       reason=_("%(points)s points at %(value)s cent(s) each", points=points,
-                                value=cfg.point_value))]
+                       reason=_("%(points)s points at %(value)s cent(s) each",
+                                points=number(points), value=cfg.point_value))]
 
 
 @hookimpl

@@ -16,6 +16,7 @@ from hooks import (
     get_customer,
     get_customers,
     ngettext,
+    number,
     render_template,
     require_role,
 )
@@ -212,7 +213,8 @@ def _staff_adjust(member: CustomerView, actor: CustomerView) -> None:
         return
     db_session().commit()
     # ``points``: the correction with its sign (+50, -20); its size picks the plural.
-    said = {"points": f"{points:+d}", "email": member.email, "limit": cfg.approval_above}
+    said = {"points": number(points, signed=True), "email": member.email,
+            "limit": number(cfg.approval_above)}
     if row.status == "pending" and abs(points) <= cfg.approval_above:
         lately = adjustments.applied_lately(member.id, actor.id, now=now)
         flash(ngettext(
@@ -222,7 +224,7 @@ def _staff_adjust(member: CustomerView, actor: CustomerView) -> None:
             "%(points)s points for %(email)s, with the %(lately)s points you corrected for this "
             "member in the last 24 hours, is more than %(limit)s points, so it waits for a "
             "manager or the owner to approve it; the balance does not change until then.",
-            abs(points), lately=lately, **said), "success")
+            abs(points), lately=number(lately), **said), "success")
     elif row.status == "pending":
         flash(ngettext(
             "%(points)s point for %(email)s is more than %(limit)s points, so it waits for a "
@@ -268,7 +270,8 @@ def _decide(decision: Callable[[CustomerView], PointsAdjustment]) -> Response:
         return redirect(url_for("points.staff_adjustments"), 303)
     db_session().commit()
     member = get_customer(row.user_id)
-    said = {"points": f"{row.points:+d}", "email": member.email if member else _("the member")}
+    said = {"points": number(row.points, signed=True),
+            "email": member.email if member else _("the member")}
     if row.status == "applied":
         flash(ngettext("%(points)s point for %(email)s: approved and applied.",
                        "%(points)s points for %(email)s: approved and applied.",

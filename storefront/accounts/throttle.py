@@ -22,12 +22,12 @@ from urllib.parse import urlparse
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from hooks.text import ngettext
 from storefront.config import ConfigError
 
 log = logging.getLogger(__name__)

@@ -6,10 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext, ngettext
+from flask_babel import lazy_gettext
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hooks.text import ngettext
 from storefront.extensions import db
 from storefront.timeutil import utcnow
 

@@ -10,8 +10,9 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext, ngettext
+from flask_babel import lazy_gettext
 
+from hooks.text import ngettext
 from hooks.types import FieldType, SettingField
 from storefront.money import minor_to_text, parse_money
 
