@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload
 from hooks.text import ngettext
 from hooks.types import CartLineView, CartView, CustomerView
 from storefront.cart.models import Cart, CartLine
-from storefront.catalog.lookup import titles
 from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.i18n import current_language
@@ -30,7 +29,8 @@ def _cart_query():
     """The cart with its lines and their products in one query (CartLine.product is
     joined). Made on first use: naming a relationship makes SQLAlchemy configure every
     mapper (some 15 ms), which a process that never reads a cart (a build) can skip."""
-    return select(Cart).options(joinedload(Cart.lines))
+    return select(Cart).options(
+        joinedload(Cart.lines).joinedload(CartLine.product).joinedload(Product.texts))
 
 
 def _cart_where(*criteria) -> Cart | None:
@@ -153,14 +153,13 @@ def shipping_fee(subtotal: int) -> int:
 
 def title_of(product: Product) -> str:
     """The product's title in the shopper's language."""
-    return titles(db.session, [product.id], current_language()).get(product.id, product.title)
+    return product.title_in(current_language())
 
 
 def cart_titles(cart: Cart | None) -> dict[int, str]:
     """Each cart line's product title in the shopper's language, by product id."""
-    lines = cart.lines if cart else []
-    translated = titles(db.session, (ln.product_id for ln in lines), current_language())
-    return {ln.product_id: translated.get(ln.product_id, ln.product.title) for ln in lines}
+    language = current_language()
+    return {ln.product_id: ln.product.title_in(language) for ln in (cart.lines if cart else [])}
 
 
 def cart_view(cart: Cart | None) -> CartView:

@@ -9,7 +9,6 @@ Everything that writes a product (content sync, stock, checkout) keeps the ORM `
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, Row, and_, bindparam, func, select
@@ -94,25 +93,19 @@ def active_product(session: Session | scoped_session, slug: str, language: str
     return found[0] if found else None
 
 
+# In the order of the products' own titles in every language: read in the title index's order
+# (sorting by the translated titles cost 1.4-5.2 ms a page at 5,000 products, bench_listing.py),
+# and a product is on the same page of a listing in each language.
 _CATALOGUE = (_SELECT.where(_PRODUCT.c.active.is_(True), _PRODUCT.c.plugin == "")
-              .order_by(TEXT["title"], _PRODUCT.c.id)
+              .order_by(_PRODUCT.c.title)
               .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
 
 
 def catalogue_page(session: Session | scoped_session, criteria: tuple, offset: int,
                    limit: int, language: str) -> list[ProductView]:
-    """Active catalogue products (not a plugin's) meeting ``criteria``, by their title in
-    ``language``."""
+    """Active catalogue products (not a plugin's) meeting ``criteria``, by their own title,
+    with their words in ``language``."""
     statement = _CATALOGUE.where(*criteria) if criteria else _CATALOGUE
     return _views(_read(session, statement,
                         {"limit": limit, "offset": offset, "language": language}))
 
-
-def titles(session: Session | scoped_session, product_ids: Iterable[int], language: str
-           ) -> dict[int, str]:
-    """The titles of these products in ``language``, where they are translated."""
-    ids = list(product_ids)
-    if not ids:
-        return {}
-    return dict(_read(session, select(_TEXT.c.product_id, _TEXT.c.title).where(
-        _TEXT.c.language == language, _TEXT.c.product_id.in_(ids))))

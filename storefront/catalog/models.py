@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.extensions import db
 from storefront.timeutil import utcnow
@@ -44,6 +44,12 @@ class Product(db.Model):
     plugin: Mapped[str] = mapped_column(String(64), default="")
     link: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Its words in other languages: loaded with the cart (see cart.service), else on access.
+    texts: Mapped[list[ProductText]] = relationship(viewonly=True)
+
+    def title_in(self, language: str) -> str:
+        """Its title in ``language`` where it is translated, else its own."""
+        return next((t.title for t in self.texts if t.language == language), self.title)
 
     @property
     def tag_list(self) -> list[str]:
