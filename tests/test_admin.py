@@ -161,7 +161,7 @@ def test_the_admin_agrees_with_itself_payment_net_spend_and_customer_page(app, s
     post_form(owner, page, f"{page}/mark-paid", {})
     html = owner.get(page).get_data(as_text=True)
     assert re.search(r'data-testid="payment">Bank transfer: received, €69\.00, marked paid '
-                     r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", html)
+                     r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d\s[AP]M<", html)
     assert f'href="/admin/customers/{uid}">Ana</a>' in html
     answer = post_form(owner, page, f"{page}/refund", {"amount": "9.00", "reason": "dented"})
     said = flash_messages(owner.get(answer.headers["Location"]).get_data(as_text=True))
