@@ -82,7 +82,7 @@ def content() -> None:
 
 @content.command("check")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path))
-@with_appcontext
+@with_current_schema  # the enabled plugins check their files too
 def content_check(folder: Path | None) -> None:
     """Validate every content file; exit 1 and name file, field and problem on errors."""
     from storefront.content.loader import load_content

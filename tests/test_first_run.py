@@ -53,6 +53,7 @@ def test_commands_on_a_database_without_tables_name_the_upgrade(fresh_shop):
                         (("plugins", "enable", "points"), None),
                         (("jobs", "run"), None),
                         (("content", "sync"), None),
+                        (("content", "check"), None),
                         (("users", "create-owner", "--email", "boss@example.com",
                           "--password-stdin"), "correct horse battery\n")]:
         result = storefront(app, *args, stdin=stdin)
