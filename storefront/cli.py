@@ -37,6 +37,7 @@ def main() -> None:
 
 def _add_plugin_commands() -> None:
     from storefront.build.command import build_command
+    from storefront.imports.cli import import_cli
     from storefront.plugins.cli import jobs_cli, plugins_cli
     from storefront.worker import worker_command
 
@@ -44,6 +45,7 @@ def _add_plugin_commands() -> None:
     main.add_command(jobs_cli)
     main.add_command(worker_command)
     main.add_command(build_command)
+    main.add_command(import_cli)
 
 
 _add_plugin_commands()

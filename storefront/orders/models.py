@@ -21,6 +21,7 @@ class OrderStatus(StrEnum):
     PARTIALLY_REFUNDED = "partially_refunded"
     REFUNDED = "refunded"
     CANCELLED = "cancelled"
+    IMPORTED = "imported"  # history from another shop (storefront import orders)
 
 
 STATUS_LABELS = {
@@ -29,6 +30,7 @@ STATUS_LABELS = {
     OrderStatus.PARTIALLY_REFUNDED: lazy_gettext("Partly refunded"),
     OrderStatus.REFUNDED: lazy_gettext("Refunded"),
     OrderStatus.CANCELLED: lazy_gettext("Cancelled"),
+    OrderStatus.IMPORTED: lazy_gettext("Imported"),
 }
 
 # The reasons the shop itself gives when it cancels an order (orders.expiry, payments.settle,
@@ -87,6 +89,8 @@ class Order(db.Model):
     cancel_reason: Mapped[str] = mapped_column(String(200), default="")
     # The language the shopper ordered in: the order's mail to a guest is written in it.
     language: Mapped[str] = mapped_column(String(8), default="")
+    # Its number in the shop it was imported from (storefront import orders), else None.
+    external_ref: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(default=None)
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -147,7 +151,8 @@ class OrderLine(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("shop_order.id", ondelete="CASCADE"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    # None: an imported line whose SKU the catalogue does not sell.
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
     sku: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     unit_price: Mapped[int] = mapped_column()

@@ -1,0 +1,201 @@
+"""`storefront import orders FILE.csv`: order history from another shop, kept as history.
+
+An imported order has the status ``imported``: no stock is taken, no payment, event, message
+or points come of it. Its number in the other shop (``external_ref``) makes the import
+idempotent: an order already imported is left as it is. Rows are read one at a time and
+written ``BATCH`` orders per transaction; a row with a problem is reported with its line and
+its whole order left out, and a batch the database refuses is rolled back whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import insert, select
+
+from storefront.accounts.models import User
+from storefront.catalog.models import Product
+from storefront.extensions import db
+from storefront.imports.batch import commit_batch
+from storefront.imports.reading import (
+    Report,
+    RowProblem,
+    amount,
+    email_address,
+    moment,
+    required,
+    rows,
+    whole_number,
+)
+from storefront.orders.models import Order, OrderLine, OrderStatus
+
+BATCH = 500  # orders per transaction
+REF_LENGTH = 56  # the checkout token is "import:" and the reference
+
+# Shopify's order export (Orders → Export, "CSV for Excel, Numbers or other programs"): one
+# row per line item, the order's own fields on its first row.
+SHOPIFY = {"name": "order", "email": "email", "created at": "date", "total": "total",
+           "currency": "currency", "billing name": "name", "lineitem sku": "sku",
+           "lineitem quantity": "quantity", "lineitem price": "price",
+           "lineitem name": "title", "refunded amount": "refunded",
+           "financial status": "status"}
+PAID_STATUSES = {"", "paid", "partially_paid", "partially_refunded", "refunded"}
+
+
+@dataclass
+class Line:
+    sku: str
+    title: str
+    quantity: int
+    unit_price: int
+
+
+@dataclass
+class HistoricOrder:
+    ref: str
+    email: str
+    name: str
+    created_at: datetime
+    total: int
+    refunded: int
+    first_line: int
+    last_line: int
+    lines: list[Line] = field(default_factory=list)
+
+
+def in_our_columns(row: dict[str, str]) -> dict[str, str]:
+    """A row of Shopify's export with our column names; a row of ours as it is."""
+    if "lineitem quantity" not in row:
+        return row
+    return {ours: row.get(theirs, "") for theirs, ours in SHOPIFY.items()}
+
+
+def _order_of(number: int, row: dict[str, str], currency: str) -> HistoricOrder:
+    ref = required(row, "order")
+    if len(ref) > REF_LENGTH:
+        raise RowProblem("order", f"is longer than {REF_LENGTH} characters")
+    given = row.get("currency", "").upper()
+    if given and given != currency:
+        raise RowProblem("currency", f"{given} is not the shop's currency ({currency})")
+    total = amount(row, "total")
+    refunded = amount(row, "refunded", default=0)
+    if refunded > total:
+        raise RowProblem("refunded", "is more than the total")
+    return HistoricOrder(ref=ref, email=email_address(row), name=row.get("name", "")[:120],
+                         created_at=moment(row, "date"), total=total, refunded=refunded,
+                         first_line=number, last_line=number)
+
+
+def _line_of(row: dict[str, str]) -> Line | None:
+    sku = row.get("sku", "")
+    if not sku and not row.get("title"):
+        return None
+    return Line(sku=sku[:64], title=(row.get("title") or sku)[:200],
+                quantity=max(1, whole_number(row, "quantity", 1)),
+                unit_price=amount(row, "price", default=0))
+
+
+def historic_orders(numbered_rows: Iterable[tuple[int, dict[str, str]]], report: Report,
+                    currency: str) -> Iterator[HistoricOrder]:
+    """Orders from rows, the rows of one order next to each other; an order with a bad row
+    is reported (each bad line) and left out, as are unpaid ones from Shopify."""
+    current: HistoricOrder | None = None
+    bad = False
+    for number, raw in numbered_rows:
+        row = in_our_columns(raw)
+        ref = row.get("order", "")
+        if current is not None and ref == current.ref:
+            order = current
+        else:
+            if current is not None and not bad:
+                yield current
+            current, bad = None, False
+            status = row.get("status", "").lower()
+            if status not in PAID_STATUSES:
+                report.skipped += 1
+                current, bad = HistoricOrder(ref, "", "", datetime.min, 0, 0, number, number), True
+                continue
+            try:
+                current = order = _order_of(number, row, currency)
+            except RowProblem as exc:
+                report.problem(number, str(exc))
+                current, bad = HistoricOrder(ref, "", "", datetime.min, 0, 0, number, number), True
+                continue
+        order.last_line = number
+        if bad:
+            continue
+        try:
+            line = _line_of(row)
+        except RowProblem as exc:
+            report.problem(number, f"{exc} (order {ref} left out)")
+            bad = True
+            continue
+        if line is not None:
+            order.lines.append(line)
+    if current is not None and not bad:
+        yield current
+
+
+def _write(batch: list[HistoricOrder], report: Report) -> None:
+    refs = [order.ref for order in batch]
+    known = set(db.session.scalars(select(Order.external_ref).where(
+        Order.external_ref.in_(refs))))
+    seen: set[str] = set()
+    new = []
+    for order in batch:
+        if order.ref in known:
+            report.already += 1
+        elif order.ref in seen:
+            report.problem(order.first_line, f"order: {order.ref} is already on an earlier "
+                           "line of this file (its rows must be next to each other)")
+        else:
+            seen.add(order.ref)
+            new.append(order)
+    if not new:
+        return
+    users = dict(db.session.execute(select(User.email, User.id).where(
+        User.email.in_({order.email for order in new}))).all())
+    skus = {line.sku for order in new for line in order.lines if line.sku}
+    products = dict(db.session.execute(select(Product.sku, Product.id).where(
+        Product.sku.in_(skus))).all()) if skus else {}
+    currency = current_app.config["CURRENCY"]
+    db.session.execute(insert(Order), [
+        {"external_ref": o.ref, "checkout_token": f"import:{o.ref}", "user_id": users.get(o.email),
+         "email": o.email, "name": o.name, "status": OrderStatus.IMPORTED.value,
+         "currency": currency, "subtotal": o.total, "total": o.total,
+         "refunded_total": o.refunded, "payment_provider": "import", "pricing_trace": [],
+         "created_at": o.created_at, "paid_at": o.created_at} for o in new])
+    ids = dict(db.session.execute(select(Order.external_ref, Order.id).where(
+        Order.external_ref.in_([o.ref for o in new]))).all())
+    lines = [{"order_id": ids[o.ref], "product_id": products.get(line.sku), "sku": line.sku,
+              "title": line.title, "unit_price": line.unit_price, "quantity": line.quantity,
+              "total": line.unit_price * line.quantity} for o in new for line in o.lines]
+    if lines:
+        db.session.execute(insert(OrderLine), lines)
+    report.imported += len(new)
+
+
+def import_orders(path: Path, progress: Callable[[int], None] | None = None) -> Report:
+    """Import the orders of a CSV file (docs/owner-guide.md, "Importing history");
+    ``progress`` is told how many bytes of the file have been read, after each batch."""
+    report = Report()
+    counter: list = []
+    orders = historic_orders(rows(path, counter), report, current_app.config["CURRENCY"])
+    batch: list[HistoricOrder] = []
+    for order in orders:
+        batch.append(order)
+        if len(batch) == BATCH:
+            commit_batch(_write, batch, report, batch[0].first_line, batch[-1].last_line)
+            batch = []
+            if progress is not None:
+                progress(counter[0].count)
+    if batch:
+        commit_batch(_write, batch, report, batch[0].first_line, batch[-1].last_line)
+    if progress is not None and counter:
+        progress(counter[0].count)
+    return report
+
