@@ -15,8 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert as sa_insert
+from sqlalchemy import select
 
+from hooks.rows import dialect_insert
 from storefront.accounts.models import User
 from storefront.catalog.models import Product
 from storefront.extensions import db
@@ -141,41 +143,40 @@ def historic_orders(numbered_rows: Iterable[tuple[int, dict[str, str]]], report:
 
 
 def _write(batch: list[HistoricOrder], report: Report) -> None:
-    refs = [order.ref for order in batch]
-    known = set(db.session.scalars(select(Order.external_ref).where(
-        Order.external_ref.in_(refs))))
     seen: set[str] = set()
-    new = []
+    fresh = []
     for order in batch:
-        if order.ref in known:
-            report.already += 1
-        elif order.ref in seen:
+        if order.ref in seen:
             report.problem(order.first_line, f"order: {order.ref} is already on an earlier "
                            "line of this file (its rows must be next to each other)")
         else:
             seen.add(order.ref)
-            new.append(order)
-    if not new:
-        return
+            fresh.append(order)
     users = dict(db.session.execute(select(User.email, User.id).where(
-        User.email.in_({order.email for order in new}))).all())
-    skus = {line.sku for order in new for line in order.lines if line.sku}
+        User.email.in_({order.email for order in fresh}))).all())
+    skus = {line.sku for order in fresh for line in order.lines if line.sku}
     products = dict(db.session.execute(select(Product.sku, Product.id).where(
         Product.sku.in_(skus))).all()) if skus else {}
     currency = current_app.config["CURRENCY"]
-    db.session.execute(insert(Order), [
-        {"external_ref": o.ref, "checkout_token": f"import:{o.ref}", "user_id": users.get(o.email),
-         "email": o.email, "name": o.name, "status": OrderStatus.IMPORTED.value,
-         "currency": currency, "subtotal": o.total, "total": o.total,
-         "refunded_total": o.refunded, "payment_provider": "import", "pricing_trace": [],
-         "created_at": o.created_at, "paid_at": o.created_at} for o in new])
-    ids = dict(db.session.execute(select(Order.external_ref, Order.id).where(
-        Order.external_ref.in_([o.ref for o in new]))).all())
+    # An order imported before is left as it is: the unique number decides, through its
+    # index (a look-up first would scan the table while PostgreSQL's statistics still say
+    # it is empty: 78 s instead of 7 for 100,000 rows), and the new ones' ids come back.
+    insert = dialect_insert(db.session)(Order).on_conflict_do_nothing(
+        index_elements=[Order.external_ref]).returning(Order.external_ref, Order.id)
+    ids = dict(db.session.execute(insert, [
+        {"external_ref": o.ref, "checkout_token": f"import:{o.ref}",
+         "user_id": users.get(o.email), "email": o.email, "name": o.name,
+         "status": OrderStatus.IMPORTED.value, "currency": currency, "subtotal": o.total,
+         "total": o.total, "refunded_total": o.refunded, "payment_provider": "import",
+         "pricing_trace": [], "created_at": o.created_at, "paid_at": o.created_at}
+        for o in fresh]).all())
+    new = [o for o in fresh if o.ref in ids]
+    report.already += len(fresh) - len(new)
     lines = [{"order_id": ids[o.ref], "product_id": products.get(line.sku), "sku": line.sku,
               "title": line.title, "unit_price": line.unit_price, "quantity": line.quantity,
               "total": line.unit_price * line.quantity} for o in new for line in o.lines]
     if lines:
-        db.session.execute(insert(OrderLine), lines)
+        db.session.execute(sa_insert(OrderLine), lines)
     report.imported += len(new)
 
 
