@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderStatus
@@ -19,3 +19,20 @@ def net_spend(user_id: int, since: datetime | None = None) -> int:
     if since is not None:
         query = query.where(Order.paid_at >= since)
     return int(db.session.scalar(query) or 0)
+
+
+# Paid orders, and the history imported from another shop (storefront import orders).
+BOUGHT = (*COUNTED, OrderStatus.IMPORTED.value)
+
+
+def order_history() -> Subquery:
+    """Every order a customer paid for (or that was imported as history), one row each, for
+    figures over many orders: ``order_id``, ``customer`` (the e-mail address in lower case:
+    the one key that guests, members and imported history share), ``user_id`` (None for a
+    guest), ``placed_at`` (naive UTC), ``total``, ``refunded`` and ``net`` (minor units)."""
+    order = Order.__table__.c
+    return (select(order.id.label("order_id"), func.lower(order.email).label("customer"),
+                   order.user_id, order.created_at.label("placed_at"), order.total,
+                   order.refunded_total.label("refunded"),
+                   (order.total - order.refunded_total).label("net"))
+            .where(order.status.in_(BOUGHT)).subquery("order_history"))

@@ -1,0 +1,98 @@
+"""RFM: each customer's recency, frequency and monetary value, scored 1-5 against the other
+customers, and the named segment their recency and frequency put them in.
+
+Scores are quintiles by rank: a customer's score is 1 + the fifth of customers that did
+worse (an older last purchase, fewer orders, less spent) into which they fall, so equal
+values always share a score and the lowest value is always 1. Customers are known by e-mail
+address (``hooks.order_history``); what they bought is summed in the database, one row per
+customer comes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import func, select
+
+from hooks import order_history, session
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Customers whose recency and frequency scores fall in these ranges (both ends in)."""
+
+    segment: str
+    recency: tuple[int, int]
+    frequency: tuple[int, int]
+
+    def matches(self, recency: int, frequency: int) -> bool:
+        return (self.recency[0] <= recency <= self.recency[1]
+                and self.frequency[0] <= frequency <= self.frequency[1])
+
+
+# The first rule that matches names the segment; together they cover every pair of scores.
+DEFAULT_RULES = (
+    Rule("champions", (4, 5), (4, 5)),
+    Rule("loyal", (3, 5), (3, 5)),
+    Rule("new", (5, 5), (1, 1)),
+    Rule("potential", (3, 5), (1, 2)),
+    Rule("cannot lose", (1, 2), (4, 5)),
+    Rule("at risk", (1, 2), (3, 3)),
+    Rule("hibernating", (2, 2), (1, 2)),
+    Rule("lost", (1, 1), (1, 2)),
+)
+
+
+@dataclass(frozen=True)
+class CustomerRFM:
+    customer: str  # e-mail address, lower case
+    days_since: int  # since the last purchase, on the day of the figures
+    orders: int
+    net: int  # minor units
+    recency: int  # scores, 1-5
+    frequency: int
+    monetary: int
+    segment: str
+
+
+def quintile_scores(values: np.ndarray) -> np.ndarray:
+    """1 + floor(5 x the share of values below each one): 1-5, equal values equal."""
+    below = np.searchsorted(np.sort(values), values, side="left")
+    return 1 + (5 * below) // max(len(values), 1)
+
+
+def segment_of(recency: int, frequency: int, rules: tuple[Rule, ...] = DEFAULT_RULES) -> str:
+    return next((rule.segment for rule in rules if rule.matches(recency, frequency)), "other")
+
+
+def customer_rfm(as_of: datetime, rules: tuple[Rule, ...] = DEFAULT_RULES
+                 ) -> list[CustomerRFM]:
+    """Every customer with a purchase before ``as_of`` (naive UTC), scored and named."""
+    history = order_history()
+    rows = session().execute(
+        select(history.c.customer, func.count(), func.max(history.c.placed_at),
+               func.sum(history.c.net))
+        .where(history.c.placed_at < as_of).group_by(history.c.customer)
+        .order_by(history.c.customer)).all()
+    if not rows:
+        return []
+    last = np.array([(as_of - row[2]).total_seconds() for row in rows])
+    orders = np.array([row[1] for row in rows])
+    net = np.array([int(row[3]) for row in rows])
+    recency = quintile_scores(-last)  # a more recent purchase does better
+    frequency, monetary = quintile_scores(orders), quintile_scores(net)
+    return [CustomerRFM(row[0], int(last[i] // 86400), int(orders[i]), int(net[i]),
+                        int(recency[i]), int(frequency[i]), int(monetary[i]),
+                        segment_of(int(recency[i]), int(frequency[i]), rules))
+            for i, row in enumerate(rows)]
+
+
+def pareto_share(nets: list[int] | np.ndarray, top: float = 0.2) -> float:
+    """The share of revenue brought by the best ``top`` share of customers (0-1)."""
+    values = np.sort(np.asarray(nets, dtype=float))[::-1]
+    total = values.sum()
+    if total <= 0:
+        return 0.0
+    return float(values[:max(1, round(len(values) * top))].sum() / total)
