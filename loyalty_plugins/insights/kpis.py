@@ -1,0 +1,105 @@
+"""Relationship figures over a period, computed in the database: repurchase rate, the time
+customers take to buy again (mean and median), and churn against each customer's own rhythm.
+
+Customers are known by e-mail address and orders are those of ``hooks.order_history``
+(paid, or imported as history). A period is ``[start, end)`` in naive UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, DateTime, Float, case, cast, func, literal, select
+
+from hooks import order_history, session
+
+DAY_SECONDS = 86400.0
+
+
+@dataclass(frozen=True)
+class Repurchase:
+    customers: int  # who bought in the period
+    repeat_customers: int  # of whom bought at least twice in it
+    gaps: int  # purchases in the period that followed an earlier one of the same customer
+    mean_days: float | None  # between such a purchase and the one before it
+    median_days: float | None
+
+    @property
+    def rate(self) -> float:
+        """The share of the period's customers who bought at least twice in it."""
+        return self.repeat_customers / self.customers if self.customers else 0.0
+
+
+@dataclass(frozen=True)
+class Churn:
+    customers: int  # with at least two purchases before the day
+    churned: int  # of whom are overdue: silent for more than ``factor`` times their mean gap
+
+    @property
+    def rate(self) -> float:
+        return self.churned / self.customers if self.customers else 0.0
+
+
+def _days(later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
+    """Days between two timestamps, as the session's database counts them."""
+    if session().get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier) / DAY_SECONDS
+    return cast(func.julianday(later) - func.julianday(earlier), Float)
+
+
+def _with_previous():
+    """Each order with the customer's previous one (``previous``: None for their first)."""
+    history = order_history()
+    previous = func.lag(history.c.placed_at).over(partition_by=history.c.customer,
+                                                  order_by=(history.c.placed_at,
+                                                            history.c.order_id))
+    return select(history.c.customer, history.c.placed_at,
+                  previous.label("previous")).subquery("with_previous")
+
+
+def repurchase(start: datetime, end: datetime) -> Repurchase:
+    history = order_history()
+    per_customer = (select(func.count().label("orders")).select_from(history)
+                    .where(history.c.placed_at >= start, history.c.placed_at < end)
+                    .group_by(history.c.customer).subquery())
+    customers, repeat = session().execute(select(
+        func.count(), func.coalesce(func.sum(case((per_customer.c.orders > 1, 1), else_=0)), 0)
+    ).select_from(per_customer)).one()
+    ordered = _with_previous()
+    gap = _days(ordered.c.placed_at, ordered.c.previous).label("gap")
+    gaps = (select(gap).where(ordered.c.previous.is_not(None), ordered.c.placed_at >= start,
+                              ordered.c.placed_at < end).subquery())
+    count, mean = session().execute(select(func.count(), func.avg(gaps.c.gap))).one()
+    median = _median(gaps.c.gap, count)
+    return Repurchase(int(customers), int(repeat), int(count),
+                      float(mean) if mean is not None else None, median)
+
+
+def _median(column: ColumnElement, count: int) -> float | None:
+    """The median of a column of ``count`` values: the middle one, or the mean of the two
+    middle ones (one ordered read of at most two rows, on either database)."""
+    if not count:
+        return None
+    middle = session().scalars(select(column).order_by(column).offset((count - 1) // 2)
+                               .limit(2 - count % 2)).all()
+    return float(sum(middle) / len(middle))
+
+
+def churn(as_of: datetime, factor: float = 2.0) -> Churn:
+    """Customers with two or more purchases before ``as_of`` whose silence since the last one
+    is longer than ``factor`` times their own mean time between purchases."""
+    history = order_history()
+    per_customer = (select(func.count().label("orders"),
+                           func.min(history.c.placed_at).label("first"),
+                           func.max(history.c.placed_at).label("last"))
+                    .where(history.c.placed_at < as_of)
+                    .group_by(history.c.customer).subquery())
+    repeaters = select(per_customer).where(per_customer.c.orders > 1).subquery()
+    mean_gap = (_days(repeaters.c["last"], repeaters.c.first)
+                / (repeaters.c.orders - 1))
+    silence = _days(literal(as_of, DateTime()), repeaters.c["last"])
+    customers, churned = session().execute(select(
+        func.count(), func.coalesce(func.sum(case((silence > factor * mean_gap, 1), else_=0)),
+                                    0)).select_from(repeaters)).one()
+    return Churn(int(customers), int(churned))
