@@ -71,8 +71,10 @@ STATUS_NAMES = {
     OrderStatus.PARTIALLY_REFUNDED.value: lazy_pgettext("order status", "partially refunded"),
     OrderStatus.REFUNDED.value: lazy_pgettext("order status", "refunded"),
     OrderStatus.CANCELLED.value: lazy_pgettext("order status", "cancelled"),
+    OrderStatus.IMPORTED.value: lazy_pgettext("order status", "imported"),
 }
-PROVIDER_NAMES = {"offline": lazy_pgettext("payment provider", "offline")}
+PROVIDER_NAMES = {"offline": lazy_pgettext("payment provider", "offline"),
+                  "import": lazy_pgettext("payment provider", "imported history")}
 ROLE_NAMES = {
     Role.CUSTOMER.value: lazy_pgettext("role", "customer"),
     Role.STAFF.value: lazy_pgettext("role", "staff"),
