@@ -9,7 +9,10 @@ from datetime import timedelta
 import pytest
 
 from hooks import utcnow
+from loyalty_plugins.insights.snapshot import refresh
+from storefront.cli import main
 from storefront.imports.orders import import_orders
+from tests.conftest import Shop
 from tests.points_support import loyalty_app
 from tests.test_admin import staff_client
 
@@ -19,6 +22,7 @@ PAGE = "/plugins/insights/"
 @pytest.fixture
 def app(make_app, tmp_path):
     app = loyalty_app(make_app, plugins=("insights",))
+    Shop(app).create_user("c9@example.com", name="Nine")  # the best customer has an account
     now = utcnow()
     rows = ["order,email,date,total"]
     # Ten customers: c9 bought 8 times (every 10 days up to 5 days ago), the others once, long ago.
@@ -30,6 +34,7 @@ def app(make_app, tmp_path):
     path.write_text("\n".join(rows) + "\n")
     with app.app_context():
         assert import_orders(path).imported == 17
+    assert "refresh" in app.test_cli_runner().invoke(main, ["jobs", "run"]).output
     return app
 
 
@@ -50,6 +55,34 @@ def test_the_owner_reads_segments_and_figures_in_either_language(app, shop):
     assert "Segmentos de clientes" in spanish and "Campeones" in spanish
     assert "80,00\xa0€" in spanish and "aporta el 53\xa0%" in spanish
     assert 'href="/plugins/insights/"' in owner.get("/").get_data(as_text=True)
+    assert 'data-testid="computed-at">Segments and value computed' in text
+    # The value models were fitted: the champion is likely active and worth something.
+    cells = champions.split('<td class="num">')
+    assert cells[-2].split("</td>")[0].endswith("%") and cells[-1].startswith("€")
+
+
+def test_the_customer_page_shows_their_segment_scores_and_value(app, shop):
+    owner = staff_client(app, shop, "owner")
+    with app.app_context():
+        from sqlalchemy import select
+
+        from storefront.accounts.models import User
+        from storefront.extensions import db
+
+        nine = db.session.scalar(select(User.id).where(User.email == "c9@example.com"))
+    page = owner.get(f"/admin/customers/{nine}").get_data(as_text=True)
+    shown = page.split('data-testid="insights-customer">', 1)[1].split("</span>", 1)[0]
+    assert shown.startswith("Champions · R5 F5 M5 · ") and "likely active" in shown
+    staff = staff_client(app, shop, "staff")
+    assert "insights-customer" not in staff.get(f"/admin/customers/{nine}").get_data(True)
+
+
+def test_before_the_first_refresh_the_page_says_when_figures_come(make_app):
+    app = loyalty_app(make_app, plugins=("insights",))
+    text = staff_client(app, Shop(app), "owner").get(PAGE).get_data(as_text=True)
+    assert 'data-testid="insights-empty"' in text and "every hour" in text
+    with app.app_context():
+        assert refresh(utcnow()) == 0
 
 
 @pytest.mark.parametrize("role, status", [("manager", 200), ("staff", 403), ("customer", 403)])

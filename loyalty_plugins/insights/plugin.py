@@ -3,9 +3,12 @@ repurchase and churn, for managers and the owner."""
 
 from __future__ import annotations
 
-from hooks import NavLink, hookimpl, lazy_gettext
+from pathlib import Path
+
+from hooks import Job, NavLink, current_customer, hookimpl, lazy_gettext, render_template, utcnow
 from hooks import gettext as _
-from loyalty_plugins.insights.views import blueprint
+from loyalty_plugins.insights import snapshot
+from loyalty_plugins.insights.views import SEGMENT_NAMES, blueprint, percent
 
 storefront_contract = ">=2.4,<3"
 storefront_description = lazy_gettext(
@@ -23,3 +26,25 @@ def shop_nav_links(customer):
     if customer.has_role("manager"):
         return [NavLink(label=_("Insights"), url="/plugins/insights/", order=92)]
     return []
+
+
+@hookimpl
+def shop_migration_dirs():
+    return [str(Path(__file__).parent / "migrations")]
+
+
+@hookimpl
+def shop_register_jobs():
+    return [Job("refresh", lambda: snapshot.refresh(utcnow()), every_seconds=3600,
+                description="Compute every customer's segment, scores and value again")]
+
+
+@hookimpl
+def shop_template_slot(name, context):
+    if name != "admin_customer" or not current_customer().has_role("manager"):
+        return None
+    figures = snapshot.figures_of(context["user_id"])
+    if figures is None:
+        return None
+    return render_template("insights/admin_customer.html", figures=figures,
+                           names=SEGMENT_NAMES, percent=percent)

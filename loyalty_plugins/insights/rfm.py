@@ -48,7 +48,9 @@ DEFAULT_RULES = (
 @dataclass(frozen=True)
 class CustomerRFM:
     customer: str  # e-mail address, lower case
+    user_id: int | None  # their account, if they have one
     days_since: int  # since the last purchase, on the day of the figures
+    days_known: int  # since the first purchase
     orders: int
     net: int  # minor units
     recency: int  # scores, 1-5
@@ -73,17 +75,20 @@ def customer_rfm(as_of: datetime, rules: tuple[Rule, ...] = DEFAULT_RULES
     history = order_history()
     rows = session().execute(
         select(history.c.customer, func.count(), func.max(history.c.placed_at),
-               func.sum(history.c.net))
+               func.sum(history.c.net), func.min(history.c.placed_at),
+               func.max(history.c.user_id))
         .where(history.c.placed_at < as_of).group_by(history.c.customer)
         .order_by(history.c.customer)).all()
     if not rows:
         return []
     last = np.array([(as_of - row[2]).total_seconds() for row in rows])
+    first = np.array([(as_of - row[4]).total_seconds() for row in rows])
     orders = np.array([row[1] for row in rows])
     net = np.array([int(row[3]) for row in rows])
     recency = quintile_scores(-last)  # a more recent purchase does better
     frequency, monetary = quintile_scores(orders), quintile_scores(net)
-    return [CustomerRFM(row[0], int(last[i] // 86400), int(orders[i]), int(net[i]),
+    return [CustomerRFM(row[0], row[5], int(last[i] // 86400), int(first[i] // 86400),
+                        int(orders[i]), int(net[i]),
                         int(recency[i]), int(frequency[i]), int(monetary[i]),
                         segment_of(int(recency[i]), int(frequency[i]), rules))
             for i, row in enumerate(rows)]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import timedelta
-
 from babel.numbers import format_decimal, format_percent
 from flask import Blueprint, abort, redirect, request, url_for
+from sqlalchemy import func, select
 
-from hooks import current_customer, language, lazy_gettext, render_template, utcnow
-from loyalty_plugins.insights.kpis import churn, repurchase
-from loyalty_plugins.insights.rfm import DEFAULT_RULES, customer_rfm, pareto_share
+from hooks import current_customer, language, lazy_gettext, render_template, session
+from loyalty_plugins.insights.kpis import Churn, Repurchase
+from loyalty_plugins.insights.models import CustomerFigures
+from loyalty_plugins.insights.rfm import DEFAULT_RULES
+from loyalty_plugins.insights.snapshot import summary
 
 SEGMENT_NAMES = {
     "champions": lazy_gettext("Champions"), "loyal": lazy_gettext("Loyal"),
@@ -19,7 +19,6 @@ SEGMENT_NAMES = {
     "hibernating": lazy_gettext("Hibernating"), "lost": lazy_gettext("Lost"),
     "other": lazy_gettext("Other"),
 }
-YEAR = timedelta(days=365)
 
 
 def percent(share: float) -> str:
@@ -39,22 +38,42 @@ def _allowed() -> None:
         abort(403)
 
 
+def _segments() -> dict[str, tuple[int, int, float | None, int | None]]:
+    """Per segment of the kept figures: customers, net revenue, mean probability of being
+    active and the value expected in the next year."""
+    figures = CustomerFigures
+    rows = session().execute(select(
+        figures.segment, func.count(), func.sum(figures.net),
+        func.avg(figures.probability_active), func.sum(figures.expected_value))
+        .group_by(figures.segment)).all()
+    return {row[0]: (int(row[1]), int(row[2] or 0), row[3], row[4]) for row in rows}
+
+
+def _pareto_share(customers: int, revenue: int, top: float = 0.2) -> float:
+    """The share of net revenue brought by the best ``top`` share of customers."""
+    if not customers or revenue <= 0:
+        return 0.0
+    best = (select(CustomerFigures.net).order_by(CustomerFigures.net.desc())
+            .limit(max(1, round(customers * top))).subquery())
+    return float(session().scalar(select(func.sum(best.c.net))) or 0) / revenue
+
+
 def overview():
     _allowed()
-    now = utcnow()
-    customers = customer_rfm(now)
-    counts, revenue = Counter(), defaultdict(int)
-    for row in customers:
-        counts[row.segment] += 1
-        revenue[row.segment] += row.net
-    segments = [(rule.segment, counts[rule.segment], revenue[rule.segment], rule)
+    kept = summary()
+    found = _segments()
+    customers = sum(row[0] for row in found.values())
+    revenue = sum(row[1] for row in found.values())
+    segments = [(rule.segment, *found.get(rule.segment, (0, 0, None, None)), rule)
                 for rule in DEFAULT_RULES]
     return render_template(
-        "insights/overview.html", segments=segments, names=SEGMENT_NAMES,
-        total=len(customers), total_revenue=sum(revenue.values()),
-        pareto=pareto_share([row.net for row in customers]) if customers else 0.0,
-        year=repurchase(now - YEAR, now), lapsed=churn(now), now=now, percent=percent,
-        days=days)
+        "insights/overview.html", segments=segments, names=SEGMENT_NAMES, total=customers,
+        total_revenue=revenue, pareto=_pareto_share(customers, revenue),
+        computed=kept.computed_at if kept else None,
+        year=Repurchase(kept.customers, kept.repeat_customers, kept.gaps, kept.mean_days,
+                        kept.median_days) if kept else None,
+        lapsed=Churn(kept.churn_customers, kept.churned) if kept else None,
+        percent=percent, days=days)
 
 
 def blueprint() -> Blueprint:

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hooks import Model
+
+
+class CustomerFigures(Model):
+    """One customer's figures as the last refresh computed them (snapshot.py)."""
+
+    __tablename__ = "insights_customer"
+    __table_args__ = (Index("ix_insights_customer_segment", "segment"),)
+
+    customer: Mapped[str] = mapped_column(String(254), primary_key=True)  # e-mail, lower case
+    user_id: Mapped[int | None] = mapped_column(index=True, default=None)
+    orders: Mapped[int] = mapped_column()
+    net: Mapped[int] = mapped_column()  # minor units, paid minus refunded
+    days_since: Mapped[int] = mapped_column()  # since the last purchase
+    recency: Mapped[int] = mapped_column()  # scores 1-5
+    frequency: Mapped[int] = mapped_column()
+    monetary: Mapped[int] = mapped_column()
+    segment: Mapped[str] = mapped_column(String(32))
+    # From the value models, when they could be fitted (None otherwise).
+    probability_active: Mapped[float | None] = mapped_column(Float, default=None)
+    expected_orders: Mapped[float | None] = mapped_column(Float, default=None)  # next 365 days
+    expected_value: Mapped[int | None] = mapped_column(default=None)  # their net, minor units
+    computed_at: Mapped[datetime] = mapped_column()
+
+
+class Summary(Model):
+    """The shop-wide figures of the last refresh: buying again over the last 365 days, and
+    churn. One row."""
+
+    __tablename__ = "insights_summary"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column()
+    customers: Mapped[int] = mapped_column()  # who bought in the last 365 days
+    repeat_customers: Mapped[int] = mapped_column()  # of whom bought twice or more in them
+    gaps: Mapped[int] = mapped_column()
+    mean_days: Mapped[float | None] = mapped_column(Float, default=None)
+    median_days: Mapped[float | None] = mapped_column(Float, default=None)
+    churn_customers: Mapped[int] = mapped_column()  # with two or more purchases
+    churned: Mapped[int] = mapped_column()

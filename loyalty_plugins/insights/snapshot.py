@@ -1,0 +1,83 @@
+"""The figures of every customer, computed by the hourly job and kept in ``insights_customer``,
+so pages read a table instead of the whole history.
+
+Each refresh scores every customer (rfm.py) and, when the history allows it (at least ten
+customers, some of them with a repeat purchase), fits the value models (value.py) on it, in
+weeks: ``x`` = orders - 1, ``t_x`` = weeks from the first purchase to the last, ``T`` = weeks
+since the first. A customer's expected value is their expected orders in the next 365 days
+times the value of their orders that Gamma-Gamma expects (from their mean order value, net).
+The old rows are replaced in one transaction: readers see the last refresh until it commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+from sqlalchemy import delete, insert, select
+
+from hooks import session
+from loyalty_plugins.insights.kpis import churn, repurchase
+from loyalty_plugins.insights.models import CustomerFigures, Summary
+from loyalty_plugins.insights.rfm import CustomerRFM, customer_rfm
+from loyalty_plugins.insights.value import BetaGeo, FitError, GammaGamma
+
+YEAR = timedelta(days=365)
+WEEK_DAYS = 7.0
+HORIZON_WEEKS = 365 / WEEK_DAYS
+BATCH = 5000
+
+
+def _value_columns(customers: list[CustomerRFM]) -> list[tuple[float, float, int] | None]:
+    """(probability active, expected orders, expected value) per customer, or None each
+    when the models cannot be fitted to this history."""
+    x = np.array([c.orders - 1 for c in customers], dtype=float)
+    age = np.array([c.days_known for c in customers], dtype=float) / WEEK_DAYS
+    t_x = age - np.array([c.days_since for c in customers], dtype=float) / WEEK_DAYS
+    mean_value = np.array([c.net / c.orders for c in customers], dtype=float)
+    try:
+        frequency = BetaGeo.fit(x, t_x, age)
+    except FitError:
+        return [None] * len(customers)
+    active = frequency.probability_alive(x, t_x, age)
+    expected = frequency.expected_purchases(HORIZON_WEEKS, x, t_x, age)
+    try:
+        value = GammaGamma.fit(x, mean_value).expected_value(x, mean_value)
+    except FitError:
+        value = mean_value
+    return [(float(a), float(e), int(round(e * v))) if np.isfinite(a * e * v) else None
+            for a, e, v in zip(active, expected, value, strict=True)]
+
+
+def refresh(now: datetime) -> int:
+    """Compute every customer's figures as of ``now`` and keep them; how many customers."""
+    customers = customer_rfm(now)
+    values = _value_columns(customers) if customers else []
+    rows = [{"customer": c.customer, "user_id": c.user_id, "orders": c.orders, "net": c.net,
+             "days_since": c.days_since, "recency": c.recency, "frequency": c.frequency,
+             "monetary": c.monetary, "segment": c.segment,
+             "probability_active": v[0] if v else None, "expected_orders": v[1] if v else None,
+             "expected_value": v[2] if v else None, "computed_at": now}
+            for c, v in zip(customers, values, strict=True)]
+    again, lapsed = repurchase(now - YEAR, now), churn(now)
+    db = session()
+    db.execute(delete(CustomerFigures))
+    for start in range(0, len(rows), BATCH):
+        db.execute(insert(CustomerFigures), rows[start:start + BATCH])
+    db.execute(delete(Summary))
+    db.add(Summary(computed_at=now, customers=again.customers,
+                   repeat_customers=again.repeat_customers, gaps=again.gaps,
+                   mean_days=again.mean_days, median_days=again.median_days,
+                   churn_customers=lapsed.customers, churned=lapsed.churned))
+    db.commit()
+    return len(rows)
+
+
+def summary() -> Summary | None:
+    """The shop-wide figures of the last refresh; None before the first."""
+    return session().scalars(select(Summary)).first()
+
+
+def figures_of(user_id: int) -> CustomerFigures | None:
+    return session().scalars(select(CustomerFigures).where(
+        CustomerFigures.user_id == user_id)).first()
