@@ -7,12 +7,14 @@ Customers are known by e-mail address and orders are those of ``hooks.order_hist
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, DateTime, Float, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Float, case, cast, func, select
 
 from hooks import order_history, session
+from loyalty_plugins.insights.rfm import CustomerRFM, customer_rfm
 
 DAY_SECONDS = 86400.0
 
@@ -33,7 +35,7 @@ class Repurchase:
 
 @dataclass(frozen=True)
 class Churn:
-    customers: int  # with at least two purchases before the day
+    customers: int  # with at least two purchases
     churned: int  # of whom are overdue: silent for more than ``factor`` times their mean gap
 
     @property
@@ -70,15 +72,21 @@ def repurchase(start: datetime, end: datetime) -> Repurchase:
     gap = _days(ordered.c.placed_at, ordered.c.previous).label("gap")
     gaps = (select(gap).where(ordered.c.previous.is_not(None), ordered.c.placed_at >= start,
                               ordered.c.placed_at < end).subquery())
-    count, mean = session().execute(select(func.count(), func.avg(gaps.c.gap))).one()
-    median = _median(gaps.c.gap, count)
+    if session().get_bind().dialect.name == "postgresql":  # the median in the same pass
+        count, mean, median = session().execute(select(
+            func.count(), func.avg(gaps.c.gap),
+            func.percentile_cont(0.5).within_group(gaps.c.gap))).one()
+        median = float(median) if median is not None else None
+    else:
+        count, mean = session().execute(select(func.count(), func.avg(gaps.c.gap))).one()
+        median = _median(gaps.c.gap, count)
     return Repurchase(int(customers), int(repeat), int(count),
                       float(mean) if mean is not None else None, median)
 
 
 def _median(column: ColumnElement, count: int) -> float | None:
     """The median of a column of ``count`` values: the middle one, or the mean of the two
-    middle ones (one ordered read of at most two rows, on either database)."""
+    middle ones (one ordered read of at most two rows; SQLite has no percentile_cont)."""
     if not count:
         return None
     middle = session().scalars(select(column).order_by(column).offset((count - 1) // 2)
@@ -86,20 +94,16 @@ def _median(column: ColumnElement, count: int) -> float | None:
     return float(sum(middle) / len(middle))
 
 
+def churn_of(customers: Iterable[CustomerRFM], factor: float = 2.0) -> Churn:
+    """Of the customers with two or more purchases, those whose silence since the last one is
+    longer than ``factor`` times their own mean time between purchases
+    (``(last - first) / (orders - 1)``)."""
+    repeaters = [c for c in customers if c.orders > 1]
+    churned = sum(c.days_since > factor * (c.days_known - c.days_since) / (c.orders - 1)
+                  for c in repeaters)
+    return Churn(len(repeaters), churned)
+
+
 def churn(as_of: datetime, factor: float = 2.0) -> Churn:
-    """Customers with two or more purchases before ``as_of`` whose silence since the last one
-    is longer than ``factor`` times their own mean time between purchases."""
-    history = order_history()
-    per_customer = (select(func.count().label("orders"),
-                           func.min(history.c.placed_at).label("first"),
-                           func.max(history.c.placed_at).label("last"))
-                    .where(history.c.placed_at < as_of)
-                    .group_by(history.c.customer).subquery())
-    repeaters = select(per_customer).where(per_customer.c.orders > 1).subquery()
-    mean_gap = (_days(repeaters.c["last"], repeaters.c.first)
-                / (repeaters.c.orders - 1))
-    silence = _days(literal(as_of, DateTime()), repeaters.c["last"])
-    customers, churned = session().execute(select(
-        func.count(), func.coalesce(func.sum(case((silence > factor * mean_gap, 1), else_=0)),
-                                    0)).select_from(repeaters)).one()
-    return Churn(int(customers), int(churned))
+    """``churn_of`` every customer with a purchase before ``as_of``."""
+    return churn_of(customer_rfm(as_of), factor)

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import delete, insert, select
 
 from hooks import session
-from loyalty_plugins.insights.kpis import churn, repurchase
+from loyalty_plugins.insights.kpis import churn_of, repurchase
 from loyalty_plugins.insights.models import CustomerFigures, Summary
 from loyalty_plugins.insights.rfm import CustomerRFM, customer_rfm
 from loyalty_plugins.insights.value import BetaGeo, FitError, GammaGamma
@@ -59,7 +59,7 @@ def refresh(now: datetime) -> int:
              "probability_active": v[0] if v else None, "expected_orders": v[1] if v else None,
              "expected_value": v[2] if v else None, "computed_at": now}
             for c, v in zip(customers, values, strict=True)]
-    again, lapsed = repurchase(now - YEAR, now), churn(now)
+    again, lapsed = repurchase(now - YEAR, now), churn_of(customers)
     db = session()
     db.execute(delete(CustomerFigures))
     for start in range(0, len(rows), BATCH):
