@@ -3,13 +3,13 @@ reported with the lines it held."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from storefront.extensions import db
-from storefront.imports.reading import Report, RowProblem
+from storefront.imports.reading import CountingReader, Report, RowProblem
 
 Item = TypeVar("Item")
 
@@ -29,3 +29,29 @@ def commit_batch(write: Callable[[list[Item], Report], None], batch: list[Item],
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         report.problem(f"{first_line}-{last_line}",
                        f"not imported, nothing of these lines was written: {reason}")
+
+
+def write_in_batches(items: Iterable[Item], write: Callable[[list[Item], Report], None],
+                     report: Report, size: int, lines: Callable[[Item], tuple[int, int]],
+                     counter: list[CountingReader],
+                     progress: Callable[[int], None] | None = None) -> Report:
+    """``commit_batch`` the items ``size`` at a time (``lines``: the first and last line of
+    the file an item came from); ``progress`` is told how many bytes of the file have been
+    read (``counter``) after each batch."""
+    batch: list[Item] = []
+
+    def flush() -> None:
+        commit_batch(write, batch, report, lines(batch[0])[0], lines(batch[-1])[1])
+        batch.clear()
+        if progress is not None and counter:
+            progress(counter[0].count)
+
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            flush()
+    if batch:
+        flush()
+    if progress is not None and counter:
+        progress(counter[0].count)
+    return report

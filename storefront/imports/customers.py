@@ -10,7 +10,7 @@ however often the file is imported. No welcome message, event or bonus comes of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from sqlalchemy import insert, select
 from hooks import call, provided
 from storefront.accounts.models import Role, User
 from storefront.extensions import db
-from storefront.imports.batch import commit_batch
+from storefront.imports.batch import write_in_batches
 from storefront.imports.reading import Report, RowProblem, email_address, moment, rows, whole_number
 from storefront.timeutil import utcnow
 
@@ -82,20 +82,13 @@ def import_customers(path: Path, progress: Callable[[int], None] | None = None) 
     report = Report()
     counter: list = []
     now = utcnow()
-    batch: list[Customer] = []
-    for number, row in rows(path, counter):
-        try:
-            batch.append(_customer_of(number, row, now))
-        except RowProblem as exc:
-            report.problem(number, str(exc))
-            continue
-        if len(batch) == BATCH:
-            commit_batch(_write, batch, report, batch[0].line, batch[-1].line)
-            batch = []
-            if progress is not None:
-                progress(counter[0].count)
-    if batch:
-        commit_batch(_write, batch, report, batch[0].line, batch[-1].line)
-    if progress is not None and counter:
-        progress(counter[0].count)
-    return report
+
+    def customers() -> Iterator[Customer]:
+        for number, row in rows(path, counter):
+            try:
+                yield _customer_of(number, row, now)
+            except RowProblem as exc:
+                report.problem(number, str(exc))
+
+    return write_in_batches(customers(), _write, report, BATCH,
+                            lambda customer: (customer.line, customer.line), counter, progress)

@@ -22,7 +22,7 @@ from hooks.rows import dialect_insert
 from storefront.accounts.models import User
 from storefront.catalog.models import Product
 from storefront.extensions import db
-from storefront.imports.batch import commit_batch
+from storefront.imports.batch import write_in_batches
 from storefront.imports.reading import (
     Report,
     RowProblem,
@@ -186,17 +186,5 @@ def import_orders(path: Path, progress: Callable[[int], None] | None = None) -> 
     report = Report()
     counter: list = []
     orders = historic_orders(rows(path, counter), report, current_app.config["CURRENCY"])
-    batch: list[HistoricOrder] = []
-    for order in orders:
-        batch.append(order)
-        if len(batch) == BATCH:
-            commit_batch(_write, batch, report, batch[0].first_line, batch[-1].last_line)
-            batch = []
-            if progress is not None:
-                progress(counter[0].count)
-    if batch:
-        commit_batch(_write, batch, report, batch[0].first_line, batch[-1].last_line)
-    if progress is not None and counter:
-        progress(counter[0].count)
-    return report
-
+    return write_in_batches(orders, _write, report, BATCH,
+                            lambda order: (order.first_line, order.last_line), counter, progress)

@@ -9,7 +9,7 @@ from alembic import op
 revision = "i001"
 down_revision = None
 branch_labels = ("insights",)
-depends_on = "0019"
+depends_on = "0001"
 
 
 def upgrade() -> None:
