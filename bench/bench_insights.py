@@ -38,8 +38,8 @@ from storefront import create_app
 from loyalty_plugins.insights.kpis import churn_of, repurchase
 from loyalty_plugins.insights.rfm import customer_rfm
 from loyalty_plugins.insights.snapshot import refresh
-from loyalty_plugins.insights.views import _pareto_share, _segments
-from loyalty_plugins.insights.snapshot import summary
+from loyalty_plugins.insights.snapshot import pareto_share, summary
+from loyalty_plugins.insights.views import _segments
 app = create_app()
 now = datetime(2025, 1, 1)
 out = {}
@@ -48,7 +48,7 @@ out = {}
 def page():
     found = _segments()
     customers = sum(row[0] for row in found.values())
-    _pareto_share(customers, sum(row[1] for row in found.values()))
+    pareto_share(customers, sum(row[1] for row in found.values()))
     return summary().customers
 
 

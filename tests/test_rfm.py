@@ -10,10 +10,10 @@ import numpy as np
 from loyalty_plugins.insights.rfm import (
     DEFAULT_RULES,
     customer_rfm,
-    pareto_share,
     quintile_scores,
     segment_of,
 )
+from loyalty_plugins.insights.snapshot import pareto_share, refresh
 from storefront.imports.orders import import_orders
 
 AS_OF = datetime(2025, 1, 1)
@@ -50,7 +50,9 @@ def test_every_customer_gets_the_scores_and_segment_worked_out_by_hand(app, tmp_
             for name, row in found.items()} == EXPECTED
     assert (found["c9"].orders, found["c9"].net, found["c9"].days_since) == (8, 8000, 5)
     assert found["c9"].monetary == 5 and found["c0"].monetary == 1
-    assert pareto_share([row.net for row in found.values()]) == (8 + 6) / 33
+    with app.app_context():
+        assert refresh(AS_OF) == 10
+        assert pareto_share(10, 33_000) == (8 + 6) / 33  # c9 and c8 of 33 orders of 10.00
 
 
 def test_scores_share_equal_values_and_start_at_one():

@@ -1,5 +1,6 @@
-"""Relationship figures over a period, computed in the database: repurchase rate, the time
-customers take to buy again (mean and median), and churn against each customer's own rhythm.
+"""Relationship figures: repurchase rate and the time customers take to buy again (mean and
+median) over a period, computed in the database; churn against each customer's own rhythm,
+from the per-customer rows of rfm.py.
 
 Customers are known by e-mail address and orders are those of ``hooks.order_history``
 (paid, or imported as history). A period is ``[start, end)`` in naive UTC.

@@ -93,11 +93,3 @@ def customer_rfm(as_of: datetime, rules: tuple[Rule, ...] = DEFAULT_RULES
                         segment_of(int(recency[i]), int(frequency[i]), rules))
             for i, row in enumerate(rows)]
 
-
-def pareto_share(nets: list[int] | np.ndarray, top: float = 0.2) -> float:
-    """The share of revenue brought by the best ``top`` share of customers (0-1)."""
-    values = np.sort(np.asarray(nets, dtype=float))[::-1]
-    total = values.sum()
-    if total <= 0:
-        return 0.0
-    return float(values[:max(1, round(len(values) * top))].sum() / total)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from hooks import session
 from loyalty_plugins.insights.kpis import churn_of, repurchase
@@ -94,3 +94,13 @@ def summary() -> Summary | None:
 def figures_of(user_id: int) -> CustomerFigures | None:
     return session().scalars(select(CustomerFigures).where(
         CustomerFigures.user_id == user_id)).first()
+
+
+def pareto_share(customers: int, revenue: int, top: float = 0.2) -> float:
+    """The share of net revenue brought by the best ``top`` share of the kept customers (by
+    net spend); ``customers`` and ``revenue``: their count and net revenue."""
+    if not customers or revenue <= 0:
+        return 0.0
+    best = (select(CustomerFigures.net).order_by(CustomerFigures.net.desc())
+            .limit(max(1, round(customers * top))).subquery())
+    return float(session().scalar(select(func.sum(best.c.net))) or 0) / revenue

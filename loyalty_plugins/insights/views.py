@@ -10,7 +10,7 @@ from hooks import current_customer, language, lazy_gettext, render_template, ses
 from loyalty_plugins.insights.kpis import Churn, Repurchase
 from loyalty_plugins.insights.models import CustomerFigures
 from loyalty_plugins.insights.rfm import DEFAULT_RULES
-from loyalty_plugins.insights.snapshot import summary
+from loyalty_plugins.insights.snapshot import pareto_share, summary
 
 SEGMENT_NAMES = {
     "champions": lazy_gettext("Champions"), "loyal": lazy_gettext("Loyal"),
@@ -49,15 +49,6 @@ def _segments() -> dict[str, tuple[int, int, float | None, int | None]]:
     return {row[0]: (int(row[1]), int(row[2] or 0), row[3], row[4]) for row in rows}
 
 
-def _pareto_share(customers: int, revenue: int, top: float = 0.2) -> float:
-    """The share of net revenue brought by the best ``top`` share of customers."""
-    if not customers or revenue <= 0:
-        return 0.0
-    best = (select(CustomerFigures.net).order_by(CustomerFigures.net.desc())
-            .limit(max(1, round(customers * top))).subquery())
-    return float(session().scalar(select(func.sum(best.c.net))) or 0) / revenue
-
-
 def overview():
     _allowed()
     kept = summary()
@@ -68,7 +59,7 @@ def overview():
                 for rule in DEFAULT_RULES]
     return render_template(
         "insights/overview.html", segments=segments, names=SEGMENT_NAMES, total=customers,
-        total_revenue=revenue, pareto=_pareto_share(customers, revenue),
+        total_revenue=revenue, pareto=pareto_share(customers, revenue),
         computed=kept.computed_at if kept else None,
         year=Repurchase(kept.customers, kept.repeat_customers, kept.gaps, kept.mean_days,
                         kept.median_days) if kept else None,
