@@ -41,7 +41,15 @@ from hooks.contract import CONTRACT_VERSION, __version__
 from hooks.dates import add_months
 from hooks.markers import PROJECT_NAME, Policy, hookimpl, hookspec, spec
 from hooks.rows import dialect_insert, insert_once
-from hooks.text import gettext, language, lazy_gettext, money, ngettext, number
+from hooks.text import (
+    gettext,
+    language,
+    lazy_gettext,
+    money,
+    ngettext,
+    number,
+    spreadsheet_safe,
+)
 from hooks.types import (
     Adjustment,
     Asset,
@@ -129,6 +137,7 @@ __all__ = [
     "session",
     "shop_timezone",
     "spec",
+    "spreadsheet_safe",
     "today",
     "utcnow",
 ]

@@ -59,3 +59,9 @@ def language() -> str:
     from storefront.i18n import current_language
 
     return current_language()
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell that spreadsheet programs show as text, never run as a formula: text that
+    starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a ``'`` before it."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -28,7 +28,7 @@ from loyalty_plugins.events.models import Event, Registration
 from loyalty_plugins.events.service import utcnow
 from loyalty_plugins.events.views import blueprint
 
-storefront_contract = ">=2.3,<3"
+storefront_contract = ">=2.4,<3"
 storefront_description = lazy_gettext(
     "Events: selective access to corporate, cultural, family and social events. Members "
     "register (free events, with a waitlist) or buy a ticket through the cart (paid events, so "

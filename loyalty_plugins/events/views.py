@@ -20,6 +20,7 @@ from hooks import (
     render_template,
     require_role,
     session,
+    spreadsheet_safe,
 )
 from hooks import gettext as _
 from loyalty_plugins.events import calendar, service
@@ -223,7 +224,7 @@ def blueprint() -> Blueprint:
         writer.writerow(["name", "email", "status", "guests", "waitlist_position",
                          "registered_at", "checked_in_at", "order_id"])
         for reg, name, email in _admin_rows(row):
-            writer.writerow([_cell(name), email, reg.status, reg.guests,
+            writer.writerow([spreadsheet_safe(name), email, reg.status, reg.guests,
                              reg.waitlist_position or "", reg.created_at.isoformat(" ", "seconds"),
                              reg.checked_in_at.isoformat(" ", "seconds")
                              if reg.checked_in_at else "", reg.order_id or ""])
@@ -231,11 +232,6 @@ def blueprint() -> Blueprint:
             "Content-Disposition": f'attachment; filename="{slug}-registrations.csv"'})
 
     return bp
-
-
-def _cell(text: str) -> str:
-    """Keep spreadsheet programs from running a member's name as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _counts() -> dict[tuple[int, str], int]:

@@ -19,6 +19,7 @@ from hooks import (
     number,
     render_template,
     require_role,
+    spreadsheet_safe,
 )
 from hooks import gettext as _
 from hooks import session as db_session
@@ -321,17 +322,12 @@ def _statement(user_id: int) -> Response:
         balance += entry.delta if entry.bucket == "available" else 0
         writer.writerow([local_date(entry.created_at, cfg.tz).isoformat(),
                          kind_label(entry.kind, entry.delta), usable, pending, balance,
-                         _csv_safe(describe_entry(entry, label)),
-                         _csv_safe(describe_actor(entry))])
+                         spreadsheet_safe(describe_entry(entry, label)),
+                         spreadsheet_safe(describe_actor(entry))])
     writer.writerow([last.isoformat(), _("Closing balance"), "", "", balance, "", ""])
     name = f"points-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def _csv_safe(text: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 __all__ = ["REDEEM_KEY", "blueprint"]
