@@ -44,7 +44,7 @@ def test_the_owner_reads_segments_and_figures_in_either_language(app, shop):
     assert page.status_code == 200, page.status_code
     text = page.get_data(as_text=True)
     champions = text.split('data-segment="champions">', 1)[1].split("</tr>", 1)[0]
-    assert "<th scope=\"row\">Champions</th>" in champions and ">1</td>" in champions
+    assert "/segments/champions\">Champions</a></th>" in champions and ">1</td>" in champions
     assert "€80.00" in champions and ">10%</td>" in champions
     lost = text.split('data-segment="lost">', 1)[1].split("</tr>", 1)[0]
     assert ">€20.00<" in lost  # c7 and c8, the two oldest one-time buyers
@@ -96,3 +96,29 @@ def test_only_managers_and_the_owner_see_it(app, shop, role, status):
 def test_a_guest_is_asked_to_log_in(app):
     answer = app.test_client().get(PAGE)
     assert answer.status_code in (302, 303) and "/login" in answer.headers["Location"]
+
+
+def test_a_segment_lists_its_customers_and_downloads_as_csv(app, shop):
+    owner = staff_client(app, shop, "owner")
+    overview = owner.get(PAGE).get_data(as_text=True)
+    assert 'href="/plugins/insights/segments/lost">Lost</a>' in overview
+    page = owner.get("/plugins/insights/segments/lost").get_data(as_text=True)
+    listed = page.split('data-testid="segment-customers">', 1)[1].split("</table>", 1)[0]
+    assert "c8@example.com" in listed and "c7@example.com" in listed
+    assert "c9@example.com" not in listed and "2 customers, best spenders first." in page
+    champions = owner.get("/plugins/insights/segments/champions").get_data(as_text=True)
+    assert 'href="/admin/customers/' in champions  # c9 has an account
+    answer = owner.get("/plugins/insights/segments/lost.csv")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    lines = answer.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("customer,orders,net,days_since_last_order,recency")
+    assert sorted(line.split(",")[0] for line in lines[1:]) == [
+        "c7@example.com", "c8@example.com"]
+    assert lines[1].split(",")[2] == "10.00"
+    assert owner.get("/plugins/insights/segments/nobody").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/plugins/insights/segments/lost",
+                                  "/plugins/insights/segments/lost.csv"])
+def test_staff_cannot_read_a_segment(app, shop, path):
+    assert staff_client(app, shop, "staff").get(path).status_code == 403

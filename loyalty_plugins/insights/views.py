@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterator
+
 from babel.numbers import format_decimal, format_percent
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, Response, abort, redirect, request, stream_with_context, url_for
 from sqlalchemy import func, select
 
-from hooks import current_customer, language, lazy_gettext, render_template, session
+from hooks import (
+    current_customer,
+    language,
+    lazy_gettext,
+    render_template,
+    session,
+    spreadsheet_safe,
+)
 from loyalty_plugins.insights.kpis import Churn, Repurchase
 from loyalty_plugins.insights.models import CustomerFigures
 from loyalty_plugins.insights.rfm import DEFAULT_RULES
@@ -67,7 +78,71 @@ def overview():
         percent=percent, days=days)
 
 
+PAGE_SIZE = 50
+CSV_COLUMNS = ("customer", "orders", "net", "days_since_last_order", "recency", "frequency",
+               "monetary", "probability_active", "expected_orders_next_year",
+               "expected_value_next_year")
+
+
+def _segment_code(slug: str) -> str:
+    code = slug.replace("-", " ")
+    if code not in SEGMENT_NAMES:
+        abort(404)
+    return code
+
+
+def _members_of(code: str):
+    return (select(CustomerFigures).where(CustomerFigures.segment == code)
+            .order_by(CustomerFigures.net.desc(), CustomerFigures.customer))
+
+
+def segment(slug: str):
+    """The customers of one segment, best spenders first, 50 a page."""
+    _allowed()
+    code = _segment_code(slug)
+    raw = request.args.get("page", "1")
+    page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    rows = session().scalars(_members_of(code).offset((page - 1) * PAGE_SIZE)
+                             .limit(PAGE_SIZE + 1)).all()
+    count = session().scalar(select(func.count()).where(CustomerFigures.segment == code))
+    return render_template("insights/segment.html", code=code, slug=slug, name=SEGMENT_NAMES[code],
+                           rows=rows[:PAGE_SIZE], count=count, page=page,
+                           has_next=len(rows) > PAGE_SIZE, percent=percent)
+
+
+def _minor(value: int | None) -> str:
+    return "" if value is None else f"{value / 100:.2f}"
+
+
+def segment_csv(slug: str):
+    """The whole segment as CSV, written while it is read (any size, little memory)."""
+    _allowed()
+    code = _segment_code(slug)
+
+    def lines() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for row in session().scalars(_members_of(code).execution_options(yield_per=1000)):
+            writer.writerow([spreadsheet_safe(row.customer), row.orders, _minor(row.net),
+                             row.days_since, row.recency, row.frequency, row.monetary,
+                             "" if row.probability_active is None
+                             else f"{row.probability_active:.4f}",
+                             "" if row.expected_orders is None else f"{row.expected_orders:.3f}",
+                             _minor(row.expected_value)])
+            if out.tell() > 64_000:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
+    return Response(stream_with_context(lines()), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="segment-{slug}.csv"'})
+
+
 def blueprint() -> Blueprint:
     bp = Blueprint("insights", __name__, url_prefix="/plugins/insights")
     bp.add_url_rule("/", "overview", overview)
+    bp.add_url_rule("/segments/<slug>", "segment", segment)
+    bp.add_url_rule("/segments/<slug>.csv", "segment_csv", segment_csv)
     return bp
