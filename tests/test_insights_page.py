@@ -122,3 +122,24 @@ def test_a_segment_lists_its_customers_and_downloads_as_csv(app, shop):
                                   "/plugins/insights/segments/lost.csv"])
 def test_staff_cannot_read_a_segment(app, shop, path):
     assert staff_client(app, shop, "staff").get(path).status_code == 403
+
+
+def test_the_owner_sets_the_segment_rules_and_who_counts_as_loyal(app, shop):
+    from storefront.plugins.settings import SettingsError
+    from storefront.plugins.state import save_settings
+
+    only_champions = [{"segment": "champions", "recency_from": 1, "recency_to": 5,
+                       "frequency_from": 5, "frequency_to": 5}]
+    with app.app_context():
+        save_settings("insights", {"segment_rules": only_champions, "loyal_min_orders": 2},
+                      actor="test")
+        with pytest.raises(SettingsError, match="must start at or below where it ends"):
+            save_settings("insights", {"segment_rules": [{**only_champions[0],
+                                                          "recency_from": 4,
+                                                          "recency_to": 2}]}, actor="test")
+    app.test_cli_runner().invoke(main, ["jobs", "run", "--force"])
+    text = staff_client(app, shop, "owner").get(PAGE).get_data(as_text=True)
+    assert 'data-segment="lost"' not in text
+    other = text.split('data-segment="other">', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">9</td>' in other  # the nine one-time buyers no rule holds
+    assert "1 of 1 customers placed 2 orders or more" in text

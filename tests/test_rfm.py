@@ -15,6 +15,7 @@ from loyalty_plugins.insights.rfm import (
 )
 from loyalty_plugins.insights.snapshot import pareto_share, refresh
 from storefront.imports.orders import import_orders
+from tests.points_support import loyalty_app
 
 AS_OF = datetime(2025, 1, 1)
 # customer: (orders, days from the last one to AS_OF); each order is 10.00.
@@ -41,7 +42,8 @@ def history_file(tmp_path):
     return path
 
 
-def test_every_customer_gets_the_scores_and_segment_worked_out_by_hand(app, tmp_path):
+def test_every_customer_gets_the_scores_and_segment_worked_out_by_hand(make_app, tmp_path):
+    app = loyalty_app(make_app, plugins=("insights",))
     with app.app_context():
         assert import_orders(history_file(tmp_path)).imported == 34
         found = {row.customer.split("@")[0]: row for row in customer_rfm(AS_OF)

@@ -24,6 +24,7 @@ DAY_SECONDS = 86400.0
 class Repurchase:
     customers: int  # who bought in the period
     repeat_customers: int  # of whom bought at least twice in it
+    loyal_customers: int  # of whom bought at least ``loyal_min_orders`` times in it
     gaps: int  # purchases in the period that followed an earlier one of the same customer
     mean_days: float | None  # between such a purchase and the one before it
     median_days: float | None
@@ -32,6 +33,10 @@ class Repurchase:
     def rate(self) -> float:
         """The share of the period's customers who bought at least twice in it."""
         return self.repeat_customers / self.customers if self.customers else 0.0
+
+    @property
+    def loyal_share(self) -> float:
+        return self.loyal_customers / self.customers if self.customers else 0.0
 
 
 @dataclass(frozen=True)
@@ -61,13 +66,15 @@ def _with_previous():
                   previous.label("previous")).subquery("with_previous")
 
 
-def repurchase(start: datetime, end: datetime) -> Repurchase:
+def repurchase(start: datetime, end: datetime, loyal_min_orders: int = 3) -> Repurchase:
     history = order_history()
     per_customer = (select(func.count().label("orders")).select_from(history)
                     .where(history.c.placed_at >= start, history.c.placed_at < end)
                     .group_by(history.c.customer).subquery())
-    customers, repeat = session().execute(select(
-        func.count(), func.coalesce(func.sum(case((per_customer.c.orders > 1, 1), else_=0)), 0)
+    customers, repeat, loyal = session().execute(select(
+        func.count(), *(func.coalesce(func.sum(case((per_customer.c.orders >= least, 1),
+                                                    else_=0)), 0)
+                        for least in (2, loyal_min_orders))
     ).select_from(per_customer)).one()
     ordered = _with_previous()
     gap = _days(ordered.c.placed_at, ordered.c.previous).label("gap")
@@ -81,7 +88,7 @@ def repurchase(start: datetime, end: datetime) -> Repurchase:
     else:
         count, mean = session().execute(select(func.count(), func.avg(gaps.c.gap))).one()
         median = _median(gaps.c.gap, count)
-    return Repurchase(int(customers), int(repeat), int(count),
+    return Repurchase(int(customers), int(repeat), int(loyal), int(count),
                       float(mean) if mean is not None else None, median)
 
 

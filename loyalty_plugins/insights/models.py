@@ -40,6 +40,8 @@ class Summary(Model):
     computed_at: Mapped[datetime] = mapped_column()
     customers: Mapped[int] = mapped_column()  # who bought in the last 365 days
     repeat_customers: Mapped[int] = mapped_column()  # of whom bought twice or more in them
+    loyal_customers: Mapped[int] = mapped_column()  # at least the setting's orders in them
+    loyal_min_orders: Mapped[int] = mapped_column()  # the setting, then
     gaps: Mapped[int] = mapped_column()
     mean_days: Mapped[float | None] = mapped_column(Float, default=None)
     median_days: Mapped[float | None] = mapped_column(Float, default=None)

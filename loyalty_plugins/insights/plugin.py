@@ -8,7 +8,8 @@ from pathlib import Path
 from hooks import Job, NavLink, current_customer, hookimpl, lazy_gettext, render_template, utcnow
 from hooks import gettext as _
 from loyalty_plugins.insights import snapshot
-from loyalty_plugins.insights.views import SEGMENT_NAMES, blueprint, percent
+from loyalty_plugins.insights.settings import SCHEMA, SEGMENT_NAMES
+from loyalty_plugins.insights.views import blueprint, percent
 
 storefront_contract = ">=2.4,<3"
 storefront_description = lazy_gettext(
@@ -26,6 +27,11 @@ def shop_nav_links(customer):
     if customer.has_role("manager"):
         return [NavLink(label=_("Insights"), url="/plugins/insights/", order=92)]
     return []
+
+
+@hookimpl
+def shop_settings_schema():
+    return SCHEMA
 
 
 @hookimpl

@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import delete, func, insert, select
 
 from hooks import session
+from loyalty_plugins.insights import settings
 from loyalty_plugins.insights.kpis import churn_of, repurchase
 from loyalty_plugins.insights.models import CustomerFigures, Summary
 from loyalty_plugins.insights.rfm import CustomerRFM, customer_rfm
@@ -64,7 +65,7 @@ def _value_columns(customers: list[CustomerRFM]) -> list[tuple[float, float, int
 
 def refresh(now: datetime) -> int:
     """Compute every customer's figures as of ``now`` and keep them; how many customers."""
-    customers = customer_rfm(now)
+    customers = customer_rfm(now, settings.rules())
     values = _value_columns(customers) if customers else []
     rows = [{"customer": c.customer, "user_id": c.user_id, "orders": c.orders, "net": c.net,
              "days_since": c.days_since, "recency": c.recency, "frequency": c.frequency,
@@ -72,14 +73,16 @@ def refresh(now: datetime) -> int:
              "probability_active": v[0] if v else None, "expected_orders": v[1] if v else None,
              "expected_value": v[2] if v else None, "computed_at": now}
             for c, v in zip(customers, values, strict=True)]
-    again, lapsed = repurchase(now - YEAR, now), churn_of(customers)
+    least = settings.loyal_min_orders()
+    again, lapsed = repurchase(now - YEAR, now, least), churn_of(customers)
     db = session()
     db.execute(delete(CustomerFigures))
     for start in range(0, len(rows), BATCH):
         db.execute(insert(CustomerFigures), rows[start:start + BATCH])
     db.execute(delete(Summary))
     db.add(Summary(computed_at=now, customers=again.customers,
-                   repeat_customers=again.repeat_customers, gaps=again.gaps,
+                   repeat_customers=again.repeat_customers,
+                   loyal_customers=again.loyal_customers, loyal_min_orders=least, gaps=again.gaps,
                    mean_days=again.mean_days, median_days=again.median_days,
                    churn_customers=lapsed.customers, churned=lapsed.churned))
     db.commit()

@@ -13,23 +13,14 @@ from sqlalchemy import func, select
 from hooks import (
     current_customer,
     language,
-    lazy_gettext,
     render_template,
     session,
     spreadsheet_safe,
 )
 from loyalty_plugins.insights.kpis import Churn, Repurchase
 from loyalty_plugins.insights.models import CustomerFigures
-from loyalty_plugins.insights.rfm import DEFAULT_RULES
+from loyalty_plugins.insights.settings import SEGMENT_NAMES, rules
 from loyalty_plugins.insights.snapshot import pareto_share, summary
-
-SEGMENT_NAMES = {
-    "champions": lazy_gettext("Champions"), "loyal": lazy_gettext("Loyal"),
-    "new": lazy_gettext("New"), "potential": lazy_gettext("Potential"),
-    "cannot lose": lazy_gettext("Cannot lose"), "at risk": lazy_gettext("At risk"),
-    "hibernating": lazy_gettext("Hibernating"), "lost": lazy_gettext("Lost"),
-    "other": lazy_gettext("Other"),
-}
 
 
 def percent(share: float) -> str:
@@ -66,14 +57,19 @@ def overview():
     found = _segments()
     customers = sum(row[0] for row in found.values())
     revenue = sum(row[1] for row in found.values())
-    segments = [(rule.segment, *found.get(rule.segment, (0, 0, None, None)), rule)
-                for rule in DEFAULT_RULES]
+    current = rules()
+    codes = list(dict.fromkeys(rule.segment for rule in current))  # in the rules' order
+    if "other" in found:  # customers the owner's rules leave out
+        codes.append("other")
+    segments = [(code, *found.get(code, (0, 0, None, None)),
+                 [rule for rule in current if rule.segment == code]) for code in codes]
     return render_template(
         "insights/overview.html", segments=segments, names=SEGMENT_NAMES, total=customers,
         total_revenue=revenue, pareto=pareto_share(customers, revenue),
         computed=kept.computed_at if kept else None,
-        year=Repurchase(kept.customers, kept.repeat_customers, kept.gaps, kept.mean_days,
-                        kept.median_days) if kept else None,
+        year=Repurchase(kept.customers, kept.repeat_customers, kept.loyal_customers, kept.gaps,
+                        kept.mean_days, kept.median_days) if kept else None,
+        loyal_min_orders=kept.loyal_min_orders if kept else None,
         lapsed=Churn(kept.churn_customers, kept.churned) if kept else None,
         percent=percent, days=days)
 

@@ -36,6 +36,8 @@ def upgrade() -> None:
         sa.Column("computed_at", sa.DateTime(), nullable=False),
         sa.Column("customers", sa.Integer(), nullable=False),
         sa.Column("repeat_customers", sa.Integer(), nullable=False),
+        sa.Column("loyal_customers", sa.Integer(), nullable=False),
+        sa.Column("loyal_min_orders", sa.Integer(), nullable=False),
         sa.Column("gaps", sa.Integer(), nullable=False),
         sa.Column("mean_days", sa.Float(), nullable=True),
         sa.Column("median_days", sa.Float(), nullable=True),
