@@ -42,7 +42,7 @@ def shop_migration_dirs():
 @hookimpl
 def shop_register_jobs():
     return [Job("refresh", lambda: snapshot.refresh(utcnow()), every_seconds=3600,
-                description="Compute every customer's segment, scores and value again")]
+                description="compute every customer's segment, scores and value again")]
 
 
 @hookimpl
