@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hooks import NavLink, StaticPage, hookimpl, lazy_gettext
 from hooks import gettext as _
-from loyalty_plugins.community import articles
+from loyalty_plugins.community import articles, figures
 from loyalty_plugins.community.audience import anonymous_reader, tier_ladder
 from loyalty_plugins.community.settings import SCHEMA
 from loyalty_plugins.community.views import blueprint, listed
@@ -16,6 +16,18 @@ storefront_contract = ">=2.3,<3"
 storefront_description = lazy_gettext(
     "Community: articles from content/community/ for everyone, for members or for a tier and "
     "above, an Atom feed of the public ones, and members' discussions with moderation.")
+
+
+@hookimpl
+def shop_publish_hooks():
+    from loyalty_plugins.community import published
+
+    return [published]
+
+
+@hookimpl
+def community_figures(start, end):
+    return figures.figures(start, end)
 
 
 @hookimpl

@@ -22,7 +22,7 @@ from hooks import (
     session,
 )
 from hooks import gettext as _
-from loyalty_plugins.events import content, service
+from loyalty_plugins.events import content, figures, service
 from loyalty_plugins.events.content import EventInfo
 from loyalty_plugins.events.models import Event, Registration
 from loyalty_plugins.events.service import utcnow
@@ -44,6 +44,18 @@ SCHEMA = [
                  help=lazy_gettext("Invite eligible members by message when a new event is "
                                    "published.")),
 ]
+
+
+@hookimpl
+def shop_publish_hooks():
+    from loyalty_plugins.events import published
+
+    return [published]
+
+
+@hookimpl
+def events_figures(start, end):
+    return figures.figures(start, end)
 
 
 @hookimpl

@@ -23,6 +23,10 @@ class CustomerFigures(Model):
     frequency: Mapped[int] = mapped_column()
     monetary: Mapped[int] = mapped_column()
     segment: Mapped[str] = mapped_column(String(32))
+    # One band of each trait (behaviour.py).
+    frequency_band: Mapped[str] = mapped_column(String(16), default="once")
+    volume_band: Mapped[str] = mapped_column(String(16), default="low")
+    payment_band: Mapped[str] = mapped_column(String(16), default="unknown")
     # From the value models, when they could be fitted (None otherwise).
     probability_active: Mapped[float | None] = mapped_column(Float, default=None)
     expected_orders: Mapped[float | None] = mapped_column(Float, default=None)  # next 365 days

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from hooks import order_history, session
 
@@ -57,6 +57,9 @@ class CustomerRFM:
     frequency: int
     monetary: int
     segment: str
+    transfer_orders: int = 0  # paid by bank transfer
+    known_payment_orders: int = 0  # paid in this shop (not imported history)
+    refunded_orders: int = 0  # refunded in part or in full
 
 
 def quintile_scores(values: np.ndarray) -> np.ndarray:
@@ -69,6 +72,10 @@ def segment_of(recency: int, frequency: int, rules: tuple[Rule, ...] = DEFAULT_R
     return next((rule.segment for rule in rules if rule.matches(recency, frequency)), "other")
 
 
+def _count_where(condition) -> object:
+    return func.sum(case((condition, 1), else_=0))
+
+
 def customer_rfm(as_of: datetime, rules: tuple[Rule, ...] = DEFAULT_RULES
                  ) -> list[CustomerRFM]:
     """Every customer with a purchase before ``as_of`` (naive UTC), scored and named."""
@@ -76,7 +83,9 @@ def customer_rfm(as_of: datetime, rules: tuple[Rule, ...] = DEFAULT_RULES
     rows = session().execute(
         select(history.c.customer, func.count(), func.max(history.c.placed_at),
                func.sum(history.c.net), func.min(history.c.placed_at),
-               func.max(history.c.user_id))
+               func.max(history.c.user_id), _count_where(history.c.payment == "offline"),
+               _count_where(history.c.payment != "import"),
+               _count_where(history.c.refunded > 0))
         .where(history.c.placed_at < as_of).group_by(history.c.customer)
         .order_by(history.c.customer)).all()
     if not rows:
@@ -90,6 +99,7 @@ def customer_rfm(as_of: datetime, rules: tuple[Rule, ...] = DEFAULT_RULES
     return [CustomerRFM(row[0], row[5], int(last[i] // 86400), int(first[i] // 86400),
                         int(orders[i]), int(net[i]),
                         int(recency[i]), int(frequency[i]), int(monetary[i]),
-                        segment_of(int(recency[i]), int(frequency[i]), rules))
+                        segment_of(int(recency[i]), int(frequency[i]), rules),
+                        int(row[6]), int(row[7]), int(row[8]))
             for i, row in enumerate(rows)]
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, insert, select
 
 from hooks import session
 from loyalty_plugins.insights import settings
+from loyalty_plugins.insights.behaviour import frequency_band, payment_band, volume_band
 from loyalty_plugins.insights.kpis import churn_of, repurchase
 from loyalty_plugins.insights.models import CustomerFigures, Summary
 from loyalty_plugins.insights.rfm import CustomerRFM, customer_rfm
@@ -70,6 +71,8 @@ def refresh(now: datetime) -> int:
     rows = [{"customer": c.customer, "user_id": c.user_id, "orders": c.orders, "net": c.net,
              "days_since": c.days_since, "recency": c.recency, "frequency": c.frequency,
              "monetary": c.monetary, "segment": c.segment,
+             "frequency_band": frequency_band(c), "volume_band": volume_band(c),
+             "payment_band": payment_band(c),
              "probability_active": v[0] if v else None, "expected_orders": v[1] if v else None,
              "expected_value": v[2] if v else None, "computed_at": now}
             for c, v in zip(customers, values, strict=True)]

@@ -17,9 +17,12 @@ from hooks import (
     session,
     spreadsheet_safe,
 )
-from loyalty_plugins.insights.kpis import Churn, Repurchase
-from loyalty_plugins.insights.models import CustomerFigures
-from loyalty_plugins.insights.settings import SEGMENT_NAMES, rules
+from loyalty_plugins.insights.behaviour import BAND_NAMES, KINDS
+from loyalty_plugins.insights.kpis import Churn, Repurchase, repurchase
+from loyalty_plugins.insights.models import CustomerFigures, Summary
+from loyalty_plugins.insights.period import Period, PeriodError, members_and_others, parse_period
+from loyalty_plugins.insights.programme import programme
+from loyalty_plugins.insights.settings import SEGMENT_NAMES, loyal_min_orders, rules
 from loyalty_plugins.insights.snapshot import pareto_share, summary
 
 
@@ -28,7 +31,7 @@ def percent(share: float) -> str:
     return format_percent(share, locale=language())
 
 
-def days(value: float | None) -> str:
+def decimal(value: float | None) -> str:
     return format_decimal(round(value or 0, 1), locale=language())
 
 
@@ -51,8 +54,39 @@ def _segments() -> dict[str, tuple[int, int, float | None, int | None]]:
     return {row[0]: (int(row[1]), int(row[2] or 0), row[3], row[4]) for row in rows}
 
 
+def _bands(column: str) -> list[tuple[str, int, int]]:
+    """(band, customers, net revenue) of one trait, in the bands' order."""
+    field = getattr(CustomerFigures, column)
+    found = {row[0]: (int(row[1]), int(row[2] or 0)) for row in session().execute(
+        select(field, func.count(), func.sum(CustomerFigures.net)).group_by(field))}
+    return [(code, *found.get(code, (0, 0))) for code in KINDS[column]]
+
+
+def _buying_again(kept: Summary | None, period: Period, chosen: bool
+                  ) -> tuple[Repurchase | None, int]:
+    """Buying again in the period: the last refresh's (its last 365 days) unless the owner
+    chose a period, which is computed now."""
+    if not chosen:
+        if kept is None:
+            return None, loyal_min_orders()
+        return (Repurchase(kept.customers, kept.repeat_customers, kept.loyal_customers,
+                           kept.gaps, kept.mean_days, kept.median_days), kept.loyal_min_orders)
+    least = loyal_min_orders()
+    return repurchase(period.start, period.end, least), least
+
+
+def _period() -> tuple[Period, bool, str]:
+    """The period asked for, whether the owner chose one, and what was wrong with it."""
+    first, last = request.args.get("from", ""), request.args.get("to", "")
+    try:
+        return parse_period(first, last), bool(first or last), ""
+    except PeriodError as error:
+        return Period.default(), False, str(error)
+
+
 def overview():
     _allowed()
+    period, chosen, problem = _period()
     kept = summary()
     found = _segments()
     customers = sum(row[0] for row in found.values())
@@ -63,15 +97,18 @@ def overview():
         codes.append("other")
     segments = [(code, *found.get(code, (0, 0, None, None)),
                  [rule for rule in current if rule.segment == code]) for code in codes]
-    return render_template(
+    again, least = _buying_again(kept, period, chosen)
+    members, others = members_and_others(period)
+    page = render_template(
         "insights/overview.html", segments=segments, names=SEGMENT_NAMES, total=customers,
         total_revenue=revenue, pareto=pareto_share(customers, revenue),
-        computed=kept.computed_at if kept else None,
-        year=Repurchase(kept.customers, kept.repeat_customers, kept.loyal_customers, kept.gaps,
-                        kept.mean_days, kept.median_days) if kept else None,
-        loyal_min_orders=kept.loyal_min_orders if kept else None,
+        computed=kept.computed_at if kept else None, period=period, chosen=chosen,
+        problem=problem, again=again, loyal_min_orders=least,
         lapsed=Churn(kept.churn_customers, kept.churned) if kept else None,
-        percent=percent, days=days)
+        bands=[(column, _bands(column)) for column in KINDS], band_names=BAND_NAMES,
+        members=members, others=others, programme=programme(period),
+        percent=percent, decimal=decimal)
+    return page, 400 if problem else 200
 
 
 PAGE_SIZE = 50

@@ -29,7 +29,7 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.points import config, ledger
+from loyalty_plugins.points import config, figures, ledger
 from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
@@ -63,6 +63,11 @@ def points_grant(user_id, points, reason, key, actor):
 def points_balance(user_id):
     account = ledger.balance(user_id)
     return (ledger.usable(user_id, utcnow()), account.pending) if account else (0, 0)
+
+
+@hookimpl
+def points_figures(start, end):
+    return figures.figures(start, end)
 
 
 @hookimpl

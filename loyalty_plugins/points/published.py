@@ -10,6 +10,8 @@ and ``hooks.call`` raises ``hooks.NotProvided``.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from hooks import Policy, spec
 
 
@@ -24,3 +26,12 @@ def points_grant(user_id: int, points: int, reason: str, key: str, actor: str) -
 @spec(Policy.DECIDES, firstresult=True, since="2.0")
 def points_balance(user_id: int) -> tuple[int, int]:
     """A member's ``(available, pending)`` points."""
+
+
+@spec(Policy.FURNITURE, firstresult=True, since="2.5")
+def points_figures(start: datetime, end: datetime) -> dict[str, int]:
+    """The programme's points for the owner's figures, the period being ``[start, end)`` in
+    naive UTC: ``issued`` (given in the period: earned, bonuses, staff additions),
+    ``redeemed`` (spent on paid orders in it), ``expired`` (lapsed in it), ``outstanding``
+    (held by members and guests today, pending and reserved included: the liability) and
+    ``point_value`` (what one point is worth at checkout, minor units)."""

@@ -21,7 +21,7 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.tiers import qualify
+from loyalty_plugins.tiers import figures, qualify
 from loyalty_plugins.tiers.describe import describe_change
 from loyalty_plugins.tiers.programme import SCHEMA, ladder, next_tier
 
@@ -53,6 +53,11 @@ def shop_publish_hooks():
 @hookimpl
 def tiers_ladder():
     return tuple(tier.info() for tier in ladder())
+
+
+@hookimpl
+def tiers_figures(start, end):
+    return figures.figures(start, end)
 
 
 @hookimpl
