@@ -21,9 +21,10 @@ FOLDER = "events"
 CENT = Decimal("0.01")
 CATEGORIES = ("corporate", "cultural", "family", "social")
 FIELDS = {"title", "start", "end", "timezone", "place", "category", "capacity", "audience",
-          "price", "guests", "registration_deadline", "summary", "draft"}
+          "price", "guests", "registration_deadline", "summary", "draft", "invite_segments"}
 REQUIRED = ("title", "start", "end", "timezone", "place", "category", "capacity")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+SEGMENT_RE = re.compile(r"^[a-z][a-z ]{0,31}$")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class EventInfo:
     summary: str
     body_html: Markup
     draft: bool = False
+    # Invitations go only to members in these segments of the insights plugin (all when empty).
+    invite_segments: tuple[str, ...] = ()
 
     @property
     def is_free(self) -> bool:
@@ -114,6 +117,17 @@ def _audience(meta: dict) -> str:
     return audience
 
 
+def _invite_segments(meta: dict) -> tuple[str, ...]:
+    raw = meta.get("invite_segments") or ()
+    names = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(names, list | tuple):
+        raise InvalidField("invite_segments", "must be a list of segments, e.g. [at risk, lost]")
+    segments = tuple(str(name).strip().lower() for name in names if str(name).strip())
+    if not all(SEGMENT_RE.match(name) for name in segments):
+        raise InvalidField("invite_segments", "must be names of segments such as at risk")
+    return segments
+
+
 def parse(slug: str, source: str, text: str) -> EventInfo:
     if not SLUG_RE.match(slug):
         raise InvalidField("file name", "use lower-case letters, digits and dashes")
@@ -136,7 +150,7 @@ def parse(slug: str, source: str, text: str) -> EventInfo:
         capacity=_count(meta, "capacity", None, 1), audience=_audience(meta), price=_price(meta),
         guests=_count(meta, "guests", 0, 0), deadline=deadline,
         summary=str(meta.get("summary", "")).strip(), body_html=render_markdown(body),
-        draft=bool(meta.get("draft", False)))
+        draft=bool(meta.get("draft", False)), invite_segments=_invite_segments(meta))
 
 
 def folder(root: str | Path | None = None) -> Path:

@@ -433,6 +433,16 @@ def check_in(reg: Registration, info: EventInfo, staff: CustomerView, now: datet
 # Invitations -------------------------------------------------------------------------------
 
 
+def _in_invited_segments(member: CustomerView, info: EventInfo) -> bool:
+    """Whether the event invites this member: everyone, unless it names segments, which the
+    insights plugin knows (none is invited while it is off)."""
+    if not info.invite_segments:
+        return True
+    if not provided("insights_segment"):
+        return False
+    return call("insights_segment", email=member.email or "") in info.invite_segments
+
+
 def send_invitations(now: datetime) -> int:
     """Invite the eligible members to every newly published, upcoming event, once."""
     from hooks import members
@@ -447,7 +457,8 @@ def send_invitations(now: datetime) -> int:
         if info is None:
             continue
         for member in members():
-            if access(member, info).allowed and open_problem(info, now) == "":
+            if (access(member, info).allowed and open_problem(info, now) == ""
+                    and _in_invited_segments(member, info)):
                 notify("events_invitation.txt",
                        lazy_gettext("You are invited: %(event)s", event=info.title),
                        user_id=member.id, kind="marketing", event=info,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, Index, String
+from sqlalchemy import Float, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hooks import Model
@@ -51,3 +51,19 @@ class Summary(Model):
     median_days: Mapped[float | None] = mapped_column(Float, default=None)
     churn_customers: Mapped[int] = mapped_column()  # with two or more purchases
     churned: Mapped[int] = mapped_column()
+
+
+class SegmentMessage(Model):
+    """A message the owner or a manager wrote to the members of a segment (messages.py)."""
+
+    __tablename__ = "insights_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The form's one-time token: the same form sent twice sends once.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    segment: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text)
+    sender: Mapped[str] = mapped_column(String(254))
+    recipients: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime] = mapped_column()

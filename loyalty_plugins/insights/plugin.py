@@ -30,6 +30,18 @@ def shop_nav_links(customer):
 
 
 @hookimpl
+def shop_publish_hooks():
+    from loyalty_plugins.insights import published
+
+    return [published]
+
+
+@hookimpl
+def insights_segment(email):
+    return snapshot.segment_of_address(email)
+
+
+@hookimpl
 def shop_settings_schema():
     return SCHEMA
 

@@ -97,6 +97,11 @@ def summary() -> Summary | None:
     return session().scalars(select(Summary)).first()
 
 
+def segment_of_address(email: str) -> str | None:
+    return session().scalar(select(CustomerFigures.segment).where(
+        CustomerFigures.customer == email.strip().lower()))
+
+
 def figures_of(user_id: int) -> CustomerFigures | None:
     return session().scalars(select(CustomerFigures).where(
         CustomerFigures.user_id == user_id)).first()

@@ -7,18 +7,31 @@ import io
 from collections.abc import Iterator
 
 from babel.numbers import format_decimal, format_percent
-from flask import Blueprint, Response, abort, redirect, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
 from sqlalchemy import func, select
 
 from hooks import (
     current_customer,
     language,
+    ngettext,
     render_template,
     session,
     spreadsheet_safe,
 )
+from hooks import gettext as _
+from loyalty_plugins.insights import messages
 from loyalty_plugins.insights.behaviour import BAND_NAMES, KINDS
 from loyalty_plugins.insights.kpis import Churn, Repurchase, repurchase
+from loyalty_plugins.insights.messages import Draft
 from loyalty_plugins.insights.models import CustomerFigures, Summary
 from loyalty_plugins.insights.period import Period, PeriodError, members_and_others, parse_period
 from loyalty_plugins.insights.programme import programme
@@ -129,8 +142,10 @@ def _members_of(code: str):
             .order_by(CustomerFigures.net.desc(), CustomerFigures.customer))
 
 
-def segment(slug: str):
-    """The customers of one segment, best spenders first, 50 a page."""
+def segment(slug: str, draft: Draft | None = None, problems: dict | None = None,
+            preview: str = ""):
+    """The customers of one segment, best spenders first, 50 a page, and the form to write to
+    its members."""
     _allowed()
     code = _segment_code(slug)
     raw = request.args.get("page", "1")
@@ -138,9 +153,33 @@ def segment(slug: str):
     rows = session().scalars(_members_of(code).offset((page - 1) * PAGE_SIZE)
                              .limit(PAGE_SIZE + 1)).all()
     count = session().scalar(select(func.count()).where(CustomerFigures.segment == code))
-    return render_template("insights/segment.html", code=code, slug=slug, name=SEGMENT_NAMES[code],
-                           rows=rows[:PAGE_SIZE], count=count, page=page,
-                           has_next=len(rows) > PAGE_SIZE, percent=percent)
+    page_html = render_template(
+        "insights/segment.html", code=code, slug=slug, name=SEGMENT_NAMES[code],
+        rows=rows[:PAGE_SIZE], count=count, page=page, has_next=len(rows) > PAGE_SIZE,
+        percent=percent, draft=draft or Draft("", "", messages.new_token()),
+        problems=problems or {}, preview=preview, members=messages.member_count(code),
+        sent=messages.sent_to(code))
+    return page_html, 400 if problems else 200
+
+
+def write_to_segment(slug: str):
+    """Preview, or send, a message to the segment's members."""
+    _allowed()
+    code = _segment_code(slug)
+    draft = Draft(request.form.get("subject", "").strip(), request.form.get("body", "").strip(),
+                  request.form.get("token", "") or messages.new_token())
+    problems = draft.problems()
+    if problems or request.form.get("action") != "send":
+        preview = "" if problems else render_template(
+            f"notifications/{messages.TEMPLATE}", user=current_customer(), body=draft.body)
+        return segment(slug, draft, problems, preview)
+    sent = messages.send(code, draft, current_customer().email or "")
+    if sent is None:
+        flash(_("This message was sent already; it was not sent again."), "info")
+    else:
+        flash(ngettext("The message is on its way to %(num)s member.",
+                       "The message is on its way to %(num)s members.", sent), "success")
+    return redirect(url_for("insights.segment", slug=slug))
 
 
 def _minor(value: int | None) -> str:
@@ -178,4 +217,6 @@ def blueprint() -> Blueprint:
     bp.add_url_rule("/", "overview", overview)
     bp.add_url_rule("/segments/<slug>", "segment", segment)
     bp.add_url_rule("/segments/<slug>.csv", "segment_csv", segment_csv)
+    bp.add_url_rule("/segments/<slug>/message", "write_to_segment", write_to_segment,
+                    methods=["POST"])
     return bp
