@@ -51,6 +51,8 @@ def load_demo_history() -> list[str]:
 
     _role, email, _password, name = DEMO_ACCOUNTS[2]
     history, report = demo_history.load(utcnow().date(), member=(email, name))
+    if not history.orders:
+        return ["demo history: none, the shop has no products to have sold"]
     if not report.imported:
         return [f"demo history: {report.already} orders, loaded before", *report.problems]
     said = [f"demo history: {report.imported} orders of {history.customers} customers over "
