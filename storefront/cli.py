@@ -190,7 +190,12 @@ DEMO_BANK_DETAILS = "Demo Bank, IBAN ES91 2100 0418 4502 0005 1332, BIC CAIXESBB
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Run the demo shop: SQLite, the content in content/, demo accounts, no keys needed."""
     from storefront import migrate
-    from storefront.demo import enable_builtin_plugins, ensure_demo_accounts, give_demo_points
+    from storefront.demo import (
+        enable_builtin_plugins,
+        ensure_demo_accounts,
+        give_demo_points,
+        load_demo_history,
+    )
 
     migrate.upgrade(current_app)
     report = _sync()
@@ -203,6 +208,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     for role, email, password in ensure_demo_accounts():
         click.echo(f"  {role:<9} {email:<28} {password}")
     give_demo_points()
+    for line in load_demo_history():
+        click.echo(line)
     if no_serve:
         return
     import subprocess

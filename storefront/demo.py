@@ -43,6 +43,24 @@ def give_demo_points() -> None:
     db.session.commit()
 
 
+def load_demo_history() -> list[str]:
+    """The demo's purchase history (storefront.demo_history), then, if it was written now,
+    the insights figures computed from it; what happened, a line each."""
+    from storefront import demo_history
+    from storefront.timeutil import utcnow
+
+    _role, email, _password, name = DEMO_ACCOUNTS[2]
+    history, report = demo_history.load(utcnow().date(), member=(email, name))
+    if not history.orders:
+        return ["demo history: none, the shop has no products to have sold"]
+    if not report.imported:
+        return [f"demo history: {report.already} orders, loaded before", *report.problems]
+    said = [f"demo history: {report.imported} orders of {history.customers} customers over "
+            "the last two years", *report.problems]
+    failed = demo_history.refresh_insights()
+    return [*said, f"insights figures not computed: {failed}"] if failed else said
+
+
 def ensure_demo_accounts() -> list[tuple[str, str, str]]:
     if current_app.config["ENV_NAME"] == "production":
         raise RuntimeError("demo accounts are never created in production")

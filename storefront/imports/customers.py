@@ -49,7 +49,9 @@ def _customer_of(number: int, row: dict[str, str], now: datetime) -> Customer:
                     points=whole_number(row, "points", 0))
 
 
-def _write(batch: list[Customer], report: Report) -> None:
+def write_customers(batch: list[Customer], report: Report) -> None:
+    """Write a batch of customer accounts; an address the shop knows is counted in
+    ``report.already``."""
     emails = {c.email for c in batch}
     known = set(db.session.scalars(select(User.email).where(User.email.in_(emails))))
     new, seen = [], set()
@@ -90,5 +92,5 @@ def import_customers(path: Path, progress: Callable[[int], None] | None = None) 
             except RowProblem as exc:
                 report.problem(number, str(exc))
 
-    return write_in_batches(customers(), _write, report, BATCH,
+    return write_in_batches(customers(), write_customers, report, BATCH,
                             lambda customer: (customer.line, customer.line), counter, progress)

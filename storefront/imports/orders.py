@@ -142,7 +142,9 @@ def historic_orders(numbered_rows: Iterable[tuple[int, dict[str, str]]], report:
         yield current
 
 
-def _write(batch: list[HistoricOrder], report: Report) -> None:
+def write_orders(batch: list[HistoricOrder], report: Report) -> None:
+    """Write a batch of orders as history (the import's, and the demo's in storefront.demo_history);
+    one already written, known by its ``ref``, is counted in ``report.already``."""
     seen: set[str] = set()
     fresh = []
     for order in batch:
@@ -186,5 +188,5 @@ def import_orders(path: Path, progress: Callable[[int], None] | None = None) -> 
     report = Report()
     counter: list = []
     orders = historic_orders(rows(path, counter), report, current_app.config["CURRENCY"])
-    return write_in_batches(orders, _write, report, BATCH,
+    return write_in_batches(orders, write_orders, report, BATCH,
                             lambda order: (order.first_line, order.last_line), counter, progress)
