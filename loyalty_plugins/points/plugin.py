@@ -34,7 +34,7 @@ from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
 
-storefront_contract = ">=2.4,<3"
+storefront_contract = ">=2.5,<3"
 storefront_description = lazy_gettext(
     "Points: members earn points on paid orders and redeem them at checkout.")
 NAME = config.NAME

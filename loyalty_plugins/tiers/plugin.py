@@ -25,7 +25,7 @@ from loyalty_plugins.tiers import qualify
 from loyalty_plugins.tiers.describe import describe_change
 from loyalty_plugins.tiers.programme import SCHEMA, ladder, next_tier
 
-storefront_contract = ">=2.3,<3"
+storefront_contract = ">=2.5,<3"
 storefront_description = lazy_gettext(
     "Tiers: a named programme (Club Premium by default) with levels earned by what members "
     "spend over a rolling window, never by their points. Each level can give a discount, a "
