@@ -29,7 +29,7 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.points import config, ledger
+from loyalty_plugins.points import backtest, config, ledger
 from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
@@ -43,6 +43,11 @@ NAME = config.NAME
 @hookimpl
 def shop_settings_schema():
     return config.SCHEMA
+
+
+@hookimpl
+def shop_settings_what_if(current, candidate, since):
+    return backtest.what_if(current, candidate, since)
 
 
 @hookimpl

@@ -21,7 +21,7 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.tiers import qualify
+from loyalty_plugins.tiers import backtest, qualify
 from loyalty_plugins.tiers.describe import describe_change
 from loyalty_plugins.tiers.programme import SCHEMA, ladder, next_tier
 
@@ -41,6 +41,11 @@ def number(value: Decimal) -> str:
 @hookimpl
 def shop_settings_schema():
     return SCHEMA
+
+
+@hookimpl
+def shop_settings_what_if(current, candidate, since):
+    return backtest.what_if(current, candidate, since)
 
 
 @hookimpl
