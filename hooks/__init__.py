@@ -69,6 +69,8 @@ from hooks.types import (
     Stacking,
     StaticPage,
     TierInfo,
+    WhatIf,
+    WhatIfRow,
 )
 
 ENTRY_POINT_GROUP = "storefront.plugins"
@@ -99,6 +101,8 @@ __all__ = [
     "Stacking",
     "StaticPage",
     "TierInfo",
+    "WhatIf",
+    "WhatIfRow",
     "add_months",
     "call",
     "__version__",

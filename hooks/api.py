@@ -149,9 +149,9 @@ def order_history() -> Subquery:
     build queries on (group, count, sum in the database, never order by order in Python):
     ``order_id``, ``customer`` (the e-mail address in lower case, the key guests, members
     and imported history share), ``user_id`` (None for a guest), ``placed_at`` (naive UTC),
-    ``total``, ``refunded`` and ``net`` (total minus refunded, minor units), ``discount``
-    (what discounts took off it) and ``payment`` (the payment provider's name). Cancelled and
-    unpaid orders are not in it."""
+    ``total``, ``refunded``, ``net`` (total minus refunded) and ``shipping`` (the shipping
+    fee in the total), minor units; ``discount`` (what discounts took off it) and ``payment``
+    (the payment provider's name). Cancelled and unpaid orders are not in it."""
     from storefront.orders.stats import order_history as history
 
     return history()

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from hooks.markers import Policy, spec
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import click
     from flask import Blueprint, Flask
     from markupsafe import Markup
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
         SettingField,
         StaticPage,
         TierInfo,
+        WhatIf,
     )
 
 # Lifecycle ---------------------------------------------------------------------------------
@@ -79,6 +82,19 @@ def shop_settings_schema() -> list[SettingField]:
     validate every value against it; secret fields are masked and never printed. Read the
     values with ``hooks.plugin_settings(name)``. Each plugin answers for itself.
     """
+
+
+@spec(Policy.FURNITURE, since="2.5")
+def shop_settings_what_if(current: dict, candidate: dict, since: datetime) -> list[WhatIf]:
+    """Answer "what if" for settings of your own plugin that the owner is trying on its
+    settings page (the **What if** button beside **Save settings**), before saving them:
+    what they would have done to the orders since ``since`` (naive UTC; the owner chooses
+    how many months back), beside what the saved settings did. ``current`` and
+    ``candidate`` are typed as ``hooks.plugin_settings()`` gives them; the shop has
+    validated the candidate exactly as for saving, and saves nothing. Only the plugin whose
+    page it is gets asked, enabled or not. Return ``hooks.WhatIf`` tables; the shop shows
+    each as current | candidate | difference. Must not write. An exception is logged and
+    the page says the what-if failed."""
 
 
 @spec(Policy.SETUP)

@@ -368,3 +368,32 @@ class StaticPage:
     path: str
     sources: tuple[str, ...] = ()
     in_sitemap: bool = True
+
+
+@dataclass(frozen=True)
+class WhatIfRow:
+    """One figure of a what-if (``shop_settings_what_if``): its value under the saved
+    settings and under the settings the owner is trying; None where it has no value (a tier
+    that only one of the two ladders has). ``money``: minor units, shown as an amount."""
+
+    label: str
+    current: int | None
+    candidate: int | None
+    money: bool = False
+
+    @property
+    def difference(self) -> int | None:
+        """``candidate`` minus ``current`` (None when either is None)."""
+        if self.current is None or self.candidate is None:
+            return None
+        return self.candidate - self.current
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A table of a what-if: a ``title`` (its caption), its ``rows`` and a ``note`` under it
+    saying how the figures were made."""
+
+    title: str
+    rows: tuple[WhatIfRow, ...]
+    note: str = ""

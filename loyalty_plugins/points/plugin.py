@@ -29,12 +29,12 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.points import config, figures, ledger
+from loyalty_plugins.points import backtest, config, figures, ledger
 from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
 
-storefront_contract = ">=2.4,<3"
+storefront_contract = ">=2.5,<3"
 storefront_description = lazy_gettext(
     "Points: members earn points on paid orders and redeem them at checkout.")
 NAME = config.NAME
@@ -43,6 +43,11 @@ NAME = config.NAME
 @hookimpl
 def shop_settings_schema():
     return config.SCHEMA
+
+
+@hookimpl
+def shop_settings_what_if(current, candidate, since):
+    return backtest.what_if(current, candidate, since)
 
 
 @hookimpl

@@ -21,11 +21,11 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.tiers import figures, qualify
+from loyalty_plugins.tiers import backtest, figures, qualify
 from loyalty_plugins.tiers.describe import describe_change
 from loyalty_plugins.tiers.programme import SCHEMA, ladder, next_tier
 
-storefront_contract = ">=2.3,<3"
+storefront_contract = ">=2.5,<3"
 storefront_description = lazy_gettext(
     "Tiers: a named programme (Club Premium by default) with levels earned by what members "
     "spend over a rolling window, never by their points. Each level can give a discount, a "
@@ -41,6 +41,11 @@ def number(value: Decimal) -> str:
 @hookimpl
 def shop_settings_schema():
     return SCHEMA
+
+
+@hookimpl
+def shop_settings_what_if(current, candidate, since):
+    return backtest.what_if(current, candidate, since)
 
 
 @hookimpl

@@ -29,14 +29,15 @@ def order_history() -> Subquery:
     """Every order a customer paid for (or that was imported as history), one row each, for
     figures over many orders: ``order_id``, ``customer`` (the e-mail address in lower case:
     the one key that guests, members and imported history share), ``user_id`` (None for a
-    guest), ``placed_at`` (naive UTC), ``total``, ``refunded`` and ``net`` (minor units),
-    ``discount`` (what discounts took off it, minor units) and ``payment`` (the payment
-    provider: ``stripe``, ``offline`` for a bank transfer, ``import``)."""
+    guest), ``placed_at`` (naive UTC), ``total``, ``refunded``, ``net`` and ``shipping`` (the
+    shipping fee paid in the total; minor units), ``discount`` (what discounts took off it,
+    minor units) and ``payment`` (the payment provider: ``stripe``, ``offline`` for a bank
+    transfer, ``import``)."""
     order = Order.__table__.c
     return (select(order.id.label("order_id"), func.lower(order.email).label("customer"),
                    order.user_id, order.created_at.label("placed_at"), order.total,
                    order.refunded_total.label("refunded"),
-                   (order.total - order.refunded_total).label("net"),
+                   (order.total - order.refunded_total).label("net"), order.shipping,
                    order.discount_total.label("discount"),
                    order.payment_provider.label("payment"))
             .where(order.status.in_(BOUGHT)).subquery("order_history"))

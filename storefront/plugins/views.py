@@ -21,10 +21,11 @@ from storefront.admin.forms import ActionForm
 from storefront.admin.views import requires
 from storefront.events import delivery
 from storefront.extensions import db
+from storefront.plugins import what_if as trial
 from storefront.plugins.contract import incompatible_plugins
 from storefront.plugins.dispatch import manager
 from storefront.plugins.registry import describe
-from storefront.plugins.settings import SettingsError, set_aside, validate
+from storefront.plugins.settings import SettingsError, effective, set_aside, validate
 from storefront.plugins.settings_form import (
     cell_name,
     changes_from_form,
@@ -39,9 +40,11 @@ from storefront.plugins.state import (
     enabled_names,
     save_settings,
     set_enabled,
+    settings_for,
     stored_settings,
 )
 from storefront.plugins.timing import figures
+from storefront.timeutil import utcnow
 
 bp = Blueprint("plugin_admin", __name__, url_prefix="/admin/plugins")
 
@@ -68,13 +71,18 @@ def index():
                            aggregate_names=AGGREGATE_NAMES)
 
 
-def _settings_page(info, values: dict, errors: dict[str, str]) -> str:
+def _settings_page(info, values: dict, errors: dict[str, str], months: object = None,
+                   answer: trial.Answer | None = None) -> str:
     return render_template("admin/plugin.html", info=info, values=values, errors=errors,
                            set_aside=set_aside(stored_settings(info.name)),
                            enabled=info.name in enabled_names(), form=ActionForm(),
                            incompatible=incompatible_plugins(), cell_name=cell_name,
                            remove_name=remove_name,
-                           placeholder=placeholder)
+                           placeholder=placeholder,
+                           what_if_offered=trial.offered(manager(), info.name),
+                           months_input=trial.MONTHS_INPUT,
+                           months=trial.MONTHS.default if months is None else months,
+                           answer=answer, shown=trial.shown)
 
 
 @bp.get("/<name>")
@@ -109,6 +117,35 @@ def save(name: str):
         return _settings_page(info, form_values(info.settings, changes), exc.problems), 400
     flash(_("%(plugin)s: settings saved.", plugin=name), "success")
     return redirect(url_for("plugin_admin.detail", name=name)), 303
+
+
+@bp.post("/<name>/what-if")
+@requires(Role.OWNER)
+def what_if(name: str):
+    """The settings in the form tried on past orders by the plugin, validated as for
+    saving; nothing is saved, and the form keeps what the owner typed."""
+    info = _info(name)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    changes = changes_from_form(info.settings, request.form)
+    months_text = request.form.get(trial.MONTHS_INPUT, "")
+    problems: dict[str, str] = {}
+    try:
+        candidate = validate(name, info.settings, stored_settings(name), changes)
+    except SettingsError as exc:
+        problems = dict(exc.problems)
+    try:
+        months = trial.months_from(months_text)
+    except ValueError as exc:
+        problems[trial.MONTHS_INPUT] = str(exc)
+    values = form_values(info.settings, changes)
+    if problems:
+        flash(_("No what-if until the settings are valid: %(problems)s",
+                problems=_listed(problems)), "error")
+        return _settings_page(info, values, problems, months_text), 400
+    answer = trial.ask(manager(), name, settings_for(name), effective(info.settings, candidate),
+                       months, utcnow())
+    return _settings_page(info, values, {}, months_text, answer)
 
 
 @bp.post("/<name>/set-aside/discard")
