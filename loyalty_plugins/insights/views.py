@@ -141,4 +141,7 @@ def blueprint() -> Blueprint:
     bp.add_url_rule("/", "overview", overview)
     bp.add_url_rule("/segments/<slug>", "segment", segment)
     bp.add_url_rule("/segments/<slug>.csv", "segment_csv", segment_csv)
+    from loyalty_plugins.insights import chart_views  # imports this module: here, not above
+
+    chart_views.register(bp)
     return bp
