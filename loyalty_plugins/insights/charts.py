@@ -105,7 +105,7 @@ def render(chart: Chart) -> Markup:
         x_value_formatter=chart.x_formatter, truncate_label=-1, truncate_legend=-1,
         x_label_rotation=30 if len(chart.labels) > 12 else 0,
         show_minor_x_labels=len(chart.labels) <= 12, x_labels_major_count=12,
-        margin=12, margin_right=36, dots_size=3, legend_at_bottom_columns=3,
+        margin=12, margin_right=36, dots_size=3, legend_box_size=16,
         classes=("pygal-chart", "insights-chart"), **chart.options)
     drawing.add_xml_filter(_accessible(chart.title, chart.description))
     if chart.labels:
