@@ -4,7 +4,7 @@ customers, and the repurchase share.
 
 Months are the shop's (``SHOP_TIMEZONE``): each month's first instant there is turned into
 naive UTC here, and the database puts each order in its month by comparing its time with
-those bounds (one ``CASE``), then groups by month. The SQL is the same on SQLite and
+those bounds (nested ``CASE``s), then groups by month. The SQL is the same on SQLite and
 PostgreSQL, and a month that changes its clock (summer time) is still exactly that month.
 
 A customer is *new* in the month of their first order ever (imported history included) and
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 
 from hooks import add_months, order_history, session, shop_timezone
 from hooks import gettext as _
@@ -82,9 +82,16 @@ def _utc_bounds(start: date, months: int, zone: ZoneInfo) -> list[datetime]:
             .astimezone(ZoneInfo("UTC")).replace(tzinfo=None) for n in range(months + 1)]
 
 
-def _month_of(column: ColumnElement, bounds: list[datetime]) -> ColumnElement:
-    """The index of the month ``column`` falls in (for times within the bounds)."""
-    return case(*((column < bound, index) for index, bound in enumerate(bounds[1:])))
+def _month_of(column: ColumnElement, bounds: list[datetime], low: int = 0,
+              high: int | None = None) -> ColumnElement:
+    """The index of the month ``column`` falls in (for times within the bounds), found by
+    halving: about 7 comparisons a row for 120 months, not 60."""
+    high = len(bounds) - 1 if high is None else high
+    if high - low == 1:
+        return literal(low)
+    middle = (low + high) // 2
+    return case((column < bounds[middle], _month_of(column, bounds, low, middle)),
+                else_=_month_of(column, bounds, middle, high))
 
 
 def monthly(start: date, end: date) -> list[MonthFigures]:
