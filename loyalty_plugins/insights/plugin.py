@@ -8,8 +8,9 @@ from pathlib import Path
 from hooks import Job, NavLink, current_customer, hookimpl, lazy_gettext, render_template, utcnow
 from hooks import gettext as _
 from loyalty_plugins.insights import snapshot
+from loyalty_plugins.insights.pages import percent
 from loyalty_plugins.insights.settings import SCHEMA, SEGMENT_NAMES
-from loyalty_plugins.insights.views import blueprint, percent
+from loyalty_plugins.insights.views import blueprint
 
 storefront_contract = ">=2.5,<3"
 storefront_description = lazy_gettext(

@@ -6,7 +6,6 @@ import csv
 import io
 from collections.abc import Iterator
 
-from babel.numbers import format_decimal, format_percent
 from flask import (
     Blueprint,
     Response,
@@ -21,39 +20,22 @@ from sqlalchemy import func, select
 
 from hooks import (
     current_customer,
-    language,
     ngettext,
     render_template,
     session,
     spreadsheet_safe,
 )
 from hooks import gettext as _
-from loyalty_plugins.insights import messages
+from loyalty_plugins.insights import chart_views, messages
 from loyalty_plugins.insights.behaviour import BAND_NAMES, KINDS
 from loyalty_plugins.insights.kpis import Churn, Repurchase, repurchase
 from loyalty_plugins.insights.messages import Draft
 from loyalty_plugins.insights.models import CustomerFigures, Summary
+from loyalty_plugins.insights.pages import allowed, decimal, percent
 from loyalty_plugins.insights.period import Period, PeriodError, members_and_others, parse_period
 from loyalty_plugins.insights.programme import programme
 from loyalty_plugins.insights.settings import SEGMENT_NAMES, loyal_min_orders, rules
 from loyalty_plugins.insights.snapshot import pareto_share, summary
-
-
-def percent(share: float) -> str:
-    """A share (0-1) as the reader's language writes a percentage: "42%", "42 %"."""
-    return format_percent(share, locale=language())
-
-
-def decimal(value: float | None) -> str:
-    return format_decimal(round(value or 0, 1), locale=language())
-
-
-def _allowed() -> None:
-    viewer = current_customer()
-    if viewer.id is None:
-        abort(redirect(url_for("accounts.login", next=request.path)))
-    if not viewer.has_role("manager"):
-        abort(403)
 
 
 def _segments() -> dict[str, tuple[int, int, float | None, int | None]]:
@@ -98,7 +80,7 @@ def _period() -> tuple[Period, bool, str]:
 
 
 def overview():
-    _allowed()
+    allowed()
     period, chosen, problem = _period()
     kept = summary()
     found = _segments()
@@ -146,7 +128,7 @@ def segment(slug: str, draft: Draft | None = None, problems: dict | None = None,
             preview: str = ""):
     """The customers of one segment, best spenders first, 50 a page, and the form to write to
     its members."""
-    _allowed()
+    allowed()
     code = _segment_code(slug)
     raw = request.args.get("page", "1")
     page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
@@ -164,7 +146,7 @@ def segment(slug: str, draft: Draft | None = None, problems: dict | None = None,
 
 def write_to_segment(slug: str):
     """Preview, or send, a message to the segment's members."""
-    _allowed()
+    allowed()
     code = _segment_code(slug)
     draft = Draft(request.form.get("subject", "").strip(), request.form.get("body", "").strip(),
                   request.form.get("token", "") or messages.new_token())
@@ -188,7 +170,7 @@ def _minor(value: int | None) -> str:
 
 def segment_csv(slug: str):
     """The whole segment as CSV, written while it is read (any size, little memory)."""
-    _allowed()
+    allowed()
     code = _segment_code(slug)
 
     def lines() -> Iterator[str]:
@@ -219,4 +201,5 @@ def blueprint() -> Blueprint:
     bp.add_url_rule("/segments/<slug>.csv", "segment_csv", segment_csv)
     bp.add_url_rule("/segments/<slug>/message", "write_to_segment", write_to_segment,
                     methods=["POST"])
+    chart_views.register(bp)
     return bp

@@ -1,0 +1,102 @@
+"""The Pareto curve and the monthly trends over a large base: seconds per read, on SQLite and
+PostgreSQL.
+
+    .venv/bin/python bench/bench_insights_charts.py [--orders 1000000] [--customers 100000]
+                                                    [--no-postgresql]
+
+The history of bench_insights.py (same seed) is imported into a freshly migrated database and
+refreshed once (the Pareto curve reads the kept figures); then, in a process of its own, each
+read runs three times (best time counts): the curve (two queries: the totals, then the points
+of a window sum over every kept customer), 24 months of trends and the 120 months the page
+allows at most, and the whole pages as a manager opens them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench_insights import write_history  # noqa: E402
+
+CHILD = """
+import json, time
+from datetime import date, datetime
+from storefront import create_app
+from loyalty_plugins.insights.pareto import curve
+from loyalty_plugins.insights.snapshot import refresh
+from loyalty_plugins.insights.trends import monthly
+from loyalty_plugins.insights.chart_views import _pareto_chart, _trend_charts
+from loyalty_plugins.insights.charts import render
+app = create_app()
+out = {}
+with app.test_request_context():
+    refresh(datetime(2025, 1, 1))
+    for name, figure in (
+            ("curve", lambda: len(curve().points)),
+            ("months24", lambda: len(monthly(date(2023, 1, 1), date(2024, 12, 1)))),
+            ("months120", lambda: len(monthly(date(2015, 1, 1), date(2024, 12, 1)))),
+            ("pareto_page", lambda: len(render(_pareto_chart(curve())))),
+            ("trends_page", lambda: len(_trend_charts(
+                monthly(date(2023, 1, 1), date(2024, 12, 1)))))):
+        best = None
+        for _ in range(3):
+            started = time.perf_counter()
+            size = figure()
+            took = time.perf_counter() - started
+            best = took if best is None else min(best, took)
+        out[name] = (best, size)
+print(json.dumps(out))
+"""
+
+
+def measure(url: str, folder: Path, history: Path) -> str:
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    storefront = str(Path(sys.executable).parent / "storefront")
+    for command in (["db", "upgrade"], ["import", "orders", str(history)]):
+        subprocess.run([storefront, *command], env=env, check=True, cwd=folder,
+                       capture_output=True)
+    done = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True,
+                          text=True, cwd=ROOT, check=True)
+    found = json.loads(done.stdout)
+    ms = {name: value[0] * 1000 for name, value in found.items()}
+    return (f"  Pareto curve ({found['curve'][1]} points) {ms['curve']:7.1f} ms, "
+            f"with its chart {ms['pareto_page']:7.1f} ms; trends of 24 months "
+            f"{ms['months24']:7.1f} ms, with its four charts {ms['trends_page']:7.1f} ms; "
+            f"of 120 months {ms['months120']:7.1f} ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--no-postgresql", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        history = folder / "history.csv"
+        write_history(history, args.orders, args.customers)
+        print(f"{args.orders:,} orders of {args.customers:,} customers")
+        print("SQLite")
+        print(measure(f"sqlite:///{folder / 'shop.sqlite3'}", folder, history))
+        if not args.no_postgresql:
+            from tests.support import postgres
+
+            cluster = postgres.start_cluster()
+            try:
+                with cluster.database("bench_insights_charts") as url:
+                    print("PostgreSQL")
+                    print(measure(url, folder, history))
+            finally:
+                cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
