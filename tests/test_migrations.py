@@ -13,6 +13,7 @@ from hooks import plugin_settings
 from storefront import migrate
 from storefront.cli import main
 from storefront.extensions import db
+from storefront.orders.models import Order
 from storefront.plugins.models import PluginState
 from tests.support.forms import post_form
 
@@ -125,3 +126,15 @@ def test_the_table_settings_migration_goes_back_to_yaml(make_app):
     assert cards == {"types": UNREADABLE_TYPES}
     migrate.upgrade(app)
     assert _plugin_settings(app)["tiers"]["ladder"][1]["threshold"] == 12345
+
+
+def test_orders_placed_before_the_customer_key_get_it_from_their_address(make_app, shop):
+    app = make_app(LOAD_ENTRY_POINT_PLUGINS=True)
+    shop.app = app
+    client = app.test_client()
+    shop.add(client, "COF-ETH-250")
+    assert shop.checkout(client, email="Mixed.Case@Example.COM").status_code == 303
+    _to_revision(app, "0019")  # a shop from before the key
+    migrate.upgrade(app)
+    with app.app_context():
+        assert db.session.scalar(select(Order.customer)) == "mixed.case@example.com"

@@ -34,7 +34,7 @@ def order_history() -> Subquery:
     minor units) and ``payment`` (the payment provider: ``stripe``, ``offline`` for a bank
     transfer, ``import``)."""
     order = Order.__table__.c
-    return (select(order.id.label("order_id"), func.lower(order.email).label("customer"),
+    return (select(order.id.label("order_id"), order.customer,
                    order.user_id, order.created_at.label("placed_at"), order.total,
                    order.refunded_total.label("refunded"),
                    (order.total - order.refunded_total).label("net"), order.shipping,
