@@ -55,3 +55,14 @@ def write_in_batches(items: Iterable[Item], write: Callable[[list[Item], Report]
     if progress is not None and counter:
         progress(counter[0].count)
     return report
+
+
+def refresh_statistics(tables: Iterable[str]) -> None:
+    """After a large import: the database's statistics of these tables made current, so its
+    planner sees their new size; on PostgreSQL also their visibility map, so figures read
+    the order history from its index alone (VACUUM, which runs outside a transaction)."""
+    postgres = db.engine.dialect.name == "postgresql"
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in tables:
+            connection.exec_driver_sql(f"VACUUM ANALYZE {table}" if postgres
+                                       else f"ANALYZE {table}")

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from storefront.cli_schema import with_current_schema
+from storefront.imports.batch import refresh_statistics
 from storefront.imports.reading import Report
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -20,7 +21,8 @@ def import_cli() -> None:
     """Customers and order history from another shop (CSV files)."""
 
 
-def _run(path: Path, what: str, importer: Callable[..., Report]) -> None:
+def _run(path: Path, what: str, importer: Callable[..., Report],
+         tables: tuple[str, ...]) -> None:
     started = time.perf_counter()
     size = path.stat().st_size
     # On a terminal a bar shows how much of the file is read; elsewhere only the summary.
@@ -32,6 +34,8 @@ def _run(path: Path, what: str, importer: Callable[..., Report]) -> None:
             done[0] = read
 
         report = importer(path, progress=progress)
+    if report.imported:
+        refresh_statistics(tables)
     for problem in report.problems:
         click.echo(f"{path.name}: {problem}", err=True)
     skipped = f", {report.skipped} not paid and left out" if report.skipped else ""
@@ -49,7 +53,7 @@ def import_orders_command(path: Path) -> None:
     """Order history: our columns, or Shopify's order export."""
     from storefront.imports.orders import import_orders
 
-    _run(path, "orders", import_orders)
+    _run(path, "orders", import_orders, ("shop_order", "order_line"))
 
 
 @import_cli.command("customers")
@@ -59,4 +63,4 @@ def import_customers_command(path: Path) -> None:
     """Customer accounts, with opening points balances."""
     from storefront.imports.customers import import_customers
 
-    _run(path, "customers", import_customers)
+    _run(path, "customers", import_customers, ("user_account",))
