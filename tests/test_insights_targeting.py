@@ -87,6 +87,7 @@ def test_the_owner_previews_then_writes_to_a_segment_once(app, shop):
     owner = staff_client(app, shop, "owner")
     page = owner.get(SEGMENT).get_data(as_text=True)
     assert "1 member of this segment has an account" in page
+    assert page.count('id="write-title"') == 1  # once, in the page, not in its title
     form = {**_form(owner), "subject": "A thank-you", "body": "Your next coffee is on us."}
     preview = owner.post(f"{SEGMENT}/message", data={**form, "action": "preview"})
     text = preview.get_data(as_text=True)
