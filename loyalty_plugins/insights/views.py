@@ -219,4 +219,6 @@ def blueprint() -> Blueprint:
     bp.add_url_rule("/segments/<slug>.csv", "segment_csv", segment_csv)
     bp.add_url_rule("/segments/<slug>/message", "write_to_segment", write_to_segment,
                     methods=["POST"])
+    from loyalty_plugins.insights.profitability import profitability  # it imports this module
+    bp.add_url_rule("/profitability", "profitability", profitability)
     return bp
