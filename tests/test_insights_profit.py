@@ -156,3 +156,14 @@ def test_only_managers_and_the_owner_see_it(history, shop, role, status):
 def test_a_guest_is_asked_to_log_in(history):
     answer = history.test_client().get(PAGE)
     assert answer.status_code in (302, 303) and "/login" in answer.headers["Location"]
+
+
+def test_an_events_cost_per_seat_is_checked_like_its_price(tmp_path):
+    from loyalty_plugins.events.content import check
+
+    event_file(tmp_path, "dinner", extra='cost: "12.50"\n')
+    event_file(tmp_path, "picnic", extra="cost: a lot\n")
+    problems = [(path.rsplit("/", 1)[1], field, problem)
+                for path, field, problem in check(tmp_path)]
+    assert problems == [("picnic.md", "cost", "must be an amount like 12.50 (what one seat "
+                         "costs you)")]
