@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Subquery, case, func, select
+from sqlalchemy import Subquery, case, func, literal, select, union_all
 
 from hooks import call, order_history, provided, session
 from loyalty_plugins.insights.models import CustomerFigures
@@ -72,32 +72,42 @@ class Margin:
                 self.events, self.uncosted_revenue, self.partial_orders, self.redeemed)
 
 
-def _orders(period: Period) -> Subquery:
-    """Per customer, their orders in the period."""
+FIELDS = ("customers", "revenue", "cost", "discount", "uncosted", "partial", "points",
+          "redeemed", "events")
+
+
+def _part(segment, select_from, joined_on, where=(), **sums):
+    """Per segment, some of FIELDS summed from one source (0 for the others): each source is
+    read once and looks its customers' segment up by the snapshot's primary key."""
+    figures = CustomerFigures
+    return (select(segment, *(sums.get(name, literal(0)).label(name) for name in FIELDS))
+            .select_from(select_from).join(figures, joined_on).where(*where)
+            .group_by(segment))
+
+
+def _orders(period: Period):
     history = order_history()
     kept_cost = case((history.c.total > 0, history.c.cost * history.c.net / history.c.total),
                      else_=0)
-    return (select(history.c.customer,
-                   func.sum(history.c.net).label("revenue"),
-                   func.sum(func.coalesce(kept_cost, 0)).label("cost"),
-                   func.sum(history.c.discount).label("discount"),
-                   func.sum(case((history.c.cost.is_(None), history.c.net), else_=0))
-                   .label("uncosted"),
-                   func.sum(case((history.c.cost.is_not(None) & (history.c.uncosted_lines > 0),
-                                  1), else_=0)).label("partial"))
-            .where(history.c.placed_at >= period.start, history.c.placed_at < period.end)
-            .group_by(history.c.customer).subquery("orders"))
+    return _part(
+        CustomerFigures.segment, history, CustomerFigures.customer == history.c.customer,
+        (history.c.placed_at >= period.start, history.c.placed_at < period.end),
+        revenue=func.sum(history.c.net), cost=func.sum(func.coalesce(kept_cost, 0)),
+        discount=func.sum(history.c.discount),
+        uncosted=func.sum(case((history.c.cost.is_(None), history.c.net), else_=0)),
+        partial=func.sum(case((history.c.cost.is_not(None) & (history.c.uncosted_lines > 0), 1),
+                              else_=0)))
 
 
-def _per_address(per_member: Subquery) -> Subquery:
-    """A plugin's per-member figures on one address of each member (the first), so a member
-    with orders under two addresses counts them once."""
+def _per_member(per_member: Subquery, **sums):
+    """A plugin's per-member figures, on one address of each member (the first), so a member
+    with orders under two addresses counts once."""
     figures = CustomerFigures
     first = (select(func.min(figures.customer).label("customer"), figures.user_id)
              .where(figures.user_id.is_not(None)).group_by(figures.user_id).subquery())
-    return (select(first.c.customer, *(column for column in per_member.c
-                                       if column.name != "user_id"))
-            .join(per_member, per_member.c.user_id == first.c.user_id).subquery())
+    joined = per_member.join(first, first.c.user_id == per_member.c.user_id)
+    return _part(CustomerFigures.segment, joined, CustomerFigures.customer == first.c.customer,
+                 **{name: func.sum(per_member.c[column]) for name, column in sums.items()})
 
 
 def _ask(hook: str, period: Period):
@@ -112,32 +122,26 @@ def point_value(period: Period) -> int:
 def margins(period: Period) -> dict[str, Margin]:
     """Every segment's figures over the period, by segment code."""
     figures = CustomerFigures
-    orders = _orders(period)
     value = point_value(period)
-    columns = [func.count(), func.sum(orders.c.revenue), func.sum(orders.c.cost),
-               func.sum(orders.c.discount), func.sum(orders.c.uncosted),
-               func.sum(orders.c.partial)]
-    query = select(figures.segment).select_from(figures).outerjoin(
-        orders, orders.c.customer == figures.customer)
+    parts = [select(figures.segment, *(
+        (func.count() if name == "customers" else literal(0)).label(name) for name in FIELDS))
+        .group_by(figures.segment), _orders(period)]
     points = _ask("points_issued", period) if value else None
     if points is not None:
-        given = _per_address(points)
-        query = query.outerjoin(given, given.c.customer == figures.customer)
-        columns += [func.sum(given.c.points), func.sum(given.c.redeemed)]
+        parts.append(_per_member(points, points="points", redeemed="redeemed"))
     events = _ask("events_costs", period)
     if events is not None:
-        seats = _per_address(events)
-        query = query.outerjoin(seats, seats.c.customer == figures.customer)
-        columns.append(func.sum(seats.c.cost))
+        parts.append(_per_member(events, events="cost"))
+    every = union_all(*parts).subquery()
     found = {}
-    for row in session().execute(query.add_columns(*columns).group_by(figures.segment)):
-        segment, count, revenue, cost, discount, uncosted, partial, *rest = (
-            row[0], *(int(v or 0) for v in row[1:]))
-        issued, redeemed = (rest[0], rest[1]) if points is not None else (0, 0)
-        seat_cost = rest[-1] if events is not None else 0
-        found[segment] = Margin(
-            customers=count, revenue=revenue, cost=cost,
-            discounts=max(discount - redeemed * value, 0), points=issued * value,
-            events=seat_cost, uncosted_revenue=uncosted, partial_orders=partial,
-            redeemed=redeemed * value)
+    for row in session().execute(select(every.c.segment, *(func.sum(every.c[name])
+                                                             for name in FIELDS))
+                                 .group_by(every.c.segment)):
+        got = dict(zip(FIELDS, (int(v or 0) for v in row[1:]), strict=True))
+        found[row[0]] = Margin(
+            customers=got["customers"], revenue=got["revenue"], cost=got["cost"],
+            discounts=max(got["discount"] - got["redeemed"] * value, 0),
+            points=got["points"] * value, events=got["events"],
+            uncosted_revenue=got["uncosted"], partial_orders=got["partial"],
+            redeemed=got["redeemed"] * value)
     return found
