@@ -10,8 +10,9 @@ customers buying often and most once or twice, each order 10-60.00) is imported 
 throwaway PostgreSQL cluster on 127.0.0.1). Then, in a process of
 its own, each is run three times (best time counts): RFM scores and segments for every
 customer (``customer_rfm``), repurchase over the last 365 days, churn from the RFM rows, the
-whole hourly refresh (those, the value models fitted, the tables rewritten) and the reads of
-the insights page; the process reports its peak resident memory. Temporary files and the cluster are
+whole hourly refresh (those, the value models fitted, the tables rewritten), the reads of
+the insights page and the profitability matrix over 2024 (one query; nine orders in ten have
+a cost); the process reports its peak resident memory. Temporary files and the cluster are
 removed at the end.
 """
 
@@ -40,6 +41,8 @@ from loyalty_plugins.insights.rfm import customer_rfm
 from loyalty_plugins.insights.snapshot import refresh
 from loyalty_plugins.insights.snapshot import pareto_share, summary
 from loyalty_plugins.insights.views import _segments
+from loyalty_plugins.insights.period import Period
+from loyalty_plugins.insights.profit import margins
 app = create_app()
 now = datetime(2025, 1, 1)
 out = {}
@@ -58,7 +61,9 @@ with app.app_context():
                          ("repurchase", lambda: repurchase(now - timedelta(days=365), now).gaps),
                          ("churn", lambda: churn_of(customers).customers),
                          ("refresh", lambda: refresh(now)),
-                         ("page", page)):
+                         ("page", page),
+                         ("profit", lambda: len(margins(Period(datetime(2024, 1, 1).date(),
+                                                               datetime(2024, 12, 31).date()))))):
         best = None
         for _ in range(3):
             started = time.perf_counter()
@@ -77,11 +82,13 @@ def write_history(path: Path, orders: int, customers: int) -> None:
     file every run."""
     rng = random.Random(0)
     with path.open("w", encoding="utf-8") as out:
-        out.write("order,email,date,total\n")
+        out.write("order,email,date,total,cost\n")
         for n in range(orders):
             customer = int(customers * rng.random() ** 2)
             placed = (START + timedelta(days=rng.randrange(730))).isoformat()
-            out.write(f"I-{n},c{customer}@example.com,{placed}T12:00:00,{10 + n % 51}.00\n")
+            cost = f"{(10 + n % 51) * 0.45:.2f}" if n % 10 else ""  # one in ten without
+            out.write(f"I-{n},c{customer}@example.com,{placed}T12:00:00,{10 + n % 51}.00,"
+                      f"{cost}\n")
 
 
 def measure(url: str, folder: Path, history: Path) -> str:
@@ -95,11 +102,12 @@ def measure(url: str, folder: Path, history: Path) -> str:
                           text=True, cwd=ROOT, check=True)
     found = json.loads(done.stdout)
     rfm, again, lapsed = found["rfm"], found["repurchase"], found["churn"]
-    job, page = found["refresh"], found["page"]
+    job, page, profit = found["refresh"], found["page"], found["profit"]
     return (f"  RFM of {rfm[1]:,} customers {rfm[0]:5.2f} s, repurchase ({again[1]:,} gaps) "
             f"{again[0]:5.2f} s, churn ({lapsed[1]:,} repeat customers) {lapsed[0]:5.2f} s; "
             f"the hourly refresh (all of it, the value models fitted, the tables written) "
             f"{job[0]:5.2f} s; the page's reads {page[0] * 1000:6.1f} ms; "
+            f"profitability of {profit[1]} segments {profit[0]:5.2f} s; "
             f"peak {found['peak_mb']:.0f} MB")
 
 

@@ -150,8 +150,10 @@ def order_history() -> Subquery:
     ``order_id``, ``customer`` (the e-mail address in lower case, the key guests, members
     and imported history share), ``user_id`` (None for a guest), ``placed_at`` (naive UTC),
     ``total``, ``refunded``, ``net`` (total minus refunded) and ``shipping`` (the shipping
-    fee in the total), minor units; ``discount`` (what discounts took off it) and ``payment``
-    (the payment provider's name). Cancelled and unpaid orders are not in it."""
+    fee in the total), minor units; ``discount`` (what discounts took off it), ``payment``
+    (the payment provider's name), ``cost`` (its cost of goods from the unit costs its lines
+    kept, minor units; None when no line has a cost) and ``uncosted_lines`` (its lines
+    without a cost, which ``cost`` leaves out). Cancelled and unpaid orders are not in it."""
     from storefront.orders.stats import order_history as history
 
     return history()

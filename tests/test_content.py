@@ -39,6 +39,10 @@ def test_demo_content_is_valid():
     (GOOD.replace('price: "9.99"', 'price: "free"'), "price", "must be an amount"),
     (GOOD.replace('price: "9.99"\n', ""), "price", "is required"),
     (GOOD.replace("stock: 3", "stock: -1"), "stock", "0 or more"),
+    (GOOD.replace('price: "9.99"', 'price: "9.99"\ncost: "4.201"'), "cost",
+     "more than two decimal places"),
+    (GOOD.replace('price: "9.99"', 'price: "9.99"\ncost: cheap'), "cost", "must be an amount"),
+    (GOOD.replace('price: "9.99"', 'price: "9.99"\ncost: "-1"'), "cost", "must not be negative"),
     (GOOD.replace("sku: TST-1", "sku: 'bad sku!'"), "sku", "may hold only"),
     (GOOD.replace("title: Test Beans\n", ""), "title", "is required"),
     (GOOD.replace("tags: [test]", "tags: Test Tag"), "tags", "must be a list"),
@@ -109,3 +113,19 @@ def test_sync_updates_descriptions_keeps_stock_and_hides_removed(make_app, tmp_p
     html = client.get("/products/ethiopia-yirgacheffe").get_data(as_text=True)
     assert "€13.00" in html and "7 in stock" in html
     assert client.get("/products/paper-filters").status_code == 404
+
+
+def test_a_cost_is_optional_and_only_the_main_file_sets_it(tmp_path):
+    write(tmp_path, "beans.md", GOOD.replace('price: "9.99"', 'price: "9.99"\ncost: "4.20"'))
+    write(tmp_path, "plain.md", GOOD.replace("TST-1", "TST-2"))
+    write(tmp_path, "beans.es.md", '---\ntitle: Granos\ncost: "1.00"\n---\n')
+    result = load_content(tmp_path)
+    assert {p.sku: p.cost for p in result.products} == {"TST-1": 420, "TST-2": None}
+    assert [(p.field, p.problem.split(":")[0]) for p in result.problems] == [
+        ("cost", "is set in beans.md only")]
+
+
+def test_content_check_names_a_bad_cost(app, tmp_path):
+    write(tmp_path, "broken.md", GOOD.replace('price: "9.99"', 'price: "9.99"\ncost: 4,20'))
+    bad = app.test_cli_runner().invoke(main, ["content", "check", "--dir", str(tmp_path)])
+    assert bad.exit_code == 1 and "products/broken.md: cost: must be an amount" in bad.output

@@ -60,6 +60,9 @@ def test_the_demo_shop_has_two_years_of_customers_and_their_insights(make_app):
     assert re.search(r"demo history: \d+ orders of 2001 customers over the last two years", said)
     bought = orders_by_customer(app)
     assert len(bought) == 2001  # 2,000 customers and the demo member
+    with app.app_context():  # the demo products' costs, through the import's writer
+        assert db.session.scalar(select(func.count()).select_from(Order).where(
+            Order.external_ref.is_not(None), Order.cost_total.is_(None))) == 0
     assert all(re.fullmatch(r"customer\d{4}@example\.com", email)
                for email in bought if email != DEMO_MEMBER[0])
     placed = [moment for moments in bought.values() for moment in moments]

@@ -218,3 +218,48 @@ def test_opening_points_need_the_points_plugin(app, tmp_path):
             "plugin is not enabled") in result.output
     with app.app_context():
         assert db.session.scalar(select(User.id).where(User.email == "ana@example.com")) is None
+
+
+COSTS = """order,email,date,total,refunded,cost,sku,quantity,price,unit cost
+C-1,ana@example.com,2024-01-05,39.80,,15.00,COF-COL-250,2,10.90,
+C-1,,,,,,OLD-SKU,1,18.00,
+C-2,bo@example.com,2024-01-06,30.80,,,COF-COL-250,2,10.90,
+C-2,,,,,,OLD-SKU,1,9.00,4.00
+C-3,cy@example.com,2024-01-07,18.00,,,OLD-SKU,1,18.00,
+C-4,dee@example.com,2024-01-08,10.00,,lots,,,,
+C-5,eve@example.com,2024-01-09,10.00,,,OLD-SKU,1,10.00,-2.00
+C-6,fay@example.com,2024-01-09,10.00,,1.005,,,,
+"""
+
+
+def test_costs_come_from_the_file_or_from_the_products(app, tmp_path):
+    result = storefront(app, "import", "orders", str(write(tmp_path, "costs.csv", COSTS)))
+    assert "Imported 3 orders (0 already imported, 3 lines with problems)" in result.output
+    for said in ("costs.csv: line 7: cost: 'lots' must be an amount like 12.50",
+                 "costs.csv: line 8: unit cost: '-2.00' must not be negative (order C-5 "
+                 "left out)",
+                 "costs.csv: line 9: cost: '1.005' has more than two decimal places"):
+        assert said in result.output, said
+    with app.app_context():
+        product_cost = db.session.scalar(select(Product.cost).where(Product.sku == "COF-COL-250"))
+        assert product_cost == 490  # content/products/colombia-huila.md
+        orders = {o.external_ref: o for o in db.session.scalars(
+            select(Order).where(Order.external_ref.like("C-%")))}
+        # The order's own cost wins; its lines keep what they know.
+        assert (orders["C-1"].cost_total, orders["C-1"].uncosted_lines) == (1500, 0)
+        assert [ln.unit_cost for ln in orders["C-1"].lines] == [490, None]
+        # The product's cost for a known SKU, the file's for the other line: 2 x 4.90 + 4.00.
+        assert (orders["C-2"].cost_total, orders["C-2"].uncosted_lines) == (1380, 0)
+        # No cost anywhere: unknown, and its one line counted as without a cost.
+        assert (orders["C-3"].cost_total, orders["C-3"].uncosted_lines) == (None, 1)
+
+
+def test_shopifys_export_with_a_lineitem_cost_column(app, tmp_path):
+    path = write(tmp_path, "shopify.csv", "Name,Email,Financial Status,Created at,Total,"
+                 "Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Lineitem cost\n"
+                 "#9,ana@example.com,paid,2024-01-05 10:00:00 +0100,21.80,2,Colombia,10.90,"
+                 "COF-COL-250,4.00\n")
+    with app.app_context():
+        assert import_orders(path).imported == 1
+        order = db.session.scalars(select(Order).where(Order.external_ref == "#9")).one()
+        assert order.cost_total == 800 and order.lines[0].unit_cost == 400

@@ -21,7 +21,8 @@ FOLDER = "events"
 CENT = Decimal("0.01")
 CATEGORIES = ("corporate", "cultural", "family", "social")
 FIELDS = {"title", "start", "end", "timezone", "place", "category", "capacity", "audience",
-          "price", "guests", "registration_deadline", "summary", "draft", "invite_segments"}
+          "price", "guests", "registration_deadline", "summary", "draft", "invite_segments",
+          "cost"}
 REQUIRED = ("title", "start", "end", "timezone", "place", "category", "capacity")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 SEGMENT_RE = re.compile(r"^[a-z][a-z ]{0,31}$")
@@ -47,6 +48,7 @@ class EventInfo:
     draft: bool = False
     # Invitations go only to members in these segments of the insights plugin (all when empty).
     invite_segments: tuple[str, ...] = ()
+    cost: int = 0  # what one seat costs the shop (catering, venue), minor units
 
     @property
     def is_free(self) -> bool:
@@ -95,9 +97,9 @@ def _zone(meta: dict) -> ZoneInfo:
                                   "Europe/Madrid)") from exc
 
 
-def _price(meta: dict) -> int:
-    """The price in cents, written like 15.00 (or free)."""
-    text = str(meta.get("price", 0)).strip()
+def _amount(meta: dict, field: str, problem: str) -> int:
+    """An amount in cents, written like 15.00 (or free: 0)."""
+    text = str(meta.get(field, 0)).strip()
     if text.lower() == "free":
         return 0
     try:
@@ -106,8 +108,12 @@ def _price(meta: dict) -> int:
     except InvalidOperation:  # not a number, or too large to count in cents
         in_cents = False
     if not in_cents:
-        raise InvalidField("price", "must be an amount like 15.00, or free")
+        raise InvalidField(field, problem)
     return int(amount * 100)
+
+
+def _price(meta: dict) -> int:
+    return _amount(meta, "price", "must be an amount like 15.00, or free")
 
 
 def _audience(meta: dict) -> str:
@@ -150,7 +156,8 @@ def parse(slug: str, source: str, text: str) -> EventInfo:
         capacity=_count(meta, "capacity", None, 1), audience=_audience(meta), price=_price(meta),
         guests=_count(meta, "guests", 0, 0), deadline=deadline,
         summary=str(meta.get("summary", "")).strip(), body_html=render_markdown(body),
-        draft=bool(meta.get("draft", False)), invite_segments=_invite_segments(meta))
+        draft=bool(meta.get("draft", False)), invite_segments=_invite_segments(meta),
+        cost=_amount(meta, "cost", "must be an amount like 12.50 (what one seat costs you)"))
 
 
 def folder(root: str | Path | None = None) -> Path:

@@ -19,6 +19,7 @@ class Event(Model):
     title: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column()
     capacity: Mapped[int] = mapped_column()
+    seat_cost: Mapped[int] = mapped_column(default=0, server_default="0")  # minor units
     seats_taken: Mapped[int] = mapped_column(default=0)
     waitlist_seq: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=0)  # bumped to lock the row

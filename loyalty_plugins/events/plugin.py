@@ -59,6 +59,11 @@ def events_figures(start, end):
 
 
 @hookimpl
+def events_costs(start, end):
+    return figures.costs(start, end)
+
+
+@hookimpl
 def shop_settings_schema():
     return SCHEMA
 

@@ -1,14 +1,16 @@
-"""The hook the events plugin offers other plugins. Call it with ``hooks.call``::
+"""The hooks the events plugin offers other plugins. Call them with ``hooks.call``::
 
     if hooks.provided("events_figures"):
         seen = hooks.call("events_figures", start=start, end=end)
 
-While the events plugin is disabled ``hooks.provided("events_figures")`` is False.
+While the events plugin is disabled ``hooks.provided(...)`` is False.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+
+from sqlalchemy import Subquery
 
 from hooks import Policy, spec
 
@@ -18,3 +20,11 @@ def events_figures(start: datetime, end: datetime) -> dict[str, int]:
     """Attendance for the owner's figures, over the events that started in ``[start, end)``
     (naive UTC): ``events`` (how many), ``confirmed`` (their confirmed registrations) and
     ``attended`` (of those, checked in at the door)."""
+
+
+@spec(Policy.FURNITURE, firstresult=True, since="2.5")
+def events_costs(start: datetime, end: datetime) -> Subquery:
+    """What the events that started in ``[start, end)`` (naive UTC) cost the shop per member,
+    as a SQL subquery to join in the database: ``user_id`` and ``cost`` (minor units: the
+    event's ``cost`` per seat times the seats of each confirmed registration, the member and
+    their guests, whether they came or not; events without a ``cost`` count 0)."""

@@ -83,6 +83,7 @@ def _sync(infos: dict[str, EventInfo]) -> None:
                         published_at=now)
             session().add(row)
         row.title, row.starts_at, row.capacity = info.title, info.starts_at, info.capacity
+        row.seat_cost = info.cost
         if not info.is_free:
             offer_product(info.sku, title=f"Ticket: {info.title}", price=info.price,
                           link=f"/events/{info.slug}", summary=info.summary)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import request
 from sqlalchemy import func, select
 
 from hooks import gettext as _
@@ -61,6 +62,15 @@ def parse_period(first: str | None, last: str | None) -> Period:
     if chosen.first > chosen.last:
         raise PeriodError(_("The first day of the period must not be after its last day."))
     return chosen
+
+
+def requested_period() -> tuple[Period, bool, str]:
+    """The period asked for, whether the owner chose one, and what was wrong with it."""
+    first, last = request.args.get("from", ""), request.args.get("to", "")
+    try:
+        return parse_period(first, last), bool(first or last), ""
+    except PeriodError as error:
+        return Period.default(), False, str(error)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ from loyalty_plugins.insights.kpis import Churn, Repurchase, repurchase
 from loyalty_plugins.insights.messages import Draft
 from loyalty_plugins.insights.models import CustomerFigures, Summary
 from loyalty_plugins.insights.pages import allowed, decimal, percent
-from loyalty_plugins.insights.period import Period, PeriodError, members_and_others, parse_period
+from loyalty_plugins.insights.period import Period, members_and_others, requested_period
+from loyalty_plugins.insights.profitability import profitability
 from loyalty_plugins.insights.programme import programme
 from loyalty_plugins.insights.settings import SEGMENT_NAMES, loyal_min_orders, rules
 from loyalty_plugins.insights.snapshot import pareto_share, summary
@@ -70,18 +71,9 @@ def _buying_again(kept: Summary | None, period: Period, chosen: bool
     return repurchase(period.start, period.end, least), least
 
 
-def _period() -> tuple[Period, bool, str]:
-    """The period asked for, whether the owner chose one, and what was wrong with it."""
-    first, last = request.args.get("from", ""), request.args.get("to", "")
-    try:
-        return parse_period(first, last), bool(first or last), ""
-    except PeriodError as error:
-        return Period.default(), False, str(error)
-
-
 def overview():
     allowed()
-    period, chosen, problem = _period()
+    period, chosen, problem = requested_period()
     kept = summary()
     found = _segments()
     customers = sum(row[0] for row in found.values())
@@ -202,4 +194,5 @@ def blueprint() -> Blueprint:
     bp.add_url_rule("/segments/<slug>/message", "write_to_segment", write_to_segment,
                     methods=["POST"])
     chart_views.register(bp)
+    bp.add_url_rule("/profitability", "profitability", profitability)
     return bp

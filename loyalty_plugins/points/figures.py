@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, literal, select, union_all
 
 from hooks import session
 from loyalty_plugins.points import config
@@ -15,10 +15,29 @@ ISSUING_SOURCES = ("earn", "bonus", "adjust")  # "refund" lots give spent points
 LIABLE_LOT_STATES = ("held",)  # guests' points, in no account until claimed
 
 
+def _issuing(start: datetime, end: datetime):
+    return (PointsLot.source.in_(ISSUING_SOURCES), PointsLot.created_at >= start,
+            PointsLot.created_at < end)
+
+
 def _given(start: datetime, end: datetime) -> int:
     return int(session().scalar(select(func.coalesce(func.sum(PointsLot.amount), 0)).where(
-        PointsLot.source.in_(ISSUING_SOURCES), PointsLot.created_at >= start,
-        PointsLot.created_at < end)) or 0)
+        *_issuing(start, end))) or 0)
+
+
+def issued_per_member(start: datetime, end: datetime) -> Subquery:
+    """(user_id, points, redeemed): the points given to each member in the period and those
+    they spent in it (``points_issued``)."""
+    given = select(PointsLot.user_id, PointsLot.amount.label("points"),
+                   literal(0).label("redeemed")).where(*_issuing(start, end),
+                                                       PointsLot.user_id.is_not(None))
+    spent = select(PointsEntry.user_id, literal(0), -PointsEntry.delta).where(
+        PointsEntry.kind == "spend", PointsEntry.created_at >= start,
+        PointsEntry.created_at < end)
+    both = union_all(given, spent).subquery()
+    return (select(both.c.user_id, func.sum(both.c.points).label("points"),
+                   func.sum(both.c.redeemed).label("redeemed"))
+            .group_by(both.c.user_id).subquery("points_issued"))
 
 
 def _taken(kind: str, start: datetime, end: datetime) -> int:

@@ -76,6 +76,11 @@ def points_figures(start, end):
 
 
 @hookimpl
+def points_issued(start, end):
+    return figures.issued_per_member(start, end)
+
+
+@hookimpl
 def shop_migration_dirs():
     return [str(Path(__file__).parent / "migrations")]
 

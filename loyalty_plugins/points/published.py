@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Subquery
+
 from hooks import Policy, spec
 
 
@@ -35,3 +37,13 @@ def points_figures(start: datetime, end: datetime) -> dict[str, int]:
     ``redeemed`` (spent on paid orders in it), ``expired`` (lapsed in it), ``outstanding``
     (held by members and guests today, pending and reserved included: the liability) and
     ``point_value`` (what one point is worth at checkout, minor units)."""
+
+
+@spec(Policy.FURNITURE, firstresult=True, since="2.5")
+def points_issued(start: datetime, end: datetime) -> Subquery:
+    """The points given to each member in ``[start, end)`` (naive UTC), counted as in
+    ``points_figures``' ``issued`` (earned, bonuses, staff additions), as a SQL subquery to
+    join in the database: ``user_id``, ``points`` and ``redeemed`` (the points the member
+    spent at checkout in the period, as ``points_figures``' ``redeemed``). Points held for a
+    guest's address until an account claims them are not in it. Value them with
+    ``points_figures``' ``point_value``."""

@@ -37,6 +37,8 @@ class Product(db.Model):
     image_width: Mapped[int] = mapped_column(default=0)
     image_height: Mapped[int] = mapped_column(default=0)
     price: Mapped[int] = mapped_column()  # minor units
+    # What one costs the shop (front matter ``cost``), minor units; None when not given.
+    cost: Mapped[int | None] = mapped_column(default=None)
     stock: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     # Sold by a plugin (an event ticket) rather than synced from content/products: not listed

@@ -63,6 +63,7 @@ class ProductSource:
     price: int
     stock: int
     category: str = ""
+    cost: int | None = None  # what one costs the shop, minor units (optional)
     tags: list[str] = field(default_factory=list)
     summary: str = ""
     image: str = ""  # a file under content/ (images/x.jpg) or an address (/static/x.jpg)
@@ -187,6 +188,7 @@ def parse_product(path: Path, text: str) -> ProductSource | ProductTranslation:
         price = parse_money(meta["price"])
     except ValueError as exc:
         raise _Invalid("price", str(exc)) from exc
+    cost = _cost(meta)
     stock = meta.get("stock", 0)
     if not isinstance(stock, int) or isinstance(stock, bool) or stock < 0:
         raise _Invalid("stock", "must be a whole number, 0 or more")
@@ -205,10 +207,20 @@ def parse_product(path: Path, text: str) -> ProductSource | ProductTranslation:
     return ProductSource(
         path=str(path), slug=_slug(meta, path), sku=sku,
         title=_text(meta, "title", required=True, max_len=200), price=price, stock=stock,
-        category=category, tags=tags, summary=_text(meta, "summary"),
+        cost=cost, category=category, tags=tags, summary=_text(meta, "summary"),
         image=image, image_alt=_text(meta, "image_alt", max_len=300), active=active,
         body_html=render_markdown(body), image_file=image_file,
     )
+
+
+def _cost(meta: dict) -> int | None:
+    """``cost``: what one unit costs the shop, an amount like ``price``; None when left out."""
+    if meta.get("cost") is None:
+        return None
+    try:
+        return parse_money(meta["cost"])
+    except ValueError as exc:
+        raise _Invalid("cost", str(exc)) from exc
 
 
 def _parse_product_translation(path: Path, main: str, language: str, text: str

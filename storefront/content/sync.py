@@ -54,7 +54,7 @@ def source_columns(src: ProductSource) -> dict[str, Any]:
     return {"slug": src.slug, "title": src.title, "summary": src.summary,
             "body_html": src.body_html, "category": src.category,
             "tags": "," + ",".join(src.tags) + "," if src.tags else "",
-            **image_columns(src), "price": src.price, "active": src.active}
+            **image_columns(src), "price": src.price, "cost": src.cost, "active": src.active}
 
 
 def image_columns(src: ProductSource) -> dict[str, Any]:

@@ -29,10 +29,12 @@ from storefront.imports.reading import (
     amount,
     email_address,
     moment,
+    optional_amount,
     required,
     rows,
     whole_number,
 )
+from storefront.orders.costs import cost_of_goods
 from storefront.orders.models import Order, OrderLine, OrderStatus
 
 BATCH = 500  # orders per transaction
@@ -44,7 +46,7 @@ SHOPIFY = {"name": "order", "email": "email", "created at": "date", "total": "to
            "currency": "currency", "billing name": "name", "lineitem sku": "sku",
            "lineitem quantity": "quantity", "lineitem price": "price",
            "lineitem name": "title", "refunded amount": "refunded",
-           "financial status": "status"}
+           "financial status": "status", "cost": "cost", "lineitem cost": "unit cost"}
 PAID_STATUSES = {"", "paid", "partially_paid", "partially_refunded", "refunded"}
 
 
@@ -54,6 +56,7 @@ class Line:
     title: str
     quantity: int
     unit_price: int
+    unit_cost: int | None = None  # the file's; else the product's, by SKU, when written
 
 
 @dataclass
@@ -67,6 +70,7 @@ class HistoricOrder:
     first_line: int
     last_line: int
     lines: list[Line] = field(default_factory=list)
+    cost: int | None = None  # the whole order's cost of goods, when the file gives it
 
 
 def in_our_columns(row: dict[str, str]) -> dict[str, str]:
@@ -89,7 +93,8 @@ def _order_of(number: int, row: dict[str, str], currency: str) -> HistoricOrder:
         raise RowProblem("refunded", "is more than the total")
     return HistoricOrder(ref=ref, email=email_address(row), name=row.get("name", "")[:120],
                          created_at=moment(row, "date"), total=total, refunded=refunded,
-                         first_line=number, last_line=number)
+                         first_line=number, last_line=number,
+                         cost=optional_amount(row, "cost"))
 
 
 def _line_of(row: dict[str, str]) -> Line | None:
@@ -98,7 +103,8 @@ def _line_of(row: dict[str, str]) -> Line | None:
         return None
     return Line(sku=sku[:64], title=(row.get("title") or sku)[:200],
                 quantity=max(1, whole_number(row, "quantity", 1)),
-                unit_price=amount(row, "price", default=0))
+                unit_price=amount(row, "price", default=0),
+                unit_cost=optional_amount(row, "unit cost"))
 
 
 def historic_orders(numbered_rows: Iterable[tuple[int, dict[str, str]]], report: Report,
@@ -157,8 +163,13 @@ def write_orders(batch: list[HistoricOrder], report: Report) -> None:
     users = dict(db.session.execute(select(User.email, User.id).where(
         User.email.in_({order.email for order in fresh}))).all())
     skus = {line.sku for order in fresh for line in order.lines if line.sku}
-    products = dict(db.session.execute(select(Product.sku, Product.id).where(
-        Product.sku.in_(skus))).all()) if skus else {}
+    products = {sku: (product_id, cost) for sku, product_id, cost in db.session.execute(
+        select(Product.sku, Product.id, Product.cost).where(Product.sku.in_(skus)))
+        } if skus else {}
+    for order in fresh:
+        for line in order.lines:
+            if line.unit_cost is None:
+                line.unit_cost = products.get(line.sku, (None, None))[1]
     currency = current_app.config["CURRENCY"]
     # An order imported before is left as it is: the unique number decides, through its
     # index (a look-up first would scan the table while PostgreSQL's statistics still say
@@ -170,16 +181,27 @@ def write_orders(batch: list[HistoricOrder], report: Report) -> None:
          "user_id": users.get(o.email), "email": o.email, "name": o.name,
          "status": OrderStatus.IMPORTED.value, "currency": currency, "subtotal": o.total,
          "total": o.total, "refunded_total": o.refunded, "payment_provider": "import",
-         "pricing_trace": [], "created_at": o.created_at, "paid_at": o.created_at}
+         "pricing_trace": [], "created_at": o.created_at, "paid_at": o.created_at,
+         **_cost_columns(o)}
         for o in fresh]).all())
     new = [o for o in fresh if o.ref in ids]
     report.already += len(fresh) - len(new)
-    lines = [{"order_id": ids[o.ref], "product_id": products.get(line.sku), "sku": line.sku,
-              "title": line.title, "unit_price": line.unit_price, "quantity": line.quantity,
+    lines = [{"order_id": ids[o.ref], "product_id": products.get(line.sku, (None,))[0],
+              "sku": line.sku, "title": line.title, "unit_price": line.unit_price,
+              "unit_cost": line.unit_cost, "quantity": line.quantity,
               "total": line.unit_price * line.quantity} for o in new for line in o.lines]
     if lines:
         db.session.execute(sa_insert(OrderLine), lines)
     report.imported += len(new)
+
+
+def _cost_columns(order: HistoricOrder) -> dict[str, int | None]:
+    """The order's cost of goods: the file's ``cost`` for the whole order when given (then no
+    line counts as without a cost), else its lines' (storefront.orders.costs)."""
+    if order.cost is not None:
+        return {"cost_total": order.cost, "uncosted_lines": 0}
+    total, uncosted = cost_of_goods((line.unit_cost, line.quantity) for line in order.lines)
+    return {"cost_total": total, "uncosted_lines": uncosted}
 
 
 def import_orders(path: Path, progress: Callable[[int], None] | None = None) -> Report:

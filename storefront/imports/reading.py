@@ -84,6 +84,11 @@ def amount(row: dict[str, str], column: str, default: int | None = None) -> int:
         raise RowProblem(column, f"{value!r} {exc}") from exc
 
 
+def optional_amount(row: dict[str, str], column: str) -> int | None:
+    """An amount like 12.50, or None when the column is empty or missing."""
+    return amount(row, column) if row.get(column, "") else None
+
+
 def whole_number(row: dict[str, str], column: str, default: int) -> int:
     value = row.get(column, "")
     if not value:

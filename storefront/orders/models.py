@@ -106,6 +106,11 @@ class Order(db.Model):
     language: Mapped[str] = mapped_column(String(8), default="")
     # Its number in the shop it was imported from (storefront import orders), else None.
     external_ref: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    # Its cost of goods, minor units: the lines' known unit costs times their quantities (or
+    # the cost an import gave for the whole order); None when no line has a cost. Lines
+    # without one count nothing here and are counted in ``uncosted_lines``.
+    cost_total: Mapped[int | None] = mapped_column(default=None)
+    uncosted_lines: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     paid_at: Mapped[datetime | None] = mapped_column(default=None)
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -171,6 +176,7 @@ class OrderLine(db.Model):
     sku: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     unit_price: Mapped[int] = mapped_column()
+    unit_cost: Mapped[int | None] = mapped_column(default=None)  # the product's cost then
     quantity: Mapped[int] = mapped_column()
     discount: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column()

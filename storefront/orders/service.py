@@ -19,6 +19,7 @@ from storefront.cart.service import cart_view
 from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.i18n import current_language
+from storefront.orders.costs import cost_of_goods, unit_costs
 from storefront.orders.models import (
     Order,
     OrderAdjustment,
@@ -91,15 +92,19 @@ def place_order(
         raise CheckoutError(_("Prices changed since you reviewed your cart. Please check the "
                               "new total and confirm again."))
 
+    costs = unit_costs({ln.product_id for ln in priced.lines})
+    lines = [OrderLine(product_id=ln.product_id, sku=ln.sku, title=ln.title,
+                       unit_price=ln.unit_price, unit_cost=costs.get(ln.product_id),
+                       quantity=ln.quantity, discount=ln.discount, total=ln.total)
+             for ln in priced.lines]
+    cost_total, uncosted = cost_of_goods((line.unit_cost, line.quantity) for line in lines)
     order = Order(
         checkout_token=checkout_token, user_id=customer.id, email=contact.email,
         name=contact.name, address=contact.address, currency=priced.currency,
         subtotal=priced.subtotal, discount_total=priced.discount_total,
         shipping=priced.shipping, total=priced.total, payment_provider=provider_name,
         pricing_trace=list(priced.trace), language=current_language(),
-        lines=[OrderLine(product_id=ln.product_id, sku=ln.sku, title=ln.title,
-                         unit_price=ln.unit_price, quantity=ln.quantity, discount=ln.discount,
-                         total=ln.total) for ln in priced.lines],
+        cost_total=cost_total, uncosted_lines=uncosted, lines=lines,
         adjustments=[OrderAdjustment(plugin=a.plugin, code=a.code, label=a.label,
                                      phase=a.phase, amount=a.amount, reason=a.reason[:300])
                      for a in priced.adjustments],

@@ -31,13 +31,17 @@ def order_history() -> Subquery:
     the one key that guests, members and imported history share), ``user_id`` (None for a
     guest), ``placed_at`` (naive UTC), ``total``, ``refunded``, ``net`` and ``shipping`` (the
     shipping fee paid in the total; minor units), ``discount`` (what discounts took off it,
-    minor units) and ``payment`` (the payment provider: ``stripe``, ``offline`` for a bank
-    transfer, ``import``)."""
+    minor units), ``payment`` (the payment provider: ``stripe``, ``offline`` for a bank
+    transfer, ``import``), ``cost`` (its cost of goods, minor units: the lines' unit costs
+    kept when it was placed or imported times their quantities; None when no line has a
+    cost) and ``uncosted_lines`` (how many of its lines have no cost and so count nothing in
+    ``cost``)."""
     order = Order.__table__.c
     return (select(order.id.label("order_id"), order.customer,
                    order.user_id, order.created_at.label("placed_at"), order.total,
                    order.refunded_total.label("refunded"),
                    (order.total - order.refunded_total).label("net"), order.shipping,
                    order.discount_total.label("discount"),
-                   order.payment_provider.label("payment"))
+                   order.payment_provider.label("payment"), order.cost_total.label("cost"),
+                   order.uncosted_lines)
             .where(order.status.in_(BOUGHT)).subquery("order_history"))
