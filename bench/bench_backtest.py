@@ -16,18 +16,19 @@ are removed at the end.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_insights import START, write_history  # noqa: E402 - after the path
+from bench.history_bench import (  # noqa: E402 - after the path
+    START,
+    arguments,
+    imported,
+    on_both_databases,
+    timed_in_child,
+    write_history,
+)
 
 CHILD = """
 import json, sys, time
@@ -67,16 +68,10 @@ def write_customers(path: Path, customers: int) -> None:
         out.writelines(f"c{n}@example.com,Customer {n}\n" for n in range(customers))
 
 
-def measure(url: str, folder: Path, people: Path, history: Path) -> str:
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}  # with its plugins
-    storefront = str(Path(sys.executable).parent / "storefront")
-    for command in (["db", "upgrade"], ["import", "customers", str(people)],
-                    ["import", "orders", str(history)]):
-        subprocess.run([storefront, *command], env=env, check=True, cwd=folder,
-                       capture_output=True)
-    done = subprocess.run([sys.executable, "-c", CHILD, START.isoformat()], env=env,
-                          capture_output=True, text=True, cwd=ROOT, check=True)
-    found = json.loads(done.stdout)
+def measure(url: str, folder: Path) -> str:
+    env = imported(url, folder, ("customers", folder / "customers.csv"),
+                   ("orders", folder / "history.csv"))
+    found = timed_in_child(CHILD, env, START.isoformat())
     (points, earned), (tiers, members) = found["points"], found["tiers"]
     return (f"  points what-if {points:5.2f} s (points earned {earned[1][0]:,} | "
             f"{earned[1][1]:,}); tiers what-if {tiers:5.2f} s (members per tier "
@@ -84,30 +79,15 @@ def measure(url: str, folder: Path, people: Path, history: Path) -> str:
             f"{' / '.join(str(row[1]) for row in members)})")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=1_000_000)
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--no-postgresql", action="store_true")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        history, people = folder / "history.csv", folder / "customers.csv"
-        write_history(history, args.orders, args.customers)
-        write_customers(people, args.customers)
-        print(f"{args.orders:,} orders of {args.customers:,} customers, all replayed")
-        print("SQLite")
-        print(measure(f"sqlite:///{folder / 'shop.sqlite3'}", folder, people, history))
-        if not args.no_postgresql:
-            from tests.support import postgres
+def write_files(folder: Path, args) -> None:
+    write_history(folder / "history.csv", args.orders, args.customers)
+    write_customers(folder / "customers.csv", args.customers)
 
-            cluster = postgres.start_cluster()
-            try:
-                with cluster.database("bench_backtest") as url:
-                    print("PostgreSQL")
-                    print(measure(url, folder, people, history))
-            finally:
-                cluster.stop()
+
+def main() -> int:
+    args = arguments(__doc__.split("\n\n")[0])
+    print(f"{args.orders:,} orders of {args.customers:,} customers, all replayed")
+    on_both_databases(args, "bench_backtest", lambda folder: write_files(folder, args), measure)
     return 0
 
 

@@ -18,19 +18,18 @@ removed at the end.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import random
-import subprocess
 import sys
-import tempfile
-from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-START = date(2023, 1, 1)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.history_bench import (  # noqa: E402 - after the path
+    arguments,
+    imported,
+    on_both_databases,
+    timed_in_child,
+    write_history,
+)
 
 CHILD = """
 import json, resource, sys, time
@@ -76,31 +75,8 @@ print(json.dumps(out))
 """
 
 
-def write_history(path: Path, orders: int, customers: int) -> None:
-    """Orders on random days of two years; a customer's share of them falls off steeply (the
-    square of a uniform draw), so a few buy often and most once or twice. Seeded: the same
-    file every run."""
-    rng = random.Random(0)
-    with path.open("w", encoding="utf-8") as out:
-        out.write("order,email,date,total,cost\n")
-        for n in range(orders):
-            customer = int(customers * rng.random() ** 2)
-            placed = (START + timedelta(days=rng.randrange(730))).isoformat()
-            cost = f"{(10 + n % 51) * 0.45:.2f}" if n % 10 else ""  # one in ten without
-            out.write(f"I-{n},c{customer}@example.com,{placed}T12:00:00,{10 + n % 51}.00,"
-                      f"{cost}\n")
-
-
-def measure(url: str, folder: Path, history: Path) -> str:
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}  # with its plugins
-    storefront = str(Path(sys.executable).parent / "storefront")
-    subprocess.run([storefront, "db", "upgrade"], env=env, check=True, cwd=folder,
-                   capture_output=True)
-    subprocess.run([storefront, "import", "orders", str(history)], env=env, check=True,
-                   cwd=folder, capture_output=True)
-    done = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True,
-                          text=True, cwd=ROOT, check=True)
-    found = json.loads(done.stdout)
+def measure(url: str, folder: Path) -> str:
+    found = timed_in_child(CHILD, imported(url, folder, ("orders", folder / "history.csv")))
     rfm, again, lapsed = found["rfm"], found["repurchase"], found["churn"]
     job, page, profit = found["refresh"], found["page"], found["profit"]
     return (f"  RFM of {rfm[1]:,} customers {rfm[0]:5.2f} s, repurchase ({again[1]:,} gaps) "
@@ -112,28 +88,10 @@ def measure(url: str, folder: Path, history: Path) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=1_000_000)
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--no-postgresql", action="store_true")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        history = folder / "history.csv"
-        write_history(history, args.orders, args.customers)
-        print(f"{args.orders:,} orders of {args.customers:,} customers")
-        print("SQLite")
-        print(measure(f"sqlite:///{folder / 'shop.sqlite3'}", folder, history))
-        if not args.no_postgresql:
-            from tests.support import postgres
-
-            cluster = postgres.start_cluster()
-            try:
-                with cluster.database("bench_insights") as url:
-                    print("PostgreSQL")
-                    print(measure(url, folder, history))
-            finally:
-                cluster.stop()
+    args = arguments(__doc__.split("\n\n")[0])
+    print(f"{args.orders:,} orders of {args.customers:,} customers")
+    on_both_databases(args, "bench_insights", lambda folder: write_history(
+        folder / "history.csv", args.orders, args.customers), measure)
     return 0
 
 

@@ -13,17 +13,18 @@ allows at most, and the whole pages as a manager opens them.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench_insights import write_history  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.history_bench import (  # noqa: E402 - after the path
+    arguments,
+    imported,
+    on_both_databases,
+    timed_in_child,
+    write_history,
+)
 
 CHILD = """
 import json, time
@@ -56,15 +57,8 @@ print(json.dumps(out))
 """
 
 
-def measure(url: str, folder: Path, history: Path) -> str:
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    storefront = str(Path(sys.executable).parent / "storefront")
-    for command in (["db", "upgrade"], ["import", "orders", str(history)]):
-        subprocess.run([storefront, *command], env=env, check=True, cwd=folder,
-                       capture_output=True)
-    done = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True,
-                          text=True, cwd=ROOT, check=True)
-    found = json.loads(done.stdout)
+def measure(url: str, folder: Path) -> str:
+    found = timed_in_child(CHILD, imported(url, folder, ("orders", folder / "history.csv")))
     ms = {name: value[0] * 1000 for name, value in found.items()}
     return (f"  Pareto curve ({found['curve'][1]} points) {ms['curve']:7.1f} ms, "
             f"with its chart {ms['pareto_page']:7.1f} ms; trends of 24 months "
@@ -73,28 +67,10 @@ def measure(url: str, folder: Path, history: Path) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=1_000_000)
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--no-postgresql", action="store_true")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        history = folder / "history.csv"
-        write_history(history, args.orders, args.customers)
-        print(f"{args.orders:,} orders of {args.customers:,} customers")
-        print("SQLite")
-        print(measure(f"sqlite:///{folder / 'shop.sqlite3'}", folder, history))
-        if not args.no_postgresql:
-            from tests.support import postgres
-
-            cluster = postgres.start_cluster()
-            try:
-                with cluster.database("bench_insights_charts") as url:
-                    print("PostgreSQL")
-                    print(measure(url, folder, history))
-            finally:
-                cluster.stop()
+    args = arguments(__doc__.split("\n\n")[0])
+    print(f"{args.orders:,} orders of {args.customers:,} customers")
+    on_both_databases(args, "bench_insights_charts", lambda folder: write_history(
+        folder / "history.csv", args.orders, args.customers), measure)
     return 0
 
 
