@@ -33,6 +33,8 @@ PAGES = {
     "trends": ("/plugins/insights/trends?from=2023-11&to=2024-06", "trends-months",
                tuple(f"trends-chart-{name}"
                      for name in ("customers", "orders", "revenue", "repurchase"))),
+    "profitability": ("/plugins/insights/profitability?from=2023-11-01&to=2024-06-01",
+                      "profitability", ()),
 }
 
 
