@@ -12,8 +12,8 @@ down_revision = "0019"
 branch_labels = None
 depends_on = None
 
-HISTORY_COLUMNS = ("status", "total", "refunded_total", "user_id", "payment_provider",
-                   "discount_total", "shipping")
+HISTORY_INDEX = ("customer", "created_at", "id", "status", "total", "refunded_total",
+                 "user_id", "payment_provider", "discount_total", "shipping")
 
 
 def upgrade() -> None:
@@ -22,9 +22,7 @@ def upgrade() -> None:
     op.execute("UPDATE shop_order SET customer = lower(trim(email))")
     with op.batch_alter_table("shop_order", schema=None) as batch_op:
         batch_op.alter_column("customer", existing_type=sa.String(length=254), nullable=False)
-    op.create_index("ix_shop_order_customer_history", "shop_order",
-                    ["customer", "created_at", "id"],
-                    postgresql_include=list(HISTORY_COLUMNS))
+    op.create_index("ix_shop_order_customer_history", "shop_order", list(HISTORY_INDEX))
 
 
 def downgrade() -> None:
