@@ -37,11 +37,12 @@ def address_hash(email: str) -> str:
 
 def welcome(user_id: int, trigger: str, cfg: Settings, now: datetime) -> Welcome | None:
     """Welcome the account if ``trigger`` (``registration`` or ``confirmation``) is the
-    owner's choice and its address was never welcomed; what it got, or None."""
+    owner's choice and its address was never welcomed; what it got, or None. Staff accounts
+    are not members of the club: they are not welcomed."""
     if cfg.when != trigger:
         return None
     member = get_customer(user_id)
-    if member is None or not member.email:
+    if member is None or not member.email or member.role != "customer":
         return None
     db = session()
     if db.get(Welcome, user_id) is not None:
