@@ -220,6 +220,14 @@ def test_preview_in_both_languages_for_the_owner_only(app, shop):
     assert welcome_messages(app) == []  # the preview sends nothing
 
 
+def test_preview_of_the_default_message_is_the_one_in_the_owner_guide(app, shop):
+    owner = staff_client(app, shop, "owner")
+    page = owner.get("/plugins/welcome/preview").get_data(as_text=True)
+    assert "As a joining gift, 100 points are already in your account, ready to use." in page
+    assert "Como regalo de bienvenida, ya tiene 100 puntos en su cuenta, listos para usar." in page
+    assert "Welcome to the club" in page and "Bienvenido al club" in page
+
+
 def test_spanish_member_gets_spanish_message_and_texts(app, shop):
     configure(app, **REWARD)
     client = app.test_client()
