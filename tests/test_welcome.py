@@ -122,6 +122,18 @@ def verify(app, user_id):
         db.session.commit()
 
 
+def test_a_member_who_stopped_offers_gets_the_gift_without_the_message(app, shop):
+    uid = shop.create_user("quiet@example.com", name="Quiet")
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == uid).values(marketing_opt_out=True))
+        db.session.commit()
+    verify(app, uid)
+    [message] = welcome_messages(app, uid)
+    assert message.status == "suppressed"  # listed in their messages as not sent
+    assert welcome_points(app, uid) == [100]
+    assert not any("quiet@example.com" in mail for mail in shop.mails())
+
+
 def test_a_recreated_account_with_the_same_address_gets_nothing(app, shop):
     _, first = member(app, shop, email="ana@example.com", name="Ana")
     with app.app_context():  # the account is closed: its address is free again
