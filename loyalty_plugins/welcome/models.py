@@ -41,7 +41,3 @@ class Welcome(Model):
     reward_order_id: Mapped[int | None] = mapped_column(default=None, index=True)
     note: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column()
-
-    def reward_usable(self, now: datetime) -> bool:
-        return (self.gift == "reward" and self.reward_status == "available"
-                and self.reward_until is not None and self.reward_until > now)

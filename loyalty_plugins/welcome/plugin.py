@@ -55,7 +55,7 @@ def shop_cart_adjustments(cart, customer):
     if not customer.is_member:
         return []
     record = service.of(customer.id)
-    if record is None or not record.reward_usable(utcnow()):
+    if not service.usable(record, utcnow()):
         return []
     day = words.until(record.reward_until)
     return [Adjustment(
@@ -89,11 +89,12 @@ def shop_account_panels(customer):
     if not customer.is_member:
         return []
     record = service.of(customer.id)
-    now = utcnow()
-    if record is None or record.gift != "reward" or record.reward_status == "used" or (
-            record.reward_status == "available" and not record.reward_usable(now)):
+    if record is None or record.gift != "reward":
         return []
-    order = get_order(record.reward_order_id) if record.reward_order_id else None
+    held = service.status(record) == "reserved"
+    if not held and not service.usable(record, utcnow()):
+        return []  # used, or expired
+    order = get_order(record.reward_order_id) if held else None
     html = render_template("welcome/panel.html", record=record, order=order,
                            offer=words.offer(record.reward_percent, record.reward_amount),
                            until=words.until(record.reward_until))

@@ -15,7 +15,16 @@ from functools import partial
 
 from sqlalchemy import select, update
 
-from hooks import call, get_customer, insert_once, lazy_gettext, notify, provided, session
+from hooks import (
+    call,
+    get_customer,
+    get_order,
+    insert_once,
+    lazy_gettext,
+    notify,
+    provided,
+    session,
+)
 from loyalty_plugins.welcome import words
 from loyalty_plugins.welcome.models import Welcome, WelcomedAddress
 from loyalty_plugins.welcome.settings import Gift, Settings
@@ -98,15 +107,36 @@ def of(user_id: int) -> Welcome | None:
 
 
 # The reward's life: held by the order that uses it, used when that order is paid, free
-# again when it is cancelled. Each step is a conditional update, so it happens once.
+# again when it is cancelled. Each step is a conditional update on the state it was read in,
+# so it happens once.
+
+def status(record: Welcome) -> str:
+    """The reward's status, with an order cancelled while the plugin was off (its event never
+    reached the plugin) counted as having given the reward back."""
+    if record.reward_status == "reserved" and record.reward_order_id is not None:
+        order = get_order(record.reward_order_id)
+        if order is not None and order.status == "cancelled":
+            return "available"
+    return record.reward_status
+
+
+def usable(record: Welcome | None, now: datetime) -> bool:
+    return (record is not None and record.gift == "reward" and status(record) == "available"
+            and record.reward_until is not None and record.reward_until > now)
+
 
 def reserve(user_id: int, order_id: int, now: datetime) -> bool:
     """Hold the member's reward for an order being placed; False when it is gone (used by
     another order, or expired)."""
+    record = of(user_id)
+    if not usable(record, now):
+        return False
+    held_by = record.reward_order_id if record.reward_status == "reserved" else None
     return bool(session().execute(
         update(Welcome)
-        .where(Welcome.user_id == user_id, Welcome.gift == "reward",
-               Welcome.reward_status == "available", Welcome.reward_until > now)
+        .where(Welcome.user_id == user_id, Welcome.reward_status == record.reward_status,
+               Welcome.reward_order_id.is_(None) if held_by is None
+               else Welcome.reward_order_id == held_by)
         .values(reward_status="reserved", reward_order_id=order_id)).rowcount)
 
 
