@@ -6,7 +6,7 @@ writes itself are recognised here by what the row holds (``kind``, ``order_id``,
 and said again in the reader's language, with the order's number and dates as that language
 writes them. What people wrote is shown as stored: a staff correction's reason, and the
 reasons other plugins give through ``points_grant`` (except the events plugin's attendance
-points, recognised by their key).
+points and the welcome plugin's joining gift, recognised by their keys).
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ APPROVED = re.compile(r"(?P<requester>[^,]*), approved by (?P<decider>.+)")
 # The events plugin's points for attending (loyalty_plugins/events/service.py, check_in):
 # granted through points_grant with this key and reason "Attended <event title>".
 ATTENDANCE_KEY = "event-attendance:"
+# The sign-up bonus, and the welcome plugin's joining gift (loyalty_plugins/welcome/service.py:
+# points_grant with the key "welcome:<hash of the address>").
+WELCOME_KEYS = ("signup:", "welcome:")
 ATTENDED = "Attended "
 
 
@@ -68,7 +71,7 @@ def describe_entry(entry: PointsEntry, label: Callable[[int], str] = order_label
     if kind == "claim" and entry.order_id is not None and (found := CLAIMED.fullmatch(stored)):
         return _("points of guest order %(order)s for %(email)s",
                  order=label(entry.order_id), email=found["email"])
-    if kind == "bonus" and key.startswith("signup:"):
+    if kind == "bonus" and key.startswith(WELCOME_KEYS):
         return _("welcome to the club")
     if kind == "bonus" and key.startswith(ATTENDANCE_KEY) and stored.startswith(ATTENDED):
         return _("Attended %(event)s", event=stored[len(ATTENDED):])
