@@ -27,6 +27,7 @@ from bench.history_bench import (  # noqa: E402 - after the path
 )
 
 CHILD = """
+from bench.history_bench import best_of_three
 import json, time
 from datetime import date, datetime
 from storefront import create_app
@@ -46,13 +47,7 @@ with app.test_request_context():
             ("pareto_page", lambda: len(render(_pareto_chart(curve())))),
             ("trends_page", lambda: len(_trend_charts(
                 monthly(date(2023, 1, 1), date(2024, 12, 1)))))):
-        best = None
-        for _ in range(3):
-            started = time.perf_counter()
-            size = figure()
-            took = time.perf_counter() - started
-            best = took if best is None else min(best, took)
-        out[name] = (best, size)
+        out[name] = best_of_three(figure)
 print(json.dumps(out))
 """
 
