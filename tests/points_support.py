@@ -8,6 +8,8 @@ from hooks import call
 from loyalty_plugins.points import ledger
 from loyalty_plugins.points.models import PointsAccount
 from storefront.accounts.models import User
+from storefront.cart.models import Cart, CartLine
+from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.orders.models import Order
 from storefront.plugins.state import save_settings, set_enabled
@@ -66,3 +68,18 @@ def redeem(client, points=None, action="use"):
 def last_order_id(app):
     with app.app_context():
         return db.session.scalar(select(Order.id).order_by(Order.id.desc()))
+
+
+def open_carts(app, user_id: int, count: int, sku: str = "EQP-GRD-01") -> list[tuple[int, str]]:
+    """``count`` carts of the member's, each holding one ``sku``: (cart id, checkout token)
+    each, for races of checkouts at once."""
+    with app.app_context():
+        product_id = db.session.scalar(select(Product.id).where(Product.sku == sku))
+        carts = []
+        for _ in range(count):
+            cart = Cart(user_id=user_id, lines=[CartLine(product_id=product_id, quantity=1)])
+            db.session.add(cart)
+            db.session.flush()
+            carts.append((cart.id, cart.checkout_token))
+        db.session.commit()
+    return carts

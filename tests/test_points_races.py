@@ -13,12 +13,11 @@ from loyalty_plugins.points import config, ledger
 from loyalty_plugins.points.clock import utcnow
 from loyalty_plugins.points.models import PointsAccount, PointsEntry, PointsLot
 from loyalty_plugins.points.views import REDEEM_KEY
-from storefront.cart.models import Cart, CartLine
-from storefront.catalog.models import Product
+from storefront.cart.models import Cart
 from storefront.extensions import db
 from storefront.orders.models import Order
 from storefront.orders.service import CheckoutError, Contact, place_order
-from tests.points_support import ledger_matches_cache, loyalty_app
+from tests.points_support import ledger_matches_cache, loyalty_app, open_carts
 from tests.test_concurrency import POOL, run_together
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -40,14 +39,8 @@ def test_twenty_checkouts_redeeming_the_same_100_points_one_wins(app):
     uid = new_member(app, "mia@example.com")
     with app.app_context():
         ledger.grant(uid, 100, "bonus", ledger.Who("t"), config.current(), now=utcnow())
-        product_id = db.session.scalar(select(Product.id).where(Product.sku == "EQP-GRD-01"))
-        carts = []
-        for _ in range(20):
-            cart = Cart(user_id=uid, lines=[CartLine(product_id=product_id, quantity=1)])
-            db.session.add(cart)
-            db.session.flush()
-            carts.append((cart.id, cart.checkout_token))
         db.session.commit()
+    carts = open_carts(app, uid, 20)
     customer = CustomerView(uid, "mia@example.com", "M", "customer")
 
     def checkout(cart_id, token):

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from hooks import CustomerView
 from loyalty_plugins.points.models import PointsEntry
 from loyalty_plugins.welcome.models import Welcome, WelcomedAddress
-from storefront.cart.models import Cart, CartLine
-from storefront.catalog.models import Product
+from storefront.cart.models import Cart
 from storefront.events.delivery import handle
 from storefront.events.models import DomainEvent
 from storefront.extensions import db
@@ -18,7 +17,7 @@ from storefront.notifications.models import Notification
 from storefront.orders.models import Order
 from storefront.orders.service import CheckoutError, Contact, place_order
 from storefront.plugins.state import save_settings, set_enabled
-from tests.points_support import loyalty_app, member
+from tests.points_support import loyalty_app, member, open_carts
 from tests.test_concurrency import POOL, run_together
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -63,15 +62,7 @@ def test_ten_checkouts_at_once_use_the_reward_once(app, shop):
         save_settings("welcome", {"gift": "reward", "reward": "percent",
                                   "reward_percent": "10"}, actor="test")
     _, uid = member(app, shop)
-    with app.app_context():
-        product_id = db.session.scalar(select(Product.id).where(Product.sku == "EQP-GRD-01"))
-        carts = []
-        for _ in range(10):
-            cart = Cart(user_id=uid, lines=[CartLine(product_id=product_id, quantity=1)])
-            db.session.add(cart)
-            db.session.flush()
-            carts.append((cart.id, cart.checkout_token))
-        db.session.commit()
+    carts = open_carts(app, uid, 10)
     customer = CustomerView(uid, "mia@example.com", "Mia", "customer")
 
     def checkout(cart_id, token):
