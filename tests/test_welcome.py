@@ -210,6 +210,25 @@ def test_an_order_cancelled_while_the_plugin_was_off_gives_the_reward_back(app, 
     assert row.reward_status == "reserved" and row.reward_order_id == last_order_id(app)
 
 
+def test_an_order_paid_while_the_plugin_was_off_used_the_reward(app, shop):
+    configure(app, **REWARD)
+    client, uid = member(app, shop)
+    shop.add(client, "EQP-GRD-01")
+    shop.checkout(client, email="mia@example.com")
+    with app.app_context():
+        set_enabled("welcome", False, actor="test")
+        mark_paid(last_order_id(app))  # the plugin never hears of it
+        db.session.commit()
+        set_enabled("welcome", True, actor="test")
+    assert record(app, uid).reward_status == "reserved"
+    assert "welcome gift" not in client.get("/account").get_data(as_text=True).lower()
+    shop.add(client, "EQP-GRD-01")
+    assert "Welcome gift" not in client.get("/cart").get_data(as_text=True)
+    staff = staff_client(app, shop, "staff")
+    row = staff.get("/admin/customers").get_data(as_text=True)
+    assert "Welcomed: 10% off the next order (used)" in row
+
+
 def test_expired_reward_is_not_applied(app, shop):
     configure(app, gift="reward", reward="amount", reward_amount="5.00", reward_days="7")
     client, uid = member(app, shop)

@@ -109,5 +109,6 @@ def shop_template_slot(name, context):
     if record is None:
         return None
     return render_template("welcome/admin_customer.html", record=record,
+                           status=service.status(record),
                            offer=words.offer(record.reward_percent, record.reward_amount)
                            if record.gift == "reward" else "")

@@ -110,13 +110,18 @@ def of(user_id: int) -> Welcome | None:
 # again when it is cancelled. Each step is a conditional update on the state it was read in,
 # so it happens once.
 
+PAID = ("paid", "partially_refunded", "refunded")
+
+
 def status(record: Welcome) -> str:
-    """The reward's status, with an order cancelled while the plugin was off (its event never
-    reached the plugin) counted as having given the reward back."""
+    """The reward's status, read from its order when that order was paid or cancelled while
+    the plugin was off (the event never reached the plugin): used, or given back."""
     if record.reward_status == "reserved" and record.reward_order_id is not None:
         order = get_order(record.reward_order_id)
         if order is not None and order.status == "cancelled":
             return "available"
+        if order is not None and order.status in PAID:
+            return "used"
     return record.reward_status
 
 
