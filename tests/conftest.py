@@ -65,15 +65,16 @@ def pg_cluster():
         cluster = postgres.start_cluster()
     except FileNotFoundError as exc:
         pytest.skip(f"PostgreSQL tests skipped: {exc}; install postgresql to run them")
+    instance = cluster.root.parent / f"{cluster.root.name}-instance"
     try:
         with psycopg.connect(f"host=127.0.0.1 port={cluster.port} user=postgres",
                              autocommit=True) as conn:
             conn.execute("CREATE DATABASE storefront_template")
-        _prepare_template(f"{cluster.url}/storefront_template",
-                          cluster.root.parent / f"{cluster.root.name}-instance")
+        _prepare_template(f"{cluster.url}/storefront_template", instance)
         yield cluster
     finally:
         cluster.stop()
+        shutil.rmtree(instance, ignore_errors=True)  # the template's instance folder
 
 
 @pytest.fixture(scope="session")
