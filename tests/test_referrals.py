@@ -219,3 +219,17 @@ def test_owner_sees_referrals_per_member_and_previews_the_messages(app, shop):
     assert "500 points are in your account" in preview
     assert member(app, shop, email="eve@example.com", name="Eve")[0].get(
         "/referrals/owner").status_code == 404
+
+
+def test_the_demo_member_has_a_pending_referral(app, shop):
+    from storefront.demo import add_demo_referral, ensure_demo_accounts
+
+    with app.app_context():
+        ensure_demo_accounts()
+        add_demo_referral()
+        add_demo_referral()  # the demo started again
+    mia = app.test_client()
+    shop.login(mia, "member@demo.shop", "member-demo-pass")
+    page = mia.get("/referrals/").get_data(as_text=True)
+    assert "Felix Friend" in page and "pending: no paid order yet" in page
+    assert page.count("Felix Friend") == 1

@@ -13,6 +13,7 @@ from hooks import (
     NavLink,
     Panel,
     current_customer,
+    get_customer,
     hookimpl,
     lazy_gettext,
     render_template,
@@ -43,6 +44,22 @@ def shop_migration_dirs():
 @hookimpl
 def shop_register_blueprints():
     return [blueprint()]
+
+
+@hookimpl
+def shop_publish_hooks():
+    from loyalty_plugins.referrals import published
+
+    return [published]
+
+
+@hookimpl
+def referrals_refer(referee_id, referrer_id):
+    referee, referrer = get_customer(referee_id), get_customer(referrer_id)
+    if referee is None or referrer is None:
+        return "unknown"
+    entered = service.enter(referee, codes.code_of(referrer.id), settings.current(), utcnow())
+    return entered.block or entered.outcome
 
 
 @hookimpl
