@@ -22,7 +22,7 @@ ADDRESS = "1 Main Street, Springfield"
 
 
 def referrals_app(make_app, **config):
-    return loyalty_app(make_app, plugins=("points", "referrals"), **config)
+    return loyalty_app(make_app, plugins=("points", "rewards", "referrals"), **config)
 
 
 def code_of(client) -> str:

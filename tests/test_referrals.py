@@ -9,14 +9,15 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from hooks import money, utcnow
+from hooks import call, money, utcnow
 from hooks.testing import flash_messages
 from loyalty_plugins.referrals.codes import ALPHABET
 from loyalty_plugins.referrals.models import ReferralCode
 from storefront.extensions import db
 from storefront.orders.models import Order
+from storefront.orders.service import mark_paid
 from storefront.plugins.state import save_settings
-from tests.points_support import member
+from tests.points_support import last_order_id, member
 from tests.referrals_support import (
     ADDRESS,
     code_of,
@@ -30,6 +31,7 @@ from tests.referrals_support import (
     refund,
     settle,
 )
+from tests.support.forms import post_form
 
 SAME_ADDRESS = ("the friend's first order goes to a delivery address the referrer also "
                 "uses.")
@@ -93,6 +95,9 @@ def test_the_referrer_gets_points_once_the_first_order_passed_the_return_window(
     [welcome] = messages(app, ben_id)
     assert welcome.kind == "marketing" and welcome.subject == "Ana invited you: welcome"
     assert "you joined with the code of Ana" in welcome.body
+    assert "As their friend, you get 10% off your first order, until" in welcome.body
+    shop.add(ben, "EQP-GRD-01")  # the friend's reward, through the rewards plugin
+    assert "Referral gift from Ana: 10% off, until" in ben.get("/cart").get_data(as_text=True)
     paid_order(app, shop, ben, "ben@example.com", address="9 Other Road")
     row = referral(app, ben_id)
     assert row.state == "waiting" and row.due_at > utcnow() + timedelta(days=29)
@@ -127,6 +132,31 @@ def test_a_refund_before_the_window_closes_reverses_the_referral(app, shop):
     why = "reversed: the friend's first order was refunded within the return window."
     assert why in ana.get("/referrals/").get_data(as_text=True).replace("&#39;", "'")
     assert why in staff_view(app, shop, ana_id).replace("&#39;", "'")
+
+
+def test_the_friends_reward_follows_the_settings_and_a_blocked_friend_loses_it_unused(
+        app, shop):
+    with app.app_context():
+        save_settings("referrals", {"referee_reward": "amount", "referee_amount": "7.50",
+                                    "referee_days": "14"}, actor="test")
+    ana, ana_id = member(app, shop, email="ana@example.com", name="Ana")
+    paid_order(app, shop, ana, "ana@example.com", address=ADDRESS)
+    ben, ben_id = member(app, shop, email="ben@example.com", name="Ben")
+    shop.add(ben, "EQP-GRD-01")  # placed before the code was entered, paid after
+    shop.checkout(ben, address=ADDRESS)
+    order_id = last_order_id(app)
+    assert "accepted" in enter(ben, code_of(ana)).get_data(as_text=True)
+    with app.app_context():
+        [reward] = call("rewards_list", key_prefix=f"referral:{ben_id}")
+    assert reward["status"] == "available" and reward["user_id"] == ben_id
+    assert timedelta(days=13) < reward["until"] - utcnow() <= timedelta(days=14)
+    assert "7.50 off" in ben.get("/account").get_data(as_text=True)  # the rewards panel
+    with app.app_context():
+        mark_paid(order_id)
+        db.session.commit()
+    assert referral(app, ben_id).block == "same_address"
+    with app.app_context():  # not used on that order: taken back
+        assert call("rewards_status", key=f"referral:{ben_id}") == "revoked"
 
 
 def test_own_code_same_email_and_a_code_after_buying_are_refused_with_why(app, shop):
@@ -168,6 +198,8 @@ def test_a_first_order_to_the_referrers_delivery_address_is_blocked(app, shop):
     why = SAME_ADDRESS
     row = referral(app, ben_id)
     assert row.state == "blocked"
+    with app.app_context():  # the friend's reward went on that order: used, not revoked
+        assert call("rewards_status", key=f"referral:{ben_id}") == "used"
     with later(31):
         assert settle(app) == 0
     assert referral_points(app, ana_id) == []
@@ -233,3 +265,16 @@ def test_the_demo_member_has_a_pending_referral(app, shop):
     page = mia.get("/referrals/").get_data(as_text=True)
     assert "Felix Friend" in page and "pending: no paid order yet" in page
     assert page.count("Felix Friend") == 1
+
+
+def test_a_new_member_enters_the_code_at_checkout_and_gets_the_reward_there(app, shop):
+    ana, _ = member(app, shop, email="ana@example.com", name="Ana")
+    ben, _ = member(app, shop, email="ben@example.com", name="Ben")
+    shop.add(ben, "EQP-GRD-01")
+    assert 'data-testid="referral-enter"' in ben.get("/checkout").get_data(as_text=True)
+    answer = post_form(ben, "/checkout", "/referrals/enter",
+                       {"code": code_of(ana).lower(), "next": "/checkout"})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/checkout"
+    page = ben.get("/checkout").get_data(as_text=True)
+    assert "Referral gift from Ana: 10% off, until" in page
+    assert 'data-testid="referral-enter"' not in page  # once only

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, or_, select, update
 
 from hooks import (
+    N_,
     CustomerView,
     OrderView,
     call,
@@ -35,10 +36,6 @@ PAID = ("paid", "partially_refunded", "refunded")
 COMPARED_ORDERS = 100
 # Stored in English in the ledger (its audit trail), like every reason given to points_grant.
 POINTS_REASON = "referral: the first order of {name} counted"
-
-
-def N_(text: str) -> str:  # noqa: N802 - the marker babel extracts, translated when shown
-    return text
 
 
 # The referee's reward as the rewards plugin shows it (a msgid of this plugin's catalog).
