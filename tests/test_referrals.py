@@ -117,6 +117,11 @@ def test_the_referrer_gets_points_once_the_first_order_passed_the_return_window(
     assert "rewarded: 500 points" in ana.get("/referrals/").get_data(as_text=True)
     history = ana.get("/plugins/points/history").get_data(as_text=True)
     assert "referral: the first order of Ben counted" in history
+    ana.post("/language", data={"language": "es"},  # the switcher
+             headers={"Origin": "http://localhost"})
+    spanish = ana.get("/plugins/points/history").get_data(as_text=True)
+    assert "invitación: el primer pedido de Ben cuenta" in spanish
+    assert "recompensada: 500 puntos" in ana.get("/referrals/").get_data(as_text=True)
 
 
 def test_a_refund_before_the_window_closes_reverses_the_referral(app, shop):
