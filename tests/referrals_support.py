@@ -71,6 +71,16 @@ def settle(app) -> int:
         return done
 
 
+def run_job(app) -> str:
+    """``storefront jobs run --force --only referrals:settle``, as cron would run it."""
+    from storefront.cli import main
+
+    result = app.test_cli_runner().invoke(main, ["jobs", "run", "--force", "--only",
+                                                 "referrals:settle"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def referral(app, referee_id: int) -> Referral:
     with app.app_context():
         row = db.session.scalar(select(Referral).where(Referral.referee_id == referee_id))
