@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from hooks import get_customers, ngettext, session
 from hooks import gettext as _
@@ -39,6 +39,15 @@ def state_text(state: str, block: str = "", due_at: datetime | None = None,
 def _name(people: dict, user_id: int) -> str:
     person = people.get(user_id)
     return (person.name or person.email or "") if person else _("a deleted account")
+
+
+def involved(user_id: int) -> bool:
+    """Whether the member referred, was referred or had a code refused: one query, so that
+    a list of many customers asks little of those who have nothing to show."""
+    return bool(session().scalar(select(or_(
+        exists().where(or_(Referral.referrer_id == user_id, Referral.referee_id == user_id)),
+        exists().where(or_(ReferralRefusal.referrer_id == user_id,
+                           ReferralRefusal.referee_id == user_id))))))
 
 
 def made_by(referrer_id: int) -> list[Line]:

@@ -118,9 +118,9 @@ def shop_template_slot(name, context):
     if name != "admin_customer" or not current_customer().has_role("staff"):
         return None
     user_id = context["user_id"]
+    if not listing.involved(user_id):
+        return None
     made, mine, refused = (listing.made_by(user_id), listing.joined_with(user_id),
                            listing.refusals_of(user_id))
-    if not (made or mine or refused):
-        return None
     return render_template("referrals/admin_customer.html", made=made, mine=mine,
                            refused=refused)

@@ -16,6 +16,7 @@ from hooks import Policy, spec
 def referrals_refer(referee_id: int, referrer_id: int) -> str:
     """The member ``referee_id`` joins with the code of ``referrer_id``, with everything
     entering the code does (the blocks, the friend's reward and message): ``"accepted"``,
-    ``"used"`` (the friend has a referral already), ``"unknown"`` (no such member) or the
+    ``"used"`` (the friend has a referral already), ``"unknown"`` (no such member),
+    ``"staff"`` (a staff account, not a club member) or the
     block's name (``same_account``, ``same_email``, ``already_bought``, ``monthly_limit``).
     Runs in the caller's transaction; the caller commits."""

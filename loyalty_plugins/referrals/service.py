@@ -45,7 +45,8 @@ REWARD_LABEL = N_("Referral gift from %(name)s")
 @dataclass(frozen=True)
 class Entered:
     """What entering a code did: ``accepted``, ``unknown`` (no such code), ``used`` (the
-    shopper has a referral already) or ``blocked`` with ``block`` (blocks.py)."""
+    shopper has a referral already), ``staff`` (a staff account: not a club member) or
+    ``blocked`` with ``block`` (blocks.py)."""
 
     outcome: str
     block: str = ""
@@ -113,6 +114,8 @@ def enter(referee: CustomerView, code: str, cfg: Settings, now: datetime) -> Ent
     referrer = get_customer(referrer_id) if referrer_id is not None else None
     if referrer is None:
         return Entered("unknown")
+    if referee.role != "customer":
+        return Entered("staff")  # staff are not members of the club
     if of_referee(referee.id) is not None:
         return Entered("used")
     block = refusal(referee, referrer, cfg, now)

@@ -61,6 +61,8 @@ def enter():
                 code=codes.clean(request.form.get("code", ""))), "error")
     elif entered.outcome == "used":
         flash(_("You have already joined with a friend's code."), "error")
+    elif entered.outcome == "staff":
+        flash(_("Staff accounts cannot use referral codes."), "error")
     else:
         flash(_("This code cannot be used: %(why)s", why=blocks.why(entered.block)), "error")
     response = redirect(target)
