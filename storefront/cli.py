@@ -191,6 +191,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     """Run the demo shop: SQLite, the content in content/, demo accounts, no keys needed."""
     from storefront import migrate
     from storefront.demo import (
+        add_demo_referral,
         enable_builtin_plugins,
         ensure_demo_accounts,
         give_demo_points,
@@ -208,6 +209,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     for role, email, password in ensure_demo_accounts():
         click.echo(f"  {role:<9} {email:<28} {password}")
     give_demo_points()
+    add_demo_referral()
     for line in load_demo_history():
         click.echo(line)
     if no_serve:

@@ -43,6 +43,27 @@ def give_demo_points() -> None:
     db.session.commit()
 
 
+# A friend of the demo member who joined with her referral code and has not bought yet: the
+# member's referral page shows a pending referral.
+DEMO_FRIEND = ("friend@demo.shop", "friend-demo-pass", "Felix Friend")
+
+
+def add_demo_referral() -> None:
+    from hooks import call, provided
+
+    if not provided("referrals_refer"):
+        return
+    email, password, name = DEMO_FRIEND
+    friend = db.session.scalar(select(User).where(User.email == email))
+    if friend is not None:
+        return  # made before, with its referral
+    friend = create_user(email, password, name, Role.CUSTOMER)
+    mark_verified(friend)
+    member = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[2][1]))
+    call("referrals_refer", referee_id=friend.id, referrer_id=member.id)
+    db.session.commit()
+
+
 def load_demo_history() -> list[str]:
     """The demo's purchase history (storefront.demo_history), then, if it was written now,
     the insights figures computed from it; what happened, a line each."""
