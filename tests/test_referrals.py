@@ -94,7 +94,7 @@ def test_the_referrer_gets_points_once_the_first_order_passed_the_return_window(
     ana, ana_id = member(app, shop, email="ana@example.com", name="Ana")
     ben, ben_id = referred(app, shop, code_of(ana))
     [welcome] = messages(app, ben_id)
-    assert welcome.kind == "marketing" and welcome.subject == "Ana invited you: welcome"
+    assert welcome.kind == "referrals.referral" and welcome.subject == "Ana invited you: welcome"
     assert "you joined with the code of Ana" in welcome.body
     assert "As their friend, you get 10% off your first order, until" in welcome.body
     shop.add(ben, "EQP-GRD-01")  # the friend's reward, through the rewards plugin

@@ -1,5 +1,6 @@
 """The two messages: the friend welcomed with their reward, the referrer thanked with points.
-Sent through the outbox as marketing messages (members who opted out get none)."""
+Sent through the outbox as the plugin's own kind of message, ``referral``: members who
+stopped it (or news and offers) under Message preferences get none."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from loyalty_plugins.referrals.settings import Settings
 
 WELCOME = "referral_welcome.txt"
 THANKS = "referral_rewarded.txt"
-KIND = "marketing"
+KIND = "referral"
 
 
 def welcome_subject(friend: str):

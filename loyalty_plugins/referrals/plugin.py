@@ -10,6 +10,7 @@ from flask import request
 
 from hooks import (
     Job,
+    MessageKind,
     NavLink,
     Panel,
     current_customer,
@@ -21,7 +22,7 @@ from hooks import (
     utcnow,
 )
 from hooks import gettext as _
-from loyalty_plugins.referrals import codes, listing, service, settings
+from loyalty_plugins.referrals import codes, listing, messages, service, settings
 from loyalty_plugins.referrals.views import blueprint
 
 storefront_contract = ">=2.6,<3"  # OrderView.delivery_key and card_fingerprint
@@ -29,6 +30,14 @@ storefront_description = lazy_gettext(
     "Referrals: each member's code and link; a friend who joins with it gets a reward on "
     "their first order, the member gets points once that order has passed its return "
     "window. Self-referrals and more than a monthly limit are blocked, with the reason.")
+
+
+@hookimpl
+def shop_message_kinds():
+    return [MessageKind(messages.KIND, lazy_gettext("Referrals: your friends' rewards and "
+                                                    "yours"),
+                        help=lazy_gettext("When a friend joins with your code, and when "
+                                          "their first order earns you points."))]
 
 
 @hookimpl
