@@ -33,8 +33,8 @@ class Versioned:
 
 
 def future_message(name: str) -> str:
-    return (f"plugin {name} supports contract >=3.0 but this shop offers 2.5; upgrade "
-            f"Storefront or install a version of {name} made for 2.5.")
+    return (f"plugin {name} supports contract >=3.0 but this shop offers 2.6; upgrade "
+            f"Storefront or install a version of {name} made for 2.6.")
 
 
 def cli(app, *args):
@@ -50,9 +50,9 @@ def owner(app, shop):
 
 
 def test_the_contract_has_a_version_string_and_a_comparable_form():
-    assert hooks.__version__ == "2.5"
+    assert hooks.__version__ == "2.6"
     assert Version(hooks.__version__) == hooks.CONTRACT_VERSION
-    assert Version("1.0") < hooks.CONTRACT_VERSION < Version("2.6")
+    assert Version("1.0") < hooks.CONTRACT_VERSION < Version("2.7")
 
 
 def test_a_plugin_on_by_configuration_outside_its_range_counts_as_disabled(make_app, caplog):
@@ -101,12 +101,12 @@ def test_the_admin_enable_button_shows_why_and_the_plugin_stays_off(make_app, sh
 
 
 @pytest.mark.parametrize("declared, message", [
-    ("<2", "plugin past supports contract <2 but this shop offers 2.5; install a version "
-           "of past made for 2.5."),
-    ("==1.*", "plugin past supports contract ==1.* but this shop offers 2.5; install a "
-              "version of past made for 2.5."),
+    ("<2", "plugin past supports contract <2 but this shop offers 2.6; install a version "
+           "of past made for 2.6."),
+    ("==1.*", "plugin past supports contract ==1.* but this shop offers 2.6; install a "
+              "version of past made for 2.6."),
     ("version two", "plugin past declares storefront_contract = 'version two', which is "
-                    "not a range of contract versions such as '>=2.5,<3'; ask the plugin's "
+                    "not a range of contract versions such as '>=2.6,<3'; ask the plugin's "
                     "author for a version that declares a valid range."),
     (2.0, "plugin past declares storefront_contract = 2.0, which is not a range"),
 ])
