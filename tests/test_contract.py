@@ -149,4 +149,4 @@ def test_built_in_and_example_plugins_declare_a_range_that_holds_this_contract(m
 def test_a_scaffolded_plugin_declares_the_range_of_this_contract(app, tmp_path):
     assert cli(app, "plugins", "new", "gift_wrap", "--dir", str(tmp_path)).exit_code == 0
     module = tmp_path / "storefront-gift-wrap" / "storefront_gift_wrap" / "plugin.py"
-    assert 'storefront_contract = ">=2.5,<3"' in module.read_text()
+    assert 'storefront_contract = ">=2.6,<3"' in module.read_text()
