@@ -42,6 +42,7 @@ from hooks.dates import add_months
 from hooks.markers import PROJECT_NAME, Policy, hookimpl, hookspec, spec
 from hooks.rows import dialect_insert, insert_once
 from hooks.text import (
+    N_,
     gettext,
     language,
     lazy_gettext,
@@ -91,6 +92,7 @@ __all__ = [
     "InvalidField",
     "Job",
     "Model",
+    "N_",
     "NavLink",
     "NotProvided",
     "OrderView",

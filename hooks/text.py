@@ -19,6 +19,13 @@ def gettext(text: str, **values: Any) -> str:
     return flask_babel.gettext(text, **values)
 
 
+def N_(text: str) -> str:  # noqa: N802 - the name gettext's tools look for
+    """Mark ``text`` for translation and give it back untranslated: for a text kept in the
+    database in English and shown later in the reader's language with ``gettext(text)``
+    (a reward's label, a ledger reason). Since 2.6."""
+    return text
+
+
 def ngettext(singular: str, plural: str, number: int, **values: Any) -> str:
     """The singular or plural of a text for ``number``, in the reader's language; ``%(num)s``
     is ``number`` as the language writes it: ``ngettext("%(num)s point", "%(num)s points",

@@ -29,7 +29,7 @@ def test_member_sees_the_gift_and_owner_previews_the_message(make_app, theme):
     from playwright.sync_api import expect
 
     script = axe_script()
-    app = loyalty_app(make_app, plugins=("welcome",), THEME=theme)
+    app = loyalty_app(make_app, plugins=("welcome", "rewards"), THEME=theme)
     with app.app_context():
         save_settings("welcome", REWARD, actor="test")
     shop = Shop(app)
@@ -42,8 +42,8 @@ def test_member_sees_the_gift_and_owner_previews_the_message(make_app, theme):
         page = context.new_page()
         log_in(page, server, "mia@example.com")
         page.goto(server("/account"))
-        expect(page.get_by_test_id("welcome-gift")).to_contain_text(
-            "Your welcome gift: 10% off your next order until")
+        expect(page.get_by_test_id("rewards")).to_contain_text(
+            "Welcome gift: 10% off your next order, until")
         findings["account"] = run_axe(page, script)
         page.goto(server("/products/" + shop.product("EQP-GRD-01").slug))
         page.get_by_role("button", name="Add to cart").first.click()

@@ -7,7 +7,7 @@ import yaml
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from hooks import plugin_settings
 from storefront import migrate
@@ -138,3 +138,28 @@ def test_orders_placed_before_the_customer_key_get_it_from_their_address(make_ap
     migrate.upgrade(app)
     with app.app_context():
         assert db.session.scalar(select(Order.customer)) == "mixed.case@example.com"
+
+
+def test_welcome_rewards_given_before_move_to_the_rewards_plugin_with_their_state(make_app,
+                                                                               shop):
+    from loyalty_plugins.rewards.models import Reward
+
+    app = make_app(LOAD_ENTRY_POINT_PLUGINS=True)
+    shop.app = app
+    used = shop.create_user("used@example.com")
+    held = shop.create_user("held@example.com")
+    _to_revision(app, "welcome_0001")  # a shop whose welcome plugin kept its own rewards
+    with app.app_context(), db.engine.begin() as connection:
+        for user_id, state, order_id in ((used, "used", 7), (held, "reserved", 8)):
+            connection.execute(text(
+                "INSERT INTO welcome_member (user_id, outcome, gift, points, reward_percent,"
+                " reward_amount, reward_until, reward_status, reward_order_id, note,"
+                " created_at) VALUES (:user, 'welcomed', 'reward', 0, 10, NULL,"
+                " '2027-01-05 10:00:00', :state, :order, '', '2026-12-06 10:00:00')"),
+                {"user": user_id, "state": state, "order": order_id})
+    migrate.upgrade(app)
+    with app.app_context():
+        moved = {row.key: (row.status, row.order_id, row.percent, row.label)
+                 for row in db.session.scalars(select(Reward))}
+    assert moved == {f"welcome:{used}": ("used", 7, 10, "Welcome gift"),
+                     f"welcome:{held}": ("reserved", 8, 10, "Welcome gift")}

@@ -9,6 +9,8 @@ from sqlalchemy import func, select, update
 
 from hooks import utcnow
 from loyalty_plugins.points.models import PointsEntry
+from loyalty_plugins.rewards import service as rewards_service
+from loyalty_plugins.rewards.models import Reward
 from loyalty_plugins.welcome import service
 from loyalty_plugins.welcome.models import Welcome, WelcomedAddress
 from storefront.accounts.models import User
@@ -27,7 +29,7 @@ REWARD = {"gift": "reward", "reward": "percent", "reward_percent": "10", "reward
 
 @pytest.fixture
 def app(make_app):
-    return loyalty_app(make_app, plugins=("points", "welcome"))
+    return loyalty_app(make_app, plugins=("points", "welcome", "rewards"))
 
 
 def welcome_messages(app, user_id=None):
@@ -45,6 +47,13 @@ def welcome_points(app, user_id):
     with app.app_context():
         return db.session.scalars(select(PointsEntry.delta).where(
             PointsEntry.user_id == user_id, PointsEntry.key.startswith("welcome:"))).all()
+
+
+def reward(app, user_id):
+    """The member's welcome reward as the rewards plugin keeps it: (status, order id)."""
+    with app.app_context():
+        row = db.session.scalar(select(Reward).where(Reward.key == f"welcome:{user_id}"))
+        return rewards_service.status(row, utcnow()), row.order_id
 
 
 def record(app, user_id):
@@ -161,7 +170,7 @@ def test_reward_applies_once_shown_in_cart_consumed_when_paid_back_if_cancelled(
     client, uid = member(app, shop)
     [message] = welcome_messages(app, uid)
     assert "you get 10% off your next order, until" in message.body
-    assert "Your welcome gift: 10% off your next order until" in client.get(
+    assert "Welcome gift: 10% off your next order, until" in client.get(
         "/account").get_data(as_text=True)
     shop.add(client, "EQP-GRD-01")  # 69.00
     cart = client.get("/cart").get_data(as_text=True)
@@ -172,20 +181,20 @@ def test_reward_applies_once_shown_in_cart_consumed_when_paid_back_if_cancelled(
         from storefront.orders.models import Order
 
         assert db.session.get(Order, order_id).discount_total == 690
-    assert record(app, uid).reward_status == "reserved"
+    assert reward(app, uid)[0] == "reserved"
     assert "is held for order" in client.get("/account").get_data(as_text=True)
     shop.add(client, "EQP-GRD-01")
     assert "Welcome gift" not in client.get("/cart").get_data(as_text=True)  # held
     with app.app_context():
         cancel_order(order_id, "test")
         db.session.commit()
-    assert record(app, uid).reward_status == "available"
+    assert reward(app, uid)[0] == "available"
     assert "Welcome gift: 10% off" in client.get("/cart").get_data(as_text=True)  # back
     shop.checkout(client, email="mia@example.com")
     with app.app_context():
         mark_paid(last_order_id(app))
         db.session.commit()
-    assert record(app, uid).reward_status == "used"
+    assert reward(app, uid)[0] == "used"
     shop.add(client, "EQP-GRD-01")
     assert "Welcome gift" not in client.get("/cart").get_data(as_text=True)
     assert "welcome gift" not in client.get("/account").get_data(as_text=True).lower()
@@ -197,17 +206,16 @@ def test_an_order_cancelled_while_the_plugin_was_off_gives_the_reward_back(app, 
     shop.add(client, "EQP-GRD-01")
     shop.checkout(client, email="mia@example.com")
     with app.app_context():
-        set_enabled("welcome", False, actor="test")
+        set_enabled("rewards", False, actor="test")
         cancel_order(last_order_id(app), "test")  # the plugin never hears of it
         db.session.commit()
-        set_enabled("welcome", True, actor="test")
-    assert record(app, uid).reward_status == "reserved"
+        set_enabled("rewards", True, actor="test")
+    assert reward(app, uid)[0] == "available"  # read from the cancelled order
     shop.add(client, "EQP-GRD-01")
     assert "Welcome gift: 10% off" in client.get("/cart").get_data(as_text=True)
-    assert "Your welcome gift: 10% off" in client.get("/account").get_data(as_text=True)
+    assert "Welcome gift: 10% off your next order" in client.get("/account").get_data(as_text=True)
     assert shop.checkout(client, email="mia@example.com").status_code == 303  # placed
-    row = record(app, uid)
-    assert row.reward_status == "reserved" and row.reward_order_id == last_order_id(app)
+    assert reward(app, uid) == ("reserved", last_order_id(app))
 
 
 def test_an_order_paid_while_the_plugin_was_off_used_the_reward(app, shop):
@@ -216,11 +224,11 @@ def test_an_order_paid_while_the_plugin_was_off_used_the_reward(app, shop):
     shop.add(client, "EQP-GRD-01")
     shop.checkout(client, email="mia@example.com")
     with app.app_context():
-        set_enabled("welcome", False, actor="test")
+        set_enabled("rewards", False, actor="test")
         mark_paid(last_order_id(app))  # the plugin never hears of it
         db.session.commit()
-        set_enabled("welcome", True, actor="test")
-    assert record(app, uid).reward_status == "reserved"
+        set_enabled("rewards", True, actor="test")
+    assert reward(app, uid)[0] == "used"  # read from the paid order
     assert "welcome gift" not in client.get("/account").get_data(as_text=True).lower()
     shop.add(client, "EQP-GRD-01")
     assert "Welcome gift" not in client.get("/cart").get_data(as_text=True)
@@ -235,8 +243,8 @@ def test_expired_reward_is_not_applied(app, shop):
     shop.add(client, "EQP-GRD-01")
     assert "Welcome gift: €5.00 off" in client.get("/cart").get_data(as_text=True)
     with app.app_context():
-        db.session.execute(update(Welcome).values(
-            reward_until=utcnow() - timedelta(minutes=1)))
+        db.session.execute(update(Reward).values(
+            until=utcnow() - timedelta(minutes=1)))
         db.session.commit()
     assert "Welcome gift" not in client.get("/cart").get_data(as_text=True)
     assert "welcome gift" not in client.get("/account").get_data(as_text=True).lower()
@@ -293,7 +301,8 @@ def test_spanish_member_gets_spanish_message_and_texts(app, shop):
     assert "Hola, Lucía:" in message.body and "obtiene un 10" in message.body
     shop.add(client, "EQP-GRD-01")
     assert "Regalo de bienvenida" in client.get("/cart").get_data(as_text=True)
-    assert "Su regalo de bienvenida" in client.get("/account").get_data(as_text=True)
+    assert "Regalo de bienvenida: un 10 % de descuento en su próximo pedido" in client.get(
+        "/account").get_data(as_text=True)
 
 
 def test_two_checkouts_cannot_both_use_the_reward(app, shop):
@@ -302,7 +311,8 @@ def test_two_checkouts_cannot_both_use_the_reward(app, shop):
     shop.add(client, "EQP-GRD-01")
     fields = shop.checkout_fields(client)  # priced with the gift
     with app.app_context():  # meanwhile, another order took it
-        assert service.reserve(uid, 999999, utcnow())
+        taken = db.session.scalar(select(Reward.id).where(Reward.user_id == uid))
+        assert rewards_service.reserve(taken, uid, 999999, utcnow())
         db.session.commit()
     answer = client.post("/checkout", data={**fields, "email": "mia@example.com", "name": "Mia",
                                             "address": "1 Main Street"}, follow_redirects=True)
@@ -311,4 +321,4 @@ def test_two_checkouts_cannot_both_use_the_reward(app, shop):
     assert "Prices changed" in answer.get_data(as_text=True) and last_order_id(app) is None
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(
-            select(Welcome).where(Welcome.reward_status == "reserved").subquery())) == 1
+            select(Reward).where(Reward.status == "reserved").subquery())) == 1

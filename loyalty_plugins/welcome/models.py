@@ -24,8 +24,8 @@ class WelcomedAddress(Model):
 
 class Welcome(Model):
     """What one account got: ``outcome`` ``welcomed``, or ``address_used`` when its address
-    was welcomed before (no gift, no message). The reward's ``status``: ``available``,
-    ``reserved`` (by an unpaid order), ``used`` (that order was paid)."""
+    was welcomed before (no gift, no message). A reward's status is kept by the rewards
+    plugin (key ``welcome:<user_id>``)."""
 
     __tablename__ = "welcome_member"
 
@@ -37,7 +37,5 @@ class Welcome(Model):
     reward_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2), default=None)
     reward_amount: Mapped[int | None] = mapped_column(default=None)
     reward_until: Mapped[datetime | None] = mapped_column(default=None)
-    reward_status: Mapped[str] = mapped_column(String(12), default="")
-    reward_order_id: Mapped[int | None] = mapped_column(default=None, index=True)
     note: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column()

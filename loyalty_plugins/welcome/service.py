@@ -1,4 +1,6 @@
-"""Welcoming a new member: once per e-mail address, with the gift the owner chose.
+"""Welcoming a new member: once per e-mail address, with the gift the owner chose: points
+(the points plugin's ``points_grant``) or a reward on the next order (the rewards plugin's
+``rewards_grant``, which applies it at checkout and keeps its status).
 
 Runs in the worker's reaction to the account's event, at least once: a delivery repeated,
 or two at once, gives one gift and one message. The address's row (its hash is the primary
@@ -13,12 +15,12 @@ import logging
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from hooks import (
+    N_,
     call,
     get_customer,
-    get_order,
     insert_once,
     lazy_gettext,
     notify,
@@ -38,6 +40,9 @@ POINTS_REASON = "welcome to the club"
 POINTS_KEY = "welcome:"
 ADDRESS_USED = "address welcomed before, as account {first}"
 POINTS_OFF = "points plugin off: no points given"
+REWARDS_OFF = "rewards plugin off: no reward given"
+# The rewards plugin shows it in the member's language: a msgid of this plugin's catalog.
+REWARD_LABEL = N_("Welcome gift")
 
 
 def address_hash(email: str) -> str:
@@ -64,13 +69,18 @@ def welcome(user_id: int, trigger: str, cfg: Settings, now: datetime) -> Welcome
         if first != user_id:  # else: the same event, delivered twice at once
             note = ADDRESS_USED.format(first=first)
             insert_once(Welcome, ["user_id"], user_id=user_id, outcome="address_used",
-                        gift="none", points=0, reward_status="", note=note, created_at=now)
+                        gift="none", points=0, note=note, created_at=now)
             log.info("welcome: account %s gets no welcome gift: %s", user_id, note)
         return None
     record = planned(user_id, cfg.gift, now)
     if record.gift == "points":
         call("points_grant", user_id=user_id, points=record.points, reason=POINTS_REASON,
              key=POINTS_KEY + digest, actor="welcome")
+    elif record.gift == "reward":
+        call("rewards_grant", user_id=user_id, key=reward_key(user_id),
+             label=REWARD_LABEL, label_args={},
+             percent=record.reward_percent, amount=record.reward_amount,
+             until=record.reward_until)
     db.add(record)
     db.flush()
     notify(TEMPLATE, cfg.subject or DEFAULT_SUBJECT, user_id=user_id, kind="marketing",
@@ -88,70 +98,34 @@ def message_context(record: Welcome, text: str) -> dict:
 
 def planned(user_id: int, gift: Gift, now: datetime) -> Welcome:
     """What a member welcomed now gets (nothing is written; the preview shows it too).
-    Points only while the points plugin is on; without it, the message alone."""
-    record = Welcome(user_id=user_id, outcome="welcomed", gift="none", points=0,
-                     reward_status="", note="", created_at=now)
+    Points only while the points plugin is on, a reward only while the rewards plugin is;
+    without them, the message alone."""
+    record = Welcome(user_id=user_id, outcome="welcomed", gift="none", points=0, note="",
+                     created_at=now)
     if gift.kind == "points" and provided("points_grant"):
         record.gift, record.points = "points", gift.points
     elif gift.kind == "points":
         record.note = POINTS_OFF
-    elif gift.kind == "reward":
-        record.gift, record.reward_status = "reward", "available"
+    elif gift.kind == "reward" and provided("rewards_grant"):
+        record.gift = "reward"
         record.reward_percent, record.reward_amount = gift.percent, gift.amount
         record.reward_until = now + timedelta(days=gift.days)
+    elif gift.kind == "reward":
+        record.note = REWARDS_OFF
     return record
+
+
+def reward_key(user_id: int) -> str:
+    return f"welcome:{user_id}"
+
+
+def reward_status(record: Welcome) -> str:
+    """The reward's status as the rewards plugin keeps it (``available``, ``reserved``,
+    ``used``, ``expired``), or ``unknown`` while that plugin is off."""
+    if not provided("rewards_status"):
+        return "unknown"
+    return call("rewards_status", key=reward_key(record.user_id)) or "unknown"
 
 
 def of(user_id: int) -> Welcome | None:
     return session().get(Welcome, user_id)
-
-
-# The reward's life: held by the order that uses it, used when that order is paid, free
-# again when it is cancelled. Each step is a conditional update on the state it was read in,
-# so it happens once.
-
-PAID = ("paid", "partially_refunded", "refunded")
-
-
-def status(record: Welcome) -> str:
-    """The reward's status, read from its order when that order was paid or cancelled while
-    the plugin was off (the event never reached the plugin): used, or given back."""
-    if record.reward_status == "reserved" and record.reward_order_id is not None:
-        order = get_order(record.reward_order_id)
-        if order is not None and order.status == "cancelled":
-            return "available"
-        if order is not None and order.status in PAID:
-            return "used"
-    return record.reward_status
-
-
-def usable(record: Welcome | None, now: datetime) -> bool:
-    return (record is not None and record.gift == "reward" and status(record) == "available"
-            and record.reward_until is not None and record.reward_until > now)
-
-
-def reserve(user_id: int, order_id: int, now: datetime) -> bool:
-    """Hold the member's reward for an order being placed; False when it is gone (used by
-    another order, or expired)."""
-    record = of(user_id)
-    if not usable(record, now):
-        return False
-    held_by = record.reward_order_id if record.reward_status == "reserved" else None
-    return bool(session().execute(
-        update(Welcome)
-        .where(Welcome.user_id == user_id, Welcome.reward_status == record.reward_status,
-               Welcome.reward_order_id.is_(None) if held_by is None
-               else Welcome.reward_order_id == held_by)
-        .values(reward_status="reserved", reward_order_id=order_id)).rowcount)
-
-
-def mark_used(order_id: int) -> None:
-    session().execute(update(Welcome).where(Welcome.reward_order_id == order_id,
-                                            Welcome.reward_status == "reserved")
-                      .values(reward_status="used"))
-
-
-def release(order_id: int) -> None:
-    session().execute(update(Welcome).where(Welcome.reward_order_id == order_id,
-                                            Welcome.reward_status == "reserved")
-                      .values(reward_status="available", reward_order_id=None))

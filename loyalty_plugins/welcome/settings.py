@@ -26,8 +26,9 @@ SCHEMA = [
                  choice_labels={"points": lazy_gettext("points"),
                                 "reward": lazy_gettext("a reward on the next order"),
                                 "none": lazy_gettext("none, only the message")},
-                 help=lazy_gettext("Points are given only while the points plugin is on; "
-                                   "without it the member gets the message alone.")),
+                 help=lazy_gettext("Points are given only while the points plugin is on, a "
+                                   "reward only while the rewards plugin is; without them "
+                                   "the member gets the message alone.")),
     SettingField("points", FieldType.INTEGER, default=100, min=1, max=1_000_000,
                  label=lazy_gettext("Points given")),
     SettingField("reward", FieldType.CHOICE, default="percent", choices=REWARDS,

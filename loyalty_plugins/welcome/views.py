@@ -38,7 +38,8 @@ def preview():
     owner = require_role("owner")
     cfg = settings.current()
     return render_template("welcome/preview.html", previews=previews(owner.name or "Ana"),
-                           points_off=service.planned(0, cfg.gift, utcnow()).note)
+                           gift_off=service.planned(0, cfg.gift, utcnow()).note,
+                           service_points_off=service.POINTS_OFF)
 
 
 def blueprint() -> Blueprint:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from hooks import gettext as _
@@ -17,10 +16,6 @@ def offer(percent: Decimal | None, amount: int | None) -> str:
         return _("%(percent)s%% off", percent=format_decimal(percent.normalize(),
                                                             locale=language()))
     return _("%(amount)s off", amount=money(amount or 0))
-
-
-def until(moment: datetime) -> str:
-    return format_date(local_day(moment), "long", locale=language())
 
 
 def local_day(moment: datetime) -> date:
