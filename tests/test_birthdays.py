@@ -241,3 +241,29 @@ def test_owner_previews_both_messages_in_every_language(app, shop):
     for role in ("manager", "staff"):
         assert staff_client(app, shop, role).get("/plugins/birthdays/preview").status_code == 404
     assert greetings(app) == [] and messages(app, None) == []
+
+
+def test_a_reward_gift_through_the_rewards_plugin_once_applied_at_checkout(make_app, shop):
+    app = loyalty_app(make_app, plugins=("rewards", "birthdays"),
+                      settings={"birthdays": {"gift": "reward", "reward": "percent",
+                                              "reward_percent": "10", "reward_days": "30"}},
+                      SHOP_TIMEZONE="Europe/Madrid")
+    client, uid = member(app, shop)
+    give_birthday(client, day=2, month=3)
+    run_job_at(app, datetime(2027, 3, 2, 9), "Europe/Madrid")
+    run_job_at(app, datetime(2027, 3, 2, 10), "Europe/Madrid")
+    [(_, body)] = messages(app, uid)
+    assert "As a birthday gift, you get 10% off your next order, until April 1, 2027." in body
+    with app.app_context():
+        from hooks import call
+
+        assert call("rewards_status", key=f"birthday:{uid}:2027") == "available"
+        assert [row["key"] for row in call("rewards_list", key_prefix="birthday:")] == [
+            f"birthday:{uid}:2027"]
+    with time_machine.travel(datetime(2027, 3, 3, 10), tick=False):
+        shop.login(client, "mia@example.com", PASSWORD)
+        shop.add(client, "EQP-GRD-01")  # 69.00
+        cart = client.get("/cart").get_data(as_text=True)
+    assert "Birthday gift 2027: 10% off" in cart and "6.90" in cart
+    staff = staff_client(app, shop, "staff").get(f"/admin/customers/{uid}").get_data(True)
+    assert "Greetings sent: birthday 2027 (a reward, not used yet)" in " ".join(staff.split())

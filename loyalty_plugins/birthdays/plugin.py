@@ -90,4 +90,5 @@ def shop_template_slot(name, context):
         return None
     return render_template("birthdays/admin_customer.html", shown=words.birthdate(value),
                            changes=changes, greetings=greetings,
+                           reward_status=words.reward_status,
                            said=lambda stored: words.birthdate(dates.parse_stored(stored)))

@@ -18,6 +18,7 @@ from functools import partial
 from sqlalchemy import select
 
 from hooks import (
+    N_,
     call,
     get_customers,
     insert_once,
@@ -37,10 +38,6 @@ KINDS = ("birthday", "anniversary")
 TEMPLATES = {"birthday": "birthday.txt", "anniversary": "anniversary.txt"}
 SUBJECTS = {"birthday": lazy_gettext("Happy birthday!"),
             "anniversary": lazy_gettext("Happy anniversary with us!")}
-
-
-def N_(text: str) -> str:  # noqa: N802 - the marker babel extracts; translated when shown
-    return text
 
 
 # The reward's label, a text of this plugin's catalog that the rewards plugin translates for

@@ -8,8 +8,8 @@ from decimal import Decimal
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 
+from hooks import N_, call, language, money, provided
 from hooks import gettext as _
-from hooks import language, money
 from loyalty_plugins.birthdays.dates import Birthdate
 
 
@@ -27,3 +27,15 @@ def birthdate(value: Birthdate | None) -> str:
     if value.year is None:  # in a leap year, so that 29 February can be written
         return format_skeleton("MMMMd", date(2000, value.month, value.day), locale=language())
     return format_date(date(value.year, value.month, value.day), "long", locale=language())
+
+
+REWARD_STATUSES = {"available": N_("not used yet"), "reserved": N_("held by an unpaid order"),
+                   "used": N_("used"), "expired": N_("expired"), "revoked": N_("taken back")}
+
+
+def reward_status(greeting) -> str:
+    """What became of a greeting's reward, from the rewards plugin ("" while it is off)."""
+    if not greeting.reward_key or not provided("rewards_status"):
+        return ""
+    found = call("rewards_status", key=greeting.reward_key)
+    return _(REWARD_STATUSES[found]) if found in REWARD_STATUSES else ""
