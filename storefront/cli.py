@@ -193,6 +193,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from storefront.demo import (
         enable_builtin_plugins,
         ensure_demo_accounts,
+        give_demo_birthday,
         give_demo_points,
         load_demo_history,
     )
@@ -208,6 +209,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     for role, email, password in ensure_demo_accounts():
         click.echo(f"  {role:<9} {email:<28} {password}")
     give_demo_points()
+    give_demo_birthday()
     for line in load_demo_history():
         click.echo(line)
     if no_serve:
