@@ -18,7 +18,7 @@ class Birthday(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
                                          primary_key=True)
     day: Mapped[int] = mapped_column()
-    month: Mapped[int] = mapped_column()
+    month: Mapped[int] = mapped_column(index=True)
     year: Mapped[int | None] = mapped_column(default=None)
     # When it was last given: a late greeting is only for a birthday known on the day.
     updated_at: Mapped[datetime] = mapped_column()
@@ -52,7 +52,8 @@ class Greeting(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(12))
     year: Mapped[int] = mapped_column()
-    occasion: Mapped[date] = mapped_column()  # the day greeted (28 Feb for 29 Feb, see dates)
+    # The day greeted (28 February for 29 February in other years, see dates).
+    occasion: Mapped[date] = mapped_column(index=True)
     gift: Mapped[str] = mapped_column(String(12), default="none")
     points: Mapped[int] = mapped_column(default=0)
     reward_key: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -106,6 +106,8 @@ def greet_due(today: date, now: datetime, cfg: Settings) -> int:
         due.extend(birthdays_due(today, cfg.late_days))
     if cfg.anniversary:
         due.extend(anniversaries_due(today, cfg.late_days))
+    done = greeted(min(window(today, cfg.late_days)))  # most runs find everyone greeted
+    due = [item for item in due if (item.user_id, item.kind) not in done]
     found = get_customers({item.user_id for item in due})
     sent = 0
     for item in due:
@@ -116,6 +118,13 @@ def greet_due(today: date, now: datetime, cfg: Settings) -> int:
             sent += 1
         session().commit()
     return sent
+
+
+def greeted(since: date) -> set[tuple[int, str]]:
+    """(member, kind) of this year's greetings for a day from ``since``."""
+    return {(user_id, kind) for user_id, kind in session().execute(
+        select(Greeting.user_id, Greeting.kind).where(Greeting.year == since.year,
+                                                      Greeting.occasion >= since))}
 
 
 def greet(item: Due, cfg: Settings, now: datetime) -> bool:

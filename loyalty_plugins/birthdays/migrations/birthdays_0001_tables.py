@@ -23,7 +23,7 @@ def upgrade() -> None:
         "birthdays_birthday",
         _member("fk_birthdays_birthday_user_id", primary_key=True),
         sa.Column("day", sa.Integer(), nullable=False),
-        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False, index=True),
         sa.Column("year", sa.Integer(), nullable=True),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
     )
@@ -42,7 +42,7 @@ def upgrade() -> None:
         _member("fk_birthdays_greeting_user_id"),
         sa.Column("kind", sa.String(12), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("occasion", sa.Date(), nullable=False),
+        sa.Column("occasion", sa.Date(), nullable=False, index=True),
         sa.Column("gift", sa.String(12), nullable=False),
         sa.Column("points", sa.Integer(), nullable=False),
         sa.Column("reward_key", sa.String(64), nullable=True),
