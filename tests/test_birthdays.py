@@ -267,3 +267,28 @@ def test_a_reward_gift_through_the_rewards_plugin_once_applied_at_checkout(make_
     assert "Birthday gift 2027: 10% off" in cart and "6.90" in cart
     staff = staff_client(app, shop, "staff").get(f"/admin/customers/{uid}").get_data(True)
     assert "Greetings sent: birthday 2027 (a reward, not used yet)" in " ".join(staff.split())
+
+
+def test_a_member_who_stopped_offers_gets_the_gift_without_the_message(make_app, shop):
+    app = loyalty_app(make_app, plugins=("rewards", "birthdays"),
+                      settings={"birthdays": {"gift": "reward"}})
+    client, uid = member(app, shop)
+    give_birthday(client, day=8, month=8)
+    with app.app_context():
+        from storefront.accounts.models import User
+
+        user = db.session.get(User, uid)
+        user.marketing_opt_out, user.language = True, "es"
+        db.session.commit()
+    run_job_at(app, datetime(2027, 8, 8, 12))
+    with app.app_context():
+        from storefront.notifications.models import Notification
+
+        [status] = db.session.scalars(select(Notification.status).where(
+            Notification.user_id == uid)).all()
+    assert status == "suppressed"  # listed in their messages as not sent
+    assert not any("cumplea" in mail or "birthday" in mail for mail in shop.mails())
+    with time_machine.travel(datetime(2027, 8, 9, 10), tick=False):
+        shop.login(client, "mia@example.com", PASSWORD)
+        account = client.get("/account").get_data(as_text=True)
+    assert "Regalo de cumpleaños 2027" in account  # the reward's label, in their language
