@@ -195,7 +195,9 @@ def notify(template: str, subject: str, *, user_id: int | None = None,
 
     It is written to the outbox in the current transaction and delivered after the commit;
     a failed delivery is retried. ``kind="marketing"`` is not sent to members who opted out
-    of marketing messages (nor to bare addresses). Members see their messages in their
+    of marketing messages (nor to bare addresses); ``kind`` may also name one of your
+    plugin's ``shop_message_kinds`` (since 2.6), not sent to members who stopped that kind
+    (nor to bare addresses). Members see their messages in their
     account, with the plugin that sent them (filled in by the shop).
 
     The message is written in the member's language (the one they chose, else the shop's

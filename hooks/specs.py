@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         CustomerView,
         Event,
         Job,
+        MessageKind,
         NavLink,
         OrderView,
         Panel,
@@ -106,6 +107,17 @@ def shop_migration_dirs() -> list[str]:
     ``storefront db upgrade`` applies every branch; existing data is never touched by
     installing a plugin. Define tables on ``hooks.Model``.
     """
+
+
+@spec(Policy.FURNITURE, since="2.6")
+def shop_message_kinds() -> list[MessageKind]:
+    """Return the kinds of message your plugin sends that members can stop one by one
+    (:class:`hooks.MessageKind`). Each enabled plugin's kinds are boxes on the member's
+    **Message preferences** page; send one with ``hooks.notify(..., kind=name)``. A member
+    who unticked it does not get it (the message is kept, marked as not sent, in their
+    message list); nor, for a kind with ``news=True``, a member who stopped news and
+    offers. Each plugin answers for itself; a plugin that fails here is left out (logged),
+    and its kinds cannot be sent until it answers again."""
 
 
 @spec(Policy.DECIDES)

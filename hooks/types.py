@@ -217,6 +217,27 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class MessageKind:
+    """A kind of message your plugin sends that members can stop on its own under
+    **Message preferences** (since 2.6): ``notify(..., kind=name)``. ``label`` is what the
+    member reads beside the box ("Monthly account statement"); ``help`` a line under it.
+    ``news`` (the default): the member's "news, offers and invitations" box stops it too;
+    give ``news=False`` for a kind that is about their own account (a statement)."""
+
+    name: str
+    label: str
+    help: str = ""
+    news: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier() or not self.name.islower() or len(self.name) > 40:
+            raise ValueError(f"message kind {self.name!r}: a lower-case identifier of at most "
+                             "40 characters, such as 'statement'")
+        if self.name in ("transactional", "marketing"):
+            raise ValueError(f"message kind {self.name!r} is the shop's own")
+
+
+@dataclass(frozen=True)
 class Asset:
     """A stylesheet or script a plugin adds to every page (``kind``: "css" or "js")."""
 

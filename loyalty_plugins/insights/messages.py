@@ -1,17 +1,20 @@
 """Writing to the members of a segment: one message each, through the shop's outbox, as a
-marketing message (members who opted out of those get none). Guests and imported customers
-without an account are not written to."""
+marketing message (members who opted out of those get none), with an optional offer (a
+reward off one order, offers.py). Guests and imported customers without an account are not
+written to."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from hooks import call, notify, session, utcnow
 from hooks import gettext as _
-from hooks import notify, session, utcnow
+from loyalty_plugins.insights import offers
 from loyalty_plugins.insights.models import CustomerFigures, SegmentMessage
 
 TEMPLATE = "insights_segment_message.txt"
@@ -24,6 +27,7 @@ class Draft:
     subject: str
     body: str
     token: str
+    offer: offers.Offer = field(default_factory=offers.Offer)
 
     def problems(self) -> dict[str, str]:
         found = {}
@@ -55,8 +59,12 @@ def send(code: str, draft: Draft, sender: str) -> int | None:
     """Queue the message for every member of the segment and commit; how many, or None when
     this form (its token) was sent before."""
     db = session()
+    offer = draft.offer if offers.available() else offers.Offer()
     message = SegmentMessage(token=draft.token, segment=code, subject=draft.subject,
-                             body=draft.body, sender=sender, sent_at=utcnow())
+                             body=draft.body, sender=sender, sent_at=utcnow(),
+                             offer=offer.kind, offer_percent=offer.percent,
+                             offer_amount=offer.amount, offer_days=offer.days if offer.kind
+                             else 0)
     db.add(message)
     try:
         db.flush()
@@ -64,10 +72,24 @@ def send(code: str, draft: Draft, sender: str) -> int | None:
         db.rollback()
         return None
     for user_id in db.scalars(_members(code)).all():
-        notify(TEMPLATE, draft.subject, user_id=user_id, kind="marketing", body=draft.body)
+        if message.offer:
+            offers.grant(message, user_id)
+        notify(TEMPLATE, draft.subject, user_id=user_id, kind="marketing",
+               **message_context(message, user_id))
         message.recipients += 1
     db.commit()
     return message.recipients
+
+
+def message_context(message: SegmentMessage, user_id: int) -> dict:
+    """What the message's template shows: the words, and the member's offer (described when
+    the template is written, in the member's language) with the link to its page."""
+    context = {"body": message.body, "offer": None, "offer_path": ""}
+    if message.offer:
+        context["offer"] = partial(call, "rewards_describe",
+                                   key=offers.key(message.id, user_id))
+        context["offer_path"] = f"/plugins/insights/offers/{message.id}"
+    return context
 
 
 def sent_to(code: str, limit: int = 10) -> list[SegmentMessage]:

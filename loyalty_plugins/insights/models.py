@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import Float, Index, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hooks import Model
@@ -67,3 +68,21 @@ class SegmentMessage(Model):
     sender: Mapped[str] = mapped_column(String(254))
     recipients: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime] = mapped_column()
+    # The offer each member got with it (offers.py): "" (none), "percent" or "amount",
+    # a reward off one order, valid ``offer_days`` from the send.
+    offer: Mapped[str] = mapped_column(String(8), default="")
+    offer_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2), default=None)
+    offer_amount: Mapped[int | None] = mapped_column(default=None)
+    offer_days: Mapped[int] = mapped_column(default=0)
+
+
+class OfferOpen(Model):
+    """A member opened the page of the offer a segment message gave them (first time)."""
+
+    __tablename__ = "insights_offer_open"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("insights_message.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column()

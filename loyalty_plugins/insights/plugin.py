@@ -12,7 +12,7 @@ from loyalty_plugins.insights.pages import percent
 from loyalty_plugins.insights.settings import SCHEMA, SEGMENT_NAMES
 from loyalty_plugins.insights.views import blueprint
 
-storefront_contract = ">=2.5,<3"
+storefront_contract = ">=2.6,<3"
 storefront_description = lazy_gettext(
     "Insights: who your customers are and whether loyalty works. RFM segments, the share of "
     "revenue from the best customers, repurchase and churn, for managers and the owner.")

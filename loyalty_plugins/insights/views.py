@@ -26,11 +26,11 @@ from hooks import (
     spreadsheet_safe,
 )
 from hooks import gettext as _
-from loyalty_plugins.insights import chart_views, messages
+from loyalty_plugins.insights import chart_views, messages, offers
 from loyalty_plugins.insights.behaviour import BAND_NAMES, KINDS
 from loyalty_plugins.insights.kpis import Churn, Repurchase, repurchase
 from loyalty_plugins.insights.messages import Draft
-from loyalty_plugins.insights.models import CustomerFigures, Summary
+from loyalty_plugins.insights.models import CustomerFigures, SegmentMessage, Summary
 from loyalty_plugins.insights.pages import allowed, decimal, percent
 from loyalty_plugins.insights.period import Period, members_and_others, requested_period
 from loyalty_plugins.insights.profitability import profitability
@@ -132,7 +132,9 @@ def segment(slug: str, draft: Draft | None = None, problems: dict | None = None,
         rows=rows[:PAGE_SIZE], count=count, page=page, has_next=len(rows) > PAGE_SIZE,
         percent=percent, draft=draft or Draft("", "", messages.new_token()),
         problems=problems or {}, preview=preview, members=messages.member_count(code),
-        sent=messages.sent_to(code))
+        sent=[(message, offers.results(message) if message.offer else None)
+              for message in messages.sent_to(code)],
+        offers_available=offers.available())
     return page_html, 400 if problems else 200
 
 
@@ -140,12 +142,15 @@ def write_to_segment(slug: str):
     """Preview, or send, a message to the segment's members."""
     allowed()
     code = _segment_code(slug)
+    offer, offer_problems = offers.parse(request.form)
     draft = Draft(request.form.get("subject", "").strip(), request.form.get("body", "").strip(),
-                  request.form.get("token", "") or messages.new_token())
-    problems = draft.problems()
+                  request.form.get("token", "") or messages.new_token(), offer)
+    problems = {**draft.problems(), **offer_problems}
     if problems or request.form.get("action") != "send":
         preview = "" if problems else render_template(
-            f"notifications/{messages.TEMPLATE}", user=current_customer(), body=draft.body)
+            f"notifications/{messages.TEMPLATE}", user=current_customer(), body=draft.body,
+            offer=offers.sample(offer) if offers.available() else None,
+            offer_path="/plugins/insights/offers/…")
         return segment(slug, draft, problems, preview)
     sent = messages.send(code, draft, current_customer().email or "")
     if sent is None:
@@ -154,6 +159,20 @@ def write_to_segment(slug: str):
         flash(ngettext("The message is on its way to %(num)s member.",
                        "The message is on its way to %(num)s members.", sent), "success")
     return redirect(url_for("insights.segment", slug=slug))
+
+
+def offer_page(message_id: int):
+    """The member's own offer from a segment message; the first visit counts as an open."""
+    viewer = current_customer()
+    if not viewer.is_member:
+        return redirect(url_for("accounts.login", next=request.path))
+    message = session().get(SegmentMessage, message_id)
+    found = offers.describe(message_id, viewer.id) if message is not None else None
+    if found is None:
+        abort(404)
+    offers.opened(message_id, viewer.id)
+    session().commit()
+    return render_template("insights/offer.html", offer=found)
 
 
 def _minor(value: int | None) -> str:
@@ -193,6 +212,7 @@ def blueprint() -> Blueprint:
     bp.add_url_rule("/segments/<slug>.csv", "segment_csv", segment_csv)
     bp.add_url_rule("/segments/<slug>/message", "write_to_segment", write_to_segment,
                     methods=["POST"])
+    bp.add_url_rule("/offers/<int:message_id>", "offer", offer_page)
     chart_views.register(bp)
     bp.add_url_rule("/profitability", "profitability", profitability)
     return bp

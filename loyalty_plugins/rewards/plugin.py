@@ -61,6 +61,15 @@ def rewards_list(key_prefix):
 
 
 @hookimpl
+def rewards_describe(key):
+    reward = service.by_key(key)
+    if reward is None:
+        return None
+    return {"label": words.label(reward), "offer": words.offer(reward),
+            "until": words.last_day(reward)}
+
+
+@hookimpl
 def shop_cart_adjustments(cart, customer):
     if not customer.is_member:
         return []

@@ -47,3 +47,10 @@ def rewards_list(key_prefix: str) -> list[dict]:
     """The rewards whose key starts with ``key_prefix``, newest first, each a dict: ``key``,
     ``user_id``, ``status`` (as ``rewards_status``), ``order_id`` (the order that used or
     holds it, else None), ``granted_at`` and ``until`` (naive UTC)."""
+
+
+@spec(Policy.FURNITURE, firstresult=True, since="2.6")
+def rewards_describe(key: str) -> dict[str, str] | None:
+    """The reward in the reader's language, for a message or a page: ``label`` ("Birthday
+    gift 2027"), ``offer`` ("10% off", "€5.00 off") and ``until`` (its last day, "31 March
+    2027"); None when no reward has that key."""

@@ -18,7 +18,7 @@ class Notification(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True, default=None)
     email: Mapped[str] = mapped_column(String(254))
-    kind: Mapped[str] = mapped_column(String(16), default="transactional")
+    kind: Mapped[str] = mapped_column(String(64), default="transactional")
     plugin: Mapped[str] = mapped_column(String(64), default="")
     template: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))
@@ -30,3 +30,15 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class MessageOptOut(db.Model):
+    """A kind of message (a plugin's ``<plugin>.<kind>``) a member stopped under **Message
+    preferences**; no row: they get it."""
+
+    __tablename__ = "message_opt_out"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,6 +25,7 @@ from storefront import queue
 from storefront.accounts.models import User
 from storefront.extensions import db
 from storefront.mail import send_mail
+from storefront.notifications import kinds
 from storefront.notifications.models import Notification
 from storefront.timeutil import utcnow
 
@@ -33,7 +34,6 @@ SENDING_LEASE = timedelta(minutes=5)
 
 log = logging.getLogger("storefront.notifications")
 
-KINDS = ("transactional", "marketing")
 MAX_ATTEMPTS = 10
 # The worker is told right after the commit; should that be lost (the process died between
 # commit and telling), the delivery job finds the message this long after.
@@ -77,8 +77,10 @@ def notify(template: str, subject: object, *, user_id: int | None = None,
            language: str = "", **context) -> Notification:
     """Queue a message to a member (``user_id``) or an address (``email``), rendered in the
     recipient's language. ``subject``: a lazy text (``lazy_gettext``) or a string."""
-    if kind not in KINDS:
-        raise NotificationError(f"kind must be one of {', '.join(KINDS)}")
+    try:
+        declared = kinds.resolve(kind, plugin)
+    except ValueError as exc:
+        raise NotificationError(str(exc)) from None
     user = db.session.get(User, user_id) if user_id is not None else None
     if user_id is not None and user is None:
         raise NotificationError(f"no member with id {user_id}")
@@ -88,10 +90,10 @@ def notify(template: str, subject: object, *, user_id: int | None = None,
     with force_locale(recipient_language(user, language)):
         subject = _subject(subject)
         body = render_template(f"notifications/{template}", user=user, **context)
-    status = "pending"
-    if kind == "marketing" and (user is None or user.marketing_opt_out):
-        status = "suppressed"  # kept, so the member's message list stays honest
-    message = Notification(user_id=user.id if user else None, email=address, kind=kind,
+    status = "suppressed" if _stopped(user, declared, kind) else "pending"
+    # A suppressed message is kept, so the member's message list stays honest.
+    message = Notification(user_id=user.id if user else None, email=address,
+                           kind=declared.key if declared else kind,
                            plugin=plugin, template=template, subject=subject[:300],
                            body=body, status=status,
                            next_attempt_at=utcnow() + UNTOLD_AFTER)
@@ -100,6 +102,19 @@ def notify(template: str, subject: object, *, user_id: int | None = None,
     if status == "pending":
         queue.after_commit("send_message", message.id)
     return message
+
+
+def _stopped(user: User | None, declared: kinds.DeclaredKind | None, kind: str) -> bool:
+    """Whether the member stopped this kind of message (news and offers, or a plugin's
+    kind); a bare address gets neither."""
+    if kind == "transactional":
+        return False
+    if user is None:
+        return True
+    if declared is None:
+        return user.marketing_opt_out
+    return ((declared.kind.news and user.marketing_opt_out)
+            or declared.key in kinds.stopped(user.id))
 
 
 def send(message_id: int) -> bool:

@@ -11,6 +11,7 @@ from wtforms import BooleanField
 from storefront import events
 from storefront.accounts.models import User
 from storefront.extensions import db
+from storefront.notifications import kinds
 from storefront.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/account")
@@ -38,19 +39,43 @@ def message(message_id: int):
     return render_template("accounts/message.html", message=row)
 
 
+def _preferences_form(declared: list[kinds.DeclaredKind]) -> PreferencesForm:
+    """The form with a box for each enabled plugin's kind of message (ticked: sent)."""
+
+    class Form(PreferencesForm):
+        pass
+
+    for index, found in enumerate(declared):
+        setattr(Form, f"kind_{index}", BooleanField(found.kind.label,
+                                                    description=found.kind.help))
+    return Form()
+
+
 @bp.route("/preferences", methods=["GET", "POST"])
 @login_required
 def preferences():
     user = db.session.get(User, current_user.id)
-    form = PreferencesForm()
+    declared = kinds.declared()
+    form = _preferences_form(declared)
+    boxes = [(found, form[f"kind_{index}"]) for index, found in enumerate(declared)]
     if form.validate_on_submit():
+        changed = []
         if user.marketing_opt_out != (not form.marketing.data):
             user.marketing_opt_out = not form.marketing.data
+            changed.append("marketing_opt_out")
+        if kinds.save_stopped(user.id, {found.key for found, box in boxes if not box.data},
+                              {found.key for found in declared}):
+            changed.append("message_kinds")
+        if changed:
             events.record("customer.profile_changed", aggregate_type="customer",
                           aggregate_id=user.id,
-                          payload={"user_id": user.id, "fields": ["marketing_opt_out"]})
+                          payload={"user_id": user.id, "fields": changed})
         db.session.commit()
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("notifications.preferences")), 303
-    form.marketing.data = not user.marketing_opt_out
-    return render_template("accounts/preferences.html", form=form)
+    if not form.is_submitted():
+        stopped = kinds.stopped(user.id)
+        form.marketing.data = not user.marketing_opt_out
+        for found, box in boxes:
+            box.data = found.key not in stopped
+    return render_template("accounts/preferences.html", form=form, boxes=boxes)

@@ -15,6 +15,7 @@ from hooks import (
     Asset,
     FieldType,
     Job,
+    MessageKind,
     NavLink,
     Panel,
     SettingField,
@@ -231,6 +232,21 @@ class Greeter:
         notify("welcome.txt", "Welcome!", user_id=user_id, code="HELLO")
         notify("news.txt", "Our news", user_id=user_id, kind="marketing",
                headline="New beans")
+
+
+class Statements:
+    """Sends a monthly statement (about the member's account) and tips (news)."""
+
+    name = "stmts"
+
+    @hookimpl
+    def shop_message_kinds(self):
+        return [MessageKind("statement", "Monthly account statement",
+                            help="Points, tier and events, once a month.", news=False),
+                MessageKind("tips", "Brewing tips")]
+
+    def send(self, user_id: int, kind: str, subject: str):
+        return notify("news.txt", subject, user_id=user_id, kind=kind, headline=subject)
 
 
 class Deals:
