@@ -292,3 +292,23 @@ def test_a_member_who_stopped_offers_gets_the_gift_without_the_message(make_app,
         shop.login(client, "mia@example.com", PASSWORD)
         account = client.get("/account").get_data(as_text=True)
     assert "Regalo de cumpleaños 2027" in account  # the reward's label, in their language
+
+
+def test_a_member_who_stopped_greetings_gets_the_gift_and_news_still(app, shop):
+    from tests.test_message_kinds import preferences
+
+    client, uid = member(app, shop)
+    give_birthday(client, day=9, month=9)
+    page = client.get("/account/preferences").get_data(as_text=True)
+    assert "Birthday and anniversary greetings" in page
+    preferences(client, **{"Send me news, offers and invitations": True,
+                           "Birthday and anniversary greetings": False})
+    run_job_at(app, datetime(2027, 9, 9, 12), "Europe/Madrid")
+    with app.app_context():
+        from storefront.notifications.models import Notification
+
+        [(kind, status)] = db.session.execute(select(Notification.kind, Notification.status)
+                                              .where(Notification.user_id == uid,
+                                                     Notification.plugin == "birthdays"))
+    assert (kind, status) == ("birthdays.greetings", "suppressed")
+    assert birthday_points(app, uid) == [(100, "Birthday gift 2027")]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hooks import (
     Job,
+    MessageKind,
     Panel,
     current_customer,
     hookimpl,
@@ -60,6 +61,13 @@ def _greet() -> None:
     sent = service.greet_due(today(), utcnow(), settings.current())
     if sent:
         service.log.info("birthdays: %s greetings sent", sent)
+
+
+@hookimpl
+def shop_message_kinds():
+    return [MessageKind(service.MESSAGE_KIND, lazy_gettext("Birthday and anniversary greetings"),
+                        help=lazy_gettext("On your birthday and on the day you joined, with "
+                                          "a gift. Without them you still get the gift."))]
 
 
 @hookimpl

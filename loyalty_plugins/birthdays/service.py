@@ -35,6 +35,9 @@ from loyalty_plugins.birthdays.settings import Gift, Settings
 
 log = logging.getLogger(__name__)
 KINDS = ("birthday", "anniversary")
+# The members' box for these messages under Message preferences (a "news" kind: stopping
+# news and offers stops them too); the gift is given either way.
+MESSAGE_KIND = "greetings"
 TEMPLATES = {"birthday": "birthday.txt", "anniversary": "anniversary.txt"}
 SUBJECTS = {"birthday": lazy_gettext("Happy birthday!"),
             "anniversary": lazy_gettext("Happy anniversary with us!")}
@@ -145,7 +148,7 @@ def greet(item: Due, cfg: Settings, now: datetime) -> bool:
         call("rewards_grant", user_id=item.user_id, key=key, label=REWARD_LABELS[item.kind],
              label_args={"year": year}, percent=gift.percent, amount=gift.amount,
              until=record.until)
-    notify(TEMPLATES[item.kind], SUBJECTS[item.kind], user_id=item.user_id, kind="marketing",
+    notify(TEMPLATES[item.kind], SUBJECTS[item.kind], user_id=item.user_id, kind=MESSAGE_KIND,
            **message_context(item, record, cfg))
     log.info("birthdays: %s greeting %s for member %s (%s)", item.kind, year, item.user_id,
              record.gift)
