@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask import request
+
 from hooks import (
     Job,
     MessageKind,
@@ -19,7 +21,7 @@ from hooks import (
 )
 from hooks import gettext as _
 from loyalty_plugins.birthdays import dates, profile, service, settings, words
-from loyalty_plugins.birthdays.views import blueprint
+from loyalty_plugins.birthdays.views import blueprint, refused
 
 storefront_contract = ">=2.6,<3"  # CustomerView.joined_at
 storefront_description = lazy_gettext(
@@ -82,7 +84,14 @@ def shop_account_panels(customer):
     if customer.role != "customer":  # greetings are for the club's members, not staff
         return []
     value = profile.of(customer.id)
+    entered = refused(request.args)
+    if entered is None:
+        fields, problem = ({"day": str(value.day), "month": str(value.month),
+                            "year": str(value.year or "")} if value else {}), ""
+    else:
+        fields, problem = entered
     html = render_template("birthdays/panel.html", value=value, shown=words.birthdate(value),
+                           fields=fields, problem=problem,
                            months=[(number, dates.month_name(number)) for number in range(1, 13)])
     return [Panel(title=_("Your birthday"), html=html, order=40, id="birthday")]
 

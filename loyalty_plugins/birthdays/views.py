@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, flash, redirect, request
 from flask import render_template as render_text
@@ -13,33 +15,51 @@ from hooks import render_template, require_role, session, today, utcnow
 from loyalty_plugins.birthdays import dates, profile, service, settings, words
 
 ACCOUNT = "/account#birthday"
+# What the member typed, sent back to the account page with a refused birthday, so that the
+# panel shows it again with what is wrong next to it.
+ENTERED = {"day": "birthday_day", "month": "birthday_month", "year": "birthday_year"}
 
 
-def _number(name: str) -> int | None:
-    text = request.form.get(name, "").strip()
+def _number(text: str) -> int | None:
+    text = text.strip()
     return int(text) if text.isdigit() and len(text) <= 4 else None
+
+
+def read(fields: Mapping[str, str]) -> tuple[dates.Birthdate | None, str | None]:
+    """The birthday in ``fields`` (``day``, ``month``, ``year``), or what is wrong with it."""
+    day, month = _number(fields.get("day", "")), _number(fields.get("month", ""))
+    year_text = fields.get("year", "").strip()
+    year = _number(year_text)
+    if year_text and year is None:
+        return None, _("The year must be a number such as 1990, or left empty.")
+    problem = dates.problem(day, month, year, today())
+    return (None, problem) if problem else (dates.Birthdate(day, month, year), None)
+
+
+def refused(args: Mapping[str, str]) -> tuple[dict[str, str], str] | None:
+    """The fields a refused birthday was sent back with, and what is wrong; None when the
+    account page was not opened so."""
+    if not any(name in args for name in ENTERED.values()):
+        return None
+    fields = {field: args.get(name, "")[:4] for field, name in ENTERED.items()}
+    return fields, read(fields)[1] or ""
 
 
 def save_birthday():
     member = require_role("customer")
     if request.form.get("action") == "remove":
-        changed = profile.save(member.id, None, member.email or "", utcnow())
-        message = _("Your birthday was removed.") if changed else None
-    else:
-        year_text = request.form.get("year", "").strip()
-        day, month, year = _number("day"), _number("month"), _number("year")
-        problem = (_("The year must be a number such as 1990, or left empty.")
-                   if year_text and year is None else
-                   dates.problem(day, month, year, today()))
-        if problem:
-            flash(problem, "error")
-            return redirect(ACCOUNT, 303)
-        value = dates.Birthdate(day, month, year)
-        changed = profile.save(member.id, value, member.email or "", utcnow())
-        message = _("Your birthday is saved: %(day)s.", day=words.birthdate(value))
+        if profile.save(member.id, None, member.email or "", utcnow()):
+            flash(_("Your birthday was removed."), "success")
+        session().commit()
+        return redirect(ACCOUNT, 303)
+    fields = {field: request.form.get(field, "") for field in ENTERED}
+    value = read(fields)[0]
+    if value is None:
+        query = urlencode({name: fields[field][:4] for field, name in ENTERED.items()})
+        return redirect(f"/account?{query}#birthday", 303)
+    if profile.save(member.id, value, member.email or "", utcnow()):
+        flash(_("Your birthday is saved: %(day)s.", day=words.birthdate(value)), "success")
     session().commit()
-    if changed and message:
-        flash(message, "success")
     return redirect(ACCOUNT, 303)
 
 
