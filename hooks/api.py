@@ -99,7 +99,7 @@ def get_customer(user_id: int) -> CustomerView | None:
     user = db.session.get(User, user_id)
     if user is None:
         return None
-    return CustomerView(user.id, user.email, user.name, user.role)
+    return CustomerView(user.id, user.email, user.name, user.role, user.created_at)
 
 
 def get_customers(user_ids: Iterable[int]) -> dict[int, CustomerView]:
@@ -112,9 +112,11 @@ def get_customers(user_ids: Iterable[int]) -> dict[int, CustomerView]:
     wanted = set(user_ids)
     if not wanted:
         return {}
-    rows = db.session.execute(select(User.id, User.email, User.name, User.role)
+    rows = db.session.execute(select(User.id, User.email, User.name, User.role,
+                                     User.created_at)
                               .where(User.id.in_(wanted))).all()
-    return {row.id: CustomerView(row.id, row.email, row.name, row.role) for row in rows}
+    return {row.id: CustomerView(row.id, row.email, row.name, row.role, row.created_at)
+            for row in rows}
 
 
 def members(batch: int = 500) -> Iterator[CustomerView]:
@@ -127,12 +129,13 @@ def members(batch: int = 500) -> Iterator[CustomerView]:
 
     last = 0
     while True:
-        rows = db.session.execute(select(User.id, User.email, User.name, User.role)
+        rows = db.session.execute(select(User.id, User.email, User.name, User.role,
+                                         User.created_at)
                                   .where(User.id > last).order_by(User.id).limit(batch)).all()
         if not rows:
             return
         for row in rows:
-            yield CustomerView(row.id, row.email, row.name, row.role)
+            yield CustomerView(row.id, row.email, row.name, row.role, row.created_at)
         last = rows[-1].id
 
 

@@ -75,6 +75,7 @@ class CustomerView:
     email: str | None = None
     name: str | None = None
     role: str = "guest"
+    joined_at: datetime | None = None  # when the account was created, naive UTC (since 2.6)
 
     @property
     def is_member(self) -> bool:

@@ -194,6 +194,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         add_demo_referral,
         enable_builtin_plugins,
         ensure_demo_accounts,
+        give_demo_birthday,
         give_demo_points,
         load_demo_history,
     )
@@ -210,6 +211,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         click.echo(f"  {role:<9} {email:<28} {password}")
     give_demo_points()
     add_demo_referral()
+    give_demo_birthday()
     for line in load_demo_history():
         click.echo(line)
     if no_serve:

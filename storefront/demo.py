@@ -64,6 +64,20 @@ def add_demo_referral() -> None:
     db.session.commit()
 
 
+def give_demo_birthday() -> None:
+    """The demo member's birthday is today, the shop's date (no year): the worker's first run
+    of the birthdays job greets them, and staff see the greeting on their customer page."""
+    from hooks import call, provided, today
+
+    if not provided("birthdays_set"):
+        return
+    member = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[2][1]))
+    day = today()
+    call("birthdays_set", user_id=member.id, day=day.day, month=day.month, year=None,
+         actor="demo")
+    db.session.commit()
+
+
 def load_demo_history() -> list[str]:
     """The demo's purchase history (storefront.demo_history), then, if it was written now,
     the insights figures computed from it; what happened, a line each."""

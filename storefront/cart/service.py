@@ -190,5 +190,5 @@ def price(cart: Cart | None, customer: CustomerView | None = None):
 def customer_view() -> CustomerView:
     if current_user.is_authenticated:
         return CustomerView(current_user.id, current_user.email, current_user.name,
-                            current_user.role)
+                            current_user.role, current_user.created_at)
     return CustomerView(None)
