@@ -33,8 +33,8 @@ class Versioned:
 
 
 def future_message(name: str) -> str:
-    return (f"plugin {name} supports contract >=3.0 but this shop offers 2.5; upgrade "
-            f"Storefront or install a version of {name} made for 2.5.")
+    return (f"plugin {name} supports contract >=3.0 but this shop offers 2.6; upgrade "
+            f"Storefront or install a version of {name} made for 2.6.")
 
 
 def cli(app, *args):
@@ -50,9 +50,9 @@ def owner(app, shop):
 
 
 def test_the_contract_has_a_version_string_and_a_comparable_form():
-    assert hooks.__version__ == "2.5"
+    assert hooks.__version__ == "2.6"
     assert Version(hooks.__version__) == hooks.CONTRACT_VERSION
-    assert Version("1.0") < hooks.CONTRACT_VERSION < Version("2.6")
+    assert Version("1.0") < hooks.CONTRACT_VERSION < Version("2.7")
 
 
 def test_a_plugin_on_by_configuration_outside_its_range_counts_as_disabled(make_app, caplog):
@@ -101,12 +101,12 @@ def test_the_admin_enable_button_shows_why_and_the_plugin_stays_off(make_app, sh
 
 
 @pytest.mark.parametrize("declared, message", [
-    ("<2", "plugin past supports contract <2 but this shop offers 2.5; install a version "
-           "of past made for 2.5."),
-    ("==1.*", "plugin past supports contract ==1.* but this shop offers 2.5; install a "
-              "version of past made for 2.5."),
+    ("<2", "plugin past supports contract <2 but this shop offers 2.6; install a version "
+           "of past made for 2.6."),
+    ("==1.*", "plugin past supports contract ==1.* but this shop offers 2.6; install a "
+              "version of past made for 2.6."),
     ("version two", "plugin past declares storefront_contract = 'version two', which is "
-                    "not a range of contract versions such as '>=2.5,<3'; ask the plugin's "
+                    "not a range of contract versions such as '>=2.6,<3'; ask the plugin's "
                     "author for a version that declares a valid range."),
     (2.0, "plugin past declares storefront_contract = 2.0, which is not a range"),
 ])
@@ -136,10 +136,10 @@ def test_built_in_and_example_plugins_declare_a_range_that_holds_this_contract(m
     spec.loader.exec_module(example)
     assert set(declared) >= {"cards", "community", "events", "points", "tiers"}
     # Each starts at the version that added what it uses: number() of 2.3; spreadsheet_safe()
-    # (events) of 2.4; shop_settings_what_if() (points, tiers) and order_history()'s payment
-    # column (insights) of 2.5; the texts in the reader's language (welcome) of 2.2.
-    assert declared == {"cards": ">=2.3,<3", "community": ">=2.3,<3", "tiers": ">=2.5,<3",
-                        "points": ">=2.5,<3", "events": ">=2.4,<3", "insights": ">=2.5,<3",
+    # (events) of 2.4; order_history()'s payment column (insights) of 2.5; hooks.quote()
+    # (points, tiers) of 2.6; the texts in the reader's language (welcome) of 2.2.
+    assert declared == {"cards": ">=2.3,<3", "community": ">=2.3,<3", "tiers": ">=2.6,<3",
+                        "points": ">=2.6,<3", "events": ">=2.4,<3", "insights": ">=2.5,<3",
                         "welcome": ">=2.2,<3"}
     assert example.storefront_contract == ">=2.2,<3"  # it uses the 2.2 gettext functions
     assert contract_problem("free_gift", example) is None
@@ -149,4 +149,4 @@ def test_built_in_and_example_plugins_declare_a_range_that_holds_this_contract(m
 def test_a_scaffolded_plugin_declares_the_range_of_this_contract(app, tmp_path):
     assert cli(app, "plugins", "new", "gift_wrap", "--dir", str(tmp_path)).exit_code == 0
     module = tmp_path / "storefront-gift-wrap" / "storefront_gift_wrap" / "plugin.py"
-    assert 'storefront_contract = ">=2.5,<3"' in module.read_text()
+    assert 'storefront_contract = ">=2.6,<3"' in module.read_text()
