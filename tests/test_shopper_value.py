@@ -183,3 +183,13 @@ def test_a_guest_order_says_its_points_wait_for_an_account(app, shop):
     pay(app, order)
     assert promise(page(guest, f"/orders/{order.public_token}")) == (
         "This order earned 69 points. Create an account with gus@example.com to collect them.")
+
+
+def test_an_order_that_lifts_the_member_a_tier_says_what_it_really_earned(app, shop):
+    client, _ = member(app, shop)
+    order = place(app, shop, client, quantity=2)  # 138.00 reaches Gold once paid
+    pay(app, order)
+    points = earned_by(app, order.id)
+    said = f"You earned {points} points; usable from"
+    assert said in paid_mail(shop, order.number)  # written after the points were granted
+    assert promise(page(client, f"/orders/{order.public_token}")).startswith(said)

@@ -67,9 +67,9 @@ class Earned:
 
 
 def earned(order: OrderView) -> Earned | None:
-    """What a paid order earned: from the ledger once the points are granted, else (the
-    paid-order message is written before the points plugin's own reaction runs) as the grant
-    will compute it now."""
+    """What a paid order earned: from the ledger once the points are granted (the worker
+    writes the paid-order message after this plugin's reaction), else, while the grant
+    waits for a retry, as it will compute it now."""
     cfg = config.current()
     now = utcnow()
     lot = db().execute(select(PointsLot.amount, PointsLot.available_at, PointsLot.state,
