@@ -9,12 +9,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from hooks import CustomerView, hookimpl, quote
 from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.models import PointsLot
+from storefront.catalog.lookup import active_product
 from storefront.extensions import db
 from storefront.i18n import day
 from storefront.orders.models import Order
 from storefront.orders.service import mark_paid
+from tests.conftest import Shop
 from tests.points_support import last_order_id, loyalty_app, member
 from tests.support.forms import post_form
 
@@ -61,6 +64,12 @@ def place(app, shop, client, sku: str | None = SKU, email: str = "mia@example.co
 def pay(app, order: Order) -> None:
     with app.app_context():
         assert mark_paid(order.id)
+
+
+def speak(client, language: str) -> None:
+    """The member picks ``language`` with the switcher (saved on their account)."""
+    post_form(client, "/account", "/language", {"language": language},
+              headers={"Origin": "http://localhost"})
 
 
 def paid_mail(shop, number: str) -> str:
@@ -111,6 +120,11 @@ def test_a_gold_member_sees_the_gold_price_and_the_multiplied_points_they_then_e
     product = page(client, f"/products/{slug}")
     assert "Gold price: €62.10" in product
     assert promise(product) == "You earn 93 points with this product."  # 62.10 x 1.5
+    speak(client, "es")
+    spanish = page(client, f"/products/{slug}")
+    assert "Precio Oro: 62,10\xa0€" in spanish
+    assert promise(spanish) == "Ganas 93 puntos con este producto."
+    speak(client, "en")
     shop.add(client, SKU)
     cart = page(client, "/cart")
     assert "Club Premium Gold: 10% off" in cart  # the tier's discount, named
@@ -149,8 +163,7 @@ def test_points_usable_at_once_say_so(make_app, shop):
 
 def test_the_paid_message_is_in_the_members_language(app, shop):
     client, _ = member(app, shop)
-    post_form(client, "/account", "/language", {"language": "es"},
-              headers={"Origin": "http://localhost"})
+    speak(client, "es")
     order = place(app, shop, client)
     pay(app, order)
     mail = paid_mail(shop, order.number)
@@ -193,3 +206,35 @@ def test_an_order_that_lifts_the_member_a_tier_says_what_it_really_earned(app, s
     said = f"You earned {points} points; usable from"
     assert said in paid_mail(shop, order.number)  # written after the points were granted
     assert promise(page(client, f"/orders/{order.public_token}")).startswith(said)
+
+
+class CountsPricing:
+    """A plugin that counts how often the shop prices a cart."""
+
+    name = "countspricing"
+
+    def __init__(self):
+        self.calls = 0
+
+    @hookimpl
+    def shop_cart_adjustments(self, cart, customer):
+        self.calls += 1
+        return []
+
+
+def test_a_members_product_page_prices_the_product_once_for_both_plugins(make_app):
+    counter = CountsPricing()
+    app = loyalty_app(make_app, plugins=("points", "tiers"), settings={"tiers": {"ladder": LADDER}},
+                      EXTRA_PLUGINS=[counter])
+    shop = Shop(app)
+    client, _ = member(app, shop)
+    pay(app, place(app, shop, client, quantity=2))
+    slug = shop.product(SKU).slug
+    counter.calls = 0
+    product = page(client, f"/products/{slug}")
+    assert "Gold price" in product and "You earn 93 points" in product
+    assert counter.calls == 1
+    with app.test_request_context():  # a guest's price of one grinder, as the cart's
+        line = active_product(db.session, slug, "en").cart_line()
+        guest = quote([line], CustomerView(None))
+    assert (guest.status, guest.id, guest.total, guest.shipping) == ("quote", 0, 6900, 0)
