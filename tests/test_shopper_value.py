@@ -238,3 +238,17 @@ def test_a_members_product_page_prices_the_product_once_for_both_plugins(make_ap
         line = active_product(db.session, slug, "en").cart_line()
         guest = quote([line], CustomerView(None))
     assert (guest.status, guest.id, guest.total, guest.shipping) == ("quote", 0, 6900, 0)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the build reads like a page
+def test_the_static_product_page_keeps_join_and_earn_for_guests_only(make_app, tmp_path):
+    from storefront.build.site import build_site
+
+    app = loyalty_app(make_app, LANGUAGES=["en"], BASE_URL="https://shop.example.com",
+                      STATIC_SITE_URL="https://www.example.com")
+    slug = Shop(app).product(SKU).slug
+    build_site(app, tmp_path / "site")
+    built = (tmp_path / "site" / "products" / slug / "index.html").read_text()
+    join = re.search(r'<p [^>]*data-testid="points-join"[^>]*>', built).group(0)
+    assert "data-guest-only" in join  # member.js hides it for a signed-in member
+    assert f'href="https://shop.example.com/register?next=/products/{slug}"' in built
