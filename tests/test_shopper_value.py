@@ -144,6 +144,9 @@ def test_the_cart_counts_points_paid_as_earning_counts_them(app, shop):
     shop.add(client, SKU)  # 83.00 of goods, free shipping
     redeem(client, 300)  # 3.00 paid with points: it does not earn
     assert promise(page(client, "/cart")).startswith("You earn 80 points on this order.")
+    # A product page does not assume the points chosen for the cart.
+    assert promise(page(client, f"/products/{shop.product(SKU).slug}")) == (
+        "You earn 69 points with this product.")
     order = place(app, shop, client, None)
     pay(app, order)
     assert earned_by(app, order.id) == 80
