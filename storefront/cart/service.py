@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import current_app, g, session
+from flask import current_app, g, has_request_context, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -195,7 +195,8 @@ def quote_lines(lines: tuple[CartLineView, ...], customer: CustomerView) -> Orde
     priced as the cart and the checkout are, remembered for the rest of the request."""
     from storefront.orders.views_model import quote_view
 
-    quotes = g.setdefault("storefront_quotes", {})
+    # Remembered for a request only: a worker's app context may outlive many changes.
+    quotes = g.setdefault("storefront_quotes", {}) if has_request_context() else {}
     key = (lines, customer)
     if key not in quotes:
         subtotal = sum(line.total for line in lines)
