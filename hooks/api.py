@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from hooks.types import CustomerView, NotProvided, OrderView, TierInfo
+from hooks.types import CartLineView, CustomerView, NotProvided, OrderView, TierInfo
 
 if TYPE_CHECKING:
     from sqlalchemy import Subquery
@@ -243,6 +243,19 @@ def offer_product(sku: str, *, title: str, price: int, link: str, summary: str =
 
     offer(_own_name("offer_product"), sku, title=title, price=price, link=link,
           summary=summary, active=active)
+
+
+def quote(lines: Iterable[CartLineView], customer: CustomerView | None = None) -> OrderView:
+    """What ``customer`` (the current shopper when None) would pay for ``lines`` as a cart
+    of their own, priced now as the cart and the checkout price it: every enabled plugin's
+    adjustments, the shop's shipping fee and its cap on discounts; nothing is written. The
+    answer is an ``OrderView`` with ``id`` 0, ``number`` "" and ``status`` "quote". Asked
+    again in the same request with the same lines and customer, it answers from memory, so
+    plugins that show figures of one product on one page price it once. Raises when a
+    pricing plugin fails, as the checkout would."""
+    from storefront.cart.service import customer_view, quote_lines
+
+    return quote_lines(tuple(lines), customer or customer_view())
 
 
 def get_order(order_id: int) -> OrderView | None:

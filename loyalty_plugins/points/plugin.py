@@ -19,6 +19,7 @@ from hooks import (
     Job,
     NavLink,
     Panel,
+    current_customer,
     get_customer,
     get_order,
     hookimpl,
@@ -29,12 +30,12 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.points import backtest, config, figures, ledger
+from loyalty_plugins.points import backtest, config, figures, ledger, promise
 from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
 
-storefront_contract = ">=2.5,<3"
+storefront_contract = ">=2.6,<3"
 storefront_description = lazy_gettext(
     "Points: members earn points on paid orders and redeem them at checkout.")
 NAME = config.NAME
@@ -243,6 +244,14 @@ def shop_nav_links(customer):
 
 @hookimpl
 def shop_template_slot(name, context):
+    if name == "product":
+        return promise.product_slot(context["product"])
+    if name in ("cart", "checkout"):
+        return promise.cart_slot(context.get("order"), current_customer(), name)
+    if name == "order":
+        return promise.order_slot(context["order"])
+    if name == "order_paid_message":
+        return promise.paid_message_slot(context["order"])
     if name != "admin_customer":
         return None
     user_id = context["user_id"]
