@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from flask import has_request_context
 from flask import session as flask_session
 
@@ -23,6 +24,7 @@ from hooks import (
     get_customer,
     get_order,
     hookimpl,
+    language,
     lazy_gettext,
     ngettext,
     notify,
@@ -30,7 +32,7 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.points import backtest, config, figures, ledger, promise
+from loyalty_plugins.points import backtest, boosts, config, figures, ledger, promise
 from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
@@ -63,6 +65,16 @@ def points_grant(user_id, points, reason, key, actor):
     lot = ledger.grant(user_id, points, "bonus", ledger.Who(reason, actor), config.current(),
                        now=utcnow(), key=key)
     return lot is not None
+
+
+@hookimpl
+def points_boost(user_id, multiplier, until, reason, key):
+    return boosts.give(user_id, multiplier, until, reason, key, utcnow())
+
+
+@hookimpl
+def points_boosts(key_prefix):
+    return boosts.listed(key_prefix)
 
 
 @hookimpl
@@ -208,10 +220,14 @@ def shop_account_panels(customer):
     cfg = config.current()
     account = ledger.balance(customer.id)
     expiry = ledger.next_expiry(customer.id, utcnow())
+    boost = boosts.active(customer.id, utcnow())
     html = render_template("points/panel.html", account=account, cfg=cfg,
                            available=ledger.usable(customer.id, utcnow()),
                            expiry_day=local_date(expiry[0], cfg.tz) if expiry else None,
-                           expiry_points=expiry[1] if expiry else 0)
+                           expiry_points=expiry[1] if expiry else 0, boost=boost,
+                           boost_day=local_date(boost.until, cfg.tz) if boost else None,
+                           boost_times=format_decimal(boost.multiplier.normalize(),
+                                                      locale=language()) if boost else "")
     return [Panel(title=_("My points"), html=html, order=10, id="points")]
 
 
