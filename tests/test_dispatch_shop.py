@@ -104,6 +104,7 @@ def test_a_wrapper_on_every_hook_runs_in_the_shop(make_app, shop, recorder, tmp_
     assert client.get("/cart").status_code == 200
     assert shop.checkout(client).status_code == 303
     assert client.get("/account").status_code == 200
+    assert client.get("/account/preferences").status_code == 200  # the kinds of message
     assert client.get("/api/me").status_code == 200
     shop.add(client, "COF-ETH-250")
     shop.checkout(client)

@@ -347,7 +347,7 @@ def test_plugin_tables_come_from_its_own_migration_branch(make_app):
         heads = db.session.scalars(text("SELECT version_num FROM alembic_version")).all()
         # This plugin's branch is added; the marks of the built-in plugins, which this app
         # does not load, are kept, so that reinstalling them continues where they left off.
-        assert set(heads) == before | {"n001"} and {"p003", "t001"} <= before
+        assert set(heads) == before | {"n001"} and {"p004", "t001"} <= before
 
 
 class SeatKeeper:
