@@ -76,7 +76,7 @@ def test_points_what_if_matches_the_figures_worked_out_by_hand(make_app, shop, t
 def test_invalid_points_settings_show_the_errors_of_saving(make_app, shop):
     app = loyalty_app(make_app)
     owner = staff_client(app, shop, "owner")
-    bad = {"earn_per_unit": "lots", "timezone": "Mars/Olympus", "min_redeem": "0"}
+    bad = {"earn_per_unit": "lots", "rounding": "sideways", "min_redeem": "0"}
     trying = what_if(owner, "points", bad)
     page = owner.get("/admin/plugins/points").get_data(as_text=True)
     saving = owner.post("/admin/plugins/points/settings",
@@ -84,7 +84,7 @@ def test_invalid_points_settings_show_the_errors_of_saving(make_app, shop):
     assert trying.status_code == saving.status_code == 400
     found = field_errors(trying.get_data(as_text=True))
     assert found == field_errors(saving.get_data(as_text=True))
-    assert set(found) == {"setting-earn_per_unit", "setting-timezone", "setting-min_redeem"}
+    assert set(found) == {"setting-earn_per_unit", "setting-rounding", "setting-min_redeem"}
 
 
 def test_a_replay_of_the_saved_settings_gives_what_the_ledger_earned(make_app, shop):

@@ -48,7 +48,7 @@ def test_points_are_spendable_until_midnight_in_the_shop_time_zone_and_not_after
         make_app, shop, local_clock, usable):
     """Usable from 10 January 2026 (Madrid), 12 months: gone when 10 January 2027 begins in
     Madrid (23:00 UTC on the 9th), even before the expiry job has run."""
-    app = loyalty_app(make_app, settings={"points": {"timezone": "Europe/Madrid"}})
+    app = loyalty_app(make_app, SHOP_TIMEZONE="Europe/Madrid")
     client, uid = member(app, shop)
     earned = datetime(2026, 1, 10, 9, 0, tzinfo=MADRID)
     with app.app_context():

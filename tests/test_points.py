@@ -27,7 +27,7 @@ from tests.support.forms import post_form
 
 @pytest.fixture
 def app(make_app):
-    return loyalty_app(make_app, settings={"points": {"timezone": "Europe/Madrid"}})
+    return loyalty_app(make_app, SHOP_TIMEZONE="Europe/Madrid")
 
 
 def buy(app, shop, client, sku="EQP-GRD-01", quantity=1, pay=True):

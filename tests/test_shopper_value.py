@@ -80,8 +80,7 @@ def paid_mail(shop, number: str) -> str:
 @pytest.fixture
 def app(make_app):
     return loyalty_app(make_app, plugins=("points", "tiers"),
-                       settings={"tiers": {"ladder": LADDER},
-                                 "points": {"timezone": "Europe/Madrid"}})
+                       settings={"tiers": {"ladder": LADDER}}, SHOP_TIMEZONE="Europe/Madrid")
 
 
 def test_a_member_without_a_multiplier_is_promised_what_paying_earns(app, shop):

@@ -6,19 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from hooks import FieldType, SettingField, lazy_gettext, plugin_settings
-from hooks import gettext as _
-from loyalty_plugins.points.clock import zone
+from hooks import FieldType, SettingField, lazy_gettext, plugin_settings, shop_timezone
 
 NAME = "points"
-
-
-def _zone_name(value: str) -> None:
-    try:
-        zone(value)
-    except ValueError:
-        raise ValueError(_("%(name)s is not a time zone (e.g. Europe/Madrid)",
-                           name=repr(value))) from None
 
 
 SCHEMA = [
@@ -49,9 +39,6 @@ SCHEMA = [
                  label=lazy_gettext("Notice days"),
                  help=lazy_gettext("Tell members this many days before their points expire "
                                    "(0: never).")),
-    SettingField("timezone", FieldType.TEXT, default="UTC", validator=_zone_name,
-                 label=lazy_gettext("Timezone"),
-                 help=lazy_gettext("The shop's time zone for expiry dates, e.g. Europe/Madrid.")),
     SettingField("earn_on_points_paid", FieldType.BOOLEAN, default=False,
                  label=lazy_gettext("Earn on points paid"),
                  help=lazy_gettext("Whether the part of an order paid with points earns points.")),
@@ -75,7 +62,7 @@ class PointsConfig:
     pending_days: int
     expiry_months: int
     notice_days: int
-    tz: ZoneInfo
+    tz: ZoneInfo  # the shop's (SHOP_TIMEZONE), as every plugin's days
     earn_on_points_paid: bool
     signup_bonus: int
     approval_above: int
@@ -87,7 +74,7 @@ def current() -> PointsConfig:
         earn_per_unit=Decimal(s["earn_per_unit"]), rounding=s["rounding"],
         point_value=s["point_value"], min_redeem=s["min_redeem"],
         max_share_percent=s["max_share_percent"], pending_days=s["pending_days"],
-        expiry_months=s["expiry_months"], notice_days=s["notice_days"], tz=zone(s["timezone"]),
+        expiry_months=s["expiry_months"], notice_days=s["notice_days"], tz=shop_timezone(),
         earn_on_points_paid=s["earn_on_points_paid"], signup_bonus=s["signup_bonus"],
         approval_above=s["approval_above"],
     )
