@@ -29,7 +29,7 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.points import backtest, config, figures, ledger
+from loyalty_plugins.points import backtest, config, figures, ledger, statement
 from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
@@ -78,6 +78,11 @@ def points_figures(start, end):
 @hookimpl
 def points_issued(start, end):
     return figures.issued_per_member(start, end)
+
+
+@hookimpl
+def points_statement(user_id, start, end):
+    return statement.statement(user_id, start, end, utcnow())
 
 
 @hookimpl
