@@ -239,6 +239,8 @@ def test_the_owner_previews_a_members_statement(app, shop):
         sample = owner.get("/plugins/statements/preview").get_data(as_text=True)
         assert 'data-testid="statement-sample"' in sample
         assert 'data-testid="statement-empty"' in sample  # the owner has nothing to report
+        unknown = owner.get("/plugins/statements/preview?member=99999").get_data(as_text=True)
+        assert "There is no member number 99999." in unknown
         customers = owner.get("/admin/customers").get_data(as_text=True)
         assert f"/plugins/statements/preview?member={uid}" in customers
         shop.login(client, "mia@example.com", PASSWORD)
