@@ -15,10 +15,14 @@ from loyalty_plugins.points.models import PointsEntry, PointsLot
 EXPIRING_WITHIN = timedelta(days=30)
 
 
-def _taken(user_id: int, kind: str, start: datetime, end: datetime) -> int:
-    return -int(session().scalar(select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
-        PointsEntry.user_id == user_id, PointsEntry.kind == kind,
-        PointsEntry.created_at >= start, PointsEntry.created_at < end)) or 0)
+def _taken(user_id: int, start: datetime, end: datetime) -> dict[str, int]:
+    """Points that left the member's account in the period, by kind (``spend``,
+    ``expire``), as positive counts."""
+    rows = session().execute(select(PointsEntry.kind, func.sum(PointsEntry.delta)).where(
+        PointsEntry.user_id == user_id, PointsEntry.kind.in_(("spend", "expire")),
+        PointsEntry.created_at >= start, PointsEntry.created_at < end)
+        .group_by(PointsEntry.kind)).all()
+    return {kind: -int(total) for kind, total in rows}
 
 
 def _expiring(user_id: int, now: datetime) -> list[tuple[int, date]]:
@@ -35,9 +39,9 @@ def statement(user_id: int, start: datetime, end: datetime, now: datetime) -> di
     earned = session().scalar(select(func.coalesce(func.sum(PointsLot.amount), 0)).where(
         PointsLot.user_id == user_id, PointsLot.source.in_(figures.ISSUING_SOURCES),
         PointsLot.created_at >= start, PointsLot.created_at < end))
-    account = ledger.balance(user_id)
-    return {"earned": int(earned or 0), "spent": _taken(user_id, "spend", start, end),
-            "expired": _taken(user_id, "expire", start, end),
+    account, taken = ledger.balance(user_id), _taken(user_id, start, end)
+    return {"earned": int(earned or 0), "spent": taken.get("spend", 0),
+            "expired": taken.get("expire", 0),
             "balance": ledger.usable(user_id, now),
             "pending": account.pending if account else 0,
             "expiring": _expiring(user_id, now)}
