@@ -20,10 +20,10 @@ class Preview:
     body: str
 
 
-def previews(statement: service.Statement, name: str) -> list[Preview]:
-    """The message to a member called ``name`` in each of the shop's languages, from the
-    saved settings; nothing is written or sent."""
-    cfg = settings.current()
+def previews(statement: service.Statement, name: str,
+             cfg: settings.Settings) -> list[Preview]:
+    """The message to a member called ``name`` in each of the shop's languages, with the
+    settings ``cfg``; nothing is written or sent."""
     member = {"name": name, "email": ""}
     found = []
     for code in current_app.config["LANGUAGES"]:
@@ -39,12 +39,13 @@ def preview():
     asked = request.args.get("member", "")
     chosen = get_customer(int(asked)) if asked.isdigit() else None
     member = chosen or owner
-    month = add_months(today().replace(day=1), -1)
-    statement = service.gather(member.id, month, settings.current())
+    month, cfg = add_months(today().replace(day=1), -1), settings.current()
+    statement = service.gather(member.id, month, cfg)
     return render_template("statements/preview.html", member=member, sample=chosen is None,
                            asked=asked, month_name=service.MonthName(month),
-                           empty=statement.empty, cfg=settings.current(),
-                           previews=previews(statement, member.name or member.email or ""))
+                           empty=statement.empty, cfg=cfg,
+                           previews=previews(statement, member.name or member.email or "",
+                                             cfg))
 
 
 def blueprint() -> Blueprint:
