@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import select, update
 
-from hooks import call
+from hooks import CustomerView, call
 from loyalty_plugins.statements import service, settings
 from loyalty_plugins.statements.models import StatementSent
 from storefront.accounts.models import User
@@ -152,6 +152,45 @@ def test_once_per_member_and_month_across_runs_and_months(app, shop):
         run_job(app)
     assert [m.subject for m in statements(app, uid)] == ["Your statement for March 2027",
                                                          "Your statement for April 2027"]
+
+
+def test_the_month_ends_at_midnight_in_the_shops_time_zone(make_app, shop, content):
+    app = loyalty_app(make_app, plugins=PLUGINS, settings={"points": POINTS},
+                      CONTENT_DIR=str(content), SHOP_TIMEZONE="Europe/Madrid")
+    with at("2027-02-10 12:00"):
+        _, uid = member(app, shop)
+        grant(app, uid, 10, "test:february")
+    with at("2027-03-01 08:00"):
+        run_job(app)  # February's
+    with at("2027-03-15 12:00"):
+        run_points_jobs(app)  # February's 10 points expired on 10 March
+        grant(app, uid, 40, "test:march")
+    with at("2027-03-31 21:30"):  # 23:30 on 31 March in Madrid: March has not ended
+        run_job(app)
+    assert [m.subject for m in statements(app, uid)] == ["Your statement for February 2027"]
+    with at("2027-03-31 22:30"):  # 00:30 on 1 April in Madrid
+        grant(app, uid, 5, "test:april")  # April's, in Madrid: not in March's statement
+        run_job(app)
+    february, march = statements(app, uid)
+    assert march.subject == "Your statement for March 2027"
+    for line in ("- Earned: 40", "- Expired: 10", "Usable now: 45 points."):
+        assert line in march.body, march.body
+
+
+@pytest.mark.skipif(not hasattr(CustomerView, "joined_at"),
+                    reason="needs CustomerView.joined_at (contract 2.6, from the birthdays "
+                           "work on main)")
+def test_a_member_who_joined_after_the_month_gets_no_statement_for_it(app, shop):
+    _, mia = history(app, shop)
+    with at("2027-04-03 10:00"):
+        _, late = member(app, shop, email="late@example.com", name="Late")
+        grant(app, late, 100, "test:late")  # something to report, but for April
+        run_job(app)
+    assert len(statements(app, mia)) == 1 and statements(app, late) == []
+    with at("2027-05-01 06:00"):
+        run_job(app)
+    [april] = statements(app, late)
+    assert april.subject == "Your statement for April 2027"
 
 
 def test_who_gets_one(app, shop):
