@@ -29,9 +29,10 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.points import backtest, config, figures, ledger, statement
+from loyalty_plugins.points import backtest, config, figures, ledger
 from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
+from loyalty_plugins.points.statement import statement as member_statement
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
 
 storefront_contract = ">=2.5,<3"
@@ -82,7 +83,7 @@ def points_issued(start, end):
 
 @hookimpl
 def points_statement(user_id, start, end):
-    return statement.statement(user_id, start, end, utcnow())
+    return member_statement(user_id, start, end, utcnow())
 
 
 @hookimpl

@@ -22,9 +22,9 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.tiers import backtest, figures, qualify
+from loyalty_plugins.tiers import backtest, figures, programme, qualify
 from loyalty_plugins.tiers.describe import describe_change
-from loyalty_plugins.tiers.programme import DEFAULT_NAMES, SCHEMA, ladder, next_tier
+from loyalty_plugins.tiers.programme import SCHEMA, ladder, next_tier
 
 storefront_contract = ">=2.5,<3"
 storefront_description = lazy_gettext(
@@ -72,7 +72,7 @@ def tiers_progress(user_id):
     upcoming = next_tier(tier, ladder())
     spend = qualify.spend_in_window(user_id, qualify.utcnow())
     # The default names stay lazy texts: a message shows them in its recipient's language.
-    names = {row["code"]: DEFAULT_NAMES.get(row["name"], row["name"])
+    names = {row["code"]: programme.DEFAULT_NAMES.get(row["name"], row["name"])
              for row in settings["ladder"]}
 
     def shown(found):
