@@ -58,4 +58,3 @@ def points_issued(start: datetime, end: datetime) -> Subquery:
     spent at checkout in the period, as ``points_figures``' ``redeemed``). Points held for a
     guest's address until an account claims them are not in it. Value them with
     ``points_figures``' ``point_value``."""
-
