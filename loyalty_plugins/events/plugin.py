@@ -15,6 +15,7 @@ from hooks import (
     Panel,
     SettingField,
     StaticPage,
+    get_customer,
     get_order,
     hookimpl,
     lazy_gettext,
@@ -61,6 +62,24 @@ def events_figures(start, end):
 @hookimpl
 def events_costs(start, end):
     return figures.costs(start, end)
+
+
+@hookimpl
+def events_upcoming(user_id, until):
+    member, now = get_customer(user_id), utcnow()
+    if member is None:
+        return []
+    mine = dict(session().execute(
+        select(Event.slug, Registration.status).join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == user_id, Registration.status.in_(service.ACTIVE))).all())
+    return [{"slug": info.slug, "title": info.title, "starts_at": info.starts_at,
+             "start": info.local(info.starts_at), "timezone": info.timezone,
+             "place": info.place, "price": info.price, "registered": mine.get(info.slug),
+             "path": f"/events/{info.slug}"}
+            for info in service.upcoming(now)
+            if now < info.starts_at < until
+            and (info.slug in mine or (service.access(member, info).allowed
+                                       and not service.open_problem(info, now)))]
 
 
 @hookimpl

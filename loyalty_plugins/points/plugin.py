@@ -35,6 +35,7 @@ from hooks import gettext as _
 from loyalty_plugins.points import backtest, boosts, config, figures, ledger, promise
 from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
+from loyalty_plugins.points.statement import statement as member_statement
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
 
 storefront_contract = ">=2.6,<3"
@@ -91,6 +92,11 @@ def points_figures(start, end):
 @hookimpl
 def points_issued(start, end):
     return figures.issued_per_member(start, end)
+
+
+@hookimpl
+def points_statement(user_id, start, end):
+    return member_statement(user_id, start, end, utcnow())
 
 
 @hookimpl

@@ -31,6 +31,17 @@ def points_balance(user_id: int) -> tuple[int, int]:
     """A member's ``(available, pending)`` points."""
 
 
+@spec(Policy.FURNITURE, firstresult=True, since="2.6")
+def points_statement(user_id: int, start: datetime, end: datetime) -> dict:
+    """A member's points for an account statement, the period being ``[start, end)`` in
+    naive UTC: ``earned`` (given in the period: earned on orders, bonuses, staff additions,
+    as ``points_issued`` counts them), ``spent`` (on orders paid in it), ``expired`` (lapsed
+    in it); today's ``balance`` (usable now) and ``pending`` (waiting out the return
+    window); and ``expiring``: ``(points, day)`` pairs, soonest first, of the points that
+    expire in the next 30 days (``day``: the shop's date on which they are gone, as the
+    member's account page says it)."""
+
+
 @spec(Policy.FURNITURE, firstresult=True, since="2.5")
 def points_figures(start: datetime, end: datetime) -> dict[str, int]:
     """The programme's points for the owner's figures, the period being ``[start, end)`` in

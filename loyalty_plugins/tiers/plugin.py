@@ -4,6 +4,7 @@ multiplier and flags other plugins read (events, cards)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.tiers import backtest, figures, qualify
+from loyalty_plugins.tiers import backtest, figures, programme, qualify
 from loyalty_plugins.tiers.describe import describe_change
 from loyalty_plugins.tiers.programme import NAME, SCHEMA, by_code, ladder, next_tier
 
@@ -65,6 +66,24 @@ def tiers_ladder():
 @hookimpl
 def tiers_figures(start, end):
     return figures.figures(start, end)
+
+
+@hookimpl
+def tiers_progress(user_id):
+    tier, settings = qualify.current_tier(user_id), plugin_settings()
+    upcoming = next_tier(tier, ladder())
+    spend = qualify.spend_in_window(user_id, qualify.utcnow())
+    # The default names stay lazy texts: a message shows them in its recipient's language.
+    names = {row["code"]: programme.DEFAULT_NAMES.get(row["name"], row["name"])
+             for row in settings["ladder"]}
+
+    def shown(found):
+        return replace(found.info(), name=names.get(found.code, found.name))
+
+    return {"programme": settings["programme_name"], "tier": shown(tier), "spend": spend,
+            "window_months": settings["window_months"],
+            "next": shown(upcoming) if upcoming else None,
+            "left": max(upcoming.threshold - spend, 0) if upcoming else 0}
 
 
 @hookimpl
