@@ -161,10 +161,11 @@ def marks(filters: Filters) -> dict[str, tuple[float | None, int]]:
 
 def comments(filters: Filters, page: int, size: int) -> list[tuple[Answer, Survey]]:
     """Answers with a comment, newest first."""
-    return list(session().execute(answers_where(select(Answer, Survey), filters)
-                                  .where(Answer.reason != "")
-                                  .order_by(Answer.created_at.desc(), Answer.id.desc())
-                                  .offset((page - 1) * size).limit(size + 1)).tuples())
+    rows = session().execute(answers_where(select(Answer, Survey), filters)
+                             .where(Answer.reason != "")
+                             .order_by(Answer.created_at.desc(), Answer.id.desc())
+                             .offset((page - 1) * size).limit(size + 1))
+    return [(answer, survey) for answer, survey in rows]
 
 
 def choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -185,7 +186,8 @@ def export_batches(filters: Filters
                                                                      Answer.id)
     offset = 0
     while True:
-        batch = list(session().execute(query.offset(offset).limit(1000)).tuples())
+        batch = [(answer, survey) for answer, survey
+                 in session().execute(query.offset(offset).limit(1000))]
         if not batch:
             return
         scores: dict[int, dict[str, ServqualScore]] = {}

@@ -76,7 +76,7 @@ def gap(dimension: str, answers: int, sum_expectation: float, sum_perception: fl
     from scipy.stats import t  # on the first page with figures, not at start-up
 
     variance = max(0.0, (sum_squared_difference - answers * mean * mean) / (answers - 1))
-    half = t.ppf((1 + CONFIDENCE) / 2, answers - 1) * math.sqrt(variance / answers)
+    half = float(t.ppf((1 + CONFIDENCE) / 2, answers - 1)) * math.sqrt(variance / answers)
     return Gap(dimension, answers, mean_e, mean_p, mean - half, mean + half)
 
 
