@@ -233,3 +233,28 @@ def test_a_member_who_stopped_surveys_gets_no_invitation(app, shop):
         [status] = db.session.scalars(select(Notification.status).where(
             Notification.plugin == "surveys")).all()
     assert status == "suppressed"
+
+
+def test_a_spanish_member_reads_the_invitation_and_the_survey_in_spanish(app, shop):
+    from storefront.accounts.models import User
+    from tests.points_support import PASSWORD
+    from tests.support.forms import post_form
+
+    client = app.test_client()
+    post_form(client, "/register", "/register", {
+        "name": "Lucía", "email": "lucia@example.com", "password": PASSWORD,
+        "confirm": PASSWORD})
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    client.get(shop.link("lucia@example.com", "/register/finish/"))
+    with app.app_context():
+        uid = db.session.scalar(select(User.id).where(User.email == "lucia@example.com"))
+    paid_order(app, shop, client, email="lucia@example.com")
+    send_invitations(app)
+    with app.app_context():
+        [message] = db.session.scalars(select(Notification).where(
+            Notification.plugin == "surveys")).all()
+    assert message.subject.startswith("¿Qué tal fue su pedido ")
+    assert "Hola, Lucía:" in message.body and "Por responder recibe 20 puntos." in message.body
+    [link] = invitation_links(app, uid)
+    page = client.get(link).get_data(as_text=True)
+    assert "¿Qué probabilidad hay de que nos recomiende" in page
