@@ -191,6 +191,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     """Run the demo shop: SQLite, the content in content/, demo accounts, no keys needed."""
     from storefront import migrate
     from storefront.demo import (
+        answer_demo_survey,
         enable_builtin_plugins,
         ensure_demo_accounts,
         give_demo_points,
@@ -210,6 +211,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     give_demo_points()
     for line in load_demo_history():
         click.echo(line)
+    survey = answer_demo_survey()
+    if survey:
+        click.echo(survey)
     if no_serve:
         return
     import subprocess

@@ -258,3 +258,18 @@ def test_a_spanish_member_reads_the_invitation_and_the_survey_in_spanish(app, sh
     [link] = invitation_links(app, uid)
     page = client.get(link).get_data(as_text=True)
     assert "¿Qué probabilidad hay de que nos recomiende" in page
+
+
+def test_the_demo_has_one_answered_survey(app, shop):
+    from storefront.demo import answer_demo_survey, ensure_demo_accounts
+
+    with app.app_context():
+        ensure_demo_accounts()
+    client = app.test_client()
+    shop.login(client, "member@demo.shop", "member-demo-pass")
+    paid_order(app, shop, client, email="member@demo.shop")
+    with app.app_context():
+        assert answer_demo_survey() == "demo survey: one answered"
+        assert answer_demo_survey() == "demo survey: answered before"
+        [answer] = db.session.scalars(select(Answer)).all()
+        assert answer.nps == 9 and answer.reason.startswith("Great coffee")
