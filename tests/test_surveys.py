@@ -273,3 +273,18 @@ def test_the_demo_has_one_answered_survey(app, shop):
         assert answer_demo_survey() == "demo survey: answered before"
         [answer] = db.session.scalars(select(Answer)).all()
         assert answer.nps == 9 and answer.reason.startswith("Great coffee")
+
+
+def test_the_owners_command_and_storefront_jobs_run_send_due_invitations(app, shop):
+    from storefront.cli import main
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["plugins", "settings", "surveys", "order_delay_days=0",
+                                  "servqual=true"])
+    assert result.exit_code == 0, result.output
+    client, uid = member(app, shop)
+    paid_order(app, shop, client)
+    result = runner.invoke(main, ["jobs", "run", "--only", "surveys:invite"])
+    assert result.exit_code == 0, result.output
+    [link] = invitation_links(app, uid)
+    assert "Service quality" in client.get(link).get_data(as_text=True)
