@@ -253,11 +253,11 @@ def test_a_spanish_member_reads_the_invitation_and_the_survey_in_spanish(app, sh
     with app.app_context():
         [message] = db.session.scalars(select(Notification).where(
             Notification.plugin == "surveys")).all()
-    assert message.subject.startswith("¿Qué tal fue su pedido ")
-    assert "Hola, Lucía:" in message.body and "Por responder recibe 20 puntos." in message.body
+    assert message.subject.startswith("¿Qué tal fue tu pedido ")
+    assert "Hola, Lucía:" in message.body and "Por responder recibes 20 puntos." in message.body
     [link] = invitation_links(app, uid)
     page = client.get(link).get_data(as_text=True)
-    assert "¿Qué probabilidad hay de que nos recomiende" in page
+    assert "¿Qué probabilidad hay de que nos recomiendes" in page
 
 
 def test_the_demo_has_one_answered_survey(app, shop):
