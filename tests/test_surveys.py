@@ -76,6 +76,8 @@ def test_a_paid_order_gets_one_invitation_and_answering_gives_points_once(app, s
     assert survey_points(app, uid) == [(20, f"Answered the survey on order "
                                             f"{survey.order_number}")]
     assert balance(app, uid)[0] >= 20
+    history = client.get("/plugins/points/history").get_data(as_text=True)
+    assert f"answered the survey on order {survey.order_number}" in history
     with app.app_context():
         [row] = db.session.scalars(select(Answer)).all()
         assert (row.nps, row.delivery, row.product, row.service) == (9, 4, 5, 3)
@@ -258,6 +260,9 @@ def test_a_spanish_member_reads_the_invitation_and_the_survey_in_spanish(app, sh
     [link] = invitation_links(app, uid)
     page = client.get(link).get_data(as_text=True)
     assert "¿Qué probabilidad hay de que nos recomiendes" in page
+    post_answer(client, link, answer_fields())
+    history = client.get("/plugins/points/history").get_data(as_text=True)
+    assert "respuesta a la encuesta del pedido SF-" in history
 
 
 def test_the_demo_has_one_answered_survey(app, shop):

@@ -88,7 +88,9 @@ def _rate_limited(user_id: int, cfg: Settings, now: datetime) -> None:
 
 
 def points_reason(survey: Survey) -> str:
-    """The reason in the member's points history (stored in English, as the ledger is)."""
+    """The reason in the member's points history, stored in English as the ledger is; the
+    points plugin recognises it by the key and shows it in the reader's language
+    (loyalty_plugins/points/describe.py): keep the two in step."""
     if survey.kind == "event":
         return f"Answered the survey on {survey.event_title}"
     return f"Answered the survey on order {survey.order_number}"
