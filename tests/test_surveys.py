@@ -293,3 +293,21 @@ def test_the_owners_command_and_storefront_jobs_run_send_due_invitations(app, sh
     assert result.exit_code == 0, result.output
     [link] = invitation_links(app, uid)
     assert "Service quality" in client.get(link).get_data(as_text=True)
+
+
+def test_the_owner_sets_the_survey_on_its_settings_page(app, shop):
+    from loyalty_plugins.surveys import settings
+    from tests.support.forms import post_form
+    from tests.test_events import staff_client
+
+    owner = staff_client(app, shop, "owner")
+    page = owner.get("/admin/plugins/surveys").get_data(as_text=True)
+    assert "SERVQUAL wording" in page and "Days after payment to ask about an order" in page
+    saved = post_form(owner, "/admin/plugins/surveys", "/admin/plugins/surveys/settings", {
+        "order_delay_days": "3", "event_delay_days": "2", "link_days": "10", "points": "0",
+        "servqual": "true", "rate_limit_count": "5"})
+    assert saved.status_code == 303, saved.get_data(as_text=True)[-2000:]
+    with app.app_context():
+        cfg = settings.current()
+    assert (cfg.order_delay_days, cfg.event_delay_days, cfg.link_days, cfg.points,
+            cfg.servqual, cfg.wording) == (3, 2, 10, 0, True, {})
