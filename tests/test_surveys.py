@@ -70,7 +70,7 @@ def test_a_paid_order_gets_one_invitation_and_answering_gives_points_once(app, s
     guest = app.test_client()  # the link works without logging in
     fields = hidden_fields(guest.get(link).get_data(as_text=True))
     answered = guest.post(link, data={
-        **fields, **answer_fields(reason="<b>Quick</b> and friendly<script>x()</script>")})
+        **fields, **answer_fields(reason="<b>Quick</b> & friendly <3<script>x()</script>")})
     assert answered.status_code == 200
     assert "20 points for answering are in your account." in answered.get_data(as_text=True)
     assert survey_points(app, uid) == [(20, f"Answered the survey on order "
@@ -81,7 +81,11 @@ def test_a_paid_order_gets_one_invitation_and_answering_gives_points_once(app, s
     with app.app_context():
         [row] = db.session.scalars(select(Answer)).all()
         assert (row.nps, row.delivery, row.product, row.service) == (9, 4, 5, 3)
-        assert row.reason == "Quick and friendly"  # member text is kept as plain text
+        assert row.reason == "Quick & friendly <3"  # member text is kept as plain text
+    from tests.test_events import staff_client
+
+    comments = staff_client(app, shop, "manager").get("/plugins/surveys/comments")
+    assert "<td>Quick &amp; friendly &lt;3</td>" in comments.get_data(as_text=True)
     # Replayed: the page and a second submission say it was answered; no more points.
     assert guest.get(link).status_code == 409
     again = guest.post(link, data={**fields, **answer_fields(nps="0")})

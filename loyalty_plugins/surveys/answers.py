@@ -5,6 +5,7 @@ once."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -41,11 +42,13 @@ class Form:
 
 
 def clean_text(text: str) -> str:
-    """Member text kept as plain text: any HTML in it is removed (nh3 with no tag allowed),
-    and the page escapes what is left when it shows it."""
+    """Member text kept as plain text: HTML tags are removed (nh3 with no tag allowed, which
+    drops a script's content too), and what nh3 escaped is unescaped again ("Tom & Jerry"
+    stays as typed), since every page escapes the text when it shows it."""
     import nh3  # on the first answer, not at start-up
 
-    return nh3.clean(text.replace("\r\n", "\n"), tags=set()).strip()[:MAX_REASON]
+    cleaned = nh3.clean(text.replace("\r\n", "\n"), tags=set())
+    return html.unescape(cleaned).strip()[:MAX_REASON]
 
 
 def _score(raw: str | None, low: int, high: int) -> int | None:
