@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from loyalty_plugins.birthdays.models import Birthday
 from storefront import demo_history
 from storefront.accounts.models import User
 from storefront.catalog.models import Product
@@ -96,6 +97,9 @@ def test_the_demo_shop_has_two_years_of_customers_and_their_insights(make_app):
                 db.session.scalars(select(DomainEvent))} <= {
             ("customer", account) for account in demo_accounts}
         assert db.session.scalars(select(Notification.email)).all() == [DEMO_MEMBER[0]]
+        # The demo member's birthday is this month (today: the worker greets them).
+        birthday = db.session.get(Birthday, member)
+        assert (birthday.day, birthday.month, birthday.year) == (today.day, today.month, None)
         counts = [db.session.scalar(select(func.count()).select_from(model))
                   for model in (Order, OrderLine, User)]
     again = demo(app)
