@@ -1,5 +1,6 @@
 """Answering a survey in the browser from the invitation's link, without logging in, then
-the owner reading the figures; axe-core finds no accessibility problem on those pages."""
+the owner reading the figures; axe-core finds no accessibility problem on those pages, in
+both themes."""
 
 from __future__ import annotations
 
@@ -27,12 +28,13 @@ pytestmark = [
 ]
 
 
-def test_a_member_answers_a_survey_and_the_owner_reads_it(make_app):
+@pytest.mark.parametrize("theme", ["default", "market"])
+def test_a_member_answers_a_survey_and_the_owner_reads_it(make_app, theme):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
     script = axe_script()
-    app = surveys_app(make_app)
+    app = surveys_app(make_app, THEME=theme)
     configure(app, servqual="true")
     shop = Shop(app)
     client, uid = member(app, shop)
