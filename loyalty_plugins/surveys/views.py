@@ -40,7 +40,8 @@ def answer(signed: str):
             return render_template("surveys/thanks.html", points=cfg.points
                                    if provided("points_grant") else 0)
     return render_template("surveys/survey.html", survey=survey, form=form, items=items,
-                           signed=signed, marks=answers.MARKS), 400 if form.problems else 200
+                           signed=signed, marks=answers.MARKS,
+                           names=settings.DIMENSION_NAMES), 400 if form.problems else 200
 
 
 def blueprint() -> Blueprint:
