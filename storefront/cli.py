@@ -192,6 +192,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from storefront import migrate
     from storefront.demo import (
         add_demo_referral,
+        answer_demo_survey,
         enable_builtin_plugins,
         ensure_demo_accounts,
         give_demo_birthday,
@@ -214,6 +215,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     give_demo_birthday()
     for line in load_demo_history():
         click.echo(line)
+    survey = answer_demo_survey()
+    if survey:
+        click.echo(survey)
     if no_serve:
         return
     import subprocess

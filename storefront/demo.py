@@ -78,6 +78,21 @@ def give_demo_birthday() -> None:
     db.session.commit()
 
 
+def answer_demo_survey() -> str | None:
+    """One answered survey (the surveys plugin's, about the demo member's latest order), so
+    the owner's survey pages have something to show; what happened, or None while the
+    plugin is off."""
+    from hooks import call, provided
+
+    if not provided("surveys_sample_answer"):
+        return None
+    member = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[2][1]))
+    added = call("surveys_sample_answer", user_id=member.id, nps=9,
+                 reason=_("Great coffee, and the parcel came quickly."))
+    db.session.commit()
+    return "demo survey: one answered" if added else "demo survey: answered before"
+
+
 def load_demo_history() -> list[str]:
     """The demo's purchase history (storefront.demo_history), then, if it was written now,
     the insights figures computed from it; what happened, a line each."""

@@ -412,8 +412,9 @@ def ticket_by_token(token: str) -> tuple[Registration | None, EventInfo | None]:
 
 
 def check_in(reg: Registration, info: EventInfo, staff: CustomerView, now: datetime) -> bool:
-    """Mark the ticket as used, once; grants the attendance points when set. False when the
-    ticket was not valid or already used."""
+    """Mark the ticket as used, once; grants the attendance points when set and tells other
+    plugins (event ``events.attended``). False when the ticket was not valid or already
+    used."""
     done = session().execute(
         update(Registration)
         .where(Registration.id == reg.id, Registration.status == "confirmed",
@@ -421,6 +422,9 @@ def check_in(reg: Registration, info: EventInfo, staff: CustomerView, now: datet
         .values(checked_in_at=now, checked_in_by=staff.email or "")).rowcount
     if not done:
         return False
+    emit("events.attended", aggregate_type="customer", aggregate_id=reg.user_id,
+         payload={"user_id": reg.user_id, "event": info.slug, "title": info.title,
+                  "registration_id": reg.id})
     points = plugin_settings()["attendance_points"]
     if points and provided("points_grant"):
         # Stored in English (the audit trail); the points plugin recognises the key's prefix

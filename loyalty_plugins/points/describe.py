@@ -6,8 +6,8 @@ writes itself are recognised here by what the row holds (``kind``, ``order_id``,
 and said again in the reader's language, with the order's number and dates as that language
 writes them. What people wrote is shown as stored: a staff correction's reason, and the
 reasons other plugins give through ``points_grant`` (except the events plugin's attendance
-points, the welcome plugin's joining gift, the referrals plugin's reward and the birthdays
-plugin's gifts, recognised by their keys).
+points, the welcome plugin's joining gift, the referrals plugin's reward, the birthdays
+plugin's gifts and the surveys plugin's points for answering, recognised by their keys).
 """
 
 from __future__ import annotations
@@ -65,6 +65,12 @@ GREETING_GIFTS: dict[str, Callable[[str], str]] = {
     "birthday:": lambda year: _("Birthday gift %(year)s", year=year),
     "anniversary:": lambda year: _("Anniversary gift %(year)s", year=year),
 }
+# The surveys plugin's points for answering (loyalty_plugins/surveys/answers.py,
+# points_reason): key "surveys:<survey id>", reason "Answered the survey on order <number>"
+# or "Answered the survey on <event title>".
+SURVEY_KEY = "surveys:"
+ANSWERED = "Answered the survey on "
+ANSWERED_ORDER = re.compile(r"Answered the survey on order (?P<order>\S+)")
 
 
 def describe_entry(entry: PointsEntry, label: Callable[[int], str] = order_label) -> str:
@@ -90,6 +96,11 @@ def describe_entry(entry: PointsEntry, label: Callable[[int], str] = order_label
         return _("Attended %(event)s", event=stored[len(ATTENDED):])
     if kind == "bonus" and key.startswith(REFERRAL_KEY) and (found := REFERRED.fullmatch(stored)):
         return _("referral: the first order of %(name)s counted", name=found["name"])
+    if kind == "bonus" and key.startswith(SURVEY_KEY) and (
+            found := ANSWERED_ORDER.fullmatch(stored)):
+        return _("answered the survey on order %(order)s", order=found["order"])
+    if kind == "bonus" and key.startswith(SURVEY_KEY) and stored.startswith(ANSWERED):
+        return _("answered the survey on %(event)s", event=stored[len(ANSWERED):])
     return stored
 
 
