@@ -195,6 +195,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         ensure_demo_accounts,
         give_demo_points,
         load_demo_history,
+        open_demo_complaint,
     )
 
     migrate.upgrade(current_app)
@@ -210,6 +211,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     give_demo_points()
     for line in load_demo_history():
         click.echo(line)
+    open_demo_complaint()
     if no_serve:
         return
     import subprocess

@@ -43,6 +43,23 @@ def give_demo_points() -> None:
     db.session.commit()
 
 
+def open_demo_complaint() -> None:
+    """One open complaint of the demo member's, for staff to answer (complaints plugin)."""
+    from hooks import call, provided
+    from storefront.orders.models import Order
+
+    if not provided("complaints_open"):
+        return
+    member = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[2][1]))
+    order_id = db.session.scalar(select(Order.id).where(Order.user_id == member.id)
+                                 .order_by(Order.id.desc()).limit(1))
+    # Kept as the member typed it, in English (not translated).
+    call("complaints_open", key="demo:complaint", user_id=member.id, category="order",
+         order_id=order_id, text="The coffee grinder arrived with a cracked lid. Could you "
+                                 "send a new lid?")
+    db.session.commit()
+
+
 def load_demo_history() -> list[str]:
     """The demo's purchase history (storefront.demo_history), then, if it was written now,
     the insights figures computed from it; what happened, a line each."""

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from loyalty_plugins.complaints.models import Complaint
 from storefront import demo_history
 from storefront.accounts.models import User
 from storefront.catalog.models import Product
@@ -98,11 +99,17 @@ def test_the_demo_shop_has_two_years_of_customers_and_their_insights(make_app):
         assert db.session.scalars(select(Notification.email)).all() == [DEMO_MEMBER[0]]
         counts = [db.session.scalar(select(func.count()).select_from(model))
                   for model in (Order, OrderLine, User)]
+        # One open complaint of the demo member's about their latest order, for staff.
+        assert db.session.execute(select(Complaint.user_id, Complaint.status,
+                                         Complaint.order_id)).all() == [
+            (member, "new", db.session.scalar(select(func.max(Order.id)).where(
+                Order.user_id == member)))]
     again = demo(app)
     assert f"demo history: {sum(len(m) for m in bought.values())} orders, loaded before" in again
     with app.app_context():
         assert [db.session.scalar(select(func.count()).select_from(model))
                 for model in (Order, OrderLine, User)] == counts
+        assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
     # The owner finds the figures computed, every segment with customers in it.
     owner = app.test_client()
     post_form(owner, "/login", "/login", {"email": "owner@demo.shop",

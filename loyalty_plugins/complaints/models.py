@@ -16,7 +16,8 @@ NEW, IN_PROGRESS, WAITING, RESOLVED, CLOSED = (
 STATUSES = (NEW, IN_PROGRESS, WAITING, RESOLVED, CLOSED)
 OPEN = (NEW, IN_PROGRESS, WAITING)
 DONE = (RESOLVED, CLOSED)
-CATEGORIES = ("order", "product", "event", "service", "follow-up")
+FOLLOW_UP = "follow-up"  # a task for staff (a survey's detractor); the member sees it once answered
+CATEGORIES = ("order", "product", "event", "service", FOLLOW_UP)
 FILED = ("order", "product", "event", "service")  # what members and guests choose from
 KINDS = ("complaint", "claim")
 # Thread entries: a staff reply the member reads, the member's own message, a staff note.
@@ -33,7 +34,7 @@ class Complaint(Model):
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     email: Mapped[str] = mapped_column(String(254))  # where replies go (a guest's address)
     name: Mapped[str] = mapped_column(String(200), default="")
-    origin: Mapped[str] = mapped_column(String(12))  # member | guest | surveys
+    origin: Mapped[str] = mapped_column(String(12))  # member | guest | surveys | a plugin
     filer: Mapped[str] = mapped_column(String(80), default="")  # its Filer key (rate limit)
     kind: Mapped[str] = mapped_column(String(12), default="complaint")
     category: Mapped[str] = mapped_column(String(16))

@@ -22,7 +22,7 @@ from hooks import (
 )
 from hooks import gettext as _
 from loyalty_plugins.complaints import digest, figures, service, settings
-from loyalty_plugins.complaints.models import OPEN, Complaint
+from loyalty_plugins.complaints.models import CATEGORIES, FOLLOW_UP, OPEN, Complaint
 from loyalty_plugins.complaints.views import blueprint
 from loyalty_plugins.complaints.words import STATUS_NAMES
 
@@ -62,11 +62,14 @@ def complaints_figures(start, end):
 
 
 @hookimpl
-def complaints_open(key, user_id, order_id, text):
+def complaints_open(key, user_id, category, order_id, text):
+    if category not in CATEGORIES:
+        raise ValueError(f"complaint {key}: no category {category!r}")
     member = get_customer(user_id)
-    return service.open_follow_up(key, user_id, member.email if member else "",
-                                  (member.name or "") if member else "", order_id,
-                                  text or "", utcnow())
+    if member is None:
+        raise ValueError(f"complaint {key}: no member {user_id}")
+    return service.open_for(key, user_id, member.email or "", member.name or "", category,
+                            order_id, text, "plugin", utcnow())
 
 
 @hookimpl
@@ -80,8 +83,9 @@ def shop_event(event):
         return
     text = _("NPS %(score)s. %(comment)s", score=payload.get("score"),
              comment=payload.get("comment") or "").strip()
-    service.open_follow_up(f"{DETRACTOR}:{event.id}", member.id, member.email or "",
-                           member.name or "", payload.get("order_id"), text, utcnow())
+    service.open_for(f"{DETRACTOR}:{event.id}", member.id, member.email or "",
+                     member.name or "", FOLLOW_UP, payload.get("order_id"), text, "surveys",
+                     utcnow())
 
 
 @hookimpl

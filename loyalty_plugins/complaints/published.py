@@ -25,8 +25,10 @@ def complaints_figures(start: datetime, end: datetime) -> dict:
 
 
 @spec(Policy.DECIDES, firstresult=True, since="2.6")
-def complaints_open(key: str, user_id: int, order_id: int | None, text: str) -> bool:
-    """Open a follow-up task for staff about member ``user_id`` (a complaint of category
-    "follow-up", status new, with ``text`` as its first words, e.g. a survey's comment),
-    once per ``key``: True when opened, False when ``key`` was used before. Writes in the
-    caller's transaction."""
+def complaints_open(key: str, user_id: int, category: str, order_id: int | None,
+                    text: str) -> bool:
+    """Open a complaint for member ``user_id`` (status new) with ``text`` as its first words,
+    once per ``key``: True when opened, False when ``key`` was used before. ``category`` is
+    ``order``, ``product``, ``event``, ``service`` or ``follow-up`` (a task for staff, e.g. a
+    survey's detractor, that the member sees once staff answered it). Writes in the caller's
+    transaction."""

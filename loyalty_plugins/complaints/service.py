@@ -16,6 +16,7 @@ from hooks import gettext as _
 from loyalty_plugins.complaints import settings
 from loyalty_plugins.complaints.models import (
     DONE,
+    FOLLOW_UP,
     MEMBER,
     NEW,
     NOTE,
@@ -130,13 +131,14 @@ def file(member: CustomerView | None, email: str, name: str, filing: Filing,
     return complaint
 
 
-def open_follow_up(key: str, user_id: int | None, email: str, name: str, order_id: int | None,
-                   text: str, now: datetime) -> bool:
-    """A follow-up task for staff (category "follow-up", status new), once per ``key``."""
-    first_due, resolution_due = due_times("follow-up", now)
+def open_for(key: str, user_id: int | None, email: str, name: str, category: str,
+             order_id: int | None, text: str, origin: str, now: datetime) -> bool:
+    """A complaint opened by the shop for a member (status new), once per ``key``: a
+    survey's follow-up task for staff, or the demo's complaint."""
+    first_due, resolution_due = due_times(category, now)
     return insert_once(Complaint, ["source_key"], source_key=key, user_id=user_id,
-                       email=email, name=name, origin="surveys", filer="", kind="complaint",
-                       category="follow-up", about="", order_id=order_id, text=text,
+                       email=email, name=name, origin=origin, filer="", kind="complaint",
+                       category=category, about="", order_id=order_id, text=text,
                        status=NEW, created_at=now, first_reply_due=first_due,
                        resolution_due=resolution_due)
 
@@ -186,16 +188,16 @@ def rate(complaint: Complaint, satisfied: bool, now: datetime) -> None:
 
 
 def of_member(user_id: int) -> list[Complaint]:
-    """The complaints a member sees: theirs, and a survey follow-up once staff answered."""
+    """The complaints a member sees: theirs, and a follow-up task once staff answered."""
     return list(session().scalars(select(Complaint).where(
         Complaint.user_id == user_id,
-        (Complaint.origin != "surveys") | Complaint.first_reply_at.is_not(None))
+        (Complaint.category != FOLLOW_UP) | Complaint.first_reply_at.is_not(None))
         .order_by(Complaint.created_at.desc(), Complaint.id.desc())))
 
 
 def visible_to_member(complaint: Complaint, user_id: int) -> bool:
     return complaint.user_id == user_id and (
-        complaint.origin != "surveys" or complaint.first_reply_at is not None)
+        complaint.category != FOLLOW_UP or complaint.first_reply_at is not None)
 
 
 def overdue(complaint: Complaint, now: datetime) -> bool:
