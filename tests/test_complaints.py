@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from hooks.testing import form_fields
 from storefront.extensions import db
 from storefront.orders.models import Order
 from tests.complaints_support import (
@@ -143,6 +144,11 @@ def test_staff_reply_notes_status_and_the_members_rating(app, shop):
                       {"satisfied": "no"}, follow_redirects=True)
     assert "You already rated this answer." in again.get_data(as_text=True)
     assert complaint(app, cid).satisfied is True
+    staff_post(staff, cid, "status", {"status": "closed"})
+    closed = mia.post(f"/plugins/complaints/{cid}/messages", data={
+        **form_fields(mia.get("/account").get_data(as_text=True), ""), "text": "One more"})
+    assert closed.status_code == 409
+    assert "This complaint is closed. Please file a new one." in closed.get_data(as_text=True)
 
 
 def test_members_and_guests_are_rate_limited(app, shop):

@@ -98,7 +98,7 @@ def shop_register_jobs():
 def shop_nav_links(customer):
     if customer.has_role("staff"):
         return [NavLink(_("Complaints"), "/plugins/complaints/staff", order=80)]
-    return []
+    return [NavLink(_("Complaints"), "/plugins/complaints/new", order=80)]
 
 
 @hookimpl

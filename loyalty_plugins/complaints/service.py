@@ -15,6 +15,7 @@ from hooks import CustomerView, OrderView, get_order, insert_once, ngettext, ses
 from hooks import gettext as _
 from loyalty_plugins.complaints import settings
 from loyalty_plugins.complaints.models import (
+    CLOSED,
     DONE,
     FOLLOW_UP,
     MEMBER,
@@ -154,6 +155,8 @@ def add_entry(complaint: Complaint, kind: str, author: CustomerView, text: str,
               now: datetime) -> Entry:
     values = settings.current()
     body = clean_text(text, values)
+    if kind == MEMBER and complaint.status == CLOSED:
+        raise Refused(_("This complaint is closed. Please file a new one."), 409)
     if kind == MEMBER:
         _hold(filer_key(author, author.email or ""), now, values)
         if complaint.status == WAITING:
