@@ -4,10 +4,14 @@ permission boundary (another member's complaint or file, a guest's order, the ra
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
 from hooks.testing import form_fields
+from storefront.accounts.models import User
 from storefront.extensions import db
 from storefront.orders.models import Order
 from tests.complaints_support import (
@@ -26,6 +30,7 @@ from tests.support.forms import post_form
 from tests.test_welcome import staff_client
 
 SKU = "EQP-GRD-01"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -179,3 +184,31 @@ def test_staff_pages_are_for_staff(app, shop):
     refused = post_form(mia, "/account", f"/plugins/complaints/staff/{cid}/entries",
                         {"kind": "reply", "text": "I answer myself"})
     assert refused.status_code == 404 and messages(app) == []
+
+
+def _guide_reply(guide: str) -> str:
+    """The reply message the owner guide shows, as its quoted lines."""
+    quoted = re.search(r"(?ms)^> \*\*(?:Subject|Asunto):\*\* ((?:Reply to|Respuesta a) .*?)"
+                       r"\n>\n(.*?)^> Storefront$", guide)
+    body = "\n".join(line[2:] for line in quoted.group(2).splitlines())
+    return quoted.group(1), body + "\nStorefront"
+
+
+@pytest.mark.parametrize("language, guide", [("en", "docs/owner-guide.md"),
+                                             ("es", "docs/es/owner-guide.md")])
+def test_the_reply_message_is_the_one_the_owner_guide_shows(app, shop, language, guide):
+    mia, uid = member(app, shop)
+    with app.app_context():
+        db.session.get(User, uid).language = language
+        db.session.commit()
+    cid = filed_id(file(mia))
+    reply = {"en": "Sorry! A new lid is on its way.",
+             "es": "¡Lo sentimos! Una tapa nueva va de camino."}[language]
+    staff_post(staff_client(app, shop, "staff"), cid, "entries",
+               {"kind": "reply", "text": reply})
+    [sent] = messages(app)
+    subject, body = _guide_reply((ROOT / guide).read_text())
+    shown = body.replace("https://shop.example/plugins/complaints/12",
+                         f"http://localhost/plugins/complaints/{cid}")
+    assert sent.subject == subject.replace("C-12", f"C-{cid}")
+    assert sent.body.strip() == shown.replace("C-12", f"C-{cid}").strip()
