@@ -33,17 +33,20 @@ def own_or_404(complaint_id: int) -> Complaint:
 
 
 def _uploads(complaint: Complaint, values: dict, now) -> None:
+    """Check every file first, then store them: a refused file leaves none behind."""
     files = [f for f in request.files.getlist("attachments") if f and f.filename]
     if len(files) > values["attachments_per_complaint"]:
         raise service.Refused(_("Attach at most %(count)s files.",
                                 count=values["attachments_per_complaint"]))
     limit = values["attachment_max_kb"]
-    for upload in files:
-        data = upload.stream.read(limit * 1024 + 1)
-        try:
-            session().add(attachments.store(complaint.id, data, upload.filename, limit, now))
-        except attachments.Rejected as exc:
-            raise service.Refused(str(exc)) from exc
+    read = [(upload.stream.read(limit * 1024 + 1), upload.filename) for upload in files]
+    try:
+        for data, name in read:
+            attachments.checked(data, name, limit)
+    except attachments.Rejected as exc:
+        raise service.Refused(str(exc)) from exc
+    for data, name in read:
+        session().add(attachments.store(complaint.id, data, name, limit, now))
 
 
 def new():
