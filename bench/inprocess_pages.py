@@ -5,7 +5,9 @@
 Prepares the same demo shop as bench_pages.py (temporary folder, deleted at the end), builds
 the app as production does (ENV_NAME=production, strong generated secret key) and calls it
 with the Flask test client: the product page for a new visitor (no cookie) and for a
-returning one (the cookie a browser keeps), the cart page with 2 lines, and the bare
+returning one (the cookie a browser keeps), for the demo member signed in ("member": never
+from the guest page cache; the points and tiers plugins price the product for them to show
+the points it earns and the tier's price), the cart page with 2 lines, and the bare
 reference app on the same database. Less sensitive to a busy machine than bench_pages.py:
 the best of --repeats batches counts; "uncached" is the new visitor's product page with the
 guest page cache off (GUEST_PAGE_CACHE_SIZE=0), "home" the home page (12 products) with it
@@ -68,6 +70,20 @@ def cart_cookie(client) -> str:
     return cookie
 
 
+def member_cookie(client) -> str:
+    """The session of the demo member, signed in through the login form."""
+    page = client.get("/login")
+    cookie = cookie_of(page, "")
+    response = client.post("/login", headers={"Cookie": cookie}, data={
+        "csrf_token": CSRF_RE.search(page.get_data(as_text=True)).group(1),
+        "email": "member@demo.shop", "password": "member-demo-pass"})
+    assert response.status_code in (302, 303), response.status_code
+    cookie = cookie_of(response, cookie)
+    for _ in range(2):  # the first view consumes the flash messages
+        cookie = cookie_of(client.get(PRODUCT_PATH, headers={"Cookie": cookie}), cookie)
+    return cookie
+
+
 def timer(client, path: str, cookie: str) -> Callable[[int], float]:
     headers = {"Cookie": cookie} if cookie else {}
 
@@ -86,8 +102,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--profile",
-                        choices=["product", "returning", "uncached", "home", "home-uncached",
-                                 "cart", "bare"])
+                        choices=["product", "returning", "uncached", "member", "home",
+                                 "home-uncached", "cart", "bare"])
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="storefront-inproc-"))
@@ -111,6 +127,7 @@ def main() -> int:
         targets = {"product": timer(shop, PRODUCT_PATH, ""),
                    "returning": timer(shop, PRODUCT_PATH, returning_cookie(shop)),
                    "uncached": timer(uncached, PRODUCT_PATH, ""),
+                   "member": timer(shop, PRODUCT_PATH, member_cookie(shop)),
                    "home": timer(shop, "/", ""),
                    "home-uncached": timer(uncached, "/", ""),
                    "cart": timer(shop, "/cart", cart_cookie(shop)),

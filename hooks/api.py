@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from hooks.types import CustomerView, NotProvided, OrderView, TierInfo
+from hooks.types import CartLineView, CustomerView, NotProvided, OrderView, TierInfo
 
 if TYPE_CHECKING:
     from sqlalchemy import Subquery
@@ -99,7 +99,7 @@ def get_customer(user_id: int) -> CustomerView | None:
     user = db.session.get(User, user_id)
     if user is None:
         return None
-    return CustomerView(user.id, user.email, user.name, user.role)
+    return CustomerView(user.id, user.email, user.name, user.role, user.created_at)
 
 
 def get_customers(user_ids: Iterable[int]) -> dict[int, CustomerView]:
@@ -112,9 +112,11 @@ def get_customers(user_ids: Iterable[int]) -> dict[int, CustomerView]:
     wanted = set(user_ids)
     if not wanted:
         return {}
-    rows = db.session.execute(select(User.id, User.email, User.name, User.role)
+    rows = db.session.execute(select(User.id, User.email, User.name, User.role,
+                                     User.created_at)
                               .where(User.id.in_(wanted))).all()
-    return {row.id: CustomerView(row.id, row.email, row.name, row.role) for row in rows}
+    return {row.id: CustomerView(row.id, row.email, row.name, row.role, row.created_at)
+            for row in rows}
 
 
 def members(batch: int = 500) -> Iterator[CustomerView]:
@@ -127,12 +129,13 @@ def members(batch: int = 500) -> Iterator[CustomerView]:
 
     last = 0
     while True:
-        rows = db.session.execute(select(User.id, User.email, User.name, User.role)
+        rows = db.session.execute(select(User.id, User.email, User.name, User.role,
+                                         User.created_at)
                                   .where(User.id > last).order_by(User.id).limit(batch)).all()
         if not rows:
             return
         for row in rows:
-            yield CustomerView(row.id, row.email, row.name, row.role)
+            yield CustomerView(row.id, row.email, row.name, row.role, row.created_at)
         last = rows[-1].id
 
 
@@ -240,6 +243,19 @@ def offer_product(sku: str, *, title: str, price: int, link: str, summary: str =
 
     offer(_own_name("offer_product"), sku, title=title, price=price, link=link,
           summary=summary, active=active)
+
+
+def quote(lines: Iterable[CartLineView], customer: CustomerView | None = None) -> OrderView:
+    """What ``customer`` (the current shopper when None) would pay for ``lines`` as a cart
+    of their own, priced now as the cart and the checkout price it: every enabled plugin's
+    adjustments, the shop's shipping fee and its cap on discounts; nothing is written. The
+    answer is an ``OrderView`` with ``id`` 0, ``number`` "" and ``status`` "quote". Asked
+    again in the same request with the same lines and customer, it answers from memory, so
+    plugins that show figures of one product on one page price it once. Raises when a
+    pricing plugin fails, as the checkout would."""
+    from storefront.cart.service import customer_view, quote_lines
+
+    return quote_lines(tuple(lines), customer or customer_view())
 
 
 def get_order(order_id: int) -> OrderView | None:

@@ -75,6 +75,7 @@ class CustomerView:
     email: str | None = None
     name: str | None = None
     role: str = "guest"
+    joined_at: datetime | None = None  # when the account was created, naive UTC (since 2.6)
 
     @property
     def is_member(self) -> bool:
@@ -136,6 +137,12 @@ class OrderView:
     refunded_total: int
     lines: tuple[OrderLineView, ...]
     adjustments: tuple[AppliedView, ...]
+    # Since 2.6: the delivery address as a normalised hash ("" when the order has none), to
+    # tell whether two orders go to the same place without reading the address; and the
+    # payment card's fingerprint (the same for the same card number), None unless a card
+    # paid the order.
+    delivery_key: str = ""
+    card_fingerprint: str | None = None
 
     def applied(self, plugin: str) -> int:
         """What ``plugin``'s adjustments took off this order, in minor units."""

@@ -191,8 +191,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     """Run the demo shop: SQLite, the content in content/, demo accounts, no keys needed."""
     from storefront import migrate
     from storefront.demo import (
+        add_demo_referral,
         enable_builtin_plugins,
         ensure_demo_accounts,
+        give_demo_birthday,
         give_demo_points,
         load_demo_history,
         open_demo_complaint,
@@ -209,6 +211,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     for role, email, password in ensure_demo_accounts():
         click.echo(f"  {role:<9} {email:<28} {password}")
     give_demo_points()
+    add_demo_referral()
+    give_demo_birthday()
     for line in load_demo_history():
         click.echo(line)
     open_demo_complaint()

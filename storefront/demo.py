@@ -43,6 +43,38 @@ def give_demo_points() -> None:
     db.session.commit()
 
 
+# A friend of the demo member who joined with her referral code and has not bought yet: the
+# member's referral page shows a pending referral.
+DEMO_FRIEND = ("friend@demo.shop", "friend-demo-pass", "Felix Friend")
+
+
+def add_demo_referral() -> None:
+    from hooks import call, provided
+
+    if not provided("referrals_refer"):
+        return
+    email, password, name = DEMO_FRIEND
+    friend = db.session.scalar(select(User).where(User.email == email))
+    if friend is not None:
+        return  # made before, with its referral
+    friend = create_user(email, password, name, Role.CUSTOMER)
+    mark_verified(friend)
+    member = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[2][1]))
+    call("referrals_refer", referee_id=friend.id, referrer_id=member.id)
+    db.session.commit()
+
+
+def give_demo_birthday() -> None:
+    """The demo member's birthday is today, the shop's date (no year): the worker's first run
+    of the birthdays job greets them, and staff see the greeting on their customer page."""
+    from hooks import call, provided, today
+
+    if not provided("birthdays_set"):
+        return
+    member = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[2][1]))
+    day = today()
+    call("birthdays_set", user_id=member.id, day=day.day, month=day.month, year=None,
+         actor="demo")
 def open_demo_complaint() -> None:
     """One open complaint of the demo member's, for staff to answer (complaints plugin)."""
     from hooks import call, provided

@@ -242,12 +242,17 @@ def panels(hook_name: str, **kwargs) -> list:
     return sorted(found, key=lambda panel: (panel.order, panel.title))
 
 
-def render_slot(name: str, **context) -> Markup:
-    """Collect what plugins render into a named slot of the page."""
+def render_slot(name: str, **context) -> Markup | str:
+    """Collect what plugins render into a named slot of the page (or of a text message:
+    ``TEXT_SLOTS`` hold plain text, one plugin's answer a paragraph)."""
     results = plugins.collect("shop_template_slot", name=name, context=context)
     if not results:  # the usual answer: no plugin fills this slot on this page
-        return _EMPTY
+        return "" if name in TEXT_SLOTS else _EMPTY
+    if name in TEXT_SLOTS:
+        return "\n\n".join(str(r).strip() for r in results if r)
     return Markup("").join(r if isinstance(r, Markup) else escape(r) for r in results if r)
 
 
 _EMPTY = Markup("")
+# Slots of text messages (notifications/*.txt, not autoescaped): what plugins give is text.
+TEXT_SLOTS = frozenset({"order_paid_message"})

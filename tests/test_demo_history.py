@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from loyalty_plugins.birthdays.models import Birthday
 from loyalty_plugins.complaints.models import Complaint
 from storefront import demo_history
 from storefront.accounts.models import User
@@ -88,6 +89,11 @@ def test_the_demo_shop_has_two_years_of_customers_and_their_insights(make_app):
         assert regulars == 500  # the regular buyers have accounts; their orders are theirs
         assert db.session.scalar(select(func.count()).select_from(Order).where(
             Order.email.like("customer%"), Order.user_id.is_not(None))) > 5000
+        # One open complaint of the demo member's about their latest order, for staff.
+        assert db.session.execute(select(Complaint.user_id, Complaint.status,
+                                         Complaint.order_id)).all() == [
+            (member, "new", db.session.scalar(select(func.max(Order.id)).where(
+                Order.user_id == member)))]
         # History only: no stock taken, no event (but the demo accounts'), no message (but
         # the welcome plugin's to the demo member).
         assert dict(db.session.execute(select(Product.sku, Product.stock)).all()) == stock
@@ -97,13 +103,11 @@ def test_the_demo_shop_has_two_years_of_customers_and_their_insights(make_app):
                 db.session.scalars(select(DomainEvent))} <= {
             ("customer", account) for account in demo_accounts}
         assert db.session.scalars(select(Notification.email)).all() == [DEMO_MEMBER[0]]
+        # The demo member's birthday is this month (today: the worker greets them).
+        birthday = db.session.get(Birthday, member)
+        assert (birthday.day, birthday.month, birthday.year) == (today.day, today.month, None)
         counts = [db.session.scalar(select(func.count()).select_from(model))
                   for model in (Order, OrderLine, User)]
-        # One open complaint of the demo member's about their latest order, for staff.
-        assert db.session.execute(select(Complaint.user_id, Complaint.status,
-                                         Complaint.order_id)).all() == [
-            (member, "new", db.session.scalar(select(func.max(Order.id)).where(
-                Order.user_id == member)))]
     again = demo(app)
     assert f"demo history: {sum(len(m) for m in bought.values())} orders, loaded before" in again
     with app.app_context():

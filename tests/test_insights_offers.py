@@ -118,3 +118,45 @@ def test_without_the_rewards_plugin_the_form_has_no_offer_and_sends_the_message_
         assert db.session.scalar(select(SegmentMessage.offer)) == ""
         set_enabled("rewards", True, actor="test")
         assert call("rewards_list", key_prefix="insights:") == []
+
+
+def test_a_points_offer_multiplies_the_members_points_while_it_lasts(app, shop):
+    with app.app_context():
+        set_enabled("points", True, actor="test")
+    owner, page, message_id = send(app, shop, offer="points", offer_multiplier="2",
+                                   offer_days="7")
+    assert "The message is on its way to 1 member." in page
+    [mail] = [mail for mail in shop.mails() if "We miss you" in mail]
+    assert "Our offer for you: your orders earn 2 times the points until" in mail
+    cho = logged_in(app, shop, "cho@example.com")
+    offer = cho.get(f"/plugins/insights/offers/{message_id}").get_data(as_text=True)
+    assert "Your orders earn 2 times the points until" in offer
+    assert "Our offer for you: your orders earn 2 times the points until" in cho.get(
+        "/account").get_data(as_text=True)
+    shop.add(cho, "EQP-GRD-01")  # 69.00: 69 points, doubled
+    assert "You earn 138 points on this order" in cho.get("/cart").get_data(as_text=True)
+    assert shop.checkout(cho, email="cho@example.com").status_code == 303
+    with app.app_context():
+        mark_paid(last_order_id(app))
+        db.session.commit()
+        assert call("points_balance", user_id=cho_id(app))[1] == 138  # pending until the window
+    results = owner.get(SEGMENT).get_data(as_text=True)
+    assert "with an offer; 1 opened its page, 1 orders used it" in results
+
+
+def cho_id(app):
+    from storefront.accounts.models import User
+
+    return db.session.scalar(select(User.id).where(User.email == "cho@example.com"))
+
+
+def test_a_points_offer_needs_a_multiplier_above_one(app, shop):
+    with app.app_context():
+        set_enabled("points", True, actor="test")
+    owner = staff_client(app, shop, "owner")
+    form = {**_form(owner), "subject": "x", "body": "y", "offer": "points",
+            "offer_multiplier": "1", "offer_days": "7", "action": "send"}
+    answer = owner.post(f"{SEGMENT}/message", data=form)
+    assert answer.status_code == 400
+    assert "Give how many times the points, above 1 and at most 10" in answer.get_data(
+        as_text=True)

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert, select, text
 
-from hooks import plugin_settings
+from hooks import hookimpl, plugin_settings
 from storefront import migrate
 from storefront.cli import main
 from storefront.extensions import db
@@ -163,3 +163,61 @@ def test_welcome_rewards_given_before_move_to_the_rewards_plugin_with_their_stat
                  for row in db.session.scalars(select(Reward))}
     assert moved == {f"welcome:{used}": ("used", 7, 10, "Welcome gift"),
                      f"welcome:{held}": ("reserved", 8, 10, "Welcome gift")}
+
+
+class _Late:
+    """A plugin whose migration depends on the core's newest revision."""
+
+    name = "late"
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    @hookimpl
+    def shop_migration_dirs(self):
+        return [str(self.folder)]
+
+
+def _late_plugin(tmp_path, core_head: str) -> _Late:
+    folder = tmp_path / "late_migrations"
+    folder.mkdir()
+    (folder / "l001_thing.py").write_text(f'''"""late plugin: its table
+
+Revision ID: l001
+Revises:
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "l001"
+down_revision = None
+branch_labels = ("late",)
+depends_on = "{core_head}"
+
+
+def upgrade() -> None:
+    op.create_table("late_thing", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("late_thing")
+''')
+    return _Late(folder)
+
+
+def test_uninstalling_a_plugin_whose_migration_needs_the_newest_core_keeps_the_core_current(
+        make_app, tmp_path):
+    core_head = migrate.schema_state(make_app()).position().split()[0]
+    late = make_app(EXTRA_PLUGINS=[_late_plugin(tmp_path, core_head)])
+    assert [str(found) for found in migrate.upgrade(late).applied] == ["late l001"]
+    without = make_app()  # the plugin was uninstalled: Alembic no longer knows its mark
+    state = migrate.schema_state(without)
+    assert state.current and state.position() == core_head
+    assert migrate.upgrade(without).applied == ()  # nothing run again, nothing failed
+    result = without.test_cli_runner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"Already at revision {core_head}; nothing to apply." in result.output
+    (tmp_path / "again").mkdir()
+    again = make_app(EXTRA_PLUGINS=[_late_plugin(tmp_path / "again", core_head)])
+    assert migrate.schema_state(again).current  # back: its table and mark were kept
+    assert "late l001" in migrate.schema_state(again).position()

@@ -865,3 +865,17 @@ def test_dispute_news_out_of_order_and_for_unknown_payments(points_shop, stripe_
                              dispute_id="dp_stranger")
     assert deliver(client, stranger).status_code == 200
     assert order_state(app, token).refunded_total == 0
+
+
+def test_plugins_see_the_fingerprint_of_the_card_that_paid_and_the_delivery_key(
+        app, client, shop, stripe_api):
+    from hooks import get_order
+
+    first, _ = paid_order(app, shop, client, stripe_api)
+    second, _ = paid_order(app, shop, client, stripe_api)
+    unpaid, _ = placed_order(app, shop, client)
+    with app.app_context():
+        one, two, three = (get_order(first.id), get_order(second.id), get_order(unpaid.id))
+    assert one.card_fingerprint and one.card_fingerprint == two.card_fingerprint
+    assert three.card_fingerprint is None  # not paid (yet)
+    assert one.delivery_key and one.delivery_key == three.delivery_key  # the same address

@@ -271,7 +271,7 @@ def test_preview_in_both_languages_for_the_owner_only(app, shop):
     page = owner.get("/plugins/welcome/preview").get_data(as_text=True)
     assert "Hello from the roastery" in page and "Thanks for joining us." in page
     assert "you get 10% off your next order" in page
-    assert "obtiene un 10" in page  # the Spanish version, with the owner's own words
+    assert "obtienes un 10" in page  # the Spanish version, with the owner's own words
     for role in ("staff", "manager", "customer"):
         assert staff_client(app, shop, role).get("/plugins/welcome/preview").status_code == 404
     assert app.test_client().get("/plugins/welcome/preview").status_code == 404
@@ -282,7 +282,7 @@ def test_preview_of_the_default_message_is_the_one_in_the_owner_guide(app, shop)
     owner = staff_client(app, shop, "owner")
     page = owner.get("/plugins/welcome/preview").get_data(as_text=True)
     assert "As a joining gift, 100 points are already in your account, ready to use." in page
-    assert "Como regalo de bienvenida, ya tiene 100 puntos en su cuenta, listos para usar." in page
+    assert "Como regalo de bienvenida, ya tienes 100 puntos en tu cuenta, listos para usar." in page
     assert "Welcome to the club" in page and "Bienvenido al club" in page
 
 
@@ -298,10 +298,10 @@ def test_spanish_member_gets_spanish_message_and_texts(app, shop):
         uid = db.session.scalar(select(User.id).where(User.email == "lucia@example.com"))
     [message] = welcome_messages(app, uid)
     assert message.subject == "Bienvenido al club"
-    assert "Hola, Lucía:" in message.body and "obtiene un 10" in message.body
+    assert "Hola, Lucía:" in message.body and "obtienes un 10" in message.body
     shop.add(client, "EQP-GRD-01")
     assert "Regalo de bienvenida" in client.get("/cart").get_data(as_text=True)
-    assert "Regalo de bienvenida: un 10 % de descuento en su próximo pedido" in client.get(
+    assert "Regalo de bienvenida: un 10 % de descuento en tu próximo pedido" in client.get(
         "/account").get_data(as_text=True)
 
 

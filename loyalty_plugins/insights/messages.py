@@ -12,8 +12,8 @@ from functools import partial
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from hooks import call, notify, session, utcnow
 from hooks import gettext as _
+from hooks import notify, session, utcnow
 from loyalty_plugins.insights import offers
 from loyalty_plugins.insights.models import CustomerFigures, SegmentMessage
 
@@ -59,12 +59,12 @@ def send(code: str, draft: Draft, sender: str) -> int | None:
     """Queue the message for every member of the segment and commit; how many, or None when
     this form (its token) was sent before."""
     db = session()
-    offer = draft.offer if offers.available() else offers.Offer()
+    offer = draft.offer if draft.offer.kind in offers.available_kinds() else offers.Offer()
     message = SegmentMessage(token=draft.token, segment=code, subject=draft.subject,
                              body=draft.body, sender=sender, sent_at=utcnow(),
                              offer=offer.kind, offer_percent=offer.percent,
-                             offer_amount=offer.amount, offer_days=offer.days if offer.kind
-                             else 0)
+                             offer_amount=offer.amount, offer_multiplier=offer.multiplier,
+                             offer_days=offer.days if offer.kind else 0)
     db.add(message)
     try:
         db.flush()
@@ -86,8 +86,7 @@ def message_context(message: SegmentMessage, user_id: int) -> dict:
     the template is written, in the member's language) with the link to its page."""
     context = {"body": message.body, "offer": None, "offer_path": ""}
     if message.offer:
-        context["offer"] = partial(call, "rewards_describe",
-                                   key=offers.key(message.id, user_id))
+        context["offer"] = partial(offers.describe, message, user_id)
         context["offer_path"] = f"/plugins/insights/offers/{message.id}"
     return context
 

@@ -68,11 +68,12 @@ class SegmentMessage(Model):
     sender: Mapped[str] = mapped_column(String(254))
     recipients: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime] = mapped_column()
-    # The offer each member got with it (offers.py): "" (none), "percent" or "amount",
-    # a reward off one order, valid ``offer_days`` from the send.
+    # The offer each member got with it (offers.py): "" (none), "percent" or "amount" (a
+    # reward off one order) or "points" (their points multiplied), for ``offer_days``.
     offer: Mapped[str] = mapped_column(String(8), default="")
     offer_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2), default=None)
     offer_amount: Mapped[int | None] = mapped_column(default=None)
+    offer_multiplier: Mapped[Decimal | None] = mapped_column(Numeric(4, 2), default=None)
     offer_days: Mapped[int] = mapped_column(default=0)
 
 

@@ -134,7 +134,7 @@ def segment(slug: str, draft: Draft | None = None, problems: dict | None = None,
         problems=problems or {}, preview=preview, members=messages.member_count(code),
         sent=[(message, offers.results(message) if message.offer else None)
               for message in messages.sent_to(code)],
-        offers_available=offers.available())
+        offer_kinds=offers.available_kinds())
     return page_html, 400 if problems else 200
 
 
@@ -149,7 +149,7 @@ def write_to_segment(slug: str):
     if problems or request.form.get("action") != "send":
         preview = "" if problems else render_template(
             f"notifications/{messages.TEMPLATE}", user=current_customer(), body=draft.body,
-            offer=offers.sample(offer) if offers.available() else None,
+            offer=offers.sample(offer),
             offer_path="/plugins/insights/offers/…")
         return segment(slug, draft, problems, preview)
     sent = messages.send(code, draft, current_customer().email or "")
@@ -167,7 +167,7 @@ def offer_page(message_id: int):
     if not viewer.is_member:
         return redirect(url_for("accounts.login", next=request.path))
     message = session().get(SegmentMessage, message_id)
-    found = offers.describe(message_id, viewer.id) if message is not None else None
+    found = offers.describe(message, viewer.id) if message is not None else None
     if found is None:
         abort(404)
     offers.opened(message_id, viewer.id)

@@ -6,7 +6,8 @@ writes itself are recognised here by what the row holds (``kind``, ``order_id``,
 and said again in the reader's language, with the order's number and dates as that language
 writes them. What people wrote is shown as stored: a staff correction's reason, and the
 reasons other plugins give through ``points_grant`` (except the events plugin's attendance
-points and the welcome plugin's joining gift, recognised by their keys).
+points, the welcome plugin's joining gift, the referrals plugin's reward and the birthdays
+plugin's gifts, recognised by their keys).
 """
 
 from __future__ import annotations
@@ -54,6 +55,16 @@ ATTENDANCE_KEY = "event-attendance:"
 # points_grant with the key "welcome:<hash of the address>").
 WELCOME_KEYS = ("signup:", "welcome:")
 ATTENDED = "Attended "
+# The referrals plugin's points for a friend's first order (loyalty_plugins/referrals/
+# service.py, POINTS_REASON): key "referral:<referral id>".
+REFERRAL_KEY = "referral:"
+REFERRED = re.compile(r"referral: the first order of (?P<name>.*) counted")
+# The birthdays plugin's gifts (loyalty_plugins/birthdays/service.py): points_grant with the
+# key "<kind>:<member>:<year>" and the reason "Birthday gift 2027" / "Anniversary gift 2027".
+GREETING_GIFTS: dict[str, Callable[[str], str]] = {
+    "birthday:": lambda year: _("Birthday gift %(year)s", year=year),
+    "anniversary:": lambda year: _("Anniversary gift %(year)s", year=year),
+}
 
 
 def describe_entry(entry: PointsEntry, label: Callable[[int], str] = order_label) -> str:
@@ -73,8 +84,12 @@ def describe_entry(entry: PointsEntry, label: Callable[[int], str] = order_label
                  order=label(entry.order_id), email=found["email"])
     if kind == "bonus" and key.startswith(WELCOME_KEYS):
         return _("welcome to the club")
+    if kind == "bonus" and (gift := GREETING_GIFTS.get(key.split(":", 1)[0] + ":")):
+        return gift(key.rsplit(":", 1)[-1])
     if kind == "bonus" and key.startswith(ATTENDANCE_KEY) and stored.startswith(ATTENDED):
         return _("Attended %(event)s", event=stored[len(ATTENDED):])
+    if kind == "bonus" and key.startswith(REFERRAL_KEY) and (found := REFERRED.fullmatch(stored)):
+        return _("referral: the first order of %(name)s counted", name=found["name"])
     return stored
 
 

@@ -5,8 +5,9 @@ sum of the entries."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hooks import Model
@@ -114,3 +115,21 @@ class PointsAdjustment(Model):
     decision_note: Mapped[str] = mapped_column(String(300), default="")  # why it was rejected
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PointsBoost(Model):
+    """A member's points multiplied for a while (a win-back offer): orders paid before
+    ``until`` earn ``multiplier`` times their points, on top of the tier's multiplier. Of
+    several at once, the largest counts."""
+
+    __tablename__ = "points_boost"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    multiplier: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    until: Mapped[datetime] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(200))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_points_boost_user_until", "user_id", "until"),)

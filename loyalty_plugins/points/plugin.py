@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from flask import has_request_context
 from flask import session as flask_session
 
@@ -19,9 +20,11 @@ from hooks import (
     Job,
     NavLink,
     Panel,
+    current_customer,
     get_customer,
     get_order,
     hookimpl,
+    language,
     lazy_gettext,
     ngettext,
     notify,
@@ -29,12 +32,12 @@ from hooks import (
     render_template,
 )
 from hooks import gettext as _
-from loyalty_plugins.points import backtest, config, figures, ledger
+from loyalty_plugins.points import backtest, boosts, config, figures, ledger, promise
 from loyalty_plugins.points.clock import local_date, utcnow
 from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
 
-storefront_contract = ">=2.5,<3"
+storefront_contract = ">=2.6,<3"
 storefront_description = lazy_gettext(
     "Points: members earn points on paid orders and redeem them at checkout.")
 NAME = config.NAME
@@ -62,6 +65,16 @@ def points_grant(user_id, points, reason, key, actor):
     lot = ledger.grant(user_id, points, "bonus", ledger.Who(reason, actor), config.current(),
                        now=utcnow(), key=key)
     return lot is not None
+
+
+@hookimpl
+def points_boost(user_id, multiplier, until, reason, key):
+    return boosts.give(user_id, multiplier, until, reason, key, utcnow())
+
+
+@hookimpl
+def points_boosts(key_prefix):
+    return boosts.listed(key_prefix)
 
 
 @hookimpl
@@ -207,10 +220,14 @@ def shop_account_panels(customer):
     cfg = config.current()
     account = ledger.balance(customer.id)
     expiry = ledger.next_expiry(customer.id, utcnow())
+    boost = boosts.active(customer.id, utcnow())
     html = render_template("points/panel.html", account=account, cfg=cfg,
                            available=ledger.usable(customer.id, utcnow()),
                            expiry_day=local_date(expiry[0], cfg.tz) if expiry else None,
-                           expiry_points=expiry[1] if expiry else 0)
+                           expiry_points=expiry[1] if expiry else 0, boost=boost,
+                           boost_day=local_date(boost.until, cfg.tz) if boost else None,
+                           boost_times=format_decimal(boost.multiplier.normalize(),
+                                                      locale=language()) if boost else "")
     return [Panel(title=_("My points"), html=html, order=10, id="points")]
 
 
@@ -243,6 +260,14 @@ def shop_nav_links(customer):
 
 @hookimpl
 def shop_template_slot(name, context):
+    if name == "product":
+        return promise.product_slot(context["product"])
+    if name in ("cart", "checkout"):
+        return promise.cart_slot(context.get("order"), current_customer(), name)
+    if name == "order":
+        return promise.order_slot(context["order"])
+    if name == "order_paid_message":
+        return promise.paid_message_slot(context["order"])
     if name != "admin_customer":
         return None
     user_id = context["user_id"]

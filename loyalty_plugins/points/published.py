@@ -11,6 +11,7 @@ and ``hooks.call`` raises ``hooks.NotProvided``.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Subquery
 
@@ -47,3 +48,20 @@ def points_issued(start: datetime, end: datetime) -> Subquery:
     spent at checkout in the period, as ``points_figures``' ``redeemed``). Points held for a
     guest's address until an account claims them are not in it. Value them with
     ``points_figures``' ``point_value``."""
+
+
+@spec(Policy.DECIDES, firstresult=True, since="2.6")
+def points_boost(user_id: int, multiplier: Decimal, until: datetime, reason: str,
+                 key: str) -> bool:
+    """Multiply a member's points for a while: orders paid before ``until`` (naive UTC) earn
+    ``multiplier`` (more than 1, at most 10) times their points, on top of the tier's
+    multiplier; of several boosts at once the largest counts. The product page, the cart and
+    the checkout show the boosted points. ``reason`` (English, marked with ``hooks.N_``) is
+    shown to the member in their language. ``key`` makes it happen once: True when given,
+    False when the key was used before. Runs in the caller's transaction."""
+
+
+@spec(Policy.FURNITURE, firstresult=True, since="2.6")
+def points_boosts(key_prefix: str) -> list[dict]:
+    """The boosts whose key starts with ``key_prefix``, each a dict: ``key``, ``user_id``,
+    ``multiplier``, ``granted_at`` and ``until`` (naive UTC)."""

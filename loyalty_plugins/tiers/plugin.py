@@ -13,19 +13,21 @@ from hooks import (
     Adjustment,
     Job,
     Panel,
+    current_customer,
     get_order,
     hookimpl,
     language,
     lazy_gettext,
     plugin_settings,
+    quote,
     render_template,
 )
 from hooks import gettext as _
 from loyalty_plugins.tiers import backtest, figures, qualify
 from loyalty_plugins.tiers.describe import describe_change
-from loyalty_plugins.tiers.programme import SCHEMA, ladder, next_tier
+from loyalty_plugins.tiers.programme import NAME, SCHEMA, by_code, ladder, next_tier
 
-storefront_contract = ">=2.5,<3"
+storefront_contract = ">=2.6,<3"
 storefront_description = lazy_gettext(
     "Tiers: a named programme (Club Premium by default) with levels earned by what members "
     "spend over a rolling window, never by their points. Each level can give a discount, a "
@@ -135,3 +137,21 @@ def shop_account_panels(customer):
                            months=plugin_settings()["window_months"],
                            changes=qualify.history(customer.id)[:5], describe=describe_change)
     return [Panel(title=plugin_settings()["programme_name"], html=html, order=5, id="tier")]
+
+
+@hookimpl
+def shop_template_slot(name, context):
+    """"Gold price: €X" on a product page, when the member's tier discount applies to the
+    product bought alone (priced as the cart would price it: another discount may win)."""
+    if name != "product":
+        return None
+    customer = current_customer()
+    if not customer.is_member:
+        return None
+    priced = quote([context["product"].cart_line()], customer)
+    mine = next((a for a in priced.adjustments if a.plugin == NAME and a.amount), None)
+    if mine is None:
+        return None
+    discounts = sum(a.amount for a in priced.adjustments if a.phase in ("line", "order"))
+    return render_template("tiers/price.html", tier=by_code(mine.code, ladder()),
+                           price=priced.subtotal - discounts, currency=priced.currency)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from hooks import add_months, dialect_insert, emit, net_spend, plugin_settings, session
 from loyalty_plugins.tiers.models import TierChange, TierMember
 from loyalty_plugins.tiers.programme import Tier, by_code, ladder, tier_for_spend
+
+_KNOWN = "tiers_current_tier"  # flask.g: the tiers read in this request, by member
 
 
 def utcnow() -> datetime:
@@ -41,6 +44,8 @@ def _change(member: TierMember, to: Tier, reason: str, actor: str, now: datetime
     member.tier_code = to.code
     member.since = now
     member.below_since = None
+    if has_request_context():
+        g.pop(_KNOWN, None)
 
 
 def requalify(user_id: int, event: str, *, now: datetime, downgrade: str = "never",
@@ -83,9 +88,13 @@ def daily_check(now: datetime | None = None) -> int:
 
 
 def current_tier(user_id: int) -> Tier:
-    tiers = ladder()
-    member = session().get(TierMember, user_id)
-    return by_code(member.tier_code if member else None, tiers)
+    """The member's tier; read once per request (a page asks for it from the pricing, the
+    points multiplier and the tier price of a product), forgotten when it changes."""
+    known = g.setdefault(_KNOWN, {}) if has_request_context() else {}
+    if user_id not in known:
+        member = session().get(TierMember, user_id)
+        known[user_id] = by_code(member.tier_code if member else None, ladder())
+    return known[user_id]
 
 
 def history(user_id: int) -> list[TierChange]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import current_app, session
+from flask import current_app, g, has_request_context, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from hooks.text import ngettext
-from hooks.types import CartLineView, CartView, CustomerView
+from hooks.types import CartLineView, CartView, CustomerView, OrderView
 from storefront.cart.models import Cart, CartLine
 from storefront.catalog.models import Product
 from storefront.extensions import db
@@ -179,16 +179,35 @@ def cart_view(cart: Cart | None) -> CartView:
 
 def price(cart: Cart | None, customer: CustomerView | None = None):
     """Quote the cart for the current shopper with the shop's enabled plugins."""
+    return _quote(cart_view(cart), customer or customer_view())
+
+
+def _quote(cart: CartView, customer: CustomerView):
     from storefront import plugins
     from storefront.pricing import quote
 
-    return quote(cart_view(cart), customer or customer_view(),
-                 plugins.caller("shop_cart_adjustments"),
+    return quote(cart, customer, plugins.caller("shop_cart_adjustments"),
                  current_app.config["MAX_DISCOUNT_PERCENT"])
+
+
+def quote_lines(lines: tuple[CartLineView, ...], customer: CustomerView) -> OrderView:
+    """``hooks.quote``: what ``customer`` would pay for ``lines`` as a cart of their own,
+    priced as the cart and the checkout are, remembered for the rest of the request."""
+    from storefront.orders.views_model import quote_view
+
+    # Remembered for a request only: a worker's app context may outlive many changes.
+    quotes = g.setdefault("storefront_quotes", {}) if has_request_context() else {}
+    key = (lines, customer)
+    if key not in quotes:
+        subtotal = sum(line.total for line in lines)
+        cart = CartView(lines=lines, currency=current_app.config["CURRENCY"],
+                        shipping=shipping_fee(subtotal))
+        quotes[key] = quote_view(_quote(cart, customer), customer)
+    return quotes[key]
 
 
 def customer_view() -> CustomerView:
     if current_user.is_authenticated:
         return CustomerView(current_user.id, current_user.email, current_user.name,
-                            current_user.role)
+                            current_user.role, current_user.created_at)
     return CustomerView(None)

@@ -19,6 +19,7 @@ from storefront.cart.service import (
 )
 from storefront.catalog.models import Product
 from storefront.extensions import db
+from storefront.orders.views_model import quote_view
 from storefront.pricing import PricingError
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
@@ -27,13 +28,15 @@ bp = Blueprint("cart", __name__, url_prefix="/cart")
 @bp.get("")
 def show():
     cart = current_cart()
+    customer = customer_view()
     try:
-        priced = price(cart)
+        priced = price(cart, customer)
         error = None
     except PricingError as exc:
         priced, error = None, str(exc)
     return render_template("cart/cart.html", cart=cart, quote=priced, pricing_error=error,
-                           titles=cart_titles(cart))
+                           titles=cart_titles(cart),
+                           quoted=quote_view(priced, customer) if priced else None)
 
 
 @bp.post("/add")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, Row, and_, bindparam, func, select
 from sqlalchemy.orm import Session, scoped_session
 
+from hooks.types import CartLineView
 from storefront.catalog.models import Product, ProductText
 from storefront.plugins.state import VERSION_COLUMN, version_read
 
@@ -59,6 +60,11 @@ class ProductView:
     link: str
     tag_list: tuple[str, ...]
     in_stock: bool
+
+    def cart_line(self, quantity: int = 1) -> CartLineView:
+        """This product as a cart line, for ``hooks.quote`` (what buying it would cost)."""
+        return CartLineView(self.id, self.sku, self.title, self.price, quantity, self.category,
+                            self.tag_list)
 
 
 def _read(session: Session | scoped_session, statement, params: dict | None = None

@@ -10,6 +10,7 @@ from storefront.extensions import db
 from storefront.notifications.service import notify
 from storefront.orders.expiry import deadline
 from storefront.orders.models import Order
+from storefront.orders.views_model import to_view
 
 
 def send_shop_messages(event: DomainEvent) -> None:
@@ -27,4 +28,4 @@ def send_shop_messages(event: DomainEvent) -> None:
         notify("order_paid.txt", lazy_gettext("Your order %(number)s is paid",
                                               number=order.number),
                user_id=order.user_id, email=order.email, language=order.language,
-               order=order, order_url=link)
+               order=order, order_url=link, order_view=to_view(order))

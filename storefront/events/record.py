@@ -44,10 +44,12 @@ def consumers_of(event_type: str) -> list[str]:
     plugin with an implementation of the event's reaction hook or of ``shop_event``."""
     from storefront.plugins.dispatch import dispatcher
 
-    found = [SHOP_CONSUMER] if event_type in SHOP_MESSAGES else []
+    found = []
     known = CORE_EVENTS.get(event_type)
     for hook_name in (known.hook if known else None, "shop_event"):
         if hook_name:
             found.extend(name for name, _ in dispatcher().per_plugin(hook_name)
                          if name not in found)
-    return found
+    # The shop's message last: delivered in this order, it can say what the plugins did
+    # with the event (the points an order earned), which they write into its template slot.
+    return [*found, SHOP_CONSUMER] if event_type in SHOP_MESSAGES else found

@@ -207,6 +207,9 @@ class Payment(db.Model):
     amount: Mapped[int] = mapped_column()
     status: Mapped[str] = mapped_column(String(32))
     client_secret: Mapped[str] = mapped_column(String(255), default="")
+    # The provider's fingerprint of the card that paid (the same for the same card number),
+    # recorded when the payment succeeds; None for other ways of paying.
+    card_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

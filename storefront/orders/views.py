@@ -20,6 +20,7 @@ from storefront.orders.service import (
     place_order,
     submitted_order,
 )
+from storefront.orders.views_model import quote_view, to_view
 from storefront.payments import active_provider_name
 from storefront.pricing import PricingError
 from storefront.themes import panels
@@ -79,6 +80,7 @@ def checkout():
     form.checkout_token.data = cart.checkout_token
     form.expected_total.data = priced.total
     return render_template("orders/checkout.html", form=form, quote=priced,
+                           quoted=quote_view(priced, customer),
                            provider=active_provider_name(),
                            panels=panels("shop_checkout_panels", cart=cart_view(cart),
                                          customer=customer)), status, headers
@@ -96,7 +98,8 @@ def _after_placement(order: Order):
 @bp.get("/orders/<token>")
 def detail(token: str):
     order = order_by_token_or_404(token)
-    return render_template("orders/detail.html", order=order, pay_by=pay_by(order))
+    return render_template("orders/detail.html", order=order, pay_by=pay_by(order),
+                           order_view=to_view(order))
 
 
 @bp.post("/orders/<token>/restore-cart")
@@ -131,4 +134,4 @@ def member_detail(order_id: int):
     order = db.session.get(Order, order_id)
     if order is None or order.user_id != current_user.id:
         abort(404)
-    return render_template("orders/detail.html", order=order)
+    return render_template("orders/detail.html", order=order, order_view=to_view(order))

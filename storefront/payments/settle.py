@@ -47,8 +47,10 @@ def settle_intent(gateway: StripeGateway, intent_id: str, failed_event: bool = F
     if payment is None:
         return Outcome.UNKNOWN
     intent = gateway.retrieve(intent_id)  # the source of truth, whatever the event said
-    db.session.execute(update(Payment).where(Payment.id == payment.id)
-                       .values(status=intent.status))
+    recorded = {"status": intent.status}
+    if intent.status == "succeeded" and payment.card_fingerprint is None:
+        recorded["card_fingerprint"] = gateway.card_fingerprint(intent)
+    db.session.execute(update(Payment).where(Payment.id == payment.id).values(**recorded))
     db.session.commit()
     order = db.session.get(Order, payment.order_id)
     if intent.status == "succeeded":

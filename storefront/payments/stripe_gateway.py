@@ -68,6 +68,16 @@ class StripeGateway:
     def retrieve(self, intent_id: str) -> stripe.PaymentIntent:
         return self.client.v1.payment_intents.retrieve(intent_id)
 
+    def card_fingerprint(self, intent: stripe.PaymentIntent) -> str | None:
+        """The fingerprint of the card that paid ``intent`` (None: not a card)."""
+        method = getattr(intent, "payment_method", None)
+        if not method:
+            return None
+        if isinstance(method, str):
+            method = self.client.v1.payment_methods.retrieve(method)
+        card = getattr(method, "card", None)
+        return getattr(card, "fingerprint", None) if card else None
+
     def cancel(self, intent_id: str) -> None:
         try:
             self.client.v1.payment_intents.cancel(intent_id)

@@ -1,5 +1,5 @@
-"""insights plugin: an offer (a reward off one order) with a segment message, and who opened
-its page
+"""insights plugin: an offer (a reward off one order, or points multiplied) with a segment
+message, and who opened its page
 
 Revision ID: i004
 Revises: i003
@@ -18,6 +18,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("offer", sa.String(8), nullable=False, server_default=""))
         batch.add_column(sa.Column("offer_percent", sa.Numeric(5, 2), nullable=True))
         batch.add_column(sa.Column("offer_amount", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("offer_multiplier", sa.Numeric(4, 2), nullable=True))
         batch.add_column(sa.Column("offer_days", sa.Integer(), nullable=False,
                                    server_default="0"))
     with op.batch_alter_table("insights_message") as batch:
@@ -40,6 +41,7 @@ def downgrade() -> None:
     op.drop_table("insights_offer_open")
     with op.batch_alter_table("insights_message") as batch:
         batch.drop_column("offer_days")
+        batch.drop_column("offer_multiplier")
         batch.drop_column("offer_amount")
         batch.drop_column("offer_percent")
         batch.drop_column("offer")
