@@ -14,10 +14,14 @@ from loyalty_plugins.complaints import digest
 from loyalty_plugins.complaints import plugin as complaints_plugin
 from loyalty_plugins.complaints.figures import figures
 from loyalty_plugins.complaints.models import Complaint, Digest
+from loyalty_plugins.insights import snapshot
 from loyalty_plugins.points.models import PointsEntry
 from storefront.cli import main
 from storefront.events.record import record
 from storefront.extensions import db
+from storefront.orders.models import Order
+from storefront.orders.service import mark_paid
+from storefront.plugins.state import set_enabled
 from storefront.worker import deliver_due
 from tests.complaints_support import (
     complaint,
@@ -222,3 +226,29 @@ def test_the_staff_customer_page_shows_complaints_and_links_back(app, shop):
     assert 'data-testid="rewards-customer"' in page  # the other plugins' panels too
     assert mia.get(f"/admin/customers/{uid}").status_code in (403, 404)
     assert complaint(app, cid).status == "new"
+
+
+def test_the_customer_page_shows_each_plugins_part_by_role(make_app, shop):
+    """Staff see the complaints and the rewards; the customer's segment and value (insights)
+    only managers and the owner."""
+    app = complaints_app(make_app)
+    with app.app_context():
+        set_enabled("insights", True, actor="test")
+    shop.app = app
+    mia, uid = member(app, shop)
+    shop.add(mia, "EQP-GRD-01")
+    shop.checkout(mia, email="mia@example.com")
+    with app.app_context():
+        mark_paid(db.session.scalar(select(Order.id).where(Order.user_id == uid)))
+        db.session.commit()
+        snapshot.refresh(utcnow())
+        db.session.commit()
+    filed_id(file(mia))
+    staff = staff_client(app, shop, "staff").get(f"/admin/customers/{uid}").get_data(
+        as_text=True)
+    manager = staff_client(app, shop, "manager").get(f"/admin/customers/{uid}").get_data(
+        as_text=True)
+    assert 'data-testid="complaints-customer"' in staff
+    assert 'data-testid="complaints-customer"' in manager
+    assert 'data-testid="insights-customer"' not in staff
+    assert 'data-testid="insights-customer"' in manager
