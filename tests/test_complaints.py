@@ -212,3 +212,20 @@ def test_the_reply_message_is_the_one_the_owner_guide_shows(app, shop, language,
                          f"http://localhost/plugins/complaints/{cid}")
     assert sent.subject == subject.replace("C-12", f"C-{cid}")
     assert sent.body.strip() == shown.replace("C-12", f"C-{cid}").strip()
+
+
+def test_a_guest_guessing_order_numbers_is_stopped(app, shop):
+    configure(app, rate_limit_count=2, rate_limit_minutes=60)
+    guest = app.test_client()
+    shop.add(guest, SKU)
+    shop.checkout(guest, email="gus@example.com")
+    with app.app_context():
+        number = db.session.scalar(select(Order).order_by(Order.id.desc())).number
+    other = app.test_client()
+    for guess in ("SF-000998", "SF-000999"):
+        assert file(other, order=guess, email="gus@example.com", name="Eve").status_code == 400
+    stopped = file(other, order=number, email="gus@example.com", name="Eve")
+    assert stopped.status_code == 429
+    assert "Too many tries with a wrong order number or e-mail address." in stopped.get_data(
+        as_text=True)
+    assert complaints(app) == []

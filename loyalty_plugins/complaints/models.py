@@ -104,6 +104,9 @@ class Filer(Model):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)  # user:<id> | <address hash>
     last_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A guest's wrong order number and address pairs since ``missed_since`` (guessing).
+    misses: Mapped[int] = mapped_column(default=0)
+    missed_since: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Digest(Model):

@@ -105,6 +105,34 @@ def _hold(key: str, now: datetime, values: dict) -> None:
                                filed + written, period=period), 429)
 
 
+def _guessing_window(values: dict) -> timedelta:
+    return timedelta(minutes=values["rate_limit_minutes"])
+
+
+def refuse_guessing(email: str, now: datetime) -> None:
+    """Refuse a guest whose address was given with wrong order numbers too often lately."""
+    values = settings.current()
+    row = session().get(Filer, filer_key(None, email))
+    if (row is not None and row.missed_since is not None
+            and now - row.missed_since < _guessing_window(values)
+            and row.misses >= values["rate_limit_count"]):
+        raise Refused(_("Too many tries with a wrong order number or e-mail address. Please "
+                        "try again later."), 429)
+
+
+def record_miss(email: str, now: datetime) -> None:
+    """Count a wrong order number and address pair given by a guest. Flushes."""
+    values = settings.current()
+    key = filer_key(None, email)
+    insert_once(Filer, ["key"], key=key, last_at=now, misses=0)
+    row = session().get(Filer, key)
+    if row.missed_since is None or now - row.missed_since >= _guessing_window(values):
+        row.misses, row.missed_since = 1, now
+    else:
+        row.misses += 1
+    session().flush()
+
+
 def due_times(category: str, created_at: datetime) -> tuple[datetime, datetime]:
     goal = settings.target(category)
     return (created_at + timedelta(hours=goal.first_reply_hours),

@@ -67,8 +67,17 @@ def new():
             raise service.Refused(_("Without an account, give the number of your order and "
                                     "the e-mail address you ordered with."))
         now = utcnow()
-        order = service.find_order(form["order"], viewer if viewer.is_member else None,
-                                   form["email"])
+        if not viewer.is_member:
+            service.refuse_guessing(form["email"], now)
+        try:
+            order = service.find_order(form["order"], viewer if viewer.is_member else None,
+                                       form["email"])
+        except service.Refused:
+            if not viewer.is_member:
+                session().rollback()
+                service.record_miss(form["email"], now)
+                session().commit()
+            raise
         filing = service.Filing(form["kind"], form["category"], form["about"], form["text"],
                                 order)
         complaint = service.file(viewer if viewer.is_member else None, form["email"],

@@ -98,6 +98,8 @@ def upgrade() -> None:
         "complaints_filer",
         sa.Column("key", sa.String(80), primary_key=True),
         sa.Column("last_at", sa.DateTime(), nullable=True),
+        sa.Column("misses", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("missed_since", sa.DateTime(), nullable=True),
     )
     op.create_table(
         "complaints_digest",
