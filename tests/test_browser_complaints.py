@@ -73,5 +73,9 @@ def test_member_files_a_complaint_and_staff_answer_it(make_app, tmp_path, theme)
         page.get_by_role("button", name="Yes, satisfied").click()
         expect(page.get_by_test_id("complaint-rating")).to_contain_text("You were satisfied")
         findings["rated"] = run_axe(page, script)
+        page.goto(server("/account"))
+        expect(page.get_by_test_id("complaints-panel")).to_contain_text(
+            "A new lid is on its way.")
+        findings["account"] = run_axe(page, script)
         context.close()
     assert not any(findings.values()), findings

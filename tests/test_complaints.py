@@ -132,7 +132,8 @@ def test_staff_reply_notes_status_and_the_members_rating(app, shop):
     assert "A new one is on its way." in page and "Customer since 2019." not in page
     assert "waiting for customer" in page
     account = mia.get("/account").get_data(as_text=True)
-    assert f"Complaint C-{cid}" in account
+    assert f"Complaint C-{cid}" in account and "A new one is on its way." in account
+    assert "Customer since 2019." not in account
     post_form(mia, f"/plugins/complaints/{cid}", f"/plugins/complaints/{cid}/messages",
               {"text": "Thanks, it arrived."})
     assert complaint(app, cid).status == "in_progress"

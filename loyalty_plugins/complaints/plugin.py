@@ -23,6 +23,7 @@ from hooks import (
 from hooks import gettext as _
 from loyalty_plugins.complaints import digest, figures, service, settings
 from loyalty_plugins.complaints.models import CATEGORIES, FOLLOW_UP, OPEN, Complaint
+from loyalty_plugins.complaints.text import render
 from loyalty_plugins.complaints.views import blueprint
 from loyalty_plugins.complaints.words import STATUS_NAMES
 
@@ -105,10 +106,11 @@ def shop_nav_links(customer):
 def shop_account_panels(customer):
     if not customer.is_member:
         return []
+    found = service.of_member(customer.id)
     return [Panel(title=_("Complaints and claims"),
-                  html=render_template("complaints/panel.html",
-                                       complaints=service.of_member(customer.id),
-                                       statuses=STATUS_NAMES),
+                  html=render_template("complaints/panel.html", complaints=found,
+                                       replies=service.latest_replies([c.id for c in found]),
+                                       statuses=STATUS_NAMES, render=render),
                   order=60, id="complaints")]
 
 

@@ -226,6 +226,17 @@ def of_member(user_id: int) -> list[Complaint]:
         .order_by(Complaint.created_at.desc(), Complaint.id.desc())))
 
 
+def latest_replies(complaint_ids: list[int]) -> dict[int, Entry]:
+    """Each complaint's newest staff reply, in one query."""
+    if not complaint_ids:
+        return {}
+    newest = (select(func.max(Entry.id)).where(Entry.complaint_id.in_(complaint_ids),
+                                               Entry.kind == REPLY)
+              .group_by(Entry.complaint_id))
+    return {entry.complaint_id: entry
+            for entry in session().scalars(select(Entry).where(Entry.id.in_(newest)))}
+
+
 def visible_to_member(complaint: Complaint, user_id: int) -> bool:
     return complaint.user_id == user_id and (
         complaint.category != FOLLOW_UP or complaint.first_reply_at is not None)
