@@ -230,3 +230,24 @@ def test_a_guest_guessing_order_numbers_is_stopped(app, shop):
     assert "Too many tries with a wrong order number or e-mail address." in stopped.get_data(
         as_text=True)
     assert complaints(app) == []
+
+
+def test_spanish_staff_and_members_read_the_pages_in_spanish(app, shop):
+    mia, uid = member(app, shop)
+    cid = filed_id(file(mia))
+    manager = staff_client(app, shop, "manager")
+    with app.app_context():
+        for user in db.session.scalars(select(User).where(User.id.in_(
+                [uid, db.session.scalar(select(User.id).where(
+                    User.email == "manager@example.com"))]))):
+            user.language = "es"
+        db.session.commit()
+    staff_post(manager, cid, "goodwill", {"kind": "points", "value": "20"})
+    detail = manager.get(f"/plugins/complaints/staff/{cid}").get_data(as_text=True)
+    assert "Reclamación C-" in detail and "20 puntos" in detail and "Aprobar" in detail
+    assert "nueva" in manager.get("/plugins/complaints/staff").get_data(as_text=True)
+    figures = manager.get("/plugins/complaints/figures").get_data(as_text=True)
+    assert "Cifras del servicio" in figures and "Por categoría" in figures
+    form = mia.get("/plugins/complaints/new").get_data(as_text=True)
+    assert "Una queja o reclamación" in form and "nuestro servicio" in form
+    assert "Quejas y reclamaciones" in mia.get("/account").get_data(as_text=True)
