@@ -198,6 +198,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         give_demo_birthday,
         give_demo_points,
         load_demo_history,
+        open_demo_complaint,
     )
 
     migrate.upgrade(current_app)
@@ -218,6 +219,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     survey = answer_demo_survey()
     if survey:
         click.echo(survey)
+    open_demo_complaint()
     if no_serve:
         return
     import subprocess

@@ -75,6 +75,20 @@ def give_demo_birthday() -> None:
     day = today()
     call("birthdays_set", user_id=member.id, day=day.day, month=day.month, year=None,
          actor="demo")
+def open_demo_complaint() -> None:
+    """One open complaint of the demo member's, for staff to answer (complaints plugin)."""
+    from hooks import call, provided
+    from storefront.orders.models import Order
+
+    if not provided("complaints_open"):
+        return
+    member = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[2][1]))
+    order_id = db.session.scalar(select(Order.id).where(Order.user_id == member.id)
+                                 .order_by(Order.id.desc()).limit(1))
+    # Kept as the member typed it, in English (not translated).
+    call("complaints_open", key="demo:complaint", user_id=member.id, category="order",
+         order_id=order_id, text="The coffee grinder arrived with a cracked lid. Could you "
+                                 "send a new lid?")
     db.session.commit()
 
 

@@ -137,13 +137,14 @@ def test_built_in_and_example_plugins_declare_a_range_that_holds_this_contract(m
     assert set(declared) >= {"cards", "community", "events", "points", "tiers"}
     # Each starts at the version that added what it uses: number() of 2.3; spreadsheet_safe()
     # (events) of 2.4; order_history()'s payment column of 2.5; N_() (welcome, rewards,
-    # insights), hooks.quote() (points, tiers), OrderView's delivery_key and card_fingerprint
-    # (referrals), the members' join date (birthdays) and shop_message_kinds() (statements,
-    # surveys) of 2.6.
+    # insights, complaints), hooks.quote() (points, tiers), OrderView's delivery_key and
+    # card_fingerprint (referrals), the members' join date (birthdays) and
+    # shop_message_kinds() (statements, surveys) of 2.6.
     assert declared == {"cards": ">=2.3,<3", "community": ">=2.3,<3", "tiers": ">=2.6,<3",
                         "points": ">=2.6,<3", "events": ">=2.4,<3", "insights": ">=2.6,<3",
                         "welcome": ">=2.6,<3", "rewards": ">=2.6,<3", "referrals": ">=2.6,<3",
-                        "birthdays": ">=2.6,<3", "statements": ">=2.6,<3", "surveys": ">=2.6,<3"}
+                        "birthdays": ">=2.6,<3", "statements": ">=2.6,<3", "surveys": ">=2.6,<3",
+                        "complaints": ">=2.6,<3"}
     assert example.storefront_contract == ">=2.2,<3"  # it uses the 2.2 gettext functions
     assert contract_problem("free_gift", example) is None
     assert "cannot be enabled" not in cli(app, "plugins", "list").output

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from loyalty_plugins.birthdays.models import Birthday
+from loyalty_plugins.complaints.models import Complaint
 from storefront import demo_history
 from storefront.accounts.models import User
 from storefront.catalog.models import Product
@@ -88,6 +89,11 @@ def test_the_demo_shop_has_two_years_of_customers_and_their_insights(make_app):
         assert regulars == 500  # the regular buyers have accounts; their orders are theirs
         assert db.session.scalar(select(func.count()).select_from(Order).where(
             Order.email.like("customer%"), Order.user_id.is_not(None))) > 5000
+        # One open complaint of the demo member's about their latest order, for staff.
+        assert db.session.execute(select(Complaint.user_id, Complaint.status,
+                                         Complaint.order_id)).all() == [
+            (member, "new", db.session.scalar(select(func.max(Order.id)).where(
+                Order.user_id == member)))]
         # History only: no stock taken, no event (but the demo accounts'), no message (but
         # those to the demo accounts: the welcome plugin's, the referral friend's).
         assert dict(db.session.execute(select(Product.sku, Product.stock)).all()) == stock
@@ -108,6 +114,7 @@ def test_the_demo_shop_has_two_years_of_customers_and_their_insights(make_app):
     with app.app_context():
         assert [db.session.scalar(select(func.count()).select_from(model))
                 for model in (Order, OrderLine, User)] == counts
+        assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
     # The owner finds the figures computed, every segment with customers in it.
     owner = app.test_client()
     post_form(owner, "/login", "/login", {"email": "owner@demo.shop",
