@@ -148,12 +148,17 @@ def request(port: int, method: str, path: str, *, cookie: str = "", form: dict |
 
 
 def session_cookie(headers: http.client.HTTPMessage, current: str) -> str:
-    """Keep the cookie by hand: the shop marks it Secure in production, and this is http."""
+    """Keep the cookies by hand, as a browser would (the session and the cart count): the
+    shop marks them Secure in production, and this is http. An emptied or expired cookie is
+    dropped."""
+    jar = dict(pair.split("=", 1) for pair in current.split("; ") if pair)
     for raw in headers.get_all("Set-Cookie") or []:
-        pair = raw.split(";", 1)[0].strip()
-        if pair.startswith("session="):
-            return pair if pair != "session=" else ""
-    return current
+        name, _, value = raw.split(";", 1)[0].strip().partition("=")
+        if value and "Max-Age=0" not in raw:
+            jar[name] = value
+        else:
+            jar.pop(name, None)
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
 
 
 def returning_visitor_cookie(port: int, pages: int = 3) -> str:
