@@ -40,6 +40,7 @@ from hooks.api import (
 from hooks.content import FolderCache, InvalidField, read_fields
 from hooks.contract import CONTRACT_VERSION, __version__
 from hooks.dates import add_months
+from hooks.gifts import Gift, gift_settings
 from hooks.markers import PROJECT_NAME, Policy, hookimpl, hookspec, spec
 from hooks.rows import dialect_insert, insert_once
 from hooks.text import (
@@ -91,6 +92,7 @@ __all__ = [
     "Event",
     "FieldType",
     "FolderCache",
+    "Gift",
     "InvalidField",
     "Job",
     "MessageKind",
@@ -120,6 +122,7 @@ __all__ = [
     "get_customer",
     "get_customers",
     "get_order",
+    "gift_settings",
     "gettext",
     "hookimpl",
     "hookspec",

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from hooks import (
     N_,
+    Gift,
     call,
     get_customers,
     insert_once,
@@ -31,7 +32,7 @@ from hooks import (
 )
 from loyalty_plugins.birthdays import dates, words
 from loyalty_plugins.birthdays.models import Birthday, Greeting
-from loyalty_plugins.birthdays.settings import Gift, Settings
+from loyalty_plugins.birthdays.settings import Settings
 
 log = logging.getLogger(__name__)
 KINDS = ("birthday", "anniversary")
@@ -163,12 +164,9 @@ class Planned:
     until: datetime | None = None
 
 
-GIVERS = {"points": "points_grant", "reward": "rewards_grant"}
-
-
 def gift_missing(gift: Gift) -> bool:
     """The owner chose a gift whose plugin is off: members get the message alone."""
-    return gift.kind in GIVERS and not provided(GIVERS[gift.kind])
+    return gift.giver is not None and not provided(gift.giver)
 
 
 def planned(item: Due, gift: Gift, now: datetime) -> Planned:

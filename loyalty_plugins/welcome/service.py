@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from hooks import (
     N_,
+    Gift,
     call,
     get_customer,
     insert_once,
@@ -29,7 +30,7 @@ from hooks import (
 )
 from loyalty_plugins.welcome import words
 from loyalty_plugins.welcome.models import Welcome, WelcomedAddress
-from loyalty_plugins.welcome.settings import Gift, Settings
+from loyalty_plugins.welcome.settings import Settings
 
 log = logging.getLogger(__name__)
 TEMPLATE = "welcome.txt"
