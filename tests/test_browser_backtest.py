@@ -12,17 +12,12 @@ from hooks import utcnow
 from storefront.imports.orders import import_orders
 from storefront.plugins.state import stored_settings
 from tests.points_support import loyalty_app
-from tests.support.live_server import CHROMIUM, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
 from tests.test_browser import TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 from tests.test_browser_themes import axe_script, run_axe
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}"),
-    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
-]
+pytestmark = BROWSER_ON_SQLITE
 
 
 def test_owner_compares_points_settings_without_saving_them(make_app, shop, tmp_path, capsys):

@@ -15,7 +15,7 @@ import pytest
 
 from storefront.build.site import build_site
 from tests.conftest import Shop
-from tests.support.live_server import CHROMIUM, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
 
 
 @pytest.fixture
@@ -24,12 +24,7 @@ def make_app(make_app):
     tests/test_build_languages.py builds in two."""
     return functools.partial(make_app, LANGUAGES=["en"])
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}"),
-    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
-]
+pytestmark = BROWSER_ON_SQLITE
 
 TIMEOUT_MS = 10_000
 

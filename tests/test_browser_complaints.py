@@ -9,17 +9,12 @@ import pytest
 from tests.complaints_support import PNG, complaints_app
 from tests.conftest import Shop
 from tests.points_support import member
-from tests.support.live_server import CHROMIUM, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
 from tests.test_browser import TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 from tests.test_browser_themes import axe_script, run_axe
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}"),
-    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
-]
+pytestmark = BROWSER_ON_SQLITE
 
 
 @pytest.mark.parametrize("theme", ["default", "market"])

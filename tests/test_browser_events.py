@@ -10,16 +10,11 @@ import pytest
 
 from tests.events_support import GOLD_ONLY_TEXT, events_app, gold_member
 from tests.points_support import member
-from tests.support.live_server import CHROMIUM, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
 from tests.test_browser import ARTIFACTS, TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}"),
-    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
-]
+pytestmark = BROWSER_ON_SQLITE
 
 
 def test_gold_member_registers_and_basic_member_sees_what_unlocks_it(make_app, tmp_path,

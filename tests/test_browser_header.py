@@ -7,16 +7,11 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Shop
-from tests.support.live_server import CHROMIUM, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
 from tests.test_browser import ARTIFACTS, TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}"),
-    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
-]
+pytestmark = BROWSER_ON_SQLITE
 
 
 def test_the_header_shows_how_many_items_the_cart_holds(make_app):

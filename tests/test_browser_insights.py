@@ -12,18 +12,13 @@ import pytest
 from loyalty_plugins.insights.snapshot import refresh
 from tests.conftest import Shop
 from tests.points_support import loyalty_app
-from tests.support.live_server import CHROMIUM, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
 from tests.test_browser import ARTIFACTS, TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 from tests.test_browser_themes import axe_script, run_axe
 from tests.test_insights_charts import HISTORY, write_history
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}"),
-    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
-]
+pytestmark = BROWSER_ON_SQLITE
 
 SCREENSHOTS = ARTIFACTS / "insights"
 # name: (path, the table's test id, the charts' test ids)

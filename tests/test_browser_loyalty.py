@@ -10,15 +10,10 @@ import pytest
 from storefront.extensions import db
 from storefront.orders.service import mark_paid
 from tests.points_support import give, last_order_id, loyalty_app, member
-from tests.support.live_server import CHROMIUM, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
 from tests.test_browser import ARTIFACTS, TIMEOUT_MS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}"),
-    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
-]
+pytestmark = BROWSER_ON_SQLITE
 
 LADDER = [
     {"code": "member", "name": "Member", "threshold": "0"},

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from werkzeug.serving import make_server
 
 from hooks.testing import form_fields
@@ -56,6 +57,15 @@ def live_server(app) -> Iterator[LiveServer]:
         server.server_close()
         thread.join(timeout=10)
 
+
+# A browser test module's marks: ``browser``, skipped where Debian's Chromium is missing, and
+# on SQLite only (the browser sees the same pages on either database).
+BROWSER_ON_SQLITE = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}"),
+    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
+]
 
 @contextmanager
 def chromium_browser():
