@@ -34,6 +34,7 @@ from hooks.api import (
     render_template,
     session,
     shop_timezone,
+    staff_members,
     today,
     utcnow,
 )
@@ -149,6 +150,7 @@ __all__ = [
     "require_role",
     "session",
     "shop_timezone",
+    "staff_members",
     "spec",
     "spreadsheet_safe",
     "today",

@@ -91,6 +91,17 @@ def current_customer() -> CustomerView:
     return customer_view()
 
 
+def _customer_columns() -> tuple:
+    from storefront.accounts.models import User
+
+    return User.id, User.email, User.name, User.role, User.created_at
+
+
+def _customer_view(row) -> CustomerView:
+    """A CustomerView of a User or of a row of ``_customer_columns()``."""
+    return CustomerView(row.id, row.email, row.name, row.role, row.created_at)
+
+
 def get_customer(user_id: int) -> CustomerView | None:
     """A member by id (email, name, role), or None."""
     from storefront.accounts.models import User
@@ -99,7 +110,7 @@ def get_customer(user_id: int) -> CustomerView | None:
     user = db.session.get(User, user_id)
     if user is None:
         return None
-    return CustomerView(user.id, user.email, user.name, user.role, user.created_at)
+    return _customer_view(user)
 
 
 def get_customers(user_ids: Iterable[int]) -> dict[int, CustomerView]:
@@ -112,11 +123,8 @@ def get_customers(user_ids: Iterable[int]) -> dict[int, CustomerView]:
     wanted = set(user_ids)
     if not wanted:
         return {}
-    rows = db.session.execute(select(User.id, User.email, User.name, User.role,
-                                     User.created_at)
-                              .where(User.id.in_(wanted))).all()
-    return {row.id: CustomerView(row.id, row.email, row.name, row.role, row.created_at)
-            for row in rows}
+    rows = db.session.execute(select(*_customer_columns()).where(User.id.in_(wanted))).all()
+    return {row.id: _customer_view(row) for row in rows}
 
 
 def members(batch: int = 500) -> Iterator[CustomerView]:
@@ -129,14 +137,27 @@ def members(batch: int = 500) -> Iterator[CustomerView]:
 
     last = 0
     while True:
-        rows = db.session.execute(select(User.id, User.email, User.name, User.role,
-                                         User.created_at)
+        rows = db.session.execute(select(*_customer_columns())
                                   .where(User.id > last).order_by(User.id).limit(batch)).all()
         if not rows:
             return
         for row in rows:
-            yield CustomerView(row.id, row.email, row.name, row.role, row.created_at)
+            yield _customer_view(row)
         last = rows[-1].id
+
+
+def staff_members() -> list[CustomerView]:
+    """Every account with the staff role or above (staff, manager, owner), by name then
+    e-mail; for choosing who handles a piece of work (since 2.7)."""
+    from sqlalchemy import select
+
+    from storefront.accounts.models import ROLE_RANK, User
+    from storefront.extensions import db
+
+    staff_roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK["staff"]]
+    rows = db.session.execute(select(*_customer_columns()).where(User.role.in_(staff_roles))
+                              .order_by(User.name, User.email)).all()
+    return [_customer_view(row) for row in rows]
 
 
 def net_spend(user_id: int, since: datetime | None = None) -> int:

@@ -5,6 +5,6 @@ changelog."""
 
 from packaging.version import Version
 
-__version__ = "2.6"
+__version__ = "2.7"
 # The same, comparable: ``hooks.CONTRACT_VERSION >= Version("2.1")``.
 CONTRACT_VERSION = Version(__version__)

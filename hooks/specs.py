@@ -232,7 +232,8 @@ def shop_template_slot(name: str, context: dict) -> Markup | str | None:
     """Render HTML into a named slot of the theme.
 
     Slots: ``nav``, ``account``, ``checkout``, ``cart``, ``product``, ``head``, and
-    ``admin_customer`` (a cell of each row of Admin → Customers; context: user_id). Every
+    ``admin_customer`` (a cell of each row of Admin → Customers, a few words; context:
+    user_id; the customer's own page has ``shop_staff_customer_panels``). Every
     non-empty result is rendered. Return ``markupsafe.Markup`` for trusted HTML; plain
     strings are escaped. An exception is logged and the slot renders without that plugin.
     """
@@ -248,6 +249,16 @@ def shop_account_panels(customer: CustomerView) -> list[Panel]:
 def shop_checkout_panels(cart: CartView, customer: CustomerView) -> list[Panel]:
     """Return panels for the checkout page (e.g. "use my points"). Forms in a panel post
     to the plugin's own blueprint. A failing plugin's panels are left out (logged)."""
+
+
+@spec(Policy.FURNITURE, since="2.7")
+def shop_staff_customer_panels(customer: CustomerView) -> list[Panel]:
+    """Return panels for the staff page of one customer (Admin → Customers → the customer),
+    which gathers the whole customer on one screen for whoever answers them. ``customer``
+    is the customer shown; the reader is ``hooks.current_customer()`` (staff or above).
+    Give each panel the least ``role`` that may read it: the shop leaves out the panels
+    above the reader's role. Keep a panel short (the latest few rows, a link to your full
+    page). A failing plugin's panels are left out (logged); the page still renders."""
 
 
 @spec(Policy.FURNITURE)

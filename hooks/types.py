@@ -203,14 +203,19 @@ class Adjustment:
 
 @dataclass(frozen=True)
 class Panel:
-    """A box a plugin adds to the account or checkout page. ``html`` is trusted markup
-    (render it with ``hooks.render_template``, which escapes user data); ``order``: lower
-    first."""
+    """A box a plugin adds to the account, checkout or staff customer page. ``html`` is
+    trusted markup (render it with ``hooks.render_template``, which escapes user data);
+    ``order``: lower first; ``role``: the least role of the reader who sees it (since 2.7)."""
 
     title: str
     html: str
     order: int = 100
     id: str = ""
+    role: str = "customer"
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLE_RANKS:
+            raise ValueError(f"Panel {self.title!r}: role must be one of {', '.join(ROLE_RANKS)}")
 
 
 @dataclass(frozen=True)

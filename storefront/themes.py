@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,6 +30,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 
+from hooks.types import Panel
 from storefront import plugins
 from storefront.urlcache import cached_url_for
 
@@ -237,8 +238,14 @@ def categories() -> list[tuple[str, str]]:
     return g.storefront_categories
 
 
-def panels(hook_name: str, **kwargs) -> list:
-    found = plugins.collect(hook_name, **kwargs)
+def panels(hook_name: str, *, extra: Iterable[Panel] = (), **kwargs) -> list[Panel]:
+    """The plugins' panels (and the core's ``extra`` ones) the reader's role may see, in
+    order."""
+    from storefront.cart.service import customer_view
+
+    reader = customer_view()
+    found = [panel for panel in [*extra, *plugins.collect(hook_name, **kwargs)]
+             if panel.role == "customer" or reader.has_role(panel.role)]
     return sorted(found, key=lambda panel: (panel.order, panel.title))
 
 

@@ -157,6 +157,29 @@ def test_staff_reply_notes_status_and_the_members_rating(app, shop):
     assert "This complaint is closed. Please file a new one." in closed.get_data(as_text=True)
 
 
+def test_staff_hand_a_complaint_to_a_colleague_but_not_to_a_customer(app, shop):
+    mia, uid = member(app, shop)
+    cid = filed_id(file(mia))
+    staff = staff_client(app, shop, "staff")
+    staff_client(app, shop, "manager")
+    with app.app_context():
+        manager_id = db.session.scalar(select(User.id).where(User.email == "manager@example.com"))
+    page = staff.get(f"/plugins/complaints/staff/{cid}").get_data(as_text=True)
+    assert f'<option value="{manager_id}">' in page
+    assert f'<option value="{uid}">' not in page  # customers are not offered
+    staff_post(staff, cid, "status", {"status": "in_progress", "assignee": str(manager_id)})
+    assert complaint(app, cid).assignee_id == manager_id
+    refused = staff_post(staff, cid, "status", {"status": "resolved", "assignee": str(uid)})
+    assert "Choose a member of staff as the assignee." in staff.get(
+        refused.headers["Location"]).get_data(as_text=True)
+    row = complaint(app, cid)
+    assert row.assignee_id == manager_id and row.status == "in_progress"  # nothing saved
+    # The complaint links to the customer's page, which shows the whole customer.
+    assert f'href="/admin/customers/{uid}"' in page
+    assert 'data-testid="complaints-customer"' in staff.get(f"/admin/customers/{uid}").get_data(
+        as_text=True)
+
+
 def test_members_and_guests_are_rate_limited(app, shop):
     configure(app, rate_limit_count=2, rate_limit_minutes=60)
     mia, _ = member(app, shop)

@@ -33,8 +33,8 @@ class Versioned:
 
 
 def future_message(name: str) -> str:
-    return (f"plugin {name} supports contract >=3.0 but this shop offers 2.6; upgrade "
-            f"Storefront or install a version of {name} made for 2.6.")
+    return (f"plugin {name} supports contract >=3.0 but this shop offers 2.7; upgrade "
+            f"Storefront or install a version of {name} made for 2.7.")
 
 
 def cli(app, *args):
@@ -50,9 +50,9 @@ def owner(app, shop):
 
 
 def test_the_contract_has_a_version_string_and_a_comparable_form():
-    assert hooks.__version__ == "2.6"
+    assert hooks.__version__ == "2.7"
     assert Version(hooks.__version__) == hooks.CONTRACT_VERSION
-    assert Version("1.0") < hooks.CONTRACT_VERSION < Version("2.7")
+    assert Version("1.0") < hooks.CONTRACT_VERSION < Version("2.8")
 
 
 def test_a_plugin_on_by_configuration_outside_its_range_counts_as_disabled(make_app, caplog):
@@ -101,12 +101,12 @@ def test_the_admin_enable_button_shows_why_and_the_plugin_stays_off(make_app, sh
 
 
 @pytest.mark.parametrize("declared, message", [
-    ("<2", "plugin past supports contract <2 but this shop offers 2.6; install a version "
-           "of past made for 2.6."),
-    ("==1.*", "plugin past supports contract ==1.* but this shop offers 2.6; install a "
-              "version of past made for 2.6."),
+    ("<2", "plugin past supports contract <2 but this shop offers 2.7; install a version "
+           "of past made for 2.7."),
+    ("==1.*", "plugin past supports contract ==1.* but this shop offers 2.7; install a "
+              "version of past made for 2.7."),
     ("version two", "plugin past declares storefront_contract = 'version two', which is "
-                    "not a range of contract versions such as '>=2.6,<3'; ask the plugin's "
+                    "not a range of contract versions such as '>=2.7,<3'; ask the plugin's "
                     "author for a version that declares a valid range."),
     (2.0, "plugin past declares storefront_contract = 2.0, which is not a range"),
 ])
@@ -139,12 +139,13 @@ def test_built_in_and_example_plugins_declare_a_range_that_holds_this_contract(m
     # (events) of 2.4; order_history()'s payment column of 2.5; N_() (welcome, rewards,
     # insights, complaints), hooks.quote() (points, tiers), OrderView's delivery_key and
     # card_fingerprint (referrals), the members' join date (birthdays) and
-    # shop_message_kinds() (statements, surveys) of 2.6.
-    assert declared == {"cards": ">=2.3,<3", "community": ">=2.3,<3", "tiers": ">=2.6,<3",
-                        "points": ">=2.6,<3", "events": ">=2.4,<3", "insights": ">=2.6,<3",
-                        "welcome": ">=2.6,<3", "rewards": ">=2.6,<3", "referrals": ">=2.6,<3",
-                        "birthdays": ">=2.6,<3", "statements": ">=2.6,<3", "surveys": ">=2.6,<3",
-                        "complaints": ">=2.6,<3"}
+    # shop_message_kinds() (statements, surveys) of 2.6; shop_staff_customer_panels() (all
+    # but community) of 2.7.
+    assert declared == {"cards": ">=2.7,<3", "community": ">=2.3,<3", "tiers": ">=2.7,<3",
+                        "points": ">=2.7,<3", "events": ">=2.7,<3", "insights": ">=2.7,<3",
+                        "welcome": ">=2.7,<3", "rewards": ">=2.7,<3", "referrals": ">=2.7,<3",
+                        "birthdays": ">=2.7,<3", "statements": ">=2.7,<3", "surveys": ">=2.7,<3",
+                        "complaints": ">=2.7,<3"}
     assert example.storefront_contract == ">=2.2,<3"  # it uses the 2.2 gettext functions
     assert contract_problem("free_gift", example) is None
     assert "cannot be enabled" not in cli(app, "plugins", "list").output
@@ -153,4 +154,4 @@ def test_built_in_and_example_plugins_declare_a_range_that_holds_this_contract(m
 def test_a_scaffolded_plugin_declares_the_range_of_this_contract(app, tmp_path):
     assert cli(app, "plugins", "new", "gift_wrap", "--dir", str(tmp_path)).exit_code == 0
     module = tmp_path / "storefront-gift-wrap" / "storefront_gift_wrap" / "plugin.py"
-    assert 'storefront_contract = ">=2.6,<3"' in module.read_text()
+    assert 'storefront_contract = ">=2.7,<3"' in module.read_text()

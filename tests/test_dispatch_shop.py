@@ -99,6 +99,7 @@ def test_a_wrapper_on_every_hook_runs_in_the_shop(make_app, shop, recorder, tmp_
     shop.register(client, email="wren@example.com")
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "wren@example.com"))
+        wren_id = user.id
         verify_email(issue_token(user, "verify"))
     shop.add(client, "COF-ETH-250", 2)
     assert client.get("/cart").status_code == 200
@@ -114,6 +115,10 @@ def test_a_wrapper_on_every_hook_runs_in_the_shop(make_app, shop, recorder, tmp_
         assert record_refund(first, "re_1", 100)
         assert record_dispute(first, "dp_1", 100, "needs_response")
         assert cancel_order(second, "changed my mind")
+    shop.create_user("staff@example.com", role="staff")
+    staff = app.test_client()
+    shop.login(staff, "staff@example.com", "correct horse battery")
+    assert staff.get(f"/admin/customers/{wren_id}").status_code == 200  # the staff panels
 
     assert sorted(recorder.seen) == HOOKS
     placed = recorder.seen["shop_order_placed"]

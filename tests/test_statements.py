@@ -277,8 +277,8 @@ def test_the_owner_previews_a_members_statement(app, shop):
         assert 'data-testid="statement-empty"' in sample  # the owner has nothing to report
         unknown = owner.get("/plugins/statements/preview?member=99999").get_data(as_text=True)
         assert "There is no member number 99999." in unknown
-        customers = owner.get("/admin/customers").get_data(as_text=True)
-        assert f"/plugins/statements/preview?member={uid}" in customers
+        customer = owner.get(f"/admin/customers/{uid}").get_data(as_text=True)
+        assert f"/plugins/statements/preview?member={uid}" in customer
         shop.login(client, "mia@example.com", PASSWORD)
         assert client.get("/plugins/statements/preview").status_code == 404  # owners only
     assert statements(app) == []  # a preview sends nothing

@@ -12,7 +12,6 @@ from hooks import (
     Job,
     MessageKind,
     Panel,
-    current_customer,
     hookimpl,
     lazy_gettext,
     render_template,
@@ -23,7 +22,7 @@ from hooks import gettext as _
 from loyalty_plugins.birthdays import dates, profile, service, settings, words
 from loyalty_plugins.birthdays.views import blueprint, refused
 
-storefront_contract = ">=2.6,<3"  # CustomerView.joined_at
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Birthdays: members give their birthday on their account page; on it, and on the "
     "anniversary of the day they joined, they get a greeting and the owner's gift, once a "
@@ -97,15 +96,13 @@ def shop_account_panels(customer):
 
 
 @hookimpl
-def shop_template_slot(name, context):
-    if name != "admin_customer" or not current_customer().has_role("staff"):
-        return None
-    user_id = context["user_id"]
-    value, changes = profile.of(user_id), profile.changes(user_id)
-    greetings = service.greetings_of(user_id)
+def shop_staff_customer_panels(customer):
+    value, changes = profile.of(customer.id), profile.changes(customer.id)
+    greetings = service.greetings_of(customer.id)
     if value is None and not changes and not greetings:
-        return None
-    return render_template("birthdays/admin_customer.html", shown=words.birthdate(value),
+        return []
+    html = render_template("birthdays/admin_customer.html", shown=words.birthdate(value),
                            changes=changes, greetings=greetings,
                            reward_status=words.reward_status,
                            said=lambda stored: words.birthdate(dates.parse_stored(stored)))
+    return [Panel(title=_("Birthday"), html=html, order=70, role="staff")]

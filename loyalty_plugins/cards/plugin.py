@@ -26,7 +26,7 @@ from loyalty_plugins.cards.numbers import pretty
 from loyalty_plugins.cards.types import SCHEMA, card_type
 from loyalty_plugins.cards.views import blueprint, qr_svg
 
-storefront_contract = ">=2.3,<3"
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Cards: digital member cards with their own discount. Members get a card (a number with a "
     "check digit and a QR code); the card's discount applies at checkout; staff look cards up "
@@ -106,6 +106,15 @@ def shop_nav_links(customer):
     if customer.has_role("staff"):
         return [NavLink(label=_("Card look-up"), url="/plugins/cards/lookup", order=90)]
     return []
+
+
+@hookimpl
+def shop_staff_customer_panels(customer):
+    cards = [(card, card_type(card.type_code)) for card in service.cards_of(customer.id)]
+    if not cards:
+        return []
+    html = render_template("cards/staff_panel.html", cards=cards, pretty=pretty)
+    return [Panel(title=_("Member cards"), html=html, order=24, id="cards", role="staff")]
 
 
 @hookimpl

@@ -12,7 +12,6 @@ from hooks import (
     Job,
     NavLink,
     Panel,
-    current_customer,
     get_customer,
     hookimpl,
     lazy_gettext,
@@ -27,7 +26,7 @@ from loyalty_plugins.complaints.text import render
 from loyalty_plugins.complaints.views import blueprint
 from loyalty_plugins.complaints.words import STATUS_NAMES
 
-storefront_contract = ">=2.6,<3"
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Complaints and claims: members and guests file them about an order, a product, an event "
     "or the service; staff answer them within targets per category, propose goodwill that "
@@ -115,15 +114,14 @@ def shop_account_panels(customer):
 
 
 @hookimpl
-def shop_template_slot(name, context):
-    if name != "admin_customer" or not current_customer().has_role("staff"):
-        return None
-    found = session().scalars(select(Complaint).where(Complaint.user_id == context["user_id"])
+def shop_staff_customer_panels(customer):
+    found = session().scalars(select(Complaint).where(Complaint.user_id == customer.id)
                               .order_by(Complaint.created_at.desc())).all()
     if not found:
-        return None
+        return []
     rated = [c.satisfied for c in found if c.satisfied is not None]
-    return render_template("complaints/admin_customer.html",
+    html = render_template("complaints/admin_customer.html",
                            open=[c for c in found if c.status in OPEN], total=len(found),
                            rated=len(rated), satisfied=sum(rated), now=utcnow(),
                            overdue=service.overdue, statuses=STATUS_NAMES)
+    return [Panel(title=_("Complaints"), html=html, order=10, role="staff")]

@@ -16,6 +16,7 @@ from hooks import (
     require_role,
     session,
     shop_timezone,
+    staff_members,
     today,
     utcnow,
 )
@@ -123,6 +124,7 @@ def add_routes(bp: Blueprint, page: Callable) -> None:
                     may_approve=compensation.may_approve,
                     needs_manager=compensation.needs_manager,
                     kinds_available=compensation.available_kinds(), assignee=assignee,
+                    staff_members=staff_members(),
                     overdue=service.overdue(complaint, utcnow()), status_choices=STATUSES,
                     reference=reference(complaint.id))
 
@@ -140,6 +142,13 @@ def add_routes(bp: Blueprint, page: Callable) -> None:
             complaint.assignee_id = viewer.id
         elif assign == "nobody":
             complaint.assignee_id = None
+        elif assign != "keep":
+            chosen = next((m for m in staff_members() if str(m.id) == assign), None)
+            if chosen is None:
+                session().rollback()
+                flash(_("Choose a member of staff as the assignee."), "error")
+                return _back(complaint)
+            complaint.assignee_id = chosen.id
         session().commit()
         flash(_("%(reference)s saved.", reference=reference(complaint.id)), "success")
         return _back(complaint)

@@ -29,7 +29,7 @@ from loyalty_plugins.events.models import Event, Registration
 from loyalty_plugins.events.service import utcnow
 from loyalty_plugins.events.views import blueprint
 
-storefront_contract = ">=2.4,<3"
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Events: selective access to corporate, cultural, family and social events. Members "
     "register (free events, with a waitlist) or buy a ticket through the cart (paid events, so "
@@ -172,6 +172,21 @@ def shop_order_refunded(order_id, refund_id, amount):
     order = get_order(order_id)
     if order is not None and service.refund_covers_tickets(order):
         service.release_order(order_id, utcnow())
+
+
+STAFF_REGISTRATIONS_SHOWN = 5
+
+
+@hookimpl
+def shop_staff_customer_panels(customer):
+    rows = session().execute(
+        select(Registration, Event).join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == customer.id)
+        .order_by(Event.starts_at.desc()).limit(STAFF_REGISTRATIONS_SHOWN)).all()
+    if not rows:
+        return []
+    html = render_template("events/staff_panel.html", rows=rows)
+    return [Panel(title=_("Events"), html=html, order=26, id="events", role="staff")]
 
 
 @hookimpl

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hooks import Job, NavLink, current_customer, hookimpl, lazy_gettext, render_template, utcnow
+from hooks import (
+    Job,
+    NavLink,
+    Panel,
+    hookimpl,
+    lazy_gettext,
+    render_template,
+    utcnow,
+)
 from hooks import gettext as _
 from loyalty_plugins.insights import snapshot
 from loyalty_plugins.insights.pages import percent
 from loyalty_plugins.insights.settings import SCHEMA, SEGMENT_NAMES
 from loyalty_plugins.insights.views import blueprint
 
-storefront_contract = ">=2.6,<3"
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Insights: who your customers are and whether loyalty works. RFM segments, the share of "
     "revenue from the best customers, repurchase and churn, for managers and the owner.")
@@ -59,11 +67,10 @@ def shop_register_jobs():
 
 
 @hookimpl
-def shop_template_slot(name, context):
-    if name != "admin_customer" or not current_customer().has_role("manager"):
-        return None
-    figures = snapshot.figures_of(context["user_id"])
+def shop_staff_customer_panels(customer):
+    figures = snapshot.figures_of(customer.id)
     if figures is None:
-        return None
-    return render_template("insights/admin_customer.html", figures=figures,
+        return []
+    html = render_template("insights/admin_customer.html", figures=figures,
                            names=SEGMENT_NAMES, percent=percent)
+    return [Panel(title=_("Segment and value"), html=html, order=50, role="manager")]

@@ -38,7 +38,7 @@ from loyalty_plugins.points.earning import points_for, points_to_pay
 from loyalty_plugins.points.statement import statement as member_statement
 from loyalty_plugins.points.views import REDEEM_KEY, blueprint
 
-storefront_contract = ">=2.6,<3"
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Points: members earn points on paid orders and redeem them at checkout.")
 NAME = config.NAME
@@ -281,6 +281,19 @@ def shop_template_slot(name, context):
     return render_template("points/admin_cell.html", user_id=user_id,
                            points=ledger.usable(user_id, utcnow()),
                            pending=account.pending if account else 0)
+
+
+@hookimpl
+def shop_staff_customer_panels(customer):
+    cfg = config.current()
+    account = ledger.balance(customer.id)
+    expiry = ledger.next_expiry(customer.id, utcnow())
+    html = render_template("points/staff_panel.html", user_id=customer.id,
+                           points=ledger.usable(customer.id, utcnow()),
+                           pending=account.pending if account else 0,
+                           expiry_day=local_date(expiry[0], cfg.tz) if expiry else None,
+                           expiry_points=expiry[1] if expiry else 0)
+    return [Panel(title=_("Points"), html=html, order=20, id="points", role="staff")]
 
 
 def send_expiry_notices() -> None:

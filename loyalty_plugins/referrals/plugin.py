@@ -13,7 +13,6 @@ from hooks import (
     MessageKind,
     NavLink,
     Panel,
-    current_customer,
     get_customer,
     hookimpl,
     lazy_gettext,
@@ -25,7 +24,7 @@ from hooks import gettext as _
 from loyalty_plugins.referrals import codes, listing, messages, service, settings
 from loyalty_plugins.referrals.views import blueprint
 
-storefront_contract = ">=2.6,<3"  # OrderView.delivery_key and card_fingerprint
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Referrals: each member's code and link; a friend who joins with it gets a reward on "
     "their first order, the member gets points once that order has passed its return "
@@ -123,13 +122,11 @@ def shop_checkout_panels(cart, customer):
 
 
 @hookimpl
-def shop_template_slot(name, context):
-    if name != "admin_customer" or not current_customer().has_role("staff"):
-        return None
-    user_id = context["user_id"]
-    if not listing.involved(user_id):
-        return None
-    made, mine, refused = (listing.made_by(user_id), listing.joined_with(user_id),
-                           listing.refusals_of(user_id))
-    return render_template("referrals/admin_customer.html", made=made, mine=mine,
-                           refused=refused)
+def shop_staff_customer_panels(customer):
+    if not listing.involved(customer.id):
+        return []
+    made, mine, refused = (listing.made_by(customer.id), listing.joined_with(customer.id),
+                           listing.refusals_of(customer.id))
+    return [Panel(title=_("Referrals"), order=60, role="staff",
+                  html=render_template("referrals/admin_customer.html", made=made, mine=mine,
+                                       refused=refused))]

@@ -10,7 +10,6 @@ from hooks import (
     Adjustment,
     CheckoutRefused,
     Panel,
-    current_customer,
     get_order,
     hookimpl,
     lazy_gettext,
@@ -20,7 +19,7 @@ from hooks import (
 from hooks import gettext as _
 from loyalty_plugins.rewards import service, words
 
-storefront_contract = ">=2.6,<3"
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Rewards: a one-time reward off a member's next order, given by other plugins "
     "(birthdays, referrals, win-back offers); the cart applies it by itself.")
@@ -122,15 +121,14 @@ def shop_account_panels(customer):
 
 
 @hookimpl
-def shop_template_slot(name, context):
-    if name != "admin_customer" or not current_customer().has_role("staff"):
-        return None
-    rewards = service.of_member(context["user_id"])
+def shop_staff_customer_panels(customer):
+    rewards = service.of_member(customer.id)
     if not rewards:
-        return None
+        return []
     now = utcnow()
     rows = [{"label": words.label(reward), "offer": words.offer(reward),
              "until": words.last_day(reward), "status": service.status(reward, now),
              "order": get_order(reward.order_id) if reward.order_id else None}
             for reward in rewards]
-    return render_template("rewards/admin_customer.html", rows=rows)
+    return [Panel(title=_("Rewards"), order=30, role="staff",
+                  html=render_template("rewards/admin_customer.html", rows=rows))]

@@ -10,7 +10,6 @@ from hooks import (
     Job,
     MessageKind,
     Panel,
-    current_customer,
     hookimpl,
     lazy_gettext,
     render_template,
@@ -19,7 +18,7 @@ from hooks import gettext as _
 from loyalty_plugins.statements import service, settings
 from loyalty_plugins.statements.views import blueprint
 
-storefront_contract = ">=2.6,<3"
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Statements: a monthly account statement for each member (points earned, spent and "
     "expiring, tier progress, events ahead), once per member and month; members stop it "
@@ -72,7 +71,6 @@ def shop_account_panels(customer):
 
 
 @hookimpl
-def shop_template_slot(name, context):
-    if name != "admin_customer" or not current_customer().has_role("owner"):
-        return None
-    return render_template("statements/admin_customer.html", user_id=context["user_id"])
+def shop_staff_customer_panels(customer):
+    return [Panel(title=_("Account statement"), order=85, role="owner",
+                  html=render_template("statements/admin_customer.html", user_id=customer.id))]

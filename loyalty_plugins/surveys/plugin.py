@@ -6,12 +6,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hooks import Job, MessageKind, NavLink, hookimpl, lazy_gettext, utcnow
+from sqlalchemy import select
+
+from hooks import (
+    Job,
+    MessageKind,
+    NavLink,
+    Panel,
+    hookimpl,
+    lazy_gettext,
+    render_template,
+    session,
+    utcnow,
+)
 from hooks import gettext as _
 from loyalty_plugins.surveys import invitations, samples, settings
+from loyalty_plugins.surveys.models import Answer, Survey
 from loyalty_plugins.surveys.views import blueprint
 
-storefront_contract = ">=2.6,<3"
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Surveys: after a paid order and after an event a member attended, one invitation to a "
     "short survey (NPS, a service evaluation, optionally the SERVQUAL gap), with points for "
@@ -67,6 +80,22 @@ def shop_event(event):
 def shop_register_jobs():
     return [Job("invite", lambda: invitations.send_due(settings.current(), utcnow()),
                 every_seconds=3600, description="send the survey invitations that are due")]
+
+
+SURVEYS_SHOWN = 5
+
+
+@hookimpl
+def shop_staff_customer_panels(customer):
+    """The customer's latest surveys and answers, for managers, who read the survey pages."""
+    rows = session().execute(
+        select(Survey, Answer).outerjoin(Answer, Answer.survey_id == Survey.id)
+        .where(Survey.user_id == customer.id, Survey.invited_at.is_not(None))
+        .order_by(Survey.invited_at.desc()).limit(SURVEYS_SHOWN)).all()
+    if not rows:
+        return []
+    return [Panel(title=_("Surveys"), order=40, id="surveys", role="manager",
+                  html=render_template("surveys/staff_panel.html", rows=rows))]
 
 
 @hookimpl

@@ -28,7 +28,7 @@ from loyalty_plugins.tiers import backtest, figures, programme, qualify
 from loyalty_plugins.tiers.describe import describe_change
 from loyalty_plugins.tiers.programme import NAME, SCHEMA, by_code, ladder, next_tier
 
-storefront_contract = ">=2.6,<3"
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Tiers: a named programme (Club Premium by default) with levels earned by what members "
     "spend over a rolling window, never by their points. Each level can give a discount, a "
@@ -156,6 +156,20 @@ def shop_account_panels(customer):
                            months=plugin_settings()["window_months"],
                            changes=qualify.history(customer.id)[:5], describe=describe_change)
     return [Panel(title=plugin_settings()["programme_name"], html=html, order=5, id="tier")]
+
+
+@hookimpl
+def shop_staff_customer_panels(customer):
+    tiers = ladder()
+    tier = qualify.current_tier(customer.id)
+    html = render_template("tiers/staff_panel.html", tier=tier,
+                           upcoming=next_tier(tier, tiers),
+                           spend=qualify.spend_in_window(customer.id, qualify.utcnow()),
+                           months=plugin_settings()["window_months"],
+                           names={t.code: t.name for t in tiers},
+                           changes=qualify.history(customer.id)[:3], describe=describe_change)
+    return [Panel(title=plugin_settings()["programme_name"], html=html, order=22, id="tier",
+                  role="staff")]
 
 
 @hookimpl

@@ -6,16 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from hooks import (
-    current_customer,
+    Panel,
     hookimpl,
     lazy_gettext,
     render_template,
     utcnow,
 )
+from hooks import gettext as _
 from loyalty_plugins.welcome import service, settings, words
 from loyalty_plugins.welcome.views import blueprint
 
-storefront_contract = ">=2.6,<3"
+storefront_contract = ">=2.7,<3"  # shop_staff_customer_panels
 storefront_description = lazy_gettext(
     "Welcome: a message and a joining gift for each new member (points, or a reward on their "
     "next order), once per e-mail address, on registration or on e-mail confirmation.")
@@ -46,14 +47,13 @@ def shop_event(event):
 
 
 @hookimpl
-def shop_template_slot(name, context):
-    if name != "admin_customer" or not current_customer().has_role("staff"):
-        return None
-    record = service.of(context["user_id"])
+def shop_staff_customer_panels(customer):
+    record = service.of(customer.id)
     if record is None:
-        return None
-    return render_template("welcome/admin_customer.html", record=record,
+        return []
+    html = render_template("welcome/admin_customer.html", record=record,
                            status=service.reward_status(record) if record.gift == "reward"
                            else "",
                            offer=words.offer(record.reward_percent, record.reward_amount)
                            if record.gift == "reward" else "")
+    return [Panel(title=_("Welcome"), html=html, order=80, role="staff")]

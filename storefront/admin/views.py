@@ -9,17 +9,20 @@ from flask_babel import lazy_gettext, lazy_pgettext, pgettext
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
+from hooks.types import CustomerView, Panel
 from storefront.accounts.models import Role, User
 from storefront.admin.forms import ActionForm, RefundForm, StockForm
 from storefront.catalog.models import Product
 from storefront.extensions import db, login_manager
 from storefront.i18n import money
 from storefront.money import parse_money
+from storefront.notifications.models import Notification
 from storefront.orders.disputes import disputes_of
 from storefront.orders.models import Order, OrderStatus
 from storefront.orders.service import cancel_order, mark_paid, record_refund
 from storefront.payments import provider
 from storefront.plugins.settings import money_problem
+from storefront.themes import panels
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -326,6 +329,23 @@ def customer(user_id: int):
     orders = db.session.scalars(select(Order).where(Order.user_id == user_id)
                                 .order_by(Order.id.desc()).limit(PAGE_SIZE)).all()
     counted = [o for o in orders if o.status in SPENDING_STATUSES]
+    shown = CustomerView(user.id, user.email, user.name, user.role, user.created_at)
     return render_template("admin/customer.html", user=user, orders=orders,
                            paid_orders=len(counted),
-                           spent=sum(o.total - o.refunded_total for o in counted))
+                           spent=sum(o.total - o.refunded_total for o in counted),
+                           panels=panels("shop_staff_customer_panels", customer=shown,
+                                         extra=[_messages_panel(user_id)]))
+
+
+MESSAGES_SHOWN = 10
+
+
+def _messages_panel(user_id: int) -> Panel:
+    """The latest messages the shop sent the customer: when, what, from whom and whether
+    it went. Not their bodies: a password reset or e-mail confirmation link is theirs only."""
+    rows = db.session.scalars(select(Notification).where(Notification.user_id == user_id)
+                              .order_by(Notification.id.desc()).limit(MESSAGES_SHOWN)).all()
+    total = db.session.scalar(select(func.count()).select_from(Notification)
+                              .where(Notification.user_id == user_id)) if rows else 0
+    return Panel(title=_("Messages sent"), id="messages-sent", order=900, role=Role.STAFF,
+                 html=render_template("admin/_messages_panel.html", messages=rows, total=total))
