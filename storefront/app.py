@@ -33,7 +33,7 @@ class Storefront(Flask):
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    from storefront import config, i18n, plugins, proxy, signing, template_cache, themes
+    from storefront import config, i18n, plugins, proxy, template_cache, themes
     from storefront.accounts import throttle
     from storefront.extensions import csrf, db, login_manager
     from storefront.plugins import contract
@@ -46,7 +46,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     db.init_app(app)
     csrf.init_app(app)
-    signing.init_app(app)
     login_manager.init_app(app)
     plugins.init_app(app)
     contract.init_app(app)
