@@ -31,7 +31,6 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 
 from storefront import plugins
-from storefront.urlcache import cached_url_for
 
 THEME_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MANIFEST = "theme.toml"
@@ -125,7 +124,7 @@ def init_app(app: Flask) -> None:
     app.extensions["storefront.theme"] = chain
     # Plugins' templates are searched after the theme's own.
     app.jinja_loader = theme_loader(chain, plugin_dirs(app, "templates"))
-    link = app.jinja_env.globals["url_for"] = cached_url_for(app)
+    link = app.url_for
     # The global serves templates rendered without Flask's context processors.
     app.jinja_env.globals["shop_links"] = _LinksOnDemand(link)
     app.context_processor(furniture_links(app, link))

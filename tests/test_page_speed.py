@@ -13,21 +13,7 @@ from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.plugins.state import set_enabled
 from storefront.themes import FURNITURE_LINKS
-from storefront.urlcache import cached_url_for
 from tests.conftest import Shop
-
-
-def test_remembered_links_equal_flask_links_under_any_script_root(app):
-    link = cached_url_for(app)
-    for root in ("", "/shop"):
-        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
-            for endpoint, values in (("static", {"filename": "style.css"}),
-                                     ("catalog.tag", {"tag": "single-origin"}),
-                                     ("catalog.page", {"slug": "about"})):
-                assert link(endpoint, **values) == app.url_for(endpoint, **values)
-                assert link(endpoint, **values).startswith(f"{root}/")
-            assert link("catalog.home", _external=True) == app.url_for("catalog.home",
-                                                                       _external=True)
 
 
 def test_cart_page_reads_the_cart_lines_and_products_in_one_query(app, shop):
