@@ -12,7 +12,6 @@ from storefront.catalog.lookup import ProductView
 from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.plugins.state import set_enabled
-from storefront.themes import FURNITURE_LINKS
 from tests.conftest import Shop
 
 
@@ -107,21 +106,6 @@ def test_plugin_disabled_in_another_worker_leaves_the_product_page_at_once(make_
         set_enabled("slotspy", False, actor="test")
     page = visitor.get(f"/products/{slug}").get_data(as_text=True)
     assert "Spy link" not in page and "class=spy" not in page
-
-
-def test_furniture_links_equal_url_for_under_any_script_root(app, monkeypatch):
-    for root in ("", "/shop"):
-        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
-            context = {}
-            for processor in app.template_context_processors[None]:
-                context.update(processor())
-            links = context["shop_links"]
-            for name, (endpoint, values) in FURNITURE_LINKS.items():
-                assert getattr(links, name) == app.url_for(endpoint, **values)
-            assert links.home == f"{root}/"
-    monkeypatch.setitem(app.config, "SERVER_NAME", "shop.example")
-    with app.app_context():  # no request: the global builds each link on demand
-        assert app.jinja_env.globals["shop_links"].cart == app.url_for("cart.show")
 
 
 def test_post_with_a_token_from_the_page_is_accepted_and_without_refused(app, shop):
