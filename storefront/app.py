@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    from storefront import config, i18n, plugins, proxy, template_cache, themes
+    from storefront import config, i18n, plugins, proxy, themes
     from storefront.accounts import throttle
     from storefront.extensions import csrf, db, login_manager
     from storefront.plugins import contract
@@ -24,7 +24,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     contract.init_app(app)
     themes.init_app(app)
     i18n.init_app(app)
-    template_cache.init_app(app)
 
     from storefront import database, worker
 
