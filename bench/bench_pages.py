@@ -16,8 +16,10 @@ One run does everything and cleans up after itself:
 4. measures requests/second and p50/p99 latency with wrk (16 connections, --duration seconds,
    after a warm-up; runs interleaved, median of --runs), or with a bounded Python thread load
    generator when /usr/bin/wrk is missing;
-5. prints a table and the shop/bare ratios, writes bench/out/bench_pages.json, stops the
-   servers and removes the temporary folder.
+5. prints a table and the shop/bare ratios (of the medians, the median of the per-run
+   ratios, and by the CPU time the servers' processes used per request, which others'
+   programs on the machine disturb far less than req/s), writes bench/out/bench_pages.json,
+   stops the servers and removes the temporary folder.
 
 Only 127.0.0.1 is loaded; every wait and loop has a deadline.
 """
@@ -262,6 +264,12 @@ class CpuMeter:
         self.other = max(0.0, others / max(1, total1 - total0))
 
 
+def server_jiffies(server: Server) -> int:
+    """CPU time used so far by a gunicorn master and its workers."""
+    pid = server.process.pid
+    return sum(_process_jiffies(p) for p in (pid, *_children(pid)))
+
+
 def idle_for(seconds: float) -> float:
     """Share of all CPUs busy during ``seconds`` (nothing of ours runs meanwhile)."""
     total0, busy0 = _machine_jiffies()
@@ -290,6 +298,7 @@ class Result:
     bad_status: int = 0
     socket_errors: int = 0
     other_cpu: float = -1.0  # share of the CPUs other programs used meanwhile
+    server_cpu_us: float = 0.0  # CPU time of the server's processes per request
 
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -510,11 +519,15 @@ def main() -> int:
                 for attempt in range(1, args.attempts + 1):
                     if args.wait_quiet and not wait_quiet(args.wait_quiet):
                         print(f"  (the machine stayed busy for {args.wait_quiet:g} s)")
+                    served = server_jiffies(t.server)
                     with meter:
                         r = load(t.server.url(t.path), args.duration, t.cookie)
                     r.other_cpu = meter.other
+                    r.server_cpu_us = ((server_jiffies(t.server) - served) / CLK_TCK * 1e6
+                                       / max(1, r.requests))
                     print(f"  run {run} {t.name:<26} {r.rps:8.0f} req/s  p50 {r.p50_ms:6.2f} ms"
-                          f"  p99 {r.p99_ms:6.2f} ms  ({r.bad_status} bad, {r.socket_errors} "
+                          f"  p99 {r.p99_ms:6.2f} ms  server CPU {r.server_cpu_us:5.0f} µs/req"
+                          f"  ({r.bad_status} bad, {r.socket_errors} "
                           f"socket errors, others used {r.other_cpu:.0%} CPU)", flush=True)
                     if best is None or r.other_cpu < best.other_cpu:
                         best = r
@@ -546,6 +559,18 @@ def main() -> int:
             verdict = "meets" if ratios[key] >= GOAL else "is BELOW"
             print(f"shop/bare, {label} {ratios[key]:.2f}  ({verdict} the goal of {GOAL})")
         print(f"shop/bare, cart page (returning visitor): {ratios['cart']:.2f}")
+        # The same runs judged run by run, and by CPU time: a server's CPU time per request
+        # hardly moves when other programs share the machine, its req/s does.
+        bare = targets[3].results
+        per_run = {key: statistics.median(r.rps / b.rps for r, b in zip(t.results, bare,
+                                                                          strict=True))
+                   for key, t in zip(ratios, targets, strict=False)}
+        by_cpu = {key: statistics.median(b.server_cpu_us / max(r.server_cpu_us, 1e-9)
+                                         for r, b in zip(t.results, bare, strict=True))
+                  for key, t in zip(ratios, targets, strict=False)}
+        for key in ratios:
+            print(f"shop/bare, {key}: median of the per-run ratios {per_run[key]:.2f}, "
+                  f"by the servers' CPU time per request {by_cpu[key]:.2f}")
         if noisy:
             print(f"WARNING: other programs used more than {OTHER_LOAD_LIMIT:.0%} of the CPUs "
                   "during some kept runs; repeat on an idle machine")
@@ -556,7 +581,8 @@ def main() -> int:
         OUT.mkdir(exist_ok=True)
         report = {"machine": info, "connections": CONNECTIONS, "duration_s": args.duration,
                   "runs": args.runs, "warmup_s": args.warmup, "workers": WORKERS,
-                  "ratios": ratios, "goal_product_ratio": GOAL, "noisy": noisy,
+                  "ratios": ratios, "ratios_per_run_median": per_run,
+                  "ratios_by_server_cpu": by_cpu, "goal_product_ratio": GOAL, "noisy": noisy,
                   "targets": [{"name": t.name, "path": t.path, "bytes": t.size,
                                "cookie_sent": bool(t.cookie), "sets_cookie": t.sets_cookie,
                                "median_rps": t.median("rps"),

@@ -129,8 +129,7 @@ def prepare(spec_path: str) -> int:
 
     spec = json.loads(Path(spec_path).read_text())
     instance = Path(spec["instance"])
-    app = make_app(spec["url"], instance, Path(spec["content"]), WORKER_QUEUE="memory",
-                   TEMPLATE_CACHE_DIR=str(instance / "cache" / "templates"))
+    app = make_app(spec["url"], instance, Path(spec["content"]), WORKER_QUEUE="memory")
     result = app.test_cli_runner().invoke(storefront_cli, ["demo", "--no-serve"])
     if result.exit_code != 0:
         raise RuntimeError(f"storefront demo --no-serve failed:\n{result.output}") \
@@ -278,7 +277,6 @@ def tree_env(tree: Path, url: str, instance: Path, queue: str, **settings: str) 
         "STOREFRONT_ENV_NAME": "production", "STOREFRONT_SECRET_KEY": SECRET,
         "STOREFRONT_BASE_URL": "http://127.0.0.1",
         "STOREFRONT_CONTENT_DIR": str(tree / "content"),
-        "STOREFRONT_TEMPLATE_CACHE_DIR": str(instance / "cache" / "templates"),
         "STOREFRONT_MAIL_BACKEND": "file", "STOREFRONT_MAIL_FILE_DIR": str(instance / "mail"),
         "STOREFRONT_WORKER_QUEUE": queue,
         **{f"STOREFRONT_{k}": v for k, v in settings.items()}}

@@ -84,23 +84,60 @@ def member_cookie(client) -> str:
     return cookie
 
 
-def timer(client, path: str, cookie: str) -> Callable[[int], float]:
+def timer(client, path: str, cookie: str,
+          clock: Callable[[], float] = time.perf_counter) -> Callable[[int], float]:
     headers = {"Cookie": cookie} if cookie else {}
 
     def run(n: int) -> float:
-        start = time.perf_counter()
+        start = clock()
         for _ in range(n):
             response = client.get(path, headers=headers)
             assert response.status_code == 200
-        return (time.perf_counter() - start) / n * 1e6
+        return (clock() - start) / n * 1e6
 
     return run
+
+
+def build_targets(tmp: Path, clock: Callable[[], float] = time.perf_counter
+                  ) -> dict[str, Callable[[int], float]]:
+    """The demo shop in ``tmp`` and a timer per target (warmed up), as described above;
+    ``clock`` is wall time, or ``time.process_time`` for the CPU time of this process."""
+    instance = tmp / "instance"
+    instance.mkdir()
+    database = prepare_database(instance)
+    os.environ.update({"STOREFRONT_ENV_NAME": "production",
+                       "STOREFRONT_SECRET_KEY": secrets.token_urlsafe(48),
+                       "DATABASE_URL": f"sqlite:///{database}"})
+    from bare_app import create_app as create_bare
+
+    from storefront import create_app
+
+    shop = create_app(instance_path=str(instance)).test_client(use_cookies=False)
+    # The same shop rendering every request (no guest page cache), for comparison.
+    os.environ["STOREFRONT_GUEST_PAGE_CACHE_SIZE"] = "0"
+    uncached = create_app(instance_path=str(instance)).test_client(use_cookies=False)
+    del os.environ["STOREFRONT_GUEST_PAGE_CACHE_SIZE"]
+    bare = create_bare(str(database), pad_bytes=0).test_client()
+    targets = {"product": timer(shop, PRODUCT_PATH, "", clock),
+               "returning": timer(shop, PRODUCT_PATH, returning_cookie(shop), clock),
+               "uncached": timer(uncached, PRODUCT_PATH, "", clock),
+               "member": timer(shop, PRODUCT_PATH, member_cookie(shop), clock),
+               "home": timer(shop, "/", "", clock),
+               "home-uncached": timer(uncached, "/", "", clock),
+               "cart": timer(shop, "/cart", cart_cookie(shop), clock),
+               "bare": timer(bare, PRODUCT_PATH, "", clock)}
+    for run in targets.values():
+        run(50)  # warm-up: templates compiled, statements cached, pool filled
+    return targets
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--cpu", action="store_true",
+                        help="CPU time of this process instead of wall time: steadier on a "
+                             "machine others use")
     parser.add_argument("--profile",
                         choices=["product", "returning", "uncached", "member", "home",
                                  "home-uncached", "cart", "bare"])
@@ -108,32 +145,7 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="storefront-inproc-"))
     try:
-        instance = tmp / "instance"
-        instance.mkdir()
-        database = prepare_database(instance)
-        os.environ.update({"STOREFRONT_ENV_NAME": "production",
-                           "STOREFRONT_SECRET_KEY": secrets.token_urlsafe(48),
-                           "DATABASE_URL": f"sqlite:///{database}"})
-        from bare_app import create_app as create_bare
-
-        from storefront import create_app
-
-        shop = create_app(instance_path=str(instance)).test_client(use_cookies=False)
-        # The same shop rendering every request (no guest page cache), for comparison.
-        os.environ["STOREFRONT_GUEST_PAGE_CACHE_SIZE"] = "0"
-        uncached = create_app(instance_path=str(instance)).test_client(use_cookies=False)
-        del os.environ["STOREFRONT_GUEST_PAGE_CACHE_SIZE"]
-        bare = create_bare(str(database), pad_bytes=0).test_client()
-        targets = {"product": timer(shop, PRODUCT_PATH, ""),
-                   "returning": timer(shop, PRODUCT_PATH, returning_cookie(shop)),
-                   "uncached": timer(uncached, PRODUCT_PATH, ""),
-                   "member": timer(shop, PRODUCT_PATH, member_cookie(shop)),
-                   "home": timer(shop, "/", ""),
-                   "home-uncached": timer(uncached, "/", ""),
-                   "cart": timer(shop, "/cart", cart_cookie(shop)),
-                   "bare": timer(bare, PRODUCT_PATH, "")}
-        for run in targets.values():
-            run(50)  # warm-up: templates compiled, statements cached, pool filled
+        targets = build_targets(tmp, time.process_time if args.cpu else time.perf_counter)
         if args.profile:
             profiler = cProfile.Profile()
             profiler.runcall(targets[args.profile], args.requests)

@@ -1,44 +1,17 @@
-"""The Flask application: ``Storefront`` (a Flask subclass) and its factory."""
+"""The Flask application factory."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
 
 from flask import Flask
 
 
-class Storefront(Flask):
-    """Flask, with ``ensure_sync`` answered once per function: Flask asks it for every
-    before/after/teardown function and view of every request, and each answer costs an
-    ``inspect.iscoroutinefunction``. Functions are registered at start-up, so the memo
-    stays small (and is bounded anyway)."""
-
-    _sync_limit = 1024
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        memo: dict = self.__dict__.setdefault("_sync_memo", {})
-        try:
-            return memo[func]
-        except (KeyError, TypeError):  # TypeError: an unhashable callable
-            pass
-        sync = super().ensure_sync(func)
-        try:
-            if len(memo) >= self._sync_limit:
-                memo.clear()
-            memo[func] = sync
-        except TypeError:
-            pass
-        return sync
-
-
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    from storefront import config, i18n, plugins, proxy, signing, template_cache, themes
+    from storefront import config, i18n, plugins, proxy, themes
     from storefront.accounts import throttle
     from storefront.extensions import csrf, db, login_manager
     from storefront.plugins import contract
 
-    app = Storefront("storefront", instance_path=instance_path, instance_relative_config=True,
+    app = Flask("storefront", instance_path=instance_path, instance_relative_config=True,
                 static_folder=None, template_folder=None)
     config.load(app, test_config)
     throttle.init_app(app)
@@ -46,13 +19,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     db.init_app(app)
     csrf.init_app(app)
-    signing.init_app(app)
     login_manager.init_app(app)
     plugins.init_app(app)
     contract.init_app(app)
     themes.init_app(app)
     i18n.init_app(app)
-    template_cache.init_app(app)
 
     from storefront import database, worker
 

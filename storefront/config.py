@@ -98,8 +98,6 @@ def defaults(instance_path: str) -> dict:
         # for /api/me; empty: BASE_URL) and the default output folder.
         "STATIC_SITE_URL": "",
         "STATIC_BUILD_DIR": str(Path(instance_path) / "site"),
-        # Compiled templates, so a new process loads them instead of compiling (empty: off).
-        "TEMPLATE_CACHE_DIR": str(Path(instance_path) / "cache" / "templates"),
         # Product pictures in the sizes pages use, made from content/ (served at /media/).
         "MEDIA_DIR": str(Path(instance_path) / "media"),
     }

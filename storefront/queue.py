@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
@@ -47,8 +48,9 @@ def make_huey(url: str) -> Huey:
         # No fsync per task (6x cheaper to enqueue, bench/bench_queue.py): a task is only the
         # worker's doorbell; what it rings for is committed in the shop's database, and the
         # job core:deliver finds a delivery whose task was lost.
-        return SqliteHuey("storefront", filename=url.removeprefix("sqlite:///"),
-                          results=False, fsync=False)
+        filename = Path(url.removeprefix("sqlite:///"))
+        filename.parent.mkdir(parents=True, exist_ok=True)  # instance/, in a fresh checkout
+        return SqliteHuey("storefront", filename=str(filename), results=False, fsync=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisHuey("storefront", url=url, results=False)
     raise ValueError(f"WORKER_QUEUE must be sqlite:///PATH, redis://HOST:PORT/DB, memory or "

@@ -20,19 +20,17 @@ from __future__ import annotations
 import inspect
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
-from flask import Flask, abort, g, has_request_context, request, send_from_directory
+from flask import Flask, abort, g, send_from_directory
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 
 from hooks.types import Panel
 from storefront import plugins
-from storefront.urlcache import cached_url_for
 
 THEME_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MANIFEST = "theme.toml"
@@ -126,10 +124,6 @@ def init_app(app: Flask) -> None:
     app.extensions["storefront.theme"] = chain
     # Plugins' templates are searched after the theme's own.
     app.jinja_loader = theme_loader(chain, plugin_dirs(app, "templates"))
-    link = app.jinja_env.globals["url_for"] = cached_url_for(app)
-    # The global serves templates rendered without Flask's context processors.
-    app.jinja_env.globals["shop_links"] = _LinksOnDemand(link)
-    app.context_processor(furniture_links(app, link))
     app.jinja_env.globals["slot"] = render_slot
     app.jinja_env.globals["plugin_nav_links"] = nav_links
     app.jinja_env.globals["plugin_assets"] = assets
@@ -148,63 +142,6 @@ def init_app(app: Flask) -> None:
             except NotFound:
                 continue
         abort(404)
-
-
-# The links of the page furniture (style sheet, header, navigation, footer): the same on every
-# page of a site, so base.html reads them from ``shop_links`` (``shop_links.home``), built
-# once per (script root, host), instead of calling url_for a dozen times per page. Themes
-# may go on using url_for for these; both give the same URLs.
-FURNITURE_LINKS: dict[str, tuple[str, dict[str, str]]] = {
-    "stylesheet": ("static", {"filename": "style.css"}),
-    "favicon": ("static", {"filename": "favicon.svg"}),
-    "cart_count_script": ("static", {"filename": "cart-count.js"}),
-    "home": ("catalog.home", {}),
-    "search": ("catalog.search", {}),
-    "cart": ("cart.show", {}),
-    "login": ("accounts.login", {}),
-    "register": ("accounts.register", {}),
-    "account": ("accounts.account", {}),
-    "logout": ("accounts.logout", {}),
-    "admin": ("admin.dashboard", {}),
-    "about": ("catalog.page", {"slug": "about"}),
-    "shipping": ("catalog.page", {"slug": "shipping"}),
-}
-_MAX_SITES = 64  # the Host header is the client's: stay bounded
-
-
-class _LinksOnDemand:
-    """``shop_links`` outside a request, or when ``url_defaults`` callbacks may change a
-    link: each attribute is a url_for call, as the template would have made."""
-
-    def __init__(self, link: Callable[..., str]) -> None:
-        self._link = link
-
-    def __getattr__(self, name: str) -> str:
-        try:
-            endpoint, values = FURNITURE_LINKS[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        return self._link(endpoint, **values)
-
-
-def furniture_links(app: Flask, link: Callable[..., str]) -> Callable[[], dict]:
-    sites: dict[tuple[str, str], SimpleNamespace] = {}
-    on_demand = _LinksOnDemand(link)
-
-    def processor() -> dict:
-        if not has_request_context() or any(app.url_default_functions.values()):
-            return {"shop_links": on_demand}
-        site = (request.script_root, request.host)
-        links = sites.get(site)
-        if links is None:
-            if len(sites) >= _MAX_SITES:
-                sites.clear()
-            links = sites[site] = SimpleNamespace(**{
-                name: link(endpoint, **values)
-                for name, (endpoint, values) in FURNITURE_LINKS.items()})
-        return {"shop_links": links}
-
-    return processor
 
 
 def nav_links() -> list:

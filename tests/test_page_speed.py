@@ -4,7 +4,6 @@ import dataclasses
 import re
 
 import pytest
-from flask import g, session
 from markupsafe import Markup
 from sqlalchemy import event
 
@@ -13,23 +12,7 @@ from storefront.catalog.lookup import ProductView
 from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.plugins.state import set_enabled
-from storefront.signing import SessionInterface, csrf_token
-from storefront.themes import FURNITURE_LINKS
-from storefront.urlcache import cached_url_for
 from tests.conftest import Shop
-
-
-def test_remembered_links_equal_flask_links_under_any_script_root(app):
-    link = cached_url_for(app)
-    for root in ("", "/shop"):
-        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
-            for endpoint, values in (("static", {"filename": "style.css"}),
-                                     ("catalog.tag", {"tag": "single-origin"}),
-                                     ("catalog.page", {"slug": "about"})):
-                assert link(endpoint, **values) == app.url_for(endpoint, **values)
-                assert link(endpoint, **values).startswith(f"{root}/")
-            assert link("catalog.home", _external=True) == app.url_for("catalog.home",
-                                                                       _external=True)
 
 
 def test_cart_page_reads_the_cart_lines_and_products_in_one_query(app, shop):
@@ -123,52 +106,6 @@ def test_plugin_disabled_in_another_worker_leaves_the_product_page_at_once(make_
         set_enabled("slotspy", False, actor="test")
     page = visitor.get(f"/products/{slug}").get_data(as_text=True)
     assert "Spy link" not in page and "class=spy" not in page
-
-
-def test_furniture_links_equal_url_for_under_any_script_root(app, monkeypatch):
-    for root in ("", "/shop"):
-        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
-            context = {}
-            for processor in app.template_context_processors[None]:
-                context.update(processor())
-            links = context["shop_links"]
-            for name, (endpoint, values) in FURNITURE_LINKS.items():
-                assert getattr(links, name) == app.url_for(endpoint, **values)
-            assert links.home == f"{root}/"
-    monkeypatch.setitem(app.config, "SERVER_NAME", "shop.example")
-    with app.app_context():  # no request: the global builds each link on demand
-        assert app.jinja_env.globals["shop_links"].cart == app.url_for("cart.show")
-
-
-def test_session_cookie_is_flasks_and_csrf_token_is_valid_for_flask_wtf(app, monkeypatch):
-    from flask.sessions import SecureCookieSessionInterface
-    from flask_wtf.csrf import generate_csrf, validate_csrf
-    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-
-    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_790_000_000)
-    ours, flasks = app.session_interface, SecureCookieSessionInterface()
-    assert isinstance(ours, SessionInterface)
-    data = {"csrf_token": "ab" * 20, "_fresh": False, "cart": {"1": 2}, "long": "x" * 300}
-    with app.app_context():  # the same bytes, compressed or not
-        cookie = ours.get_signing_serializer(app).dumps(data)
-        assert cookie == flasks.get_signing_serializer(app).dumps(data)
-        assert flasks.get_signing_serializer(app).loads(cookie) == data
-        assert ours.get_signing_serializer(app).loads(cookie) == data
-    with app.test_request_context("/"):
-        token = csrf_token()
-        assert session["csrf_token"] and generate_csrf() == token  # shared through g
-        validate_csrf(token)
-    with app.test_request_context("/"):
-        session["csrf_token"] = raw = "ab" * 20  # Flask-WTF would compress this one
-        mine = csrf_token()
-        g.pop("csrf_token")
-        theirs = generate_csrf()
-        assert theirs.startswith(".") and not mine.startswith(".")
-        flask_wtf = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
-        assert flask_wtf.loads(mine) == flask_wtf.loads(theirs) == raw
-        validate_csrf(mine)
-        monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", ["old key"])
-        assert ours.get_signing_serializer(app).secret_keys[-1] == app.secret_key.encode()
 
 
 def test_post_with_a_token_from_the_page_is_accepted_and_without_refused(app, shop):
