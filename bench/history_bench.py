@@ -56,8 +56,8 @@ def imported(url: str, folder: Path, *imports: tuple[str, Path]) -> dict[str, st
 
 def timed_in_child(code: str, env: dict[str, str], *args: str) -> dict:
     """Run ``code`` in a Python of its own (a clean heap, its own peak memory); its JSON."""
-    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
-                          text=True, cwd=ROOT, check=True)
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE,
+                          text=True, cwd=ROOT, check=True)  # its errors on our stderr
     return json.loads(done.stdout)
 
 
