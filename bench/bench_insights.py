@@ -113,7 +113,10 @@ ROWS = (("RFM scores and segments ({rfm_old[1]:,} customers)", "rfm"),
 
 
 def measure(url: str, folder: Path) -> str:
-    found = timed_in_child(CHILD, imported(url, folder, ("orders", folder / "history.csv")))
+    return report(timed_in_child(CHILD, imported(url, folder, ("orders", folder / "history.csv"))))
+
+
+def report(found: dict) -> str:
     lines = [f"  {'':72} {'from orders':>12} {'kept sums':>10} {'gain':>6}"]
     for label, key in ROWS:
         old, new = found[f"{key}_old"][0], found[f"{key}_new"][0]
