@@ -40,6 +40,7 @@ def arguments(description: str) -> argparse.Namespace:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--no-postgresql", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     return parser.parse_args()
 
 
@@ -56,21 +57,22 @@ def imported(url: str, folder: Path, *imports: tuple[str, Path]) -> dict[str, st
 
 def timed_in_child(code: str, env: dict[str, str], *args: str) -> dict:
     """Run ``code`` in a Python of its own (a clean heap, its own peak memory); its JSON."""
-    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
-                          text=True, cwd=ROOT, check=True)
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE,
+                          text=True, cwd=ROOT, check=True)  # its errors on our stderr
     return json.loads(done.stdout)
 
 
 def on_both_databases(args: argparse.Namespace, name: str, write: Callable[[Path], None],
                       measure: Callable[[str, Path], str]) -> None:
     """``write(folder)`` the files to import, then print ``measure(url, folder)`` for a
-    SQLite file and, unless told not to, for a database of a throwaway PostgreSQL cluster;
-    the folder is removed at the end."""
+    SQLite file and for a database of a throwaway PostgreSQL cluster (each unless told not
+    to); the folder is removed at the end."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write(folder)
-        print("SQLite")
-        print(measure(f"sqlite:///{folder / 'shop.sqlite3'}", folder))
+        if not args.no_sqlite:
+            print("SQLite")
+            print(measure(f"sqlite:///{folder / 'shop.sqlite3'}", folder))
         if args.no_postgresql:
             return
         from tests.support import postgres

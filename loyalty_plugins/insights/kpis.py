@@ -49,7 +49,7 @@ class Churn:
         return self.churned / self.customers if self.customers else 0.0
 
 
-def _days(later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
+def days_between(later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
     """Days between two timestamps, as the session's database counts them."""
     if session().get_bind().dialect.name == "postgresql":
         return func.extract("epoch", later - earlier) / DAY_SECONDS
@@ -77,7 +77,7 @@ def repurchase(start: datetime, end: datetime, loyal_min_orders: int = 3) -> Rep
                         for least in (2, loyal_min_orders))
     ).select_from(per_customer)).one()
     ordered = _with_previous()
-    gap = _days(ordered.c.placed_at, ordered.c.previous).label("gap")
+    gap = days_between(ordered.c.placed_at, ordered.c.previous).label("gap")
     gaps = (select(gap).where(ordered.c.previous.is_not(None), ordered.c.placed_at >= start,
                               ordered.c.placed_at < end).subquery())
     if session().get_bind().dialect.name == "postgresql":  # the median in the same pass
@@ -87,12 +87,12 @@ def repurchase(start: datetime, end: datetime, loyal_min_orders: int = 3) -> Rep
         median = float(median) if median is not None else None
     else:
         count, mean = session().execute(select(func.count(), func.avg(gaps.c.gap))).one()
-        median = _median(gaps.c.gap, count)
+        median = median_of(gaps.c.gap, count)
     return Repurchase(int(customers), int(repeat), int(loyal), int(count),
                       float(mean) if mean is not None else None, median)
 
 
-def _median(column: ColumnElement, count: int) -> float | None:
+def median_of(column: ColumnElement, count: int) -> float | None:
     """The median of a column of ``count`` values: the middle one, or the mean of the two
     middle ones (one ordered read of at most two rows; SQLite has no percentile_cont)."""
     if not count:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Float, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hooks import Model
@@ -87,3 +87,39 @@ class OfferOpen(Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     opened_at: Mapped[datetime] = mapped_column()
+
+
+class CustomerHistory(Model):
+    """One customer's purchases in sums (history.py): what RFM, churn and the bands read, kept
+    up to date from the order events, so a refresh reads a row per customer instead of every
+    order."""
+
+    __tablename__ = "insights_history"
+
+    customer: Mapped[str] = mapped_column(String(254), primary_key=True)  # e-mail, lower case
+    user_id: Mapped[int | None] = mapped_column(default=None)  # the highest of their orders'
+    orders: Mapped[int] = mapped_column()
+    first_at: Mapped[datetime] = mapped_column()
+    last_at: Mapped[datetime] = mapped_column()
+    net: Mapped[int] = mapped_column(BigInteger)  # minor units, paid minus refunded
+    transfer_orders: Mapped[int] = mapped_column()  # paid by bank transfer
+    known_payment_orders: Mapped[int] = mapped_column()  # paid in this shop (not imported)
+    refunded_orders: Mapped[int] = mapped_column()  # refunded in part or in full
+
+
+class Purchase(Model):
+    """One order of ``hooks.order_history`` with what repurchase needs of the customer's
+    orders around it (history.py), kept with ``CustomerHistory``."""
+
+    __tablename__ = "insights_purchase"
+    __table_args__ = (
+        # Repurchase over a period reads this index alone (history.repurchase_kept).
+        Index("ix_insights_purchase_placed", "placed_at", "previous_at", "later", "gap_days"),
+    )
+
+    order_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    customer: Mapped[str] = mapped_column(String(254), index=True)
+    placed_at: Mapped[datetime] = mapped_column()
+    previous_at: Mapped[datetime | None] = mapped_column(default=None)  # their order before
+    gap_days: Mapped[float | None] = mapped_column(Float, default=None)  # since that one
+    later: Mapped[int] = mapped_column()  # how many of their orders came after this one

@@ -15,7 +15,7 @@ from hooks import (
     utcnow,
 )
 from hooks import gettext as _
-from loyalty_plugins.insights import snapshot
+from loyalty_plugins.insights import history, snapshot
 from loyalty_plugins.insights.pages import percent
 from loyalty_plugins.insights.settings import SCHEMA, SEGMENT_NAMES
 from loyalty_plugins.insights.views import blueprint
@@ -63,7 +63,32 @@ def shop_migration_dirs():
 @hookimpl
 def shop_register_jobs():
     return [Job("refresh", lambda: snapshot.refresh(utcnow()), every_seconds=3600,
-                description="compute every customer's segment, scores and value again")]
+                description="compute every customer's segment, scores and value again"),
+            Job("rebuild", history.rebuild, every_seconds=7 * 86400,
+                description="sum every customer's orders again from the whole history "
+                            "(the order events keep the sums up to date in between)")]
+
+
+# Every change to the order history comes as one of these events (imports excepted: the
+# refresh finds those by its totals); each sums its customer's orders again (history.py).
+@hookimpl
+def shop_order_paid(order_id):
+    history.order_changed(order_id)
+
+
+@hookimpl
+def shop_order_refunded(order_id, refund_id, amount):
+    history.order_changed(order_id)
+
+
+@hookimpl
+def shop_order_cancelled(order_id, reason):
+    history.order_changed(order_id)
+
+
+@hookimpl
+def shop_order_disputed(order_id, dispute_id, amount, status):
+    history.order_changed(order_id)
 
 
 @hookimpl

@@ -10,6 +10,7 @@ customer comes back.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -76,31 +77,43 @@ def _count_where(condition) -> object:
     return func.sum(case((condition, 1), else_=0))
 
 
+def per_customer_columns(history) -> tuple:
+    """The sums of one customer's orders of ``history`` (``hooks.order_history``), in the
+    order of ``scored``'s rows and of the kept table's columns (history.py): the customer,
+    their account, orders, first and last purchase, net, and the orders paid by bank
+    transfer, paid in this shop, refunded in part or in full."""
+    c = history.c
+    return (c.customer, func.max(c.user_id), func.count(), func.min(c.placed_at),
+            func.max(c.placed_at), func.sum(c.net), _count_where(c.payment == "offline"),
+            _count_where(c.payment != "import"), _count_where(c.refunded > 0))
+
+
 def customer_rfm(as_of: datetime, rules: tuple[Rule, ...] = DEFAULT_RULES
                  ) -> list[CustomerRFM]:
     """Every customer with a purchase before ``as_of`` (naive UTC), scored and named."""
     history = order_history()
     rows = session().execute(
-        select(history.c.customer, func.count(), func.max(history.c.placed_at),
-               func.sum(history.c.net), func.min(history.c.placed_at),
-               func.max(history.c.user_id), _count_where(history.c.payment == "offline"),
-               _count_where(history.c.payment != "import"),
-               _count_where(history.c.refunded > 0))
-        .where(history.c.placed_at < as_of).group_by(history.c.customer)
-        .order_by(history.c.customer)).all()
+        select(*per_customer_columns(history)).where(history.c.placed_at < as_of)
+        .group_by(history.c.customer).order_by(history.c.customer)).all()
+    return scored(rows, as_of, rules)
+
+
+def scored(rows: Sequence[Sequence], as_of: datetime, rules: tuple[Rule, ...] = DEFAULT_RULES
+           ) -> list[CustomerRFM]:
+    """The customers of ``rows`` (``per_customer_columns`` each) scored against each other
+    and named, as of ``as_of``."""
     if not rows:
         return []
-    last = np.array([(as_of - row[2]).total_seconds() for row in rows])
-    first = np.array([(as_of - row[4]).total_seconds() for row in rows])
-    orders = np.array([row[1] for row in rows])
-    net = np.array([int(row[3]) for row in rows])
+    last = np.array([(as_of - row[4]).total_seconds() for row in rows])
+    first = np.array([(as_of - row[3]).total_seconds() for row in rows])
+    orders = np.array([row[2] for row in rows])
+    net = np.array([int(row[5]) for row in rows])
     scores = zip(quintile_scores(-last).tolist(),  # a more recent purchase does better
                  quintile_scores(orders).tolist(), quintile_scores(net).tolist(), strict=True)
     # 25 pairs of scores: each one's segment found once, not once per customer.
     named = {(r, f): segment_of(r, f, rules) for r in range(1, 6) for f in range(1, 6)}
-    return [CustomerRFM(row[0], row[5], since, known, count, spent, r, f, m, named[r, f],
+    return [CustomerRFM(row[0], row[1], since, known, count, spent, r, f, m, named[r, f],
                         int(row[6]), int(row[7]), int(row[8]))
             for row, since, known, count, spent, (r, f, m) in zip(
                 rows, (last // 86400).astype(int).tolist(), (first // 86400).astype(int).tolist(),
                 orders.tolist(), net.tolist(), scores, strict=True)]
-

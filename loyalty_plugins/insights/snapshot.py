@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import delete, func, insert, select
 
 from hooks import session
-from loyalty_plugins.insights import settings
+from loyalty_plugins.insights import history, settings
 from loyalty_plugins.insights.behaviour import frequency_band, payment_band, volume_band
 from loyalty_plugins.insights.kpis import churn_of, repurchase
 from loyalty_plugins.insights.models import CustomerFigures, Summary
@@ -64,9 +64,15 @@ def _value_columns(customers: list[CustomerRFM]) -> list[tuple[float, float, int
             for a, e, v in zip(active, expected, value, strict=True)]
 
 
-def refresh(now: datetime) -> int:
-    """Compute every customer's figures as of ``now`` and keep them; how many customers."""
-    customers = customer_rfm(now, settings.rules())
+def refresh(now: datetime, kept: bool = True) -> int:
+    """Compute every customer's figures as of ``now`` and keep them; how many customers.
+    ``kept``: from the sums kept up to date by the order events (history.py; rebuilt first
+    when they no longer match the history), else, or when an order is dated ``now`` or
+    later, from every order."""
+    if kept and not history.in_step():
+        history.rebuild()
+    kept = kept and history.covers(now)
+    customers = (history.customer_rfm if kept else customer_rfm)(now, settings.rules())
     values = _value_columns(customers) if customers else []
     rows = [{"customer": c.customer, "user_id": c.user_id, "orders": c.orders, "net": c.net,
              "days_since": c.days_since, "recency": c.recency, "frequency": c.frequency,
@@ -77,7 +83,8 @@ def refresh(now: datetime) -> int:
              "expected_value": v[2] if v else None, "computed_at": now}
             for c, v in zip(customers, values, strict=True)]
     least = settings.loyal_min_orders()
-    again, lapsed = repurchase(now - YEAR, now, least), churn_of(customers)
+    again = (history.repurchase if kept else repurchase)(now - YEAR, now, least)
+    lapsed = churn_of(customers)
     db = session()
     db.execute(delete(CustomerFigures))
     for start in range(0, len(rows), BATCH):
