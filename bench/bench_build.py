@@ -120,6 +120,7 @@ def shop_env(work: Path, content: Path, db_file: Path) -> dict:
             "STOREFRONT_BASE_URL": "https://shop.example.com",
             "STOREFRONT_STATIC_SITE_URL": "https://www.example.com",
             "STOREFRONT_STATIC_BUILD_DIR": str(work / "unused"),
+            "STOREFRONT_WORKER_QUEUE": f"sqlite:///{work / 'queue.sqlite3'}",
             "STOREFRONT_TEMPLATE_CACHE_DIR": str(work / "template-cache")}
 
 

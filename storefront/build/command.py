@@ -14,7 +14,13 @@ import click
 from flask import Flask
 from flask.cli import ScriptInfo, pass_script_info
 
-from storefront.build.early import is_command
+
+def is_command() -> bool:
+    """Whether this process is the ``storefront`` command itself (not a test or a program
+    that imports the CLI and goes on)."""
+    name = Path(sys.argv[0]).name
+    return name in ("storefront", "storefront.exe") or sys.argv[0].endswith(
+        str(Path("storefront", "cli.py")))
 
 
 @contextlib.contextmanager
@@ -48,7 +54,7 @@ def _flushed() -> bool:
 
 def _end_process() -> None:
     """End the process now that the build is done and reported: output flushed and exit
-    handlers run (the early reader is reaped, logging is flushed), as at any exit, but
+    handlers run (logging is flushed), as at any exit, but
     without the interpreter's teardown, which frees every module and object one by one
     (some 15-25 ms, the last thing a build waits for). Returns, for the ordinary exit to
     report it, if the output cannot be flushed; also where Python cannot run the exit
@@ -83,7 +89,6 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | N
         # The app and the modules live until the process ends: the collector need not walk
         # them again, and worker processes forked from here leave their pages shared.
         gc.freeze()
-        gc.enable()  # off while the command started (storefront.build.early)
     try:
         report = build_site(app, out, force=force, progress=_progress_bar, jobs=jobs)
     except (BuildError, HelperDied) as exc:
@@ -100,8 +105,7 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | N
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
     if report.parsed:
-        early = f" ({report.parsed_early} while the shop started)" if report.parsed_early else ""
-        click.echo(f"{report.parsed} content files parsed{early}.")
+        click.echo(f"{report.parsed} content files parsed.")
     click.echo(f"{report.pages} pages: {report.written} written, {report.unchanged} unchanged, "
                f"{report.removed} removed; {report.assets} assets copied; "
                f"{report.seconds:.2f} s -> {report.out}")

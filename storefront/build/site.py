@@ -46,7 +46,6 @@ class BuildReport:
     removed: int = 0  # outputs of pages that are gone
     assets: int = 0  # static files copied
     parsed: int = 0  # content files read
-    parsed_early: int = 0  # of which while the command started (storefront.build.early)
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -191,7 +190,6 @@ def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
     states = FileStates(old.files)
     index, pages, assets, new = _plan(app, old, states, force, jobs)
     run = _Run(app, out, old, new, BuildReport(out=out, pages=len(pages), parsed=index.parsed,
-                                               parsed_early=index.early,
                                                problems=index.problems))
     everything = force or old.site != new.site
     if everything and app.jinja_env.cache is not None:
