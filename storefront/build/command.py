@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import gc
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,29 +39,6 @@ def _release(app: Flask) -> None:
     with app.app_context():
         db.engine.dispose()
     gc.freeze()
-
-
-def _flushed() -> bool:
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe or stream
-        return False
-    return True
-
-
-def _end_process() -> None:
-    """End the process now that the build is done and reported: output flushed and exit
-    handlers run (logging is flushed), as at any exit, but
-    without the interpreter's teardown, which frees every module and object one by one
-    (some 15-25 ms, the last thing a build waits for). Returns, for the ordinary exit to
-    report it, if the output cannot be flushed; also where Python cannot run the exit
-    handlers on request."""
-    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if run_exit_handlers is None or not _flushed():
-        return
-    run_exit_handlers()
-    os._exit(0 if _flushed() else 120)  # 120: as Python's own exit when it cannot flush
 
 
 @click.command("build")
@@ -109,5 +84,3 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | N
     click.echo(f"{report.pages} pages: {report.written} written, {report.unchanged} unchanged, "
                f"{report.removed} removed; {report.assets} assets copied; "
                f"{report.seconds:.2f} s -> {report.out}")
-    if whole:
-        _end_process()
