@@ -445,8 +445,7 @@ def test_a_build_process_that_dies_fails_the_build_with_a_clear_message(site_app
                                                  "--jobs", "2"])
 
     assert result.exit_code == 1
-    assert ("build failed: a worker process ended unexpectedly (killed by signal 9)"
-            in result.output)
+    assert "build failed: a worker process ended unexpectedly" in result.output
     assert "Traceback" not in result.output
 
 

@@ -28,19 +28,22 @@ def _progress_bar(pages: list) -> Iterator:
 @pass_script_info
 def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | None) -> None:
     """Write the public pages as a static site (only what changed since the last build)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from sqlalchemy.exc import DBAPIError
 
     from storefront.build.pages import BuildError
     from storefront.build.site import build_site
-    from storefront.build.team import HelperDied
 
     # No app context around the build: each page is rendered in a request of its own,
     # exactly as a visitor's request would be.
     app = info.load_app()
     try:
         report = build_site(app, out, force=force, progress=_progress_bar, jobs=jobs)
-    except (BuildError, HelperDied) as exc:
+    except BuildError as exc:
         raise click.ClickException(f"build failed: {exc}") from exc
+    except BrokenProcessPool as exc:  # killed, out of memory...
+        raise click.ClickException("build failed: a worker process ended unexpectedly") from exc
     except DBAPIError as exc:  # most often a database that was never migrated
         problem = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise click.ClickException(

@@ -1,7 +1,7 @@
-"""Parse, render and write many pages on every CPU: this process and helpers forked from it
-(storefront.build.team).
+"""Parse, render and write many pages on every CPU, in a pool of worker processes forked
+from this one (``concurrent.futures.ProcessPoolExecutor``).
 
-Forking copies the app as it is (templates compiled, plugins loaded), so a helper starts in
+Forking copies the app as it is (templates compiled, plugins loaded), so a worker starts in
 milliseconds; each opens its own database connections. Results come back in order. Few items
 (an incremental build) are handled in this process alone: a fork would cost more than it
 saves.
@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-
-from storefront.build.team import Team
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from storefront.build.render import PageFetcher
 
 MIN_PAGES_PER_PROCESS = 100
+CHUNK = 16  # items sent to a worker at a time: about 10 ms of pages
 T = TypeVar("T")
 R = TypeVar("R")
-# What rendering uses, set before the fork (a fetcher holds the app: helpers inherit it,
+# What rendering uses, set before the fork (a fetcher holds the app: workers inherit it,
 # it is never pickled).
 _fetcher: PageFetcher | None = None
 _out: Path | None = None
@@ -58,10 +59,10 @@ def _own_connections(app: Flask | None) -> None:
 
 @contextlib.contextmanager
 def _frozen_heap() -> Iterator[None]:
-    """While helpers are forked: what this process holds is left out of the garbage
+    """While workers are forked: what this process holds is left out of the garbage
     collector, as the gc module's documentation advises before a fork. Otherwise a
-    helper's first full collection walks (and so copies, page by page) everything it
-    inherited: some 70 ms per helper, more than a tenth of a build."""
+    worker's first full collection walks (and so copies, page by page) everything it
+    inherited."""
     frozen_by_caller = gc.get_freeze_count() > 0  # the command, which ends with the build
     gc.freeze()
     try:
@@ -73,25 +74,28 @@ def _frozen_heap() -> Iterator[None]:
 
 def run(func: Callable[[T], R], items: list[T], jobs: int, app: Flask | None = None,
         warm: Collection[int] = ()) -> Iterator[R]:
-    """``func(item)`` for every item, in order: here and in ``jobs - 1`` forked helpers
-    when there are enough items, else here alone. Pass ``app`` when ``func`` uses the
-    database (each helper then opens its own connections).
+    """``func(item)`` for every item, in order: in ``jobs`` forked worker processes when
+    there are enough items, else here. Pass ``app`` when ``func`` uses the database (each
+    worker then opens its own connections).
 
     The items at the indices ``warm`` are done here first, before the fork: what they load
     on first use (compiled templates and SQL, the Markdown parser) is then inherited by every
-    helper instead of being loaded again in each."""
+    worker instead of being loaded again in each."""
     jobs = min(jobs, len(items) // MIN_PAGES_PER_PROCESS)
     if jobs < 2 or not _fork_available():
         yield from map(func, items)
         return
     early = {i: func(items[i]) for i in sorted(set(warm)) if 0 <= i < len(items)}
     rest = [item for i, item in enumerate(items) if i not in early]
-    with _frozen_heap():
-        team = Team(func, rest, jobs - 1, on_fork=lambda: _own_connections(app))
-    with team:
-        done = team.results()
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_own_connections, initargs=(app,))
+    try:
+        with _frozen_heap():  # the workers are forked on the first submit
+            done = pool.map(func, rest, chunksize=CHUNK)
         for i in range(len(items)):
             yield early[i] if i in early else next(done)
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def sha(data: bytes) -> str:
