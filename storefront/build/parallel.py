@@ -9,8 +9,6 @@ saves.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import multiprocessing
 import os
@@ -57,21 +55,6 @@ def _own_connections(app: Flask | None) -> None:
         db.engine.dispose(close=False)  # the parent's connections stay the parent's
 
 
-@contextlib.contextmanager
-def _frozen_heap() -> Iterator[None]:
-    """While workers are forked: what this process holds is left out of the garbage
-    collector, as the gc module's documentation advises before a fork. Otherwise a
-    worker's first full collection walks (and so copies, page by page) everything it
-    inherited."""
-    frozen_by_caller = gc.get_freeze_count() > 0  # the command, which ends with the build
-    gc.freeze()
-    try:
-        yield
-    finally:
-        if not frozen_by_caller:
-            gc.unfreeze()  # a long-lived caller collects its garbage again
-
-
 def run(func: Callable[[T], R], items: list[T], jobs: int, app: Flask | None = None,
         warm: Collection[int] = ()) -> Iterator[R]:
     """``func(item)`` for every item, in order: in ``jobs`` forked worker processes when
@@ -90,8 +73,7 @@ def run(func: Callable[[T], R], items: list[T], jobs: int, app: Flask | None = N
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                initializer=_own_connections, initargs=(app,))
     try:
-        with _frozen_heap():  # the workers are forked on the first submit
-            done = pool.map(func, rest, chunksize=CHUNK)
+        done = pool.map(func, rest, chunksize=CHUNK)
         for i in range(len(items)):
             yield early[i] if i in early else next(done)
     finally:
