@@ -218,7 +218,28 @@ def test_the_command_builds_then_skips_what_did_not_change(site_app, tmp_path):
     second = app.test_cli_runner().invoke(main, ["build", "--out", str(out)])
     assert "11 pages: 0 written, 11 unchanged, 0 removed; 0 assets copied" in second.output
     forced = app.test_cli_runner().invoke(main, ["build", "--out", str(out), "--force"])
-    assert "0 written, 11 unchanged" in forced.output  # rendered again, same bytes
+    assert "11 pages: 11 written, 0 unchanged, 0 removed" in forced.output
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != ".storefront-build.json"}
+
+
+def test_force_leaves_the_folder_as_a_build_into_an_empty_one(site_app, content, tmp_path):
+    app = site_app(Notes())
+    out = tmp_path / "site"
+    build_site(app, out)
+    (out / "products" / "dark-roast" / "index.html").write_text("edited by hand")
+    (out / "static" / "style.css").unlink()
+    (content / "products" / "tea-pot.md").unlink()
+
+    report = build_site(app, out, force=True)
+    build_site(app, tmp_path / "fresh")
+
+    assert report.written == report.pages and report.removed == 2  # tea-pot, its category
+    assert tree(out) == tree(tmp_path / "fresh")
+    assert "Dark Roast" in read(out, "products/dark-roast/index.html")
 
 
 def _times(out: Path) -> dict[str, int]:

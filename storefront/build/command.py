@@ -22,7 +22,9 @@ def _progress_bar(pages: list) -> Iterator:
 @click.command("build")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: STATIC_BUILD_DIR, instance/site).")
-@click.option("--force", is_flag=True, help="Render every page, changed or not.")
+@click.option("--force", is_flag=True,
+              help="Build everything again, as into an empty folder (pages and assets "
+                   "changed by hand are put right too).")
 @click.option("--jobs", type=click.IntRange(min=1),
               help="Processes that render pages (default: one per CPU; 1: this one only).")
 @pass_script_info

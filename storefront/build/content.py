@@ -242,18 +242,13 @@ def _sync_products(root: Path, states: FileStates, previous: dict[str, Meta],
 
 
 def sync_content(root: Path, states: FileStates, previous: dict[str, dict[str, Meta]],
-                 full: bool = False, jobs: int = 1) -> ContentIndex:
-    """Sync new and changed product files into the database (every file when ``full``);
-    return what every product and page file holds. Many changed files are parsed in
-    ``jobs`` processes."""
+                 jobs: int = 1) -> ContentIndex:
+    """Sync new and changed product files into the database; return what every product and
+    page file holds. Many changed files are parsed in ``jobs`` processes."""
     index = ContentIndex()
-    if full:
-        index.products, index.parsed = _full_sync(root, states)
-    else:
-        index.products = _sync_products(root, states, previous.get("products", {}), index,
-                                        jobs)
-    index.pages, _ = _scan(root, "pages", parse_page, states,
-                           {} if full else previous.get("pages", {}), index, _page_meta, jobs)
+    index.products = _sync_products(root, states, previous.get("products", {}), index, jobs)
+    index.pages, _ = _scan(root, "pages", parse_page, states, previous.get("pages", {}),
+                           index, _page_meta, jobs)
     index.problems = [m["problem"] for m in (*index.products.values(), *index.pages.values())
                       if "problem" in m] + _orphans(root, index.products)
     return index

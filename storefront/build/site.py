@@ -76,10 +76,10 @@ class _Run:
     report: BuildReport
 
 
-def _plan(app: Flask, old: Manifest, states: FileStates, force: bool, jobs: int):
+def _plan(app: Flask, old: Manifest, states: FileStates, jobs: int):
     root = Path(app.config["CONTENT_DIR"])
     with app.app_context():
-        index = sync_content(root, states, old.content, full=force, jobs=jobs)
+        index = sync_content(root, states, old.content, jobs=jobs)
         listings, categories = listing_pages()
         pages = [*listings, *content_pages(root, states, index), *plugin_pages(root, states)]
         check_unique(pages)
@@ -180,18 +180,21 @@ def _write_language_choice(run: _Run) -> None:
 
 def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
                progress: Progress | None = None, jobs: int | None = None) -> BuildReport:
-    """Render the public pages that changed since the last build into ``out``, with
-    ``jobs`` processes when there are many (default: one per CPU). Raises BuildError."""
+    """Render the public pages that changed since the last build into ``out`` (every page
+    and asset with ``force``), with ``jobs`` processes when there are many (default: one
+    per CPU). Raises BuildError."""
     started = perf_counter()
     jobs = jobs or default_jobs()
     out = Path(out or app.config["STATIC_BUILD_DIR"]).resolve()
     out.mkdir(parents=True, exist_ok=True)
     old = Manifest.load(out)
+    if force:  # as into an empty folder, but the files of pages gone since are removed
+        old = Manifest(pages={key: {"file": entry["file"]} for key, entry in old.pages.items()})
     states = FileStates(old.files)
-    index, pages, assets, new = _plan(app, old, states, force, jobs)
+    index, pages, assets, new = _plan(app, old, states, jobs)
     run = _Run(app, out, old, new, BuildReport(out=out, pages=len(pages), parsed=index.parsed,
                                                problems=index.problems))
-    everything = force or old.site != new.site
+    everything = old.site != new.site
     if everything and app.jinja_env.cache is not None:
         app.jinja_env.cache.clear()  # a long-lived app may hold templates that changed
     rewriters = {language: LinkRewriter({p.key: p.href for p in pages
