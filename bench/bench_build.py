@@ -445,13 +445,13 @@ def main() -> None:
         full = full_builds(work, content, args.runs, hugo_bin)
         print("incremental builds ...", flush=True)
         inc = incremental(work, content, args.runs)
+        text = report(args.pages, args.runs, full, inc)
+        print(text, flush=True)
+        if args.update_docs:
+            update_docs(text)
+            print("docs/performance.md updated", flush=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-    text = report(args.pages, args.runs, full, inc)
-    print(text)
-    if args.update_docs:
-        update_docs(text)
-        print("docs/performance.md updated")
+        shutil.rmtree(work, ignore_errors=True)  # some minutes on a disk mounted with discard
 
 
 if __name__ == "__main__":

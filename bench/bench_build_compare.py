@@ -141,10 +141,10 @@ def main() -> None:
             for v in turn:
                 one_round(v, template, number)
             print(f"round {number + 1}/{args.rounds} done", flush=True)
+        print(f"{args.pages} pages, {args.rounds} rounds, {os.cpu_count()} CPUs")
+        print(table(variants), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{args.pages} pages, {args.rounds} rounds, {os.cpu_count()} CPUs")
-    print(table(variants))
 
 
 if __name__ == "__main__":
