@@ -31,9 +31,8 @@ R = TypeVar("R")
 _fetcher: PageFetcher | None = None
 _out: Path | None = None
 
-# A page to render: its key, its language ("" for the only one), its output file, the hash of
-# what the last build wrote there.
-PageJob = tuple[str, str, str, str | None]
+# A page to render: its key, its language ("" for the only one), its output file.
+PageJob = tuple[str, str, str]
 
 
 def default_jobs() -> int:
@@ -85,23 +84,25 @@ def write_file(out: Path, rel: str, data: bytes) -> None:
     target.write_bytes(data)
 
 
-def _produce(job: PageJob) -> tuple[str, bool]:
-    """Render a page and write its file unless the last build wrote the same bytes there;
-    its hash and whether it was written."""
+def _produce(job: PageJob) -> bool:
+    """Render a page and write its file unless the file holds those bytes already (a page
+    rendered again the same keeps its file and its time); whether it was written."""
     assert _fetcher is not None and _out is not None
-    key, language, rel, before = job
+    key, language, rel = job
     body = _fetcher.fetch(key, language)
-    digest = sha(body)
-    if digest == before and (_out / rel).is_file():
-        return digest, False  # rendered again, same bytes: the file stays
+    try:
+        if (_out / rel).read_bytes() == body:
+            return False
+    except OSError:  # no such file yet
+        pass
     write_file(_out, rel, body)
-    return digest, True
+    return True
 
 
 def render(app: Flask, fetcher: PageFetcher, out: Path, pages: list[PageJob],
-           jobs: int) -> Iterator[tuple[str, bool]]:
-    """Per page, in order: the hash of its body and whether its file was written. Workers
-    render and write the files themselves (rendering, hashing and writing run in parallel)."""
+           jobs: int) -> Iterator[bool]:
+    """Per page, in order: whether its file was written. Workers render and write the files
+    themselves."""
     global _fetcher, _out
     _fetcher, _out = fetcher, out
     first: dict[str, int] = {}  # the first page of each kind (listing, product, plugin...)

@@ -106,17 +106,15 @@ def _stale(run: _Run, pages: list[BuildPage], everything: bool) -> list[BuildPag
 
 def _render(run: _Run, todo: list[BuildPage], fetcher: PageFetcher,
             progress: Progress | None, jobs: int) -> None:
-    shas = [(run.old.pages.get(page.id) or {}).get("sha") for page in todo]
     done = parallel.render(run.app, fetcher, run.out,
-                           [(p.key, p.language, p.file, s)
-                            for p, s in zip(todo, shas, strict=True)], jobs)
+                           [(p.key, p.language, p.file) for p in todo], jobs)
     with (progress or contextlib.nullcontext)(todo) as bar:
-        for page, (digest, written) in zip(bar, done, strict=True):
+        for page, written in zip(bar, done, strict=True):
             if written:
                 run.report.written += 1
             else:
                 run.report.unchanged += 1  # rendered again, same bytes: the file stays
-            run.new.pages[page.id] = {"file": page.file, "deps": page.deps, "sha": digest,
+            run.new.pages[page.id] = {"file": page.file, "deps": page.deps,
                                       "sitemap": page.in_sitemap}
 
 
