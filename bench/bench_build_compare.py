@@ -13,13 +13,15 @@ by the work tree) and its own compiled-template folder, filled by one build befo
 Per round, the variants take turns at going first, and each runs, as a fresh process:
 ``empty``, a full build into an empty folder on a fresh database; ``force``, ``--force``
 into that same folder; ``one file``, a build after one product's body changed. The table
-shows the median of the rounds (and the spread).
+shows the median of the rounds (and the spread), of wall time and of CPU time (the command
+and its workers: steadier when others use the machine).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -48,6 +50,16 @@ class Variant:
     env: dict[str, str]
     work: Path
     times: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in MEASURES})
+    cpu: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in MEASURES})
+
+    def timed(self, measure: str, *args: str, db_file: Path, content: Path) -> None:
+        """Wall time, and CPU time of the command and its workers (steadier than wall time
+        on a machine others use)."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.times[measure].append(self.run(*args, db_file=db_file, content=content))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu[measure].append(after.ru_utime + after.ru_stime
+                                 - before.ru_utime - before.ru_stime)
 
     def run(self, *args: str, db_file: Path, content: Path) -> float:
         env = {**shop_env(self.work, content, db_file), **self.env,
@@ -91,27 +103,28 @@ def one_round(v: Variant, template: Path, number: int) -> None:
     shutil.copy(template, db_file)
     out = v.work / f"site-{number}"
     settle()
-    v.times["empty"].append(v.run("build", "--out", str(out), db_file=db_file,
-                                  content=content))
+    v.timed("empty", "build", "--out", str(out), db_file=db_file, content=content)
     settle()
-    v.times["force"].append(v.run("build", "--out", str(out), "--force", db_file=db_file,
-                                  content=content))
+    v.timed("force", "build", "--out", str(out), "--force", db_file=db_file, content=content)
     touch_body(content, 10 + number, number)
     settle()
-    v.times["one file"].append(v.run("build", "--out", str(out), db_file=db_file,
-                                     content=content))
+    v.timed("one file", "build", "--out", str(out), db_file=db_file, content=content)
 
 
 def table(variants: list[Variant]) -> str:
     head = "| s, median (min-max) | " + " | ".join(f"`{v.spec}`" for v in variants) + " |"
     lines = [head, "|---|" + "---:|" * len(variants)]
-    for measure in MEASURES:
-        cells = [f"{statistics.median(v.times[measure]):.3f} "
-                 f"({min(v.times[measure]):.2f}-{max(v.times[measure]):.2f})" for v in variants]
-        lines.append(f"| {measure} | " + " | ".join(cells) + " |")
-    base = statistics.median(variants[0].times["empty"])
-    ratios = [f"{statistics.median(v.times['empty']) / base:.2f}" for v in variants]
-    lines.append("| empty, vs the first | " + " | ".join(ratios) + " |")
+    for kind in ("times", "cpu"):
+        for measure in MEASURES:
+            found = [getattr(v, kind)[measure] for v in variants]
+            cells = [f"{statistics.median(f):.3f} ({min(f):.2f}-{max(f):.2f})" for f in found]
+            label = measure if kind == "times" else f"{measure}, CPU s"
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        base = statistics.median(getattr(variants[0], kind)["empty"])
+        ratios = [f"{statistics.median(getattr(v, kind)['empty']) / base:.2f}"
+                  for v in variants]
+        label = "empty, vs the first" + ("" if kind == "times" else ", CPU")
+        lines.append(f"| {label} | " + " | ".join(ratios) + " |")
     return "\n".join(lines)
 
 
