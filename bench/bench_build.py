@@ -167,7 +167,8 @@ def shop_app(work: Path, content: Path, db_file: Path):
     return create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
                        "CONTENT_DIR": str(content), "BASE_URL": "https://shop.example.com",
                        "STATIC_SITE_URL": "https://www.example.com",
-                       "TEMPLATE_CACHE_DIR": str(work / "template-cache")},
+                       "TEMPLATE_CACHE_DIR": str(work / "template-cache"),
+                       "WORKER_QUEUE": f"sqlite:///{work / 'queue.sqlite3'}"},
                       instance_path=str(work / "instance"))
 
 
