@@ -128,6 +128,7 @@ def shop_env(work: Path, content: Path, db_file: Path) -> dict:
             "STOREFRONT_STATIC_SITE_URL": "https://www.example.com",
             "STOREFRONT_STATIC_BUILD_DIR": str(work / "unused"),
             "STOREFRONT_WORKER_QUEUE": f"sqlite:///{work / 'queue.sqlite3'}",
+            "STOREFRONT_LANGUAGES": '["en"]',  # one language, as Pelican and Hugo write
             "STOREFRONT_TEMPLATE_CACHE_DIR": str(work / "template-cache")}
 
 
@@ -168,7 +169,8 @@ def shop_app(work: Path, content: Path, db_file: Path):
                        "CONTENT_DIR": str(content), "BASE_URL": "https://shop.example.com",
                        "STATIC_SITE_URL": "https://www.example.com",
                        "TEMPLATE_CACHE_DIR": str(work / "template-cache"),
-                       "WORKER_QUEUE": f"sqlite:///{work / 'queue.sqlite3'}"},
+                       "WORKER_QUEUE": f"sqlite:///{work / 'queue.sqlite3'}",
+                       "LANGUAGES": ["en"]},
                       instance_path=str(work / "instance"))
 
 
