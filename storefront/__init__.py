@@ -1,7 +1,5 @@
 """Storefront: a loyalty-driven Flask web shop whose benefits are pluggy plugins.
 
-This package imports nothing heavy: ``storefront build`` starts reading content/ in a
-second process before Flask and SQLAlchemy are imported (``storefront.build.early``).
 The application itself is in ``storefront.app``.
 """
 

@@ -8,17 +8,12 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from storefront.build import early
+import click
+from flask import current_app
+from flask.cli import with_appcontext
 
-# Before Flask and SQLAlchemy are imported: `storefront build` reads content/ meanwhile.
-early.start_for_command()
-
-import click  # noqa: E402
-from flask import current_app  # noqa: E402
-from flask.cli import with_appcontext  # noqa: E402
-
-from storefront import create_app  # noqa: E402
-from storefront.cli_schema import (  # noqa: E402
+from storefront import create_app
+from storefront.cli_schema import (
     StorefrontGroup,
     upgrade_summary,
     with_current_schema,

@@ -2,8 +2,9 @@
 
 Modules: ``site`` runs a build; ``content`` syncs changed product files; ``pages`` lists
 the pages and their sources; ``site_key`` fingerprints what every page depends on;
-``render`` fetches a page as a guest; ``parallel`` renders and writes pages (and parses
-many changed files) in worker processes; ``links`` rewrites its links; ``paths`` maps pages
-to files; ``assets``, ``sitemap``, ``manifest``, ``sources`` do what they say; ``command``
-is the CLI; ``templating`` gives templates ``static_build`` and ``shop_url``.
+``render`` fetches a page as a guest (Flask's test client); ``parallel`` renders and writes
+pages (and parses many changed files) in a process pool; ``links`` rewrites its links;
+``paths`` maps pages to files; ``assets``, ``sitemap``, ``manifest``, ``sources`` do what
+they say; ``command`` is the CLI; ``templating`` gives templates ``static_build`` and
+``shop_url``.
 """

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import gc
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import ScriptInfo, pass_script_info
-
-from storefront.build.early import is_command
 
 
 @contextlib.contextmanager
@@ -25,85 +19,43 @@ def _progress_bar(pages: list) -> Iterator:
         yield bar
 
 
-def _release(app: Flask) -> None:
-    """Close the database connections now, as the end of the process would (SQLite folds
-    its write-ahead log back into the database file), then freeze what is left: the
-    interpreter's exit then skips a last full collection of some 90,000 objects, a fifth of
-    a no-op build's wall time. Nothing else is skipped (exit handlers still run)."""
-    from storefront.extensions import db
-
-    with app.app_context():
-        db.engine.dispose()
-    gc.freeze()
-
-
-def _flushed() -> bool:
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe or stream
-        return False
-    return True
-
-
-def _end_process() -> None:
-    """End the process now that the build is done and reported: output flushed and exit
-    handlers run (the early reader is reaped, logging is flushed), as at any exit, but
-    without the interpreter's teardown, which frees every module and object one by one
-    (some 15-25 ms, the last thing a build waits for). Returns, for the ordinary exit to
-    report it, if the output cannot be flushed; also where Python cannot run the exit
-    handlers on request."""
-    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if run_exit_handlers is None or not _flushed():
-        return
-    run_exit_handlers()
-    os._exit(0 if _flushed() else 120)  # 120: as Python's own exit when it cannot flush
-
-
 @click.command("build")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: STATIC_BUILD_DIR, instance/site).")
-@click.option("--force", is_flag=True, help="Render every page, changed or not.")
+@click.option("--force", is_flag=True,
+              help="Build everything again, as into an empty folder (pages and assets "
+                   "changed by hand are put right too).")
 @click.option("--jobs", type=click.IntRange(min=1),
               help="Processes that render pages (default: one per CPU; 1: this one only).")
 @pass_script_info
 def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | None) -> None:
     """Write the public pages as a static site (only what changed since the last build)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from sqlalchemy.exc import DBAPIError
 
     from storefront.build.pages import BuildError
     from storefront.build.site import build_site
-    from storefront.build.team import HelperDied
 
     # No app context around the build: each page is rendered in a request of its own,
     # exactly as a visitor's request would be.
     app = info.load_app()
-    whole = is_command()  # the process ends with the build
-    if whole:
-        # The app and the modules live until the process ends: the collector need not walk
-        # them again, and worker processes forked from here leave their pages shared.
-        gc.freeze()
-        gc.enable()  # off while the command started (storefront.build.early)
     try:
         report = build_site(app, out, force=force, progress=_progress_bar, jobs=jobs)
-    except (BuildError, HelperDied) as exc:
+    except BuildError as exc:
         raise click.ClickException(f"build failed: {exc}") from exc
+    except BrokenProcessPool as exc:  # killed, out of memory...
+        raise click.ClickException("build failed: a worker process ended unexpectedly") from exc
     except DBAPIError as exc:  # most often a database that was never migrated
         problem = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise click.ClickException(
             f"build failed: the database answered: {problem}. A new database, or one not "
             "upgraded since the shop was updated, needs `storefront db upgrade` first."
         ) from exc
-    finally:
-        if whole:
-            _release(app)
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
     if report.parsed:
-        early = f" ({report.parsed_early} while the shop started)" if report.parsed_early else ""
-        click.echo(f"{report.parsed} content files parsed{early}.")
+        click.echo(f"{report.parsed} content files parsed.")
     click.echo(f"{report.pages} pages: {report.written} written, {report.unchanged} unchanged, "
                f"{report.removed} removed; {report.assets} assets copied; "
                f"{report.seconds:.2f} s -> {report.out}")
-    if whole:
-        _end_process()

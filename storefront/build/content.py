@@ -10,19 +10,20 @@ ordinary way.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select, update
 
 from storefront.build import parallel
-from storefront.build.early import Parsed, parse_file
-from storefront.build.early import take as take_early
-from storefront.build.sources import FileStates, scandir_md
+from storefront.build.sources import FileStates, Record, scandir_md
 from storefront.catalog.models import Product, ProductText
 from storefront.content.loader import (
+    ContentProblem,
     PageSource,
     ProductSource,
     ProductTranslation,
@@ -54,37 +55,33 @@ class ContentIndex:
     pages: dict[str, Meta] = field(default_factory=dict)  # "pages/about.md" -> meta
     problems: list[str] = field(default_factory=list)
     parsed: int = 0  # files read and parsed this run
-    early: int = 0  # of which parsed while the command started (storefront.build.early)
 
 
 ParseJob = tuple[Path, Path, Callable]  # file, content root, parser
+# What one file gives: the parsed source (None when invalid), its problems, and its
+# record for FileStates, or None when it could not be read.
+Parsed = tuple[Any, list[ContentProblem], Record | None]
 
 
 def _parse(job: ParseJob) -> Parsed:
-    """One file parsed (in a worker process when there are many)."""
-    return parse_file(*job)
-
-
-def _parsed_early(early: dict[str, Parsed], path: Path) -> Parsed | None:
-    """The file as parsed while the command started, if it has not changed since (same
-    size and modification time); else None."""
-    parsed = early.get(str(path))
-    if parsed is None or parsed[2] is None:
-        return None
+    """Read and parse one file (in a worker process when there are many); the record is of
+    the bytes parsed (read once for both)."""
+    path, root, parser = job
+    problems: list[ContentProblem] = []
     try:
         st = path.stat()
-    except OSError:
-        return None
-    return parsed if (st.st_mtime_ns, st.st_size) == parsed[2][:2] else None
+        data = path.read_bytes()
+    except OSError:  # read_file reports it
+        return read_file(path, root, parser, problems), problems, None
+    record = (st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+    return read_file(path, root, parser, problems, data), problems, record
 
 
 def _scan(root: Path, folder: str, parser: Callable, states: FileStates,
           previous: dict[str, Meta], index: ContentIndex,
-          meta_of: Callable[[object], Meta], jobs: int = 1,
-          early: dict[str, Parsed] | None = None) -> tuple[dict[str, Meta], list]:
-    """Meta of every file of ``root/folder``; the parsed sources of new or changed ones:
-    taken from ``early`` (parsed while the command started) when the file is unchanged
-    since, else parsed now, in ``jobs`` processes when there are many."""
+          meta_of: Callable[[object], Meta], jobs: int = 1) -> tuple[dict[str, Meta], list]:
+    """Meta of every file of ``root/folder``; the parsed sources of new or changed ones,
+    parsed in ``jobs`` processes when there are many."""
     metas: dict[str, Meta] = {}
     todo: list[tuple[str, Path]] = []
     for path in scandir_md(root / folder):
@@ -95,12 +92,8 @@ def _scan(root: Path, folder: str, parser: Callable, states: FileStates,
             metas[rel] = {}  # keeps the folder's order; filled in below
             todo.append((rel, path))
     fresh = []
-    ready = [_parsed_early(early or {}, path) for _, path in todo]  # None: parse it now
-    late = iter(list(parallel.run(_parse, [(path, root, parser) for (_, path), found
-                                           in zip(todo, ready, strict=True) if found is None],
-                                  jobs, warm=[0])))  # all of them: the workers end here
-    parsed = [found if found is not None else next(late) for found in ready]
-    index.early += sum(found is not None for found in ready)
+    parsed = list(parallel.run(_parse, [(path, root, parser) for _, path in todo], jobs,
+                               warm=[0]))
     for (rel, path), (item, problems, record) in zip(todo, parsed, strict=True):
         index.parsed += 1
         if record is not None:
@@ -223,9 +216,9 @@ def _full_sync(root: Path, states: FileStates) -> tuple[dict[str, Meta], int]:
 
 
 def _sync_products(root: Path, states: FileStates, previous: dict[str, Meta],
-                   index: ContentIndex, jobs: int, early: dict[str, Parsed]) -> dict[str, Meta]:
+                   index: ContentIndex, jobs: int) -> dict[str, Meta]:
     metas, fresh = _scan(root, "products", parse_product, states, previous, index,
-                         _product_meta, jobs, early)
+                         _product_meta, jobs)
     if _clash(metas):
         metas, index.parsed = _full_sync(root, states)
         return metas
@@ -249,20 +242,13 @@ def _sync_products(root: Path, states: FileStates, previous: dict[str, Meta],
 
 
 def sync_content(root: Path, states: FileStates, previous: dict[str, dict[str, Meta]],
-                 full: bool = False, jobs: int = 1) -> ContentIndex:
-    """Sync new and changed product files into the database (every file when ``full``);
-    return what every product and page file holds. Many changed files are parsed in
-    ``jobs`` processes."""
+                 jobs: int = 1) -> ContentIndex:
+    """Sync new and changed product files into the database; return what every product and
+    page file holds. Many changed files are parsed in ``jobs`` processes."""
     index = ContentIndex()
-    early = take_early(root)
-    if full:
-        index.products, index.parsed = _full_sync(root, states)
-    else:
-        index.products = _sync_products(root, states, previous.get("products", {}), index,
-                                        jobs, early)
-    index.pages, _ = _scan(root, "pages", parse_page, states,
-                           {} if full else previous.get("pages", {}), index, _page_meta, jobs,
-                           early)
+    index.products = _sync_products(root, states, previous.get("products", {}), index, jobs)
+    index.pages, _ = _scan(root, "pages", parse_page, states, previous.get("pages", {}),
+                           index, _page_meta, jobs)
     index.problems = [m["problem"] for m in (*index.products.values(), *index.pages.values())
                       if "problem" in m] + _orphans(root, index.products)
     return index

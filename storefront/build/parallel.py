@@ -1,7 +1,7 @@
-"""Parse, render and write many pages on every CPU: this process and helpers forked from it
-(storefront.build.team).
+"""Parse, render and write many pages on every CPU, in a pool of worker processes forked
+from this one (``concurrent.futures.ProcessPoolExecutor``).
 
-Forking copies the app as it is (templates compiled, plugins loaded), so a helper starts in
+Forking copies the app as it is (templates compiled, plugins loaded), so a worker starts in
 milliseconds; each opens its own database connections. Results come back in order. Few items
 (an incremental build) are handled in this process alone: a fork would cost more than it
 saves.
@@ -9,16 +9,13 @@ saves.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
+import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-
-from storefront.build.team import Team
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -26,25 +23,21 @@ if TYPE_CHECKING:
     from storefront.build.render import PageFetcher
 
 MIN_PAGES_PER_PROCESS = 100
+CHUNK = 16  # items sent to a worker at a time: about 10 ms of pages
 T = TypeVar("T")
 R = TypeVar("R")
-# What rendering uses, set before the fork (a fetcher holds the app: helpers inherit it,
+# What rendering uses, set before the fork (a fetcher holds the app: workers inherit it,
 # it is never pickled).
 _fetcher: PageFetcher | None = None
 _out: Path | None = None
 
-# A page to render: its key, its language ("" for the only one), its output file, the hash of
-# what the last build wrote there.
-PageJob = tuple[str, str, str, str | None]
+# A page to render: its key, its language ("" for the only one), its output file.
+PageJob = tuple[str, str, str]
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
-
-
-def _fork_available() -> bool:
-    return sys.platform == "linux" and hasattr(os, "fork")
 
 
 def _own_connections(app: Flask | None) -> None:
@@ -56,42 +49,29 @@ def _own_connections(app: Flask | None) -> None:
         db.engine.dispose(close=False)  # the parent's connections stay the parent's
 
 
-@contextlib.contextmanager
-def _frozen_heap() -> Iterator[None]:
-    """While helpers are forked: what this process holds is left out of the garbage
-    collector, as the gc module's documentation advises before a fork. Otherwise a
-    helper's first full collection walks (and so copies, page by page) everything it
-    inherited: some 70 ms per helper, more than a tenth of a build."""
-    frozen_by_caller = gc.get_freeze_count() > 0  # the command, which ends with the build
-    gc.freeze()
-    try:
-        yield
-    finally:
-        if not frozen_by_caller:
-            gc.unfreeze()  # a long-lived caller collects its garbage again
-
-
 def run(func: Callable[[T], R], items: list[T], jobs: int, app: Flask | None = None,
         warm: Collection[int] = ()) -> Iterator[R]:
-    """``func(item)`` for every item, in order: here and in ``jobs - 1`` forked helpers
-    when there are enough items, else here alone. Pass ``app`` when ``func`` uses the
-    database (each helper then opens its own connections).
+    """``func(item)`` for every item, in order: in ``jobs`` forked worker processes when
+    there are enough items, else here. Pass ``app`` when ``func`` uses the database (each
+    worker then opens its own connections).
 
     The items at the indices ``warm`` are done here first, before the fork: what they load
     on first use (compiled templates and SQL, the Markdown parser) is then inherited by every
-    helper instead of being loaded again in each."""
+    worker instead of being loaded again in each."""
     jobs = min(jobs, len(items) // MIN_PAGES_PER_PROCESS)
-    if jobs < 2 or not _fork_available():
+    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(func, items)
         return
     early = {i: func(items[i]) for i in sorted(set(warm)) if 0 <= i < len(items)}
     rest = [item for i, item in enumerate(items) if i not in early]
-    with _frozen_heap():
-        team = Team(func, rest, jobs - 1, on_fork=lambda: _own_connections(app))
-    with team:
-        done = team.results()
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_own_connections, initargs=(app,))
+    try:
+        done = pool.map(func, rest, chunksize=CHUNK)
         for i in range(len(items)):
             yield early[i] if i in early else next(done)
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def sha(data: bytes) -> str:
@@ -99,42 +79,30 @@ def sha(data: bytes) -> str:
 
 
 def write_file(out: Path, rel: str, data: bytes) -> None:
-    """``data`` into ``out/rel``, folders made as needed: for a page, one mkdir, open,
-    write and close (pathlib adds two stats and an ioctl: 10 µs a page)."""
-    target = os.path.join(out, rel)
-    folder = os.path.dirname(target)
-    try:
-        os.mkdir(folder)
-    except FileExistsError:
-        pass
-    except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
+    target = out / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
 
 
-def _produce(job: PageJob) -> tuple[str, bool]:
-    """Render a page and write its file unless the last build wrote the same bytes there;
-    its hash and whether it was written."""
+def _produce(job: PageJob) -> bool:
+    """Render a page and write its file unless the file holds those bytes already (a page
+    rendered again the same keeps its file and its time); whether it was written."""
     assert _fetcher is not None and _out is not None
-    key, language, rel, before = job
+    key, language, rel = job
     body = _fetcher.fetch(key, language)
-    digest = sha(body)
-    if digest == before and (_out / rel).is_file():
-        return digest, False  # rendered again, same bytes: the file stays
+    try:
+        if (_out / rel).read_bytes() == body:
+            return False
+    except OSError:  # no such file yet
+        pass
     write_file(_out, rel, body)
-    return digest, True
+    return True
 
 
 def render(app: Flask, fetcher: PageFetcher, out: Path, pages: list[PageJob],
-           jobs: int) -> Iterator[tuple[str, bool]]:
-    """Per page, in order: the hash of its body and whether its file was written. Workers
-    render and write the files themselves (rendering, hashing and writing run in parallel)."""
+           jobs: int) -> Iterator[bool]:
+    """Per page, in order: whether its file was written. Workers render and write the files
+    themselves."""
     global _fetcher, _out
     _fetcher, _out = fetcher, out
     first: dict[str, int] = {}  # the first page of each kind (listing, product, plugin...)

@@ -46,7 +46,6 @@ class BuildReport:
     removed: int = 0  # outputs of pages that are gone
     assets: int = 0  # static files copied
     parsed: int = 0  # content files read
-    parsed_early: int = 0  # of which while the command started (storefront.build.early)
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -77,10 +76,10 @@ class _Run:
     report: BuildReport
 
 
-def _plan(app: Flask, old: Manifest, states: FileStates, force: bool, jobs: int):
+def _plan(app: Flask, old: Manifest, states: FileStates, jobs: int):
     root = Path(app.config["CONTENT_DIR"])
     with app.app_context():
-        index = sync_content(root, states, old.content, full=force, jobs=jobs)
+        index = sync_content(root, states, old.content, jobs=jobs)
         listings, categories = listing_pages()
         pages = [*listings, *content_pages(root, states, index), *plugin_pages(root, states)]
         check_unique(pages)
@@ -107,17 +106,15 @@ def _stale(run: _Run, pages: list[BuildPage], everything: bool) -> list[BuildPag
 
 def _render(run: _Run, todo: list[BuildPage], fetcher: PageFetcher,
             progress: Progress | None, jobs: int) -> None:
-    shas = [(run.old.pages.get(page.id) or {}).get("sha") for page in todo]
     done = parallel.render(run.app, fetcher, run.out,
-                           [(p.key, p.language, p.file, s)
-                            for p, s in zip(todo, shas, strict=True)], jobs)
+                           [(p.key, p.language, p.file) for p in todo], jobs)
     with (progress or contextlib.nullcontext)(todo) as bar:
-        for page, (digest, written) in zip(bar, done, strict=True):
+        for page, written in zip(bar, done, strict=True):
             if written:
                 run.report.written += 1
             else:
                 run.report.unchanged += 1  # rendered again, same bytes: the file stays
-            run.new.pages[page.id] = {"file": page.file, "deps": page.deps, "sha": digest,
+            run.new.pages[page.id] = {"file": page.file, "deps": page.deps,
                                       "sitemap": page.in_sitemap}
 
 
@@ -181,19 +178,21 @@ def _write_language_choice(run: _Run) -> None:
 
 def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
                progress: Progress | None = None, jobs: int | None = None) -> BuildReport:
-    """Render the public pages that changed since the last build into ``out``, with
-    ``jobs`` processes when there are many (default: one per CPU). Raises BuildError."""
+    """Render the public pages that changed since the last build into ``out`` (every page
+    and asset with ``force``), with ``jobs`` processes when there are many (default: one
+    per CPU). Raises BuildError."""
     started = perf_counter()
     jobs = jobs or default_jobs()
     out = Path(out or app.config["STATIC_BUILD_DIR"]).resolve()
     out.mkdir(parents=True, exist_ok=True)
     old = Manifest.load(out)
+    if force:  # as into an empty folder, but the files of pages gone since are removed
+        old = Manifest(pages={key: {"file": entry["file"]} for key, entry in old.pages.items()})
     states = FileStates(old.files)
-    index, pages, assets, new = _plan(app, old, states, force, jobs)
+    index, pages, assets, new = _plan(app, old, states, jobs)
     run = _Run(app, out, old, new, BuildReport(out=out, pages=len(pages), parsed=index.parsed,
-                                               parsed_early=index.early,
                                                problems=index.problems))
-    everything = force or old.site != new.site
+    everything = old.site != new.site
     if everything and app.jinja_env.cache is not None:
         app.jinja_env.cache.clear()  # a long-lived app may hold templates that changed
     rewriters = {language: LinkRewriter({p.key: p.href for p in pages

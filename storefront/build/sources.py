@@ -8,7 +8,6 @@ the few files that changed and merely ``stat``s the rest.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -83,8 +82,5 @@ def files(folder: Path, pattern: str = "**/*") -> list[Path]:
 
 
 def scandir_md(folder: Path) -> list[Path]:
-    """The ``*.md`` files directly in ``folder``, sorted (fast: one scandir)."""
-    if not folder.is_dir():
-        return []
-    with os.scandir(folder) as it:
-        return sorted(Path(e.path) for e in it if e.name.endswith(".md") and e.is_file())
+    """The ``*.md`` files directly in ``folder``, sorted."""
+    return sorted(p for p in folder.glob("*.md") if p.is_file())
