@@ -23,9 +23,6 @@ the end; nothing is written to content/:
      ``storefront build --out OUT`` on a freshly migrated SQLite database and an empty
      output folder (so it parses and syncs every product too), plugins installed but off,
      then ``storefront build --force`` into that same folder (it must cost no more).
-     Its compiled templates (TEMPLATE_CACHE_DIR, a folder in the temporary one) are kept
-     from the run before, as in any shop that has run once: the first run fills them. For
-     reference, the command is also timed with none kept (``TEMPLATE_CACHE_DIR`` empty);
    - in process (Pelican and Storefront), timed after start-up, each in a fresh interpreter
      (spawned):
      ``Pelican(settings).run()`` and ``build_site(app)``
@@ -128,8 +125,7 @@ def shop_env(work: Path, content: Path, db_file: Path) -> dict:
             "STOREFRONT_STATIC_SITE_URL": "https://www.example.com",
             "STOREFRONT_STATIC_BUILD_DIR": str(work / "unused"),
             "STOREFRONT_WORKER_QUEUE": f"sqlite:///{work / 'queue.sqlite3'}",
-            "STOREFRONT_LANGUAGES": '["en"]',  # one language, as Pelican and Hugo write
-            "STOREFRONT_TEMPLATE_CACHE_DIR": str(work / "template-cache")}
+            "STOREFRONT_LANGUAGES": '["en"]'}  # one language, as Pelican and Hugo write
 
 
 def pelican_conf(work: Path, content: Path, cache: bool) -> Path:
@@ -168,7 +164,6 @@ def shop_app(work: Path, content: Path, db_file: Path):
     return create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
                        "CONTENT_DIR": str(content), "BASE_URL": "https://shop.example.com",
                        "STATIC_SITE_URL": "https://www.example.com",
-                       "TEMPLATE_CACHE_DIR": str(work / "template-cache"),
                        "WORKER_QUEUE": f"sqlite:///{work / 'queue.sqlite3'}",
                        "LANGUAGES": ["en"]},
                       instance_path=str(work / "instance"))
@@ -223,7 +218,7 @@ def full_builds(work: Path, content: Path, runs: int, hugo_bin: Path) -> dict:
     subprocess.run([str(BIN / "storefront"), "db", "upgrade"], check=True, cwd=ROOT,
                    env=shop_env(work, content, template), stdout=subprocess.DEVNULL)
     results: dict = {k: [] for k in ("pelican", "hugo", "storefront", "storefront_force",
-                                     "storefront_cold", "pelican_in", "storefront_in",
+                                     "pelican_in", "storefront_in",
                                      "storefront_in_1")}
     conf = pelican_conf(work, content, cache=False)
 
@@ -247,10 +242,6 @@ def full_builds(work: Path, content: Path, runs: int, hugo_bin: Path) -> dict:
         results["storefront_files"] = count_files(work / f"site-{run}")
         settle()
         results["storefront_force"].append(storefront_cli(env, work / f"site-{run}", "--force"))
-        db_file = copy_database(template, work / f"shop-{run}-cold.sqlite3")
-        settle()
-        no_cache = {**shop_env(work, content, db_file), "STOREFRONT_TEMPLATE_CACHE_DIR": ""}
-        results["storefront_cold"].append(storefront_cli(no_cache, work / f"site-{run}-cold"))
         for key, jobs in (("storefront_in", None), ("storefront_in_1", 1)):
             db_file = copy_database(template, work / f"shop-{run}-{key}.sqlite3")
             settle()
@@ -354,15 +345,12 @@ def report(pages: int, runs: int, full: dict, inc: dict) -> str:
          f"{min(full['storefront_force']):.2f}"),
         ("full build, in process s (no start-up)", f"{pel_in:.2f}", "", f"{sf_in:.2f}"),
         ("source pages per second, in process", rate(pel_in), "", rate(sf_in)),
-        ("full build, command, no compiled templates kept s", "(none kept)", "",
-         f"{min(full['storefront_cold']):.2f}"),
         ("full build, in process, --jobs 1 s", "(1 process)", "",
          f"{min(full['storefront_in_1']):.2f}"),
         ("HTML files written", f"{full['pelican_files']:,}", f"{full['hugo_files']:,}",
          f"{full['storefront_files']:,}"),
         ("all runs, command s", runs_of("pelican"), runs_of("hugo"), runs_of("storefront")),
         ("all runs, --force into the same folder s", "", "", runs_of("storefront_force")),
-        ("all runs, command, no compiled templates kept s", "", "", runs_of("storefront_cold")),
         ("all runs, in process s", runs_of("pelican_in"), "", runs_of("storefront_in")),
         ("all runs, in process, --jobs 1 s", "", "", runs_of("storefront_in_1")),
         ("one body changed, command wall s", f"{inc['pelican_cached']:.2f} (content cache)",

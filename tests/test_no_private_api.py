@@ -32,13 +32,7 @@ TYPING_MODULES = frozenset({"typing", "collections.abc", "typing_extensions"})
 PUBLIC_DESPITE_UNDERSCORE = frozenset({"_get_current_object"})
 
 # Each entry: (path from the repository root, the expression as reported) -> why it is allowed.
-ALLOWED: dict[tuple[str, str], str] = {
-    ("storefront/build/command.py", "os._exit"): "removed by the build-simple branch",
-    ("storefront/build/command.py", 'getattr(atexit, "_run_exitfuncs")'):
-        "removed by the build-simple branch",
-    ("storefront/build/early.py", "os._exit"): "removed by the build-simple branch",
-    ("storefront/build/team.py", "os._exit"): "removed by the build-simple branch",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _private(name: str) -> bool:
