@@ -3,7 +3,6 @@ its progress bar."""
 
 from __future__ import annotations
 
-import functools
 import os
 import pty
 import re
@@ -15,19 +14,14 @@ import pytest
 
 from storefront.build.site import build_site
 from tests.conftest import ROOT, TEST_SECRET
-from tests.test_build import SHOP, SITE, product_file, shop_content
-
-
-@pytest.fixture
-def make_app(make_app):
-    """Sites in one language keep the plain paths these tests read (/products/x/);
-    tests/test_build_languages.py builds in two."""
-    return functools.partial(make_app, LANGUAGES=["en"])
-
-
-@pytest.fixture
-def backend() -> str:
-    return "sqlite"
+from tests.test_build import (  # noqa: F401 - the fixtures: one language, SQLite
+    SHOP,
+    SITE,
+    backend,
+    make_app,
+    product_file,
+    shop_content,
+)
 
 
 @pytest.fixture
@@ -36,7 +30,7 @@ def content(tmp_path) -> Path:
 
 
 @pytest.fixture
-def site_app(make_app, content):
+def site_app(make_app, content):  # noqa: F811 - the make_app imported above
     return lambda: make_app(CONTENT_DIR=str(content), BASE_URL=SHOP, STATIC_SITE_URL=SITE)
 
 
