@@ -175,3 +175,32 @@ def test_content_pages_show_an_edit_at_once(make_app, tmp_path):
     path = content / "pages" / "about.md"
     path.write_text(path.read_text() + "\nWe also roast on Sundays.\n")
     assert "We also roast on Sundays." in guest.get("/pages/about").text
+
+
+class TokenForm:
+    """A plugin (declaring its output alike, wrongly) whose product slot has a form with a
+    CSRF token: the token belongs to one visitor."""
+
+    name = "tokenform"
+
+    @hookimpl
+    def shop_template_slot(self, name, context):
+        from flask_wtf.csrf import generate_csrf
+        from markupsafe import Markup
+
+        if name == "product":
+            return Markup('<input type="hidden" name="csrf_token" value="{}">').format(
+                generate_csrf())
+
+    @hookimpl
+    def shop_cache_guest_pages(self):
+        return True
+
+
+def test_a_page_that_holds_a_visitors_token_is_neither_kept_nor_public(make_app):
+    app = make_app(EXTRA_PLUGINS=[TokenForm()])
+    slug = Shop(app).product("COF-ETH-250").slug
+    pages = [app.test_client().get(f"/products/{slug}") for _ in range(2)]
+    tokens = [re.search(r'name="csrf_token" value="([^"]+)"', p.text).group(1) for p in pages]
+    assert tokens[0] != tokens[1] and _pages(app).hits == 0
+    assert all(p.headers["Cache-Control"] == "private, no-store" for p in pages)
