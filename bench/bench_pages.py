@@ -7,19 +7,21 @@ One run does everything and cleans up after itself:
 1. prepares a demo shop database with `storefront demo --no-serve` (migrations, content/ sync,
    built-in plugins, demo accounts) in a temporary instance folder;
 2. starts the shop under gunicorn (2 sync workers, ENV_NAME=production, a generated strong
-   secret key, so no debug) and the bare reference app (bench/bare_app.py, 2 sync workers) on
-   127.0.0.1, the reference padded to the byte size of the shop's product page;
+   secret key, so no debug), the same shop without its in-process guest page cache
+   (GUEST_PAGE_CACHE_SIZE=0), the bare reference app (bench/bare_app.py, 2 sync workers),
+   the reference padded to the byte size of the shop's product page, and Debian's nginx
+   (/usr/sbin/nginx, when installed) as a caching reverse proxy in front of the shop, which
+   keeps what the shop's Cache-Control allows (docs/operations.md, "HTTP caching"), all on
+   127.0.0.1;
 3. makes a cart with 2 lines the way a browser does (GET the product page, POST add-to-cart
-   with the CSRF token, keep the session cookie) for the cart page target, and keeps the
+   with the page's Origin, keep the session cookie) for the cart page target, and keeps the
    session cookie a first product view gives a new visitor for the "returning visitor"
    product page target (a browser sends it back on every later page);
 4. measures requests/second and p50/p99 latency with wrk (16 connections, --duration seconds,
    after a warm-up; runs interleaved, median of --runs), or with a bounded Python thread load
    generator when /usr/bin/wrk is missing;
-5. prints a table and the shop/bare ratios (of the medians, the median of the per-run
-   ratios, and by the CPU time the servers' processes used per request, which others'
-   programs on the machine disturb far less than req/s), writes bench/out/bench_pages.json,
-   stops the servers and removes the temporary folder.
+5. prints a table and the shop/bare ratios (the median of each run's ratio), writes
+   bench/out/bench_pages.json, stops the servers and removes the temporary folder.
 
 Only 127.0.0.1 is loaded; every wait and loop has a deadline.
 """
@@ -27,6 +29,7 @@ Only 127.0.0.1 is loaded; every wait and loop has a deadline.
 from __future__ import annotations
 
 import argparse
+import getpass
 import http.client
 import json
 import os
@@ -51,6 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 OUT = BENCH / "out"
 WRK = Path("/usr/bin/wrk")
+NGINX = Path("/usr/sbin/nginx")
 HOST = "127.0.0.1"
 WORKERS = 2
 CONNECTIONS = 16
@@ -108,6 +112,60 @@ def start_gunicorn(name: str, app_spec: str, env: dict, tmp: Path, extra: list[s
     return Server(name, port, process, log)
 
 
+NGINX_CONF = """\
+daemon off;
+worker_processes {workers};
+user {user};
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    # What docs/operations.md ("HTTP caching") shows: the shop's headers decide what is kept.
+    proxy_cache_path {folder}/cache levels=1:2 keys_zone=shop:10m max_size=1g inactive=10m
+                     use_temp_path=off;
+    upstream shop {{ server {upstream}; keepalive 16; }}
+    server {{
+        listen {listen};
+        location / {{
+            proxy_pass http://shop;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_cache shop;
+            proxy_cache_revalidate on;
+            proxy_cache_lock on;
+            proxy_cache_use_stale updating;
+            add_header X-Cache-Status $upstream_cache_status always;
+        }}
+    }}
+}}
+"""
+
+
+def start_nginx(upstream: Server, tmp: Path) -> Server:
+    """nginx caching in front of ``upstream``, with WORKERS worker processes."""
+    folder = tmp / "nginx"
+    folder.mkdir()
+    port = free_port()
+    conf = folder / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(workers=WORKERS, user=getpass.getuser(),
+                                      folder=folder, upstream=f"{HOST}:{upstream.port}",
+                                      listen=f"{HOST}:{port}"))
+    log = folder / "error.log"
+    process = subprocess.Popen([str(NGINX), "-p", str(folder), "-c", str(conf)],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    return Server("nginx", port, process, log)
+
+
 def wait_ready(server: Server, path: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -139,9 +197,10 @@ def request(port: int, method: str, path: str, *, cookie: str = "", form: dict |
     try:
         headers = {"Cookie": cookie} if cookie else {}
         body = None
-        if form is not None:
+        if form is not None:  # sent as a browser sends a form of the shop's own pages
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"http://{HOST}:{port}"
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
         return response.status, response.headers, response.read()
@@ -187,11 +246,9 @@ def make_cart_cookie(port: int) -> str:
         status, headers, body = request(port, "GET", f"/products/{slug}", cookie=cookie)
         assert status == 200, f"GET /products/{slug}: {status}"
         cookie = session_cookie(headers, cookie)
-        html = body.decode()
-        token, sku = CSRF_RE.search(html).group(1), SKU_RE.search(html).group(1)
+        sku = SKU_RE.search(body.decode()).group(1)
         status, headers, _ = request(port, "POST", "/cart/add", cookie=cookie,
-                                     form={"csrf_token": token, "sku": sku,
-                                           "quantity": str(quantity)})
+                                     form={"sku": sku, "quantity": str(quantity)})
         assert status == 303, f"POST /cart/add {sku}: {status}"
         cookie = session_cookie(headers, cookie)
     # The first cart view shows (and so removes) the "Added ..." messages.
@@ -494,12 +551,33 @@ def main() -> int:
         servers.append(bare)
         wait_ready(bare, PRODUCT_PATH)
 
+        # The same shop and database, rendering every page (no in-process guest page cache).
+        uncached = start_gunicorn(
+            "uncached", f"storefront:create_app(instance_path={str(instance)!r})",
+            shop_env | {"STOREFRONT_GUEST_PAGE_CACHE_SIZE": "0"}, tmp, [])
+        servers.append(uncached)
+        wait_ready(uncached, PRODUCT_PATH)
+        proxy = None
+        if NGINX.exists():
+            proxy = start_nginx(shop, tmp)
+            servers.append(proxy)
+            wait_ready(proxy, PRODUCT_PATH)
+        else:
+            print(f"no {NGINX} (apt-get install nginx): no reverse proxy row")
+
         cookie = make_cart_cookie(shop.port)
         targets = [Target("shop product page (new)", shop, PRODUCT_PATH),
                    Target("shop product (returning)", shop, PRODUCT_PATH,
                           returning_visitor_cookie(shop.port)),
+                   Target("shop product, no page cache", uncached, PRODUCT_PATH),
                    Target("shop cart page (2 lines)", shop, "/cart", cookie),
+                   *([Target("nginx cache -> shop product", proxy, PRODUCT_PATH)]
+                     if proxy else []),
                    Target("bare reference page", bare, PRODUCT_PATH)]
+        if proxy:
+            statuses = [request(proxy.port, "GET", PRODUCT_PATH)[1]["X-Cache-Status"]
+                        for _ in range(2)]
+            print(f"nginx cache status of the product page, twice: {', '.join(statuses)}")
         for t in targets:
             t.size = len(request(t.server.port, "GET", t.path, cookie=t.cookie)[2])
             t.sets_cookie = sets_cookie(t.server.port, t.path, t.cookie)
@@ -549,28 +627,35 @@ def main() -> int:
                   f"{t.median('p99_ms'):8.2f} {t.size:7d} {'set' if t.sets_cookie else '-':>6}"
                   f"   {runs}")
         print("(cookie: 'set' when the page answers with Set-Cookie, e.g. a new session)")
-        bare_rps = targets[3].median("rps")
-        ratios = {"product": targets[0].median("rps") / bare_rps,
-                  "product_returning": targets[1].median("rps") / bare_rps,
-                  "cart": targets[2].median("rps") / bare_rps}
+        bare = targets[-1]
+
+        def ratio(target: Target) -> float:
+            """The median of each run's target/bare ratio: drift hits both alike."""
+            return statistics.median(r.rps / b.rps for r, b in zip(target.results,
+                                                                 bare.results, strict=True))
+
+        ratios = {key: ratio(t) for key, t in
+                  (("product", targets[0]), ("product_returning", targets[1]),
+                   ("product_no_page_cache", targets[2]), ("cart", targets[3]),
+                   ("nginx_product", targets[4] if proxy else None)) if t is not None}
         print()
+        print("(ratios: the median of the runs' ratios)")
         for key, label in (("product", "product page, new visitor:      "),
                            ("product_returning", "product page, returning visitor:")):
             verdict = "meets" if ratios[key] >= GOAL else "is BELOW"
             print(f"shop/bare, {label} {ratios[key]:.2f}  ({verdict} the goal of {GOAL})")
+        print(f"shop/bare, product page without the page cache: "
+              f"{ratios['product_no_page_cache']:.2f}")
         print(f"shop/bare, cart page (returning visitor): {ratios['cart']:.2f}")
-        # The same runs judged run by run, and by CPU time: a server's CPU time per request
-        # hardly moves when other programs share the machine, its req/s does.
-        bare = targets[3].results
-        per_run = {key: statistics.median(r.rps / b.rps for r, b in zip(t.results, bare,
-                                                                          strict=True))
-                   for key, t in zip(ratios, targets, strict=False)}
+        if proxy:
+            print(f"nginx cache/bare, product page:            {ratios['nginx_product']:.2f}")
+        # By CPU time: a server's CPU time per request hardly moves when other programs share
+        # the machine, its req/s does.
         by_cpu = {key: statistics.median(b.server_cpu_us / max(r.server_cpu_us, 1e-9)
-                                         for r, b in zip(t.results, bare, strict=True))
-                  for key, t in zip(ratios, targets, strict=False)}
-        for key in ratios:
-            print(f"shop/bare, {key}: median of the per-run ratios {per_run[key]:.2f}, "
-                  f"by the servers' CPU time per request {by_cpu[key]:.2f}")
+                                         for r, b in zip(t.results, bare.results, strict=True))
+                  for key, t in (("product", targets[0]), ("product_returning", targets[1]))}
+        for key, value in by_cpu.items():
+            print(f"shop/bare, {key}, by the servers' CPU time per request: {value:.2f}")
         if noisy:
             print(f"WARNING: other programs used more than {OTHER_LOAD_LIMIT:.0%} of the CPUs "
                   "during some kept runs; repeat on an idle machine")
@@ -581,7 +666,7 @@ def main() -> int:
         OUT.mkdir(exist_ok=True)
         report = {"machine": info, "connections": CONNECTIONS, "duration_s": args.duration,
                   "runs": args.runs, "warmup_s": args.warmup, "workers": WORKERS,
-                  "ratios": ratios, "ratios_per_run_median": per_run,
+                  "ratios": ratios,
                   "ratios_by_server_cpu": by_cpu, "goal_product_ratio": GOAL, "noisy": noisy,
                   "targets": [{"name": t.name, "path": t.path, "bytes": t.size,
                                "cookie_sent": bool(t.cookie), "sets_cookie": t.sets_cookie,

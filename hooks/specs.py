@@ -268,13 +268,15 @@ def shop_nav_links(customer: CustomerView) -> list[NavLink]:
 
 @spec(Policy.DECIDES)
 def shop_cache_guest_pages() -> bool | None:
-    """Return False while what your plugin puts in pages for guests (nav links, slots,
-    assets) is not the same for every guest, e.g. it depends on the request or the time.
-    The shop then renders each guest page afresh while your plugin is enabled. Otherwise
-    a guest's product, listing or content page is reused until what it shows, the plugins'
-    state (enabled set, settings) or the theme changes, for at most
-    ``GUEST_PAGE_CACHE_SECONDS``. Asked again after
-    every change of the plugins' state; an exception counts as False."""
+    """Return True when what your plugin puts in pages for guests (nav links, slots,
+    assets) is the same for every guest: it does not depend on the request (cookies,
+    headers, address) or on who the guest is. Opt-in (since 2.7): only while every enabled
+    plugin answers True does the shop reuse a guest's product, listing or content page in
+    process (until what it shows, the plugins' state or the theme changes, for at most
+    ``GUEST_PAGE_CACHE_SECONDS``) and let shared caches keep it for
+    ``PUBLIC_PAGE_CACHE_SECONDS``; otherwise each guest page is rendered afresh and a
+    shared cache asks the shop each time. Asked again after every change of the plugins'
+    state; False, None, no implementation or an exception count as not cacheable."""
 
 
 @spec(Policy.FURNITURE)

@@ -97,10 +97,12 @@ def form_fields(html: str, action_url: str) -> dict[str, str]:
 def post_form(client, page_url: str, action_url: str, data: dict, **kwargs):
     """Post a form as a browser would: load its page (without following redirects), keep the
     hidden fields of the form that posts to ``action_url`` (the CSRF token among them), add
-    ``data``, submit. With no such form on the page, the page's CSRF token alone is sent;
-    a page without one fails the test."""
-    page = client.get(page_url).get_data(as_text=True)
-    return client.post(action_url, data={**form_fields(page, action_url), **data}, **kwargs)
+    ``data``, submit with the page's Origin. With no such form on the page, the page's CSRF
+    token alone is sent; a page without one fails the test."""
+    page = client.get(page_url)
+    headers = {"Origin": page.request.host_url.rstrip("/"), **kwargs.pop("headers", {})}
+    fields = form_fields(page.get_data(as_text=True), action_url)
+    return client.post(action_url, data={**fields, **data}, headers=headers, **kwargs)
 
 
 @pytest.fixture

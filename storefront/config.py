@@ -36,7 +36,10 @@ def defaults(instance_path: str) -> dict:
         "SHIPPING_FEE": 490,  # minor units
         "FREE_SHIPPING_FROM": 5000,  # minor units; 0 turns free shipping off
         "MAX_QUANTITY_PER_LINE": 99,
-        # Product pages for guests, kept per worker process (0: render every request).
+        # Seconds a shared cache (reverse proxy, CDN) may serve a public page to guests
+        # without asking the shop (s-maxage); see storefront/guest_pages.py.
+        "PUBLIC_PAGE_CACHE_SECONDS": 10,
+        # Public pages for guests, kept per worker process (0: render every request).
         "GUEST_PAGE_CACHE_SIZE": 1024,
         "GUEST_PAGE_CACHE_SECONDS": 60,
         "CONTENT_DIR": str(PROJECT_ROOT / "content"),

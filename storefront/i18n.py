@@ -38,7 +38,7 @@ from storefront.build.templating import build_language
 from storefront.config import ConfigError
 from storefront.extensions import csrf, db
 from storefront.money import format_money
-from storefront.urls import safe_next
+from storefront.urls import from_this_site, safe_next
 
 CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 # The name each language has in itself, as the switcher shows it.
@@ -132,22 +132,14 @@ def languages() -> list[tuple[str, str]]:
     return [(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]]
 
 
-def _from_this_site() -> bool:
-    """The POST comes from a page of this shop: its Origin (every current browser sends one
-    with a form's POST), else its Referer, names this host."""
-    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
-    site = request.host_url.rstrip("/")  # scheme and host: "https://shop.example"
-    return source == site or source.startswith(site + "/")
-
-
 @bp.post("/language")
-@csrf.exempt  # checked by _from_this_site: no token, so a page stays the same for every guest
+@csrf.exempt  # checked by from_this_site: no token, so a page stays the same for every guest
 def choose():
     """The switcher: remembers the language in a cookie and, for a signed-in customer, on
     the account; then back to the page it was sent from. Another site cannot make a visitor
     post it: the Origin check refuses it, and the session cookie (SameSite=Lax) is not sent
     with another site's POST anyway."""
-    if not _from_this_site():
+    if not from_this_site():
         abort(400)
     language = request.form.get("language", "")
     if language not in current_app.config["LANGUAGES"]:

@@ -138,7 +138,7 @@ def test_a_static_product_page_sends_buyers_to_the_shop(site_app, tmp_path):
     assert "in stock" not in page
     # In the shop, the same product has the working add-to-cart form.
     live = app.test_client().get("/products/dark-roast").get_data(as_text=True)
-    assert 'action="/cart/add"' in live and "csrf_token" in live and "Buy in the shop" not in live
+    assert 'action="/cart/add"' in live and "Buy in the shop" not in live
 
 
 def test_anonymous_pages_carry_no_session(site_app, tmp_path):

@@ -110,13 +110,12 @@ def test_plugin_disabled_in_another_worker_leaves_the_product_page_at_once(make_
 
 def test_post_with_a_token_from_the_page_is_accepted_and_without_refused(app, shop):
     client = app.test_client()
-    product = shop.product("COF-ETH-250")
-    page = client.get(f"/products/{product.slug}").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    form = {"sku": product.sku, "quantity": "1"}
-    assert client.post("/cart/add", data=form).status_code == 400
-    assert client.post("/cart/add", data={**form, "csrf_token": token + "x"}).status_code == 400
-    assert client.post("/cart/add", data={**form, "csrf_token": token}).status_code == 303
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    form = {"line_id": "1", "quantity": "1"}
+    assert client.post("/cart/update", data=form).status_code == 400
+    assert client.post("/cart/update", data={**form, "csrf_token": token + "x"}).status_code == 400
+    assert client.post("/cart/update", data={**form, "csrf_token": token}).status_code == 303
 
 
 def _statements(app, action) -> list[str]:

@@ -106,3 +106,9 @@ def shop_staff_customer_panels(customer):
                            reward_status=words.reward_status,
                            said=lambda stored: words.birthdate(dates.parse_stored(stored)))
     return [Panel(title=_("Birthday"), html=html, order=70, role="staff")]
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

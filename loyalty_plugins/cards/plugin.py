@@ -132,3 +132,9 @@ def shop_account_panels(customer):
                            renewable=lambda kind: service.eligible(kind, customer))
     return [Panel(title=ngettext("My member card", "My member cards", len(cards)),
                   html=html, order=8, id="cards")]
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

@@ -73,3 +73,9 @@ def shop_nav_links(customer):
         links.append(NavLink(label=_("Moderation"), url="/community/moderation", order=91))
     return links
 
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

@@ -125,3 +125,9 @@ def shop_staff_customer_panels(customer):
                            rated=len(rated), satisfied=sum(rated), now=utcnow(),
                            overdue=service.overdue, statuses=STATUS_NAMES)
     return [Panel(title=_("Complaints"), html=html, order=10, role="staff")]
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

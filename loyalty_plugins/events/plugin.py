@@ -210,3 +210,9 @@ def shop_static_pages():
     pages += [StaticPage(f"/events/{info.slug}", sources=(info.source,))
               for info in service.published().values() if not info.restricted]
     return pages
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

@@ -99,3 +99,9 @@ def shop_staff_customer_panels(customer):
     html = render_template("insights/admin_customer.html", figures=figures,
                            names=SEGMENT_NAMES, percent=percent)
     return [Panel(title=_("Segment and value"), html=html, order=50, role="manager")]
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

@@ -305,3 +305,9 @@ def send_expiry_notices() -> None:
         notify("points_expiring.txt", lazy_gettext("Your points expire soon"), user_id=lot.user_id,
                points=lot.remaining, day=local_date(lot.expires_at, cfg.tz))
         lot.notice_sent_at = now
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

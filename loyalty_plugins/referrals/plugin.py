@@ -130,3 +130,9 @@ def shop_staff_customer_panels(customer):
     return [Panel(title=_("Referrals"), order=60, role="staff",
                   html=render_template("referrals/admin_customer.html", made=made, mine=mine,
                                        refused=refused))]
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

@@ -132,3 +132,9 @@ def shop_staff_customer_panels(customer):
             for reward in rewards]
     return [Panel(title=_("Rewards"), order=30, role="staff",
                   html=render_template("rewards/admin_customer.html", rows=rows))]
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

@@ -74,3 +74,9 @@ def shop_account_panels(customer):
 def shop_staff_customer_panels(customer):
     return [Panel(title=_("Account statement"), order=85, role="owner",
                   html=render_template("statements/admin_customer.html", user_id=customer.id))]
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

@@ -103,3 +103,9 @@ def shop_nav_links(customer):
     if customer.has_role("manager"):
         return [NavLink(label=_("Surveys"), url="/plugins/surveys/", order=93)]
     return []
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

@@ -188,3 +188,9 @@ def shop_template_slot(name, context):
     discounts = sum(a.amount for a in priced.adjustments if a.phase in ("line", "order"))
     return render_template("tiers/price.html", tier=by_code(mine.code, ladder()),
                            price=priced.subtotal - discounts, currency=priced.currency)
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

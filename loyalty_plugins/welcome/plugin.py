@@ -57,3 +57,9 @@ def shop_staff_customer_panels(customer):
                            offer=words.offer(record.reward_percent, record.reward_amount)
                            if record.gift == "reward" else "")
     return [Panel(title=_("Welcome"), html=html, order=80, role="staff")]
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,9 +18,10 @@ from storefront.cart.service import (
     title_of,
 )
 from storefront.catalog.models import Product
-from storefront.extensions import db
+from storefront.extensions import csrf, db
 from storefront.orders.views_model import quote_view
 from storefront.pricing import PricingError
+from storefront.urls import from_this_site
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 
@@ -40,7 +41,13 @@ def show():
 
 
 @bp.post("/add")
+@csrf.exempt  # checked by from_this_site: no token, so a product page is alike for all guests
 def add():
+    """Another site cannot make a visitor add to their cart: its page's POST carries its own
+    Origin (refused here), and the session cookie (SameSite=Lax) is not sent with it."""
+    if not from_this_site():
+        abort(403, _("This form must be sent from a page of this shop. Please go back, "
+                     "reload the page and try again."))
     sku = request.form.get("sku", "")
     product = db.session.scalar(select(Product).where(Product.sku == sku,
                                                       Product.active.is_(True)))

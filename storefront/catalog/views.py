@@ -19,7 +19,7 @@ from storefront.content.images import srcset
 from storefront.content.loader import SLUG_RE
 from storefront.content.pages import page_for
 from storefront.extensions import db
-from storefront.guest_pages import render_for_guests
+from storefront.guest_pages import public_page, render_for_guests
 from storefront.i18n import current_language
 
 bp = Blueprint("catalog", __name__)
@@ -52,11 +52,13 @@ def _card(product: ProductView) -> tuple:
 
 
 @bp.get("/")
+@public_page
 def home():
     return _listing((), current_app.config["SHOP_NAME"], is_home=True)
 
 
 @bp.get("/category/<slug>")
+@public_page
 def category(slug: str):
     if not SLUG_RE.match(slug):
         abort(404)
@@ -64,6 +66,7 @@ def category(slug: str):
 
 
 @bp.get("/tag/<tag>")
+@public_page
 def tag(tag: str):
     if not SLUG_RE.match(tag):
         abort(404)
@@ -85,6 +88,7 @@ def search():
 
 
 @bp.get("/products/<slug>")
+@public_page
 def product(slug: str):
     item = active_product(db.session, slug, current_language())  # read-only, no ORM object
     if item is None:
@@ -98,6 +102,7 @@ def product(slug: str):
 
 
 @bp.get("/pages/<slug>")
+@public_page
 def page(slug: str):
     source = page_for(slug, current_language())
     if source is None:

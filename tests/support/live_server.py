@@ -126,12 +126,15 @@ class Visitor:
             body = response.read().decode("utf-8", errors="replace")
             return Answer(response.status, dict(response.headers.items()), body)
 
-    def get(self, path: str) -> Answer:
-        return self._open(urllib.request.Request(self.server(path)))
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
+        return self._open(urllib.request.Request(self.server(path), headers=headers or {}))
 
     def post(self, path: str, fields: dict[str, str]) -> Answer:
+        """POST a form as a browser sends it from one of the server's pages (its Origin)."""
         body = urllib.parse.urlencode(fields).encode()
-        return self._open(urllib.request.Request(self.server(path), data=body, method="POST"))
+        origin = self.server("/").rstrip("/")
+        return self._open(urllib.request.Request(self.server(path), data=body, method="POST",
+                                                 headers={"Origin": origin}))
 
     def form(self, page: str, action: str) -> dict[str, str]:
         """The hidden fields (CSRF token) of the form posting to ``action`` on ``page``."""

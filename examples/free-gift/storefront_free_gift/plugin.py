@@ -57,3 +57,9 @@ def shop_checkout_panels(cart, customer):
     html = render_template("free_gift/hint.html", threshold=settings["threshold"],
                            sku=settings["gift_sku"])
     return [Panel(title=gettext("A gift for you"), html=html)]
+
+
+@hookimpl
+def shop_cache_guest_pages():
+    # What this plugin puts in guest pages is the same for every guest: pages may be kept.
+    return True
