@@ -22,6 +22,7 @@ from storefront.build.early import Parsed, parse_file
 from storefront.build.early import take as take_early
 from storefront.build.sources import FileStates, scandir_md
 from storefront.catalog.models import Product, ProductText
+from storefront.catalog.sync import apply_source, replace_texts, source_columns, sync_products
 from storefront.content.loader import (
     PageSource,
     ProductSource,
@@ -32,7 +33,6 @@ from storefront.content.loader import (
     parse_product,
     read_file,
 )
-from storefront.content.sync import apply_source, replace_texts, source_columns, sync_products
 from storefront.extensions import db
 
 # The table's columns, not the ORM attributes: the build's reads and inserts stay Core

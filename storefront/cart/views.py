@@ -13,13 +13,13 @@ from storefront.cart.service import (
     customer_view,
     parse_quantity,
     price,
+    quote_view,
     remove_line,
     set_quantity,
     title_of,
 )
 from storefront.catalog.models import Product
 from storefront.extensions import db
-from storefront.orders.views_model import quote_view
 from storefront.pricing import PricingError
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
