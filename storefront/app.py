@@ -33,8 +33,7 @@ class Storefront(Flask):
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    from storefront import config, i18n, plugins, proxy, signing, template_cache, themes
-    from storefront.accounts import throttle
+    from storefront import config, i18n, plugins, proxy, signing, template_cache, themes, throttle
     from storefront.extensions import csrf, db, login_manager
     from storefront.plugins import contract
 
@@ -61,6 +60,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     from storefront.accounts.views import bp as accounts_bp
     from storefront.accounts.views import init_login
+    from storefront.admin.plugin_views import bp as plugin_admin_bp
     from storefront.admin.views import bp as admin_bp
     from storefront.api.views import bp as api_bp
     from storefront.cart.views import bp as cart_bp
@@ -69,7 +69,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from storefront.notifications.views import bp as notifications_bp
     from storefront.orders.views import bp as orders_bp
     from storefront.payments.views import bp as payments_bp
-    from storefront.plugins.views import bp as plugin_admin_bp
 
     init_login(app)
     for blueprint in (catalog_bp, cart_bp, orders_bp, payments_bp, accounts_bp, admin_bp,
