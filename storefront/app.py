@@ -77,13 +77,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     plugins.check_public_prefixes(app)
     init_errors(app)
 
-    from storefront.build import templating
-
-    templating.init_app(app)
-
-    from storefront import guest_pages, headers
+    from storefront import guest_pages, headers, static_site
     from storefront.cart import count as cart_count
 
+    static_site.init_app(app)
     guest_pages.init_app(app)
     headers.init_app(app)
     cart_count.init_app(app)
