@@ -53,8 +53,8 @@ from hooks import Adjustment, CartLineView, CartView, CustomerView, hookimpl  # 
 from hooks.testing import hidden_inputs, post_form  # noqa: E402
 from storefront import create_app, migrate, plugins  # noqa: E402
 from storefront.catalog.models import Product  # noqa: E402
+from storefront.catalog.sync import sync_products  # noqa: E402
 from storefront.content.loader import load_content  # noqa: E402
-from storefront.content.sync import sync_products  # noqa: E402
 from storefront.extensions import db  # noqa: E402
 from storefront.pricing import quote, resolve  # noqa: E402
 

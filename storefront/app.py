@@ -6,8 +6,7 @@ from flask import Flask
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    from storefront import config, i18n, plugins, proxy, themes
-    from storefront.accounts import throttle
+    from storefront import config, i18n, plugins, proxy, themes, throttle
     from storefront.extensions import csrf, db, login_manager
     from storefront.plugins import contract
 
@@ -32,6 +31,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     from storefront.accounts.views import bp as accounts_bp
     from storefront.accounts.views import init_login
+    from storefront.admin.plugin_views import bp as plugin_admin_bp
     from storefront.admin.views import bp as admin_bp
     from storefront.api.views import bp as api_bp
     from storefront.cart.views import bp as cart_bp
@@ -40,7 +40,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from storefront.notifications.views import bp as notifications_bp
     from storefront.orders.views import bp as orders_bp
     from storefront.payments.views import bp as payments_bp
-    from storefront.plugins.views import bp as plugin_admin_bp
 
     init_login(app)
     for blueprint in (catalog_bp, cart_bp, orders_bp, payments_bp, accounts_bp, admin_bp,
@@ -49,13 +48,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     plugins.check_public_prefixes(app)
     init_errors(app)
 
-    from storefront.build import templating
-
-    templating.init_app(app)
-
-    from storefront import guest_pages, headers
+    from storefront import guest_pages, headers, static_site
     from storefront.cart import count as cart_count
 
+    static_site.init_app(app)
     guest_pages.init_app(app)
     headers.init_app(app)
     cart_count.init_app(app)

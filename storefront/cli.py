@@ -110,8 +110,8 @@ def content_sync() -> None:
 
 
 def _sync():
+    from storefront.catalog.sync import sync_products
     from storefront.content.loader import load_content
-    from storefront.content.sync import sync_products
 
     result = load_content(Path(current_app.config["CONTENT_DIR"]))
     for problem in result.problems:

@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask
+from flask import Flask, current_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,7 +68,7 @@ def defaults(instance_path: str) -> dict:
         "SHOP_BANK_DETAILS": "",
         "PASSWORD_RESET_MAX_AGE": 3600,
         # Attempt limits (limits' notation: N per M seconds|minutes|hours), counted before the
-        # work: at most N in any M; see storefront/accounts/throttle.py.
+        # work: at most N in any M; see storefront/throttle.py.
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",  # per e-mail address typed
         "LOGIN_LIMIT_PER_CLIENT": "20 per 15 minutes",  # per client address
         "MAIL_LIMIT_PER_ACCOUNT": "3 per hour",  # registration and reset mails, per e-mail
@@ -162,6 +162,17 @@ def check_unpaid_hours(value: object) -> dict[str, int]:
             f"UNPAID_ORDER_HOURS {value!r} must map payment methods ({', '.join(PAYMENT_METHODS)})"
             ' to whole hours of at least 1, such as {"offline": 168, "stripe": 24}')
     return {**default, **value}
+
+
+def active_provider_name() -> str:
+    """The payment provider new orders use: PAYMENT_PROVIDER, where auto is Stripe when its
+    secret key is set, else offline."""
+    choice = current_app.config["PAYMENT_PROVIDER"]
+    if choice == "auto":
+        return "stripe" if current_app.config["STRIPE_SECRET_KEY"] else "offline"
+    if choice not in PAYMENT_METHODS:
+        raise ValueError(f"PAYMENT_PROVIDER must be auto, stripe or offline, not {choice!r}")
+    return choice
 
 
 def check_secret_key(key: str | None) -> None:

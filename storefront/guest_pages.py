@@ -39,10 +39,10 @@ from typing import Any
 from flask import Flask, Response, current_app, g, render_template, request, session
 from flask_login import current_user
 
-from storefront.build.templating import static_build
 from storefront.i18n import current_language
 from storefront.plugins.dispatch import dispatcher
 from storefront.plugins.state import state_version
+from storefront.static_site import static_build
 
 EXTENSION = "storefront.guest_pages"
 _ALLOWED = "storefront.guest_pages_allowed"

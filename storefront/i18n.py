@@ -34,10 +34,10 @@ from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from storefront.build.templating import build_language
 from storefront.config import ConfigError
 from storefront.extensions import csrf, db
 from storefront.money import format_money
+from storefront.static_site import build_language
 from storefront.urls import from_this_site, safe_next
 
 CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"

@@ -8,14 +8,17 @@ due jobs once and stops: for cron, and for tests.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
 
+from hooks.types import Job
 from storefront import queue
 from storefront.cli_schema import with_current_schema
 
 log = logging.getLogger("storefront.worker")
+jobs_log = logging.getLogger("storefront.jobs")
 
 
 def _deliver_event(event_id: int) -> None:
@@ -44,9 +47,17 @@ def _queue_due_jobs() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from storefront.events import delivery
+    from storefront.notifications.order_messages import send_shop_messages
+    from storefront.plugins import jobs
+
     queue.init_app(app, {"deliver_event": _deliver_event, "send_message": _send_message,
                          "run_job": _run_job}, every_minute=_queue_due_jobs)
     queue.listen()
+    # Events and the job scheduler sit below the features that react to them: the worker
+    # hands them the core's part (the shop's messages about orders, the core's jobs).
+    delivery.init_app(app, shop_messages=send_shop_messages)
+    jobs.init_app(app, CORE_JOBS)
 
 
 def deliver_due() -> None:
@@ -61,6 +72,38 @@ def deliver_due() -> None:
         deliver_event(event_id)
     for message_id in due_messages(now):
         send(message_id)
+
+
+def _reconcile_payments() -> None:
+    from storefront.payments.settle import reconcile
+    from storefront.payments.stripe_gateway import StripeGateway
+
+    if current_app.config["STRIPE_SECRET_KEY"]:
+        hours = current_app.config["UNPAID_ORDER_HOURS"]["stripe"]
+        counts = reconcile(StripeGateway.from_config(), timedelta(hours=hours))
+        if counts:
+            jobs_log.info("reconciled card orders: %s", counts)
+
+
+def _expire_unpaid_transfers() -> None:
+    from storefront.orders.expiry import expire_unpaid_transfers
+    from storefront.timeutil import utcnow
+
+    if cancelled := expire_unpaid_transfers(utcnow()):
+        jobs_log.info("cancelled %s bank-transfer orders left unpaid", cancelled)
+
+
+CORE_JOBS = (
+    Job("deliver", deliver_due, every_seconds=60,
+        description="deliver events and messages that are due: retries, and any a crashed "
+                    "process left behind"),
+    Job("reconcile-payments", _reconcile_payments, every_seconds=900,
+        description="settle card orders whose webhook never came; cancel card orders unpaid "
+                    "for UNPAID_ORDER_HOURS (with Stripe configured)"),
+    Job("expire-unpaid-orders", _expire_unpaid_transfers, every_seconds=300,
+        description="cancel bank-transfer orders unpaid for UNPAID_ORDER_HOURS, releasing "
+                    "their stock, points and seats"),
+)
 
 
 @click.command("worker")

@@ -19,8 +19,8 @@ from sqlalchemy import select, update
 
 from storefront import create_app, migrate
 from storefront.catalog.models import Product
+from storefront.catalog.sync import sync_products
 from storefront.content.loader import load_content
-from storefront.content.sync import sync_products
 from storefront.extensions import db
 from tests.support import localstripe, postgres
 from tests.support import redis as redis_support

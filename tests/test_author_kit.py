@@ -276,7 +276,7 @@ def dollars_in_the_environment(monkeypatch):
 
 def test_the_test_shop_has_the_documented_settings(dollars_in_the_environment, storefront_app,
                                                    storefront_client):
-    from storefront.payments import active_provider_name
+    from storefront.config import active_provider_name
 
     config = storefront_app.config
     assert (config["CURRENCY"], config["SHIPPING_FEE"], config["FREE_SHIPPING_FROM"],

@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from storefront.build.site import build_site
+from storefront.catalog.sync import sync_products
 from storefront.cli import main
 from storefront.content.loader import load_content
-from storefront.content.sync import sync_products
 from tests.conftest import ROOT
 
 ALT = "A hand grinder with a walnut handle on a kitchen table"

@@ -65,7 +65,7 @@ def test_what_a_translation_leaves_out_is_read_from_the_product(make_app, tmp_pa
     translation(folder, "dark-roast", 'title: "Tueste oscuro"')
     client = make_app(CONTENT_DIR=str(folder)).test_client()
     with client.application.app_context():
-        from storefront.content.sync import sync_products
+        from storefront.catalog.sync import sync_products
 
         sync_products(load_content(folder))
     page = text(client.get("/products/dark-roast", headers=SPANISH))

@@ -16,7 +16,8 @@ from flask_babel import lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from storefront.accounts import registration, service, throttle
+from storefront import throttle
+from storefront.accounts import registration, service
 from storefront.accounts.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 from storefront.accounts.models import User
 from storefront.cart.service import SESSION_KEY as CART_KEY

@@ -4,17 +4,9 @@ so its scripts cannot read the answer."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Flask, Response, request
 
-
-def static_site_origin(app: Flask) -> str | None:
-    """``scheme://host[:port]`` of STATIC_SITE_URL, or None when it is not set."""
-    parts = urlsplit(app.config.get("STATIC_SITE_URL") or "")
-    if not parts.scheme or not parts.netloc:
-        return None
-    return f"{parts.scheme}://{parts.netloc}".lower()
+from storefront.static_site import static_site_origin
 
 
 def allow_static_site(app: Flask, response: Response) -> Response:

@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, update
 from storefront.build import parallel
 from storefront.build.sources import FileStates, Record, scandir_md
 from storefront.catalog.models import Product, ProductText
+from storefront.catalog.sync import apply_source, replace_texts, source_columns, sync_products
 from storefront.content.loader import (
     ContentProblem,
     PageSource,
@@ -33,7 +34,6 @@ from storefront.content.loader import (
     parse_product,
     read_file,
 )
-from storefront.content.sync import apply_source, replace_texts, source_columns, sync_products
 from storefront.extensions import db
 
 # The table's columns, not the ORM attributes: the build's reads and inserts stay Core

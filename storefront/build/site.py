@@ -12,7 +12,7 @@ from time import perf_counter
 from flask import Flask
 from markupsafe import escape
 
-from storefront.build import parallel
+from storefront.build import parallel, templating
 from storefront.build.assets import collect_assets, copy_assets
 from storefront.build.content import sync_content
 from storefront.build.links import LinkRewriter
@@ -182,6 +182,7 @@ def build_site(app: Flask, out: Path | None = None, *, force: bool = False,
     and asset with ``force``), with ``jobs`` processes when there are many (default: one
     per CPU). Raises BuildError."""
     started = perf_counter()
+    templating.init_app(app)
     jobs = jobs or default_jobs()
     out = Path(out or app.config["STATIC_BUILD_DIR"]).resolve()
     out.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from flask import current_app, g, has_request_context, session
 from flask_babel import gettext as _
@@ -11,13 +12,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from hooks.text import ngettext
-from hooks.types import CartLineView, CartView, CustomerView, OrderView
+from hooks.types import (
+    AppliedView,
+    CartLineView,
+    CartView,
+    CustomerView,
+    OrderLineView,
+    OrderView,
+)
 from storefront.cart.models import Cart, CartLine
 from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.i18n import current_language
 
+if TYPE_CHECKING:
+    from storefront.pricing import Quote
+
 SESSION_KEY = "cart"
+# A priced cart that is not an order (hooks.quote): no id, no number.
+QUOTE_STATUS = "quote"
 
 
 class CartError(ValueError):
@@ -193,8 +206,6 @@ def _quote(cart: CartView, customer: CustomerView):
 def quote_lines(lines: tuple[CartLineView, ...], customer: CustomerView) -> OrderView:
     """``hooks.quote``: what ``customer`` would pay for ``lines`` as a cart of their own,
     priced as the cart and the checkout are, remembered for the rest of the request."""
-    from storefront.orders.views_model import quote_view
-
     # Remembered for a request only: a worker's app context may outlive many changes.
     quotes = g.setdefault("storefront_quotes", {}) if has_request_context() else {}
     key = (lines, customer)
@@ -204,6 +215,19 @@ def quote_lines(lines: tuple[CartLineView, ...], customer: CustomerView) -> Orde
                         shipping=shipping_fee(subtotal))
         quotes[key] = quote_view(_quote(cart, customer), customer)
     return quotes[key]
+
+
+def quote_view(quote: Quote, customer: CustomerView) -> OrderView:
+    """A priced cart as the order it would become for ``customer``, before it is placed."""
+    return OrderView(
+        id=0, number="", status=QUOTE_STATUS, user_id=customer.id, email=customer.email or "",
+        currency=quote.currency, subtotal=quote.subtotal, shipping=quote.shipping,
+        discount_total=quote.discount_total, total=quote.total, refunded_total=0,
+        lines=tuple(OrderLineView(ln.product_id, ln.sku, ln.title, ln.unit_price, ln.quantity,
+                                  ln.total) for ln in quote.lines),
+        adjustments=tuple(AppliedView(a.plugin, a.code, a.label, a.phase, a.amount)
+                          for a in quote.adjustments),
+    )
 
 
 def customer_view() -> CustomerView:

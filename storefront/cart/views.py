@@ -13,13 +13,13 @@ from storefront.cart.service import (
     customer_view,
     parse_quantity,
     price,
+    quote_view,
     remove_line,
     set_quantity,
     title_of,
 )
 from storefront.catalog.models import Product
 from storefront.extensions import csrf, db
-from storefront.orders.views_model import quote_view
 from storefront.pricing import PricingError
 from storefront.urls import from_this_site
 

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from storefront.events.catalogue import CORE_EVENTS, SHOP_CONSUMER
 from storefront.events.models import DomainEvent, EventDelivery
 from storefront.extensions import db
+from storefront.plugins.dispatch import dispatcher
 from storefront.timeutil import utcnow
 
 log = logging.getLogger("storefront.events")
@@ -31,6 +33,7 @@ OPEN = ("pending", "failed")
 WAIT_FOR_EARLIER = timedelta(seconds=5)
 CLAIM_WAIT = "5s"  # PostgreSQL's lock_timeout for the claim
 LOCK_NOT_AVAILABLE = "55P03"
+SHOP_MESSAGES_EXTENSION = "storefront_shop_messages"
 
 
 class NotEnabled(RuntimeError):
@@ -124,13 +127,17 @@ def _claim(delivery_id: int) -> bool | None:
     return bool(claimed)
 
 
+def init_app(app: Flask, shop_messages: Callable[[DomainEvent], None]) -> None:
+    """Name the shop's own consumer (``SHOP_CONSUMER``): its messages about orders
+    (``storefront.notifications.order_messages``), which sit above events, so the worker
+    hands them in."""
+    app.extensions[SHOP_MESSAGES_EXTENSION] = shop_messages
+
+
 def handle(consumer: str, event: DomainEvent) -> None:
     if consumer == SHOP_CONSUMER:
-        from storefront.events.messages import send_shop_messages
-
-        send_shop_messages(event)
+        current_app.extensions[SHOP_MESSAGES_EXTENSION](event)
         return
-    from storefront.plugins.dispatch import dispatcher
 
     callers = []
     known = CORE_EVENTS.get(event.type)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.extensions import db
 from storefront.timeutil import utcnow
@@ -30,6 +30,9 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The member's account (accounts.models.User), named rather than imported: accounts sits
+    # above notifications (see storefront/notifications/__init__.py).
+    member = relationship("User", viewonly=True)
 
 
 class MessageOptOut(db.Model):

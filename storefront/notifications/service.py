@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy import or_, select, update
 
 from storefront import queue
-from storefront.accounts.models import User
 from storefront.extensions import db
 from storefront.mail import send_mail
 from storefront.notifications import kinds
@@ -44,7 +44,21 @@ class NotificationError(ValueError):
     pass
 
 
-def recipient_language(user: User | None, known: str = "") -> str:
+class Member(Protocol):
+    """What a message needs of its recipient's account (an ``accounts.models.User``)."""
+
+    id: int
+    email: str
+    language: str
+    marketing_opt_out: bool
+
+
+def member(user_id: int) -> Member | None:
+    """The member with this id: the account ``Notification.member`` points to."""
+    return db.session.get(Notification.member.property.mapper, user_id)
+
+
+def recipient_language(user: Member | None, known: str = "") -> str:
     """The language to write to ``user`` in: the one they chose on their account, else
     ``known`` (the language they ordered in), else the shop's default. To a bare address
     (no account): ``known``, else the language of the request that asks for the message,
@@ -81,7 +95,7 @@ def notify(template: str, subject: object, *, user_id: int | None = None,
         declared = kinds.resolve(kind, plugin)
     except ValueError as exc:
         raise NotificationError(str(exc)) from None
-    user = db.session.get(User, user_id) if user_id is not None else None
+    user = member(user_id) if user_id is not None else None
     if user_id is not None and user is None:
         raise NotificationError(f"no member with id {user_id}")
     address = user.email if user else email
@@ -104,7 +118,7 @@ def notify(template: str, subject: object, *, user_id: int | None = None,
     return message
 
 
-def _stopped(user: User | None, declared: kinds.DeclaredKind | None, kind: str) -> bool:
+def _stopped(user: Member | None, declared: kinds.DeclaredKind | None, kind: str) -> bool:
     """Whether the member stopped this kind of message (news and offers, or a plugin's
     kind); a bare address gets neither."""
     if kind == "transactional":

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from wtforms import BooleanField
 
 from storefront import events
-from storefront.accounts.models import User
 from storefront.extensions import db
 from storefront.notifications import kinds
 from storefront.notifications.models import Notification
+from storefront.notifications.service import member
 
 bp = Blueprint("notifications", __name__, url_prefix="/account")
 
@@ -54,7 +54,7 @@ def _preferences_form(declared: list[kinds.DeclaredKind]) -> PreferencesForm:
 @bp.route("/preferences", methods=["GET", "POST"])
 @login_required
 def preferences():
-    user = db.session.get(User, current_user.id)
+    user = member(current_user.id)
     declared = kinds.declared()
     form = _preferences_form(declared)
     boxes = [(found, form[f"kind_{index}"]) for index, found in enumerate(declared)]

@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from storefront.accounts import throttle
+from storefront import throttle
 from storefront.cart.models import CartLine
-from storefront.cart.service import cart_view, current_cart, customer_view, price
+from storefront.cart.service import cart_view, current_cart, customer_view, price, quote_view
+from storefront.config import active_provider_name
 from storefront.extensions import db
 from storefront.orders.access import order_by_token_or_404
 from storefront.orders.expiry import pay_by
@@ -20,8 +21,7 @@ from storefront.orders.service import (
     place_order,
     submitted_order,
 )
-from storefront.orders.views_model import quote_view, to_view
-from storefront.payments import active_provider_name
+from storefront.orders.views_model import to_view
 from storefront.pricing import PricingError
 from storefront.themes import panels
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from hooks.types import AppliedView, CustomerView, OrderLineView, OrderView
+from hooks.types import AppliedView, OrderLineView, OrderView
 from storefront.extensions import db
 from storefront.orders.models import Order, Payment
 
@@ -31,12 +30,6 @@ def card_fingerprint(order_id: int) -> str | None:
         Payment.order_id == order_id, Payment.card_fingerprint.is_not(None))
         .order_by(Payment.id.desc()).limit(1))
 
-if TYPE_CHECKING:
-    from storefront.pricing import Quote
-
-# A priced cart that is not an order (hooks.quote): no id, no number.
-QUOTE_STATUS = "quote"
-
 
 def to_view(order: Order) -> OrderView:
     return OrderView(
@@ -57,16 +50,3 @@ def to_view(order: Order) -> OrderView:
 def order_view(order_id: int) -> OrderView | None:
     order = db.session.get(Order, order_id)
     return to_view(order) if order is not None else None
-
-
-def quote_view(quote: Quote, customer: CustomerView) -> OrderView:
-    """A priced cart as the order it would become for ``customer``, before it is placed."""
-    return OrderView(
-        id=0, number="", status=QUOTE_STATUS, user_id=customer.id, email=customer.email or "",
-        currency=quote.currency, subtotal=quote.subtotal, shipping=quote.shipping,
-        discount_total=quote.discount_total, total=quote.total, refunded_total=0,
-        lines=tuple(OrderLineView(ln.product_id, ln.sku, ln.title, ln.unit_price, ln.quantity,
-                                  ln.total) for ln in quote.lines),
-        adjustments=tuple(AppliedView(a.plugin, a.code, a.label, a.phase, a.amount)
-                          for a in quote.adjustments),
-    )

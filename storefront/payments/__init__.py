@@ -1,10 +1,9 @@
-"""Payment providers. ``provider_for(app)`` picks Stripe when keys are set, else offline."""
+"""Payment providers: ``provider(name)`` for the name an order was placed with; the
+configuration chooses the name for new orders (``storefront.config.active_provider_name``)."""
 
 from __future__ import annotations
 
 from typing import Protocol
-
-from flask import current_app
 
 from storefront.orders.models import Order
 
@@ -15,15 +14,6 @@ class PaymentProvider(Protocol):
     def refund(self, order: Order, amount: int, idempotency_key: str) -> str:
         """Refund ``amount`` through the provider; return the provider's refund id."""
         ...
-
-
-def active_provider_name() -> str:
-    choice = current_app.config["PAYMENT_PROVIDER"]
-    if choice == "auto":
-        return "stripe" if current_app.config["STRIPE_SECRET_KEY"] else "offline"
-    if choice not in ("stripe", "offline"):
-        raise ValueError(f"PAYMENT_PROVIDER must be auto, stripe or offline, not {choice!r}")
-    return choice
 
 
 def provider(name: str) -> PaymentProvider:

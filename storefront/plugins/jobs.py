@@ -8,7 +8,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
@@ -25,45 +25,9 @@ log = logging.getLogger("storefront.jobs")
 # CLAIM_SECONDS, and a run that lasts longer keeps it for as long as its process lives.
 CLAIM_SECONDS = 120
 RENEW_SECONDS = 30
+CORE_JOBS_EXTENSION = "storefront_core_jobs"
 
 
-def _deliver_due() -> None:
-    from storefront.worker import deliver_due
-
-    deliver_due()
-
-
-def _reconcile_payments() -> None:
-    from flask import current_app
-
-    from storefront.payments.settle import reconcile
-    from storefront.payments.stripe_gateway import StripeGateway
-
-    if current_app.config["STRIPE_SECRET_KEY"]:
-        hours = current_app.config["UNPAID_ORDER_HOURS"]["stripe"]
-        counts = reconcile(StripeGateway.from_config(), timedelta(hours=hours))
-        if counts:
-            log.info("reconciled card orders: %s", counts)
-
-
-def _expire_unpaid_transfers() -> None:
-    from storefront.orders.expiry import expire_unpaid_transfers
-
-    if cancelled := expire_unpaid_transfers(utcnow()):
-        log.info("cancelled %s bank-transfer orders left unpaid", cancelled)
-
-
-CORE_JOBS = (
-    Job("deliver", _deliver_due, every_seconds=60,
-        description="deliver events and messages that are due: retries, and any a crashed "
-                    "process left behind"),
-    Job("reconcile-payments", _reconcile_payments, every_seconds=900,
-        description="settle card orders whose webhook never came; cancel card orders unpaid "
-                    "for UNPAID_ORDER_HOURS (with Stripe configured)"),
-    Job("expire-unpaid-orders", _expire_unpaid_transfers, every_seconds=300,
-        description="cancel bank-transfer orders unpaid for UNPAID_ORDER_HOURS, releasing "
-                    "their stock, points and seats"),
-)
 # The worker's scheduler looks every minute; a job due a moment after a look waits for the next.
 SLACK_SECONDS = 5
 
@@ -74,8 +38,15 @@ class ScheduledJob:
     job: Job
 
 
+def init_app(app: Flask, core_jobs: tuple[Job, ...]) -> None:
+    """Name the core's own jobs (``storefront.worker.CORE_JOBS``): they deliver events and
+    settle orders, which sit above plugins, so the worker hands them in."""
+    app.extensions[CORE_JOBS_EXTENSION] = core_jobs
+
+
 def scheduled_jobs() -> list[ScheduledJob]:
-    jobs = [ScheduledJob(f"core:{job.name}", job) for job in CORE_JOBS]
+    core_jobs = current_app.extensions[CORE_JOBS_EXTENSION]
+    jobs = [ScheduledJob(f"core:{job.name}", job) for job in core_jobs]
     for plugin, found in each("shop_register_jobs"):
         jobs.extend(ScheduledJob(f"{plugin}:{job.name}", job) for job in found)
     return jobs

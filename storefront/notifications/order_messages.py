@@ -1,4 +1,6 @@
-"""The shop's own messages about an order, written to the outbox by the worker."""
+"""The shop's own messages about an order (received, paid): the domain events' consumer
+``SHOP_CONSUMER`` (storefront.events.catalogue), handed to the worker's delivery by
+``storefront.worker.init_app``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Attempt limits for logging in and for the forms that send mail, counted in a shared store.
+"""Attempt limits for logging in, for the forms that send mail (accounts) and for orders
+placed without an account (orders), counted in a shared store.
 
 Each attempt takes a slot *before* any work is done (a password checked, a mail sent): one
 atomic step in the store (``limits``' moving window: at most N attempts in any W seconds),
