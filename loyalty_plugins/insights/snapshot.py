@@ -13,8 +13,8 @@ transaction: readers see the last refresh until it commits.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import delete, func, insert, select
 
 from hooks import session
@@ -23,7 +23,9 @@ from loyalty_plugins.insights.behaviour import frequency_band, payment_band, vol
 from loyalty_plugins.insights.kpis import churn_of, repurchase
 from loyalty_plugins.insights.models import CustomerFigures, Summary
 from loyalty_plugins.insights.rfm import CustomerRFM, customer_rfm
-from loyalty_plugins.insights.value import BetaGeo, FitError, GammaGamma
+
+if TYPE_CHECKING:
+    import numpy as np
 
 YEAR = timedelta(days=365)
 WEEK_DAYS = 7.0
@@ -37,6 +39,8 @@ FIT_SAMPLE = 20_000
 def _sample(count: int) -> np.ndarray:
     """Which customers the models are fitted on: all of them up to ``FIT_SAMPLE``, else that
     many drawn at random (the same ones for the same count); every customer is predicted."""
+    import numpy as np
+
     if count <= FIT_SAMPLE:
         return np.arange(count)
     return np.sort(np.random.default_rng(0).choice(count, FIT_SAMPLE, replace=False))
@@ -45,6 +49,12 @@ def _sample(count: int) -> np.ndarray:
 def _value_columns(customers: list[CustomerRFM]) -> list[tuple[float, float, int] | None]:
     """(probability active, expected orders, expected value) per customer, or None each
     when the models cannot be fitted to this history."""
+    # NumPy and SciPy load here, in the hourly refresh, not when the plugin is imported:
+    # they are 0.6 s of every process's start-up (web workers, commands, the build).
+    import numpy as np
+
+    from loyalty_plugins.insights.value import BetaGeo, FitError, GammaGamma
+
     x = np.array([c.orders - 1 for c in customers], dtype=float)
     age = np.array([c.days_known for c in customers], dtype=float) / WEEK_DAYS
     t_x = age - np.array([c.days_since for c in customers], dtype=float) / WEEK_DAYS
