@@ -24,7 +24,9 @@ from storefront.content.loader import load_content
 from storefront.extensions import db
 from tests.support import localstripe, postgres
 from tests.support import redis as redis_support
+from tests.support.compiled_templates import share_compiled_templates
 from tests.support.forms import hidden_fields, post_form
+from tests.support.live_server import CHROMIUM, chromium_browser
 from tests.support.smtp import Inbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,6 +161,7 @@ def app_factory(database_url: str, instance: Path, **defaults):
     def factory(**overrides):
         app = create_app(base_config(database_url, instance, **{**defaults, **overrides}),
                          instance_path=str(instance))
+        share_compiled_templates(app)
         apps.append(app)
         return app
 
@@ -169,6 +172,25 @@ def app_factory(database_url: str, instance: Path, **defaults):
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium per test process, started the first time a test asks for it: launching
+    it takes 1.5-2 s, and each test gets fresh contexts (cookies, storage) of its own."""
+    pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM}")
+    with chromium_browser() as browser:
+        yield browser
+
+
+@pytest.fixture
+def browser(chromium):
+    """The session's Chromium; the contexts and pages a test opens are closed after it."""
+    yield chromium
+    for context in chromium.contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.live_server import CHROMIUM, chromium_browser, live_server
+from tests.support.live_server import CHROMIUM, live_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,13 +30,6 @@ ORDER_NUMBER_RE = re.compile(r"SF-\d{6}")
 def server(make_app):
     with live_server(make_app()) as live:
         yield live
-
-
-@pytest.fixture
-def browser():
-    pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
-    with chromium_browser() as b:
-        yield b
 
 
 def _page(browser, **context_options):

@@ -12,7 +12,7 @@ from hooks import utcnow
 from storefront.imports.orders import import_orders
 from storefront.plugins.state import stored_settings
 from tests.points_support import loyalty_app
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.test_browser import TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 from tests.test_browser_themes import axe_script, run_axe
@@ -20,7 +20,8 @@ from tests.test_browser_themes import axe_script, run_axe
 pytestmark = BROWSER_ON_SQLITE
 
 
-def test_owner_compares_points_settings_without_saving_them(make_app, shop, tmp_path, capsys):
+def test_owner_compares_points_settings_without_saving_them(browser, make_app, shop, tmp_path,
+                                                            capsys):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
@@ -34,7 +35,7 @@ def test_owner_compares_points_settings_without_saving_them(make_app, shop, tmp_
         assert import_orders(history).imported == 3
         saved = stored_settings("points")
     shop.create_user("boss@example.com", role="owner", name="Boss")
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()

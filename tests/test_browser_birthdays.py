@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import Shop
 from tests.points_support import loyalty_app, member
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.test_browser import TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 from tests.test_browser_themes import axe_script, run_axe
@@ -17,7 +17,7 @@ pytestmark = BROWSER_ON_SQLITE
 
 
 @pytest.mark.parametrize("theme", ["default", "market"])
-def test_member_gives_corrects_and_removes_the_birthday(make_app, theme):
+def test_member_gives_corrects_and_removes_the_birthday(browser, make_app, theme):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
@@ -27,7 +27,7 @@ def test_member_gives_corrects_and_removes_the_birthday(make_app, theme):
     member(app, shop)
     shop.create_user("owner@example.com", role="owner", name="Olivia")
     findings = {}
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()

@@ -15,7 +15,7 @@ import pytest
 
 from storefront.build.site import build_site
 from tests.conftest import Shop
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 
 
 @pytest.fixture
@@ -61,7 +61,8 @@ def member_with_points(app, email: str, name: str, points: int) -> None:
         db.session.commit()
 
 
-def test_a_member_logged_in_on_the_shop_sees_their_name_on_static_pages(make_app, tmp_path):
+def test_a_member_logged_in_on_the_shop_sees_their_name_on_static_pages(browser, make_app,
+                                                                        tmp_path):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
@@ -71,7 +72,7 @@ def test_a_member_logged_in_on_the_shop_sees_their_name_on_static_pages(make_app
         app = make_app(LOAD_ENTRY_POINT_PLUGINS=True, STATIC_SITE_URL=site,
                        PLUGINS_ENABLED_BY_DEFAULT=["points", "tiers"])
         member_with_points(app, "mia@example.com", "Mia Member", 1250)
-        with live_server(app) as server, chromium_browser() as browser:
+        with live_server(app) as server:
             app.config["BASE_URL"] = server.url  # the shop's address, known once it listens
             build_site(app, out)
             context = browser.new_context()
@@ -110,7 +111,7 @@ def test_a_member_logged_in_on_the_shop_sees_their_name_on_static_pages(make_app
             context.close()
 
 
-def test_a_static_site_on_an_origin_the_shop_does_not_serve_logs_no_cors_error(make_app,
+def test_a_static_site_on_an_origin_the_shop_does_not_serve_logs_no_cors_error(browser, make_app,
                                                                               tmp_path):
     """STATIC_SITE_URL is not set, so the shop answers /api/me to no other origin: the
     static pages do not ask it, and the browser's console stays clean."""
@@ -120,8 +121,7 @@ def test_a_static_site_on_an_origin_the_shop_does_not_serve_logs_no_cors_error(m
     out = tmp_path / "site"
     out.mkdir()
     app = make_app(LOAD_ENTRY_POINT_PLUGINS=True, PLUGINS_ENABLED_BY_DEFAULT=["points"])
-    with static_server(out) as site, live_server(app) as server, \
-            chromium_browser() as browser:
+    with static_server(out) as site, live_server(app) as server:
         app.config["BASE_URL"] = server.url
         build_site(app, out)
         context = browser.new_context()
@@ -139,7 +139,7 @@ def test_a_static_site_on_an_origin_the_shop_does_not_serve_logs_no_cors_error(m
     assert not [line for line in console if line.startswith("error")], console
 
 
-def test_the_member_box_of_a_spanish_static_page_speaks_spanish(make_app, tmp_path):
+def test_the_member_box_of_a_spanish_static_page_speaks_spanish(browser, make_app, tmp_path):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
@@ -149,7 +149,7 @@ def test_the_member_box_of_a_spanish_static_page_speaks_spanish(make_app, tmp_pa
         app = make_app(LOAD_ENTRY_POINT_PLUGINS=True, STATIC_SITE_URL=site,
                        PLUGINS_ENABLED_BY_DEFAULT=["points"], LANGUAGES=["en", "es"])
         member_with_points(app, "lucia@example.com", "", 12500)
-        with live_server(app) as server, chromium_browser() as browser:
+        with live_server(app) as server:
             app.config["BASE_URL"] = server.url
             build_site(app, out)
             context = browser.new_context(locale="es-ES")

@@ -12,7 +12,7 @@ import pytest
 from loyalty_plugins.cards.models import Card
 from storefront.extensions import db
 from tests.points_support import loyalty_app, member
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.test_browser import TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 from tests.test_cards import TYPES
@@ -20,7 +20,7 @@ from tests.test_cards import TYPES
 pytestmark = BROWSER_ON_SQLITE
 
 
-def test_the_printed_member_card_scans_to_its_token(make_app, shop):
+def test_the_printed_member_card_scans_to_its_token(browser, make_app, shop):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     zxingcpp = pytest.importorskip("zxingcpp", reason="the QR decoder comes with the test extra")
     from PIL import Image
@@ -31,7 +31,7 @@ def test_the_printed_member_card_scans_to_its_token(make_app, shop):
         card = db.session.query(Card).filter_by(user_id=uid).one()
         card_id, token = card.id, card.token
 
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context(device_scale_factor=3)  # about 290 dpi, as printed
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()

@@ -9,7 +9,7 @@ import pytest
 from tests.complaints_support import PNG, complaints_app
 from tests.conftest import Shop
 from tests.points_support import member
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.test_browser import TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 from tests.test_browser_themes import axe_script, run_axe
@@ -18,7 +18,7 @@ pytestmark = BROWSER_ON_SQLITE
 
 
 @pytest.mark.parametrize("theme", ["default", "market"])
-def test_member_files_a_complaint_and_staff_answer_it(make_app, tmp_path, theme):
+def test_member_files_a_complaint_and_staff_answer_it(browser, make_app, tmp_path, theme):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
@@ -30,7 +30,7 @@ def test_member_files_a_complaint_and_staff_answer_it(make_app, tmp_path, theme)
     picture = tmp_path / "broken.png"
     picture.write_bytes(PNG)
     findings = {}
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()

@@ -10,14 +10,14 @@ import pytest
 
 from tests.events_support import GOLD_ONLY_TEXT, events_app, gold_member
 from tests.points_support import member
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.test_browser import ARTIFACTS, TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 
 pytestmark = BROWSER_ON_SQLITE
 
 
-def test_gold_member_registers_and_basic_member_sees_what_unlocks_it(make_app, tmp_path,
+def test_gold_member_registers_and_basic_member_sees_what_unlocks_it(browser, make_app, tmp_path,
                                                                     shop):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
@@ -26,7 +26,7 @@ def test_gold_member_registers_and_basic_member_sees_what_unlocks_it(make_app, t
     gold_member(app, shop, email="gina@example.com", name="Gina")
     member(app, shop, email="bert@example.com", name="Bert")
 
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context(accept_downloads=True)
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()

@@ -7,19 +7,19 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Shop
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.test_browser import ARTIFACTS, TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 
 pytestmark = BROWSER_ON_SQLITE
 
 
-def test_the_header_shows_how_many_items_the_cart_holds(make_app):
+def test_the_header_shows_how_many_items_the_cart_holds(browser, make_app):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
     app = make_app()
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context()
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
@@ -48,14 +48,14 @@ BUILT_IN = ["points", "tiers", "cards", "events", "community"]
 
 
 @pytest.mark.parametrize("theme", ["default", "market"])
-def test_on_a_phone_the_header_stays_compact(make_app, theme):
+def test_on_a_phone_the_header_stays_compact(browser, make_app, theme):
     """The owner, with every built-in plugin on, has the most links in the header."""
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
 
     app = make_app(THEME=theme, LOAD_ENTRY_POINT_PLUGINS=True,
                    PLUGINS_ENABLED_BY_DEFAULT=BUILT_IN)
     Shop(app).create_user("olivia@example.com", role="owner", name="Olivia")
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context(viewport={"width": 375, "height": 740},
                                       device_scale_factor=2, is_mobile=True, has_touch=True)
         context.set_default_timeout(TIMEOUT_MS)

@@ -12,7 +12,7 @@ import pytest
 from loyalty_plugins.insights.snapshot import refresh
 from tests.conftest import Shop
 from tests.points_support import loyalty_app
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.test_browser import ARTIFACTS, TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 from tests.test_browser_themes import axe_script, run_axe
@@ -46,7 +46,7 @@ def _check(page, name, table, charts, expect):
 
 
 @pytest.mark.parametrize("theme", ["default", "market"])
-def test_insights_pages_show_tables_and_charts_and_pass_axe(make_app, tmp_path, theme):
+def test_insights_pages_show_tables_and_charts_and_pass_axe(browser, make_app, tmp_path, theme):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
@@ -58,7 +58,7 @@ def test_insights_pages_show_tables_and_charts_and_pass_axe(make_app, tmp_path, 
     Shop(app).create_user("owner@example.com", role="owner")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     findings = {}
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         for scripts in (True, False):
             # bypass_csp: the shop forbids inline script, and axe is injected as one.
             context = browser.new_context(viewport={"width": 1280, "height": 900},

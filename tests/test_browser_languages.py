@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.test_browser import ARTIFACTS, TIMEOUT_MS
 
 pytestmark = BROWSER_ON_SQLITE
 
 
 @pytest.mark.parametrize("theme", ["default", "market"])
-def test_a_shopper_reads_the_shop_in_spanish_or_english(make_app, theme):
+def test_a_shopper_reads_the_shop_in_spanish_or_english(browser, make_app, theme):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
     app = make_app(THEME=theme)
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         spanish = browser.new_context(locale="es-ES")
         spanish.set_default_timeout(TIMEOUT_MS)
         page = spanish.new_page()

@@ -10,7 +10,7 @@ import pytest
 from storefront.extensions import db
 from storefront.orders.service import mark_paid
 from tests.points_support import give, last_order_id, loyalty_app, member
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.test_browser import ARTIFACTS, TIMEOUT_MS
 
 pytestmark = BROWSER_ON_SQLITE
@@ -29,7 +29,7 @@ def log_in(page, server, email):
     page.get_by_role("button", name="Log in").click()
 
 
-def test_member_redeems_points_with_tier_discount_and_sees_the_account(make_app, shop):
+def test_member_redeems_points_with_tier_discount_and_sees_the_account(browser, make_app, shop):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
@@ -44,7 +44,7 @@ def test_member_redeems_points_with_tier_discount_and_sees_the_account(make_app,
     give(app, uid, 500, "browser-test")
     shop.create_user("boss@example.com", role="owner", name="Boss")
 
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context()
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
@@ -91,14 +91,14 @@ def test_member_redeems_points_with_tier_discount_and_sees_the_account(make_app,
         context.close()
 
 
-def test_owner_adds_tiers_to_the_ladder_with_the_add_a_row_button(make_app, shop):
+def test_owner_adds_tiers_to_the_ladder_with_the_add_a_row_button(browser, make_app, shop):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
     app = loyalty_app(make_app, plugins=("points", "tiers"),
                       settings={"tiers": {"ladder": LADDER}})
     shop.create_user("boss@example.com", role="owner", name="Boss")
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context()
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import Shop
 from tests.points_support import member
 from tests.referrals_support import code_of, referrals_app
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.test_browser import TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 from tests.test_browser_themes import axe_script, run_axe
@@ -18,7 +18,7 @@ pytestmark = BROWSER_ON_SQLITE
 
 
 @pytest.mark.parametrize("theme", ["default", "market"])
-def test_a_friend_uses_the_link_and_the_member_sees_the_referral(make_app, theme):
+def test_a_friend_uses_the_link_and_the_member_sees_the_referral(browser, make_app, theme):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
@@ -29,7 +29,7 @@ def test_a_friend_uses_the_link_and_the_member_sees_the_referral(make_app, theme
     code = code_of(ana)
     ben, _ = member(app, shop, email="ben@example.com", name="Ben")  # registered already
     findings = {}
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()

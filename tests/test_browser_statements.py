@@ -11,7 +11,7 @@ from loyalty_plugins.statements import service, settings
 from storefront.extensions import db
 from tests.conftest import Shop
 from tests.points_support import loyalty_app, member
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.test_browser import TIMEOUT_MS
 from tests.test_browser_loyalty import log_in
 from tests.test_browser_themes import axe_script, run_axe
@@ -21,7 +21,7 @@ pytestmark = BROWSER_ON_SQLITE
 
 
 @pytest.mark.parametrize("theme", ["default", "market"])
-def test_member_finds_the_statement_and_owner_previews_it(make_app, theme):
+def test_member_finds_the_statement_and_owner_previews_it(browser, make_app, theme):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
@@ -35,7 +35,7 @@ def test_member_finds_the_statement_and_owner_previews_it(make_app, theme):
         service.send_due(settings.current(), day=add_months(today().replace(day=1), 1))
         db.session.commit()
     findings = {}
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()

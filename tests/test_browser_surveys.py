@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import Shop
 from tests.points_support import member
-from tests.support.live_server import BROWSER_ON_SQLITE, chromium_browser, live_server
+from tests.support.live_server import BROWSER_ON_SQLITE, live_server
 from tests.surveys_support import (
     configure,
     invitation_links,
@@ -24,7 +24,7 @@ pytestmark = BROWSER_ON_SQLITE
 
 
 @pytest.mark.parametrize("theme", ["default", "market"])
-def test_a_member_answers_a_survey_and_the_owner_reads_it(make_app, theme):
+def test_a_member_answers_a_survey_and_the_owner_reads_it(browser, make_app, theme):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
@@ -38,7 +38,7 @@ def test_a_member_answers_a_survey_and_the_owner_reads_it(make_app, theme):
     [link] = invitation_links(app, uid)
     shop.create_user("owner@example.com", role="owner", name="Olivia")
     findings = {}
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()

@@ -16,7 +16,7 @@ import pytest
 
 from tests.points_support import PASSWORD, loyalty_app, member
 from tests.support.forms import post_form
-from tests.support.live_server import CHROMIUM, chromium_browser, live_server
+from tests.support.live_server import CHROMIUM, live_server
 from tests.test_browser import ARTIFACTS, TIMEOUT_MS
 
 pytestmark = [
@@ -78,7 +78,7 @@ def run_axe(page, script: Path) -> list[dict]:
 
 
 @pytest.mark.parametrize("theme", ["default", "market"])
-def test_theme_pages_screenshots_and_accessibility(make_app, theme, capsys):
+def test_theme_pages_screenshots_and_accessibility(browser, make_app, theme, capsys):
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
     from playwright.sync_api import expect
 
@@ -95,7 +95,7 @@ def test_theme_pages_screenshots_and_accessibility(make_app, theme, capsys):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     findings: dict[str, list[dict]] = {}
-    with live_server(app) as server, chromium_browser() as browser:
+    with live_server(app) as server:
         # bypass_csp: the shop forbids inline script, and axe is injected as one.
         context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
         context.set_default_timeout(TIMEOUT_MS)
