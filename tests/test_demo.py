@@ -7,6 +7,9 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+
+import pytest
 
 from tests.support.http_shop import log_in
 from tests.support.live_server import LiveServer, Visitor
@@ -41,7 +44,11 @@ def test_the_demo_serves_the_shop_and_its_worker_sends_the_messages(tmp_path):
         account = member.get("/account").text
         assert "Hello, Mia Member" in account and "Please confirm your email" not in account
         os.kill(demo.pid, signal.SIGINT)  # Ctrl+C in the terminal of `make demo`
-        demo.popen.wait(timeout=30)
+        try:
+            demo.popen.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the demo was still running 60 s after Ctrl+C; what it printed:\n"
+                        + demo.output()[-4000:])
         wait_for(lambda: not _group_alive(demo.pid), 30, "the worker to stop with the demo")
 
 
