@@ -14,12 +14,12 @@ $(BIN)/storefront: pyproject.toml
 demo: $(BIN)/storefront
 	$(BIN)/storefront demo
 
+# Bytecode is kept even where the environment turns it off: each server, worker and command
+# the tests start would compile the shop's modules again, and pytest its rewritten tests.
 test: $(BIN)/storefront
 	bash scripts/install-system-deps
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation ./examples/free-gift
 	$(BIN)/ruff check .
-	# Bytecode is kept even where the environment turns it off: each server, worker and command
-	# the tests start would compile the shop's modules again, and pytest its rewritten tests.
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 3
 
 lint: $(BIN)/storefront
