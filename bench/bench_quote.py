@@ -5,7 +5,7 @@
 
 One run, everything in one process, no network, temporary files removed at the end:
 
-1. Quote micro-benchmark: storefront.pricing.quote() of a 10-line cart (a guest customer) with
+1. Quote micro-benchmark: storefront.cart.pricing.quote() of a 10-line cart (a guest customer) with
    (a) 0 plugins, (b) every built-in plugin (entry points of group ``storefront.plugins`` whose
    module lives in the ``loyalty_plugins`` package), (c) 20 no-op plugins (each
    ``shop_cart_adjustments`` returns []), (d) 20 plugins each proposing one small Adjustment.
@@ -52,11 +52,11 @@ import hooks  # noqa: E402
 from hooks import Adjustment, CartLineView, CartView, CustomerView, hookimpl  # noqa: E402
 from hooks.testing import hidden_inputs, post_form  # noqa: E402
 from storefront import create_app, migrate, plugins  # noqa: E402
+from storefront.cart.pricing import quote, resolve  # noqa: E402
 from storefront.catalog.models import Product  # noqa: E402
 from storefront.catalog.sync import sync_products  # noqa: E402
 from storefront.content.loader import load_content  # noqa: E402
 from storefront.extensions import db  # noqa: E402
-from storefront.pricing import quote, resolve  # noqa: E402
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 N_PLUGINS = 20
@@ -460,7 +460,7 @@ def part2(args, tmp: Path, db_path: Path) -> dict:
         ranks = [i + 1 for i, (key, _) in enumerate(by_tt) if is_dispatch(key)]
         dispatch_tt = sum(v[2] for key, v in stats.stats.items() if is_dispatch(key))
         quote_key = next((k for k in stats.stats
-                          if k[0].endswith("storefront/pricing.py") and k[2] == "quote"), None)
+                          if k[0].endswith("storefront/cart/pricing.py") and k[2] == "quote"), None)
         quote_calls = stats.stats[quote_key][1] / args.requests if quote_key else 0
         quote_cum = stats.stats[quote_key][3] if quote_key else 0.0
         print(f"hook dispatch ({', '.join(DISPATCH_FILES)}) among the top 5 by tottime: "

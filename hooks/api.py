@@ -86,7 +86,7 @@ def render_template(template: str, **context: Any) -> Markup:
 
 def current_customer() -> CustomerView:
     """The shopper of the current request (``id`` None for a guest)."""
-    from storefront.cart.service import customer_view
+    from storefront.web.reader import customer_view
 
     return customer_view()
 
@@ -274,7 +274,8 @@ def quote(lines: Iterable[CartLineView], customer: CustomerView | None = None) -
     again in the same request with the same lines and customer, it answers from memory, so
     plugins that show figures of one product on one page price it once. Raises when a
     pricing plugin fails, as the checkout would."""
-    from storefront.cart.service import customer_view, quote_lines
+    from storefront.cart.service import quote_lines
+    from storefront.web.reader import customer_view
 
     return quote_lines(tuple(lines), customer or customer_view())
 

@@ -149,7 +149,7 @@ def shop_static_pages() -> list[StaticPage]:
 def shop_cart_adjustments(cart: CartView, customer: CustomerView) -> list[Adjustment]:
     """Propose price adjustments for a cart.
 
-    Called by ``storefront.pricing.quote`` every time a cart is priced: on the cart page, on
+    Called by ``storefront.cart.pricing.quote`` every time a cart is priced: on the cart page, on
     the checkout page and again, on the server, when the order is placed. Must not write.
     Return a list of :class:`hooks.Adjustment` (or None). Lists from all plugins are
     concatenated; the core resolver then orders them by phase, priority, plugin and code, so

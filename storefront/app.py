@@ -6,9 +6,10 @@ from flask import Flask
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    from storefront import config, i18n, plugins, proxy, themes, throttle
+    from storefront import config, i18n, plugins
     from storefront.extensions import csrf, db, login_manager
     from storefront.plugins import contract
+    from storefront.web import proxy, templates, throttle
 
     app = Flask("storefront", instance_path=instance_path, instance_relative_config=True,
                 static_folder=None, template_folder=None)
@@ -21,7 +22,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     login_manager.init_app(app)
     plugins.init_app(app)
     contract.init_app(app)
-    themes.init_app(app)
+    templates.init_app(app)
     i18n.init_app(app)
 
     from storefront import database, worker
@@ -36,10 +37,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from storefront.api.views import bp as api_bp
     from storefront.cart.views import bp as cart_bp
     from storefront.catalog.views import bp as catalog_bp
-    from storefront.errors import init_errors
     from storefront.notifications.views import bp as notifications_bp
     from storefront.orders.views import bp as orders_bp
     from storefront.payments.views import bp as payments_bp
+    from storefront.web.errors import init_errors
 
     init_login(app)
     for blueprint in (catalog_bp, cart_bp, orders_bp, payments_bp, accounts_bp, admin_bp,
@@ -48,8 +49,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     plugins.check_public_prefixes(app)
     init_errors(app)
 
-    from storefront import guest_pages, headers, static_site
     from storefront.cart import count as cart_count
+    from storefront.web import guest_pages, headers, static_site
 
     static_site.init_app(app)
     guest_pages.init_app(app)

@@ -37,7 +37,7 @@ def defaults(instance_path: str) -> dict:
         "FREE_SHIPPING_FROM": 5000,  # minor units; 0 turns free shipping off
         "MAX_QUANTITY_PER_LINE": 99,
         # Seconds a shared cache (reverse proxy, CDN) may serve a public page to guests
-        # without asking the shop (s-maxage); see storefront/guest_pages.py.
+        # without asking the shop (s-maxage); see storefront/web/guest_pages.py.
         "PUBLIC_PAGE_CACHE_SECONDS": 10,
         # Public pages for guests, kept per worker process (0: render every request).
         "GUEST_PAGE_CACHE_SIZE": 1024,
@@ -68,7 +68,7 @@ def defaults(instance_path: str) -> dict:
         "SHOP_BANK_DETAILS": "",
         "PASSWORD_RESET_MAX_AGE": 3600,
         # Attempt limits (limits' notation: N per M seconds|minutes|hours), counted before the
-        # work: at most N in any M; see storefront/throttle.py.
+        # work: at most N in any M; see storefront/web/throttle.py.
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",  # per e-mail address typed
         "LOGIN_LIMIT_PER_CLIENT": "20 per 15 minutes",  # per client address
         "MAIL_LIMIT_PER_ACCOUNT": "3 per hour",  # registration and reset mails, per e-mail

@@ -37,8 +37,8 @@ from jinja2.runtime import Context
 from storefront.config import ConfigError
 from storefront.extensions import csrf, db
 from storefront.money import format_money
-from storefront.static_site import build_language
-from storefront.urls import from_this_site, safe_next
+from storefront.web.static_site import build_language
+from storefront.web.urls import from_this_site, safe_next
 
 CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 # The name each language has in itself, as the switcher shows it.
@@ -197,7 +197,7 @@ def _npgettext(context: Context, where: str, singular: str, plural: str, value: 
 def translation_directories(app: Flask) -> list[str]:
     """Each plugin's ``translations`` folder, then the shop's: a later catalog wins a text
     both have, so a plugin cannot change the shop's own wording."""
-    from storefront.themes import plugin_dirs
+    from storefront.web.templates import plugin_dirs
 
     return [*plugin_dirs(app, "translations"), str(CORE_TRANSLATIONS)]
 

@@ -7,8 +7,8 @@ from flask import current_app, request
 
 from hooks import NavLink, hookimpl
 from storefront.cli import main
-from storefront.guest_pages import EXTENSION
 from storefront.plugins.state import set_enabled
+from storefront.web.guest_pages import EXTENSION
 from tests.conftest import ROOT, Shop
 
 

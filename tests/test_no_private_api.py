@@ -134,7 +134,7 @@ def test_the_checker_tells_other_packages_private_names_from_our_own():
         "import flask.globals\n"
         "from flask import Flask, current_app, g\n"
         "from sys import _getframe\n"
-        "from storefront import guest_pages\n"
+        "from storefront.web import guest_pages\n"
         "from . import cart\n"
         "atexit._run_exitfuncs()\n"
         "os._exit(0)\n"

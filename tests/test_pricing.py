@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from hooks import Adjustment, CartLineView, CartView, CustomerView, hookimpl
+from storefront.cart.pricing import PricingError, quote, resolve
 from storefront.extensions import db
 from storefront.orders.models import Order
 from storefront.plugins import build_manager
-from storefront.pricing import PricingError, quote, resolve
 
 CART = CartView(
     lines=(CartLineView(1, "A", "Alpha", 1000, 2), CartLineView(2, "B", "Beta", 500, 1)),

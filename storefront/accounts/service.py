@@ -1,5 +1,5 @@
 """Accounts: creation, password checks, and single-use password reset tokens. The limits on
-attempts are in storefront/throttle.py."""
+attempts are in storefront/web/throttle.py."""
 
 from __future__ import annotations
 

@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from storefront import throttle
 from storefront.accounts import registration, service
 from storefront.accounts.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 from storefront.accounts.models import User
@@ -25,7 +24,8 @@ from storefront.cart.service import merge_guest_cart
 from storefront.extensions import db, login_manager
 from storefront.notifications.service import notify
 from storefront.orders.models import Order
-from storefront.urls import safe_next
+from storefront.web import throttle
+from storefront.web.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -203,8 +203,8 @@ def account():
     orders = db.session.scalars(
         select(Order).where(Order.user_id == current_user.id).order_by(Order.id.desc()).limit(5)
     ).all()
-    from storefront.cart.service import customer_view
-    from storefront.themes import panels
+    from storefront.web.reader import customer_view
+    from storefront.web.slots import panels
 
     return render_template("accounts/account.html", orders=orders,
                            panels=panels("shop_account_panels", customer=customer_view()))

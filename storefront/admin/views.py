@@ -22,7 +22,7 @@ from storefront.orders.models import Order, OrderStatus
 from storefront.orders.service import cancel_order, mark_paid, record_refund
 from storefront.payments import provider
 from storefront.plugins.settings import money_problem
-from storefront.themes import panels
+from storefront.web.slots import panels
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -112,7 +112,7 @@ DISPUTE_REASONS = {
     "subscription_canceled": lazy_pgettext("dispute reason", "subscription canceled"),
     "unrecognized": lazy_pgettext("dispute reason", "unrecognized"),
 }
-# The pricing trace (storefront.pricing): an adjustment's phase and stacking rule.
+# The pricing trace (storefront.cart.pricing): an adjustment's phase and stacking rule.
 PHASE_NAMES = {
     "line": lazy_pgettext("pricing phase", "line"),
     "order": lazy_pgettext("pricing phase", "order"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from storefront.static_site import static_site_origin
+from storefront.web.static_site import static_site_origin
 
 
 def allow_static_site(app: Flask, response: Response) -> Response:

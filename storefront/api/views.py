@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from storefront import plugins
 from storefront.api.cors import allow_static_site
-from storefront.cart.service import customer_view
+from storefront.web.reader import customer_view
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from werkzeug.datastructures import Headers
 
 from storefront.build.links import LinkRewriter
 from storefront.build.pages import BuildError
-from storefront.static_site import ENVIRON_KEY, LANGUAGE_KEY
+from storefront.web.static_site import ENVIRON_KEY, LANGUAGE_KEY
 
 _CSRF_FIELD = re.compile(rb"""name=["']csrf_token["']""")
 

@@ -16,7 +16,7 @@ import storefront
 from storefront.build.sources import FileStates, digest
 from storefront.i18n import translation_directories
 from storefront.plugins.state import enabled_names, settings_for
-from storefront.themes import plugin_dirs
+from storefront.web.templates import plugin_dirs
 
 FORMAT = "2"  # bump when the build writes pages differently
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 
-from storefront.static_site import build_language
+from storefront.web.static_site import build_language
 
 
 def static_alternates() -> list[tuple[str, str, str]]:

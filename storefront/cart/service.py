@@ -24,9 +24,10 @@ from storefront.cart.models import Cart, CartLine
 from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.i18n import current_language
+from storefront.web.reader import customer_view
 
 if TYPE_CHECKING:
-    from storefront.pricing import Quote
+    from storefront.cart.pricing import Quote
 
 SESSION_KEY = "cart"
 # A priced cart that is not an order (hooks.quote): no id, no number.
@@ -197,7 +198,7 @@ def price(cart: Cart | None, customer: CustomerView | None = None):
 
 def _quote(cart: CartView, customer: CustomerView):
     from storefront import plugins
-    from storefront.pricing import quote
+    from storefront.cart.pricing import quote
 
     return quote(cart, customer, plugins.caller("shop_cart_adjustments"),
                  current_app.config["MAX_DISCOUNT_PERCENT"])
@@ -229,9 +230,3 @@ def quote_view(quote: Quote, customer: CustomerView) -> OrderView:
                           for a in quote.adjustments),
     )
 
-
-def customer_view() -> CustomerView:
-    if current_user.is_authenticated:
-        return CustomerView(current_user.id, current_user.email, current_user.name,
-                            current_user.role, current_user.created_at)
-    return CustomerView(None)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hooks.api import can, forbidden
+from storefront.cart.pricing import PricingError
 from storefront.cart.service import (
     CartError,
     add_to_cart,
@@ -20,8 +21,7 @@ from storefront.cart.service import (
 )
 from storefront.catalog.models import Product
 from storefront.extensions import csrf, db
-from storefront.pricing import PricingError
-from storefront.urls import from_this_site
+from storefront.web.urls import from_this_site
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 

@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -11,7 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 
 from storefront.catalog.lookup import TEXT, ProductView, active_product, catalogue_page
 from storefront.catalog.models import Product
@@ -19,11 +20,24 @@ from storefront.content.images import srcset
 from storefront.content.loader import SLUG_RE
 from storefront.content.pages import page_for
 from storefront.extensions import db
-from storefront.guest_pages import public_page, render_for_guests
 from storefront.i18n import current_language
+from storefront.web.guest_pages import public_page, render_for_guests
 
 bp = Blueprint("catalog", __name__)
 bp.add_app_template_global(srcset, "image_srcset")
+
+
+@bp.app_template_global("shop_categories")
+def categories() -> list[tuple[str, str]]:
+    """(slug, label) of the categories that have active products, for theme navigation."""
+    if "storefront_categories" not in g:
+        slugs = db.session.scalars(
+            select(Product.category).where(Product.active.is_(True), Product.plugin == "",
+                                           Product.category != "")
+            .distinct().order_by(Product.category)).all()
+        g.storefront_categories = [(s, s.replace("-", " ").title()) for s in slugs]
+    return g.storefront_categories
+
 # Criteria on the table's columns, not the ORM attributes: the listing query stays Core.
 _COLUMN = Product.__table__.c
 

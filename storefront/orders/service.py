@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from hooks.types import CheckoutRefused, CustomerView
 from storefront import events, plugins
 from storefront.cart.models import Cart, CartLine, new_token
+from storefront.cart.pricing import PricingError, quote
 from storefront.cart.service import cart_view
 from storefront.catalog.models import Product
 from storefront.extensions import db
@@ -29,7 +30,6 @@ from storefront.orders.models import (
     Refund,
 )
 from storefront.orders.views_model import to_view
-from storefront.pricing import PricingError, quote
 from storefront.timeutil import utcnow
 
 log = logging.getLogger(__name__)

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from storefront import throttle
 from storefront.cart.models import CartLine
-from storefront.cart.service import cart_view, current_cart, customer_view, price, quote_view
+from storefront.cart.pricing import PricingError
+from storefront.cart.service import cart_view, current_cart, price, quote_view
 from storefront.config import active_provider_name
 from storefront.extensions import db
 from storefront.orders.access import order_by_token_or_404
@@ -22,8 +22,9 @@ from storefront.orders.service import (
     submitted_order,
 )
 from storefront.orders.views_model import to_view
-from storefront.pricing import PricingError
-from storefront.themes import panels
+from storefront.web import throttle
+from storefront.web.reader import customer_view
+from storefront.web.slots import panels
 
 bp = Blueprint("orders", __name__)
 

@@ -42,7 +42,7 @@ from flask_login import current_user
 from storefront.i18n import current_language
 from storefront.plugins.dispatch import dispatcher
 from storefront.plugins.state import state_version
-from storefront.static_site import static_build
+from storefront.web.static_site import static_build
 
 EXTENSION = "storefront.guest_pages"
 _ALLOWED = "storefront.guest_pages_allowed"
