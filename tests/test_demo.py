@@ -45,9 +45,9 @@ def test_the_demo_serves_the_shop_and_its_worker_sends_the_messages(tmp_path):
         assert "Hello, Mia Member" in account and "Please confirm your email" not in account
         os.kill(demo.pid, signal.SIGINT)  # Ctrl+C in the terminal of `make demo`
         try:
-            demo.popen.wait(timeout=60)
+            demo.popen.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            pytest.fail("the demo was still running 60 s after Ctrl+C; what it printed:\n"
+            pytest.fail("the demo was still running 30 s after Ctrl+C; what it printed:\n"
                         + demo.output()[-4000:])
         wait_for(lambda: not _group_alive(demo.pid), 30, "the worker to stop with the demo")
 

@@ -79,6 +79,12 @@ class Process:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
+def _interruptible() -> None:
+    """Ctrl+C (SIGINT) interrupts the process as in a terminal, even when the test run was
+    started in the background by a shell, whose children inherit SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def started(name: str, args: list[str], env: Mapping[str, str], folder: Path,
             pass_fds: tuple[int, ...] = ()) -> Iterator[Process]:
@@ -88,7 +94,8 @@ def started(name: str, args: list[str], env: Mapping[str, str], folder: Path,
     with log.open("ab") as out:
         popen = subprocess.Popen(  # noqa: S603 - the test's own interpreter and arguments
             [sys.executable, *args], env=dict(env), cwd=folder, stdin=subprocess.DEVNULL,
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True, pass_fds=pass_fds)
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True, pass_fds=pass_fds,
+            preexec_fn=_interruptible)
     process = Process(name, popen, log)
     try:
         yield process
