@@ -20,7 +20,7 @@ test: $(BIN)/storefront
 	bash scripts/install-system-deps
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation ./examples/free-gift
 	$(BIN)/ruff check .
-	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 3
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 2
 
 lint: $(BIN)/storefront
 	$(BIN)/ruff check .

@@ -22,8 +22,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask
-
 THEME_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MANIFEST = "theme.toml"
 
@@ -43,10 +41,6 @@ class Theme:
     @property
     def static(self) -> Path:
         return self.path / "static"
-
-
-def theme_dir(app: Flask) -> Path:
-    return Path(app.config["THEMES_DIR"]) / app.config["THEME"]
 
 
 def load_theme(themes_dir: Path, key: str) -> Theme:

@@ -26,9 +26,6 @@ class MemoryBytecodeCache(BytecodeCache):
     def dump_bytecode(self, bucket: Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
 
-    def clear(self) -> None:
-        self._code.clear()
-
 
 SHARED = MemoryBytecodeCache()
 
