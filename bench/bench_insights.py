@@ -75,7 +75,7 @@ def from_kept():
 def same(a, b):
     (rows_a, again_a, lapsed_a), (rows_b, again_b, lapsed_b) = a, b
     close = lambda x, y: (x is None and y is None) or math.isclose(x, y, rel_tol=1e-9)
-    return (rows_a == rows_b and lapsed_a == lapsed_b
+    return (list(rows_a) == list(rows_b) and lapsed_a == lapsed_b
             and astuple(again_a)[:4] == astuple(again_b)[:4]
             and close(again_a.mean_days, again_b.mean_days)
             and close(again_a.median_days, again_b.median_days))

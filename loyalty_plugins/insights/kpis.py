@@ -8,14 +8,13 @@ Customers are known by e-mail address and orders are those of ``hooks.order_hist
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Float, case, cast, func, select
 
 from hooks import order_history, session
-from loyalty_plugins.insights.rfm import CustomerRFM, customer_rfm
+from loyalty_plugins.insights.rfm import Scored, customer_rfm
 
 DAY_SECONDS = 86400.0
 
@@ -102,14 +101,14 @@ def median_of(column: ColumnElement, count: int) -> float | None:
     return float(sum(middle) / len(middle))
 
 
-def churn_of(customers: Iterable[CustomerRFM], factor: float = 2.0) -> Churn:
+def churn_of(customers: Scored, factor: float = 2.0) -> Churn:
     """Of the customers with two or more purchases, those whose silence since the last one is
     longer than ``factor`` times their own mean time between purchases
     (``(last - first) / (orders - 1)``)."""
-    repeaters = [c for c in customers if c.orders > 1]
-    churned = sum(c.days_since > factor * (c.days_known - c.days_since) / (c.orders - 1)
-                  for c in repeaters)
-    return Churn(len(repeaters), churned)
+    repeat = customers.orders > 1
+    since, orders = customers.days_since[repeat], customers.orders[repeat]
+    overdue = since > factor * (customers.days_known[repeat] - since) / (orders - 1)
+    return Churn(int(repeat.sum()), int(overdue.sum()))
 
 
 def churn(as_of: datetime, factor: float = 2.0) -> Churn:

@@ -22,7 +22,7 @@ from loyalty_plugins.insights import history, settings
 from loyalty_plugins.insights.behaviour import frequency_band, payment_band, volume_band
 from loyalty_plugins.insights.kpis import churn_of, repurchase
 from loyalty_plugins.insights.models import CustomerFigures, Summary
-from loyalty_plugins.insights.rfm import CustomerRFM, customer_rfm
+from loyalty_plugins.insights.rfm import Scored, customer_rfm
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,7 +46,7 @@ def _sample(count: int) -> np.ndarray:
     return np.sort(np.random.default_rng(0).choice(count, FIT_SAMPLE, replace=False))
 
 
-def _value_columns(customers: list[CustomerRFM]) -> list[tuple[float, float, int] | None]:
+def _value_columns(customers: Scored) -> list[tuple[float, float, int] | None]:
     """(probability active, expected orders, expected value) per customer, or None each
     when the models cannot be fitted to this history."""
     # NumPy and SciPy load here, in the hourly refresh, not when the plugin is imported:
@@ -55,10 +55,10 @@ def _value_columns(customers: list[CustomerRFM]) -> list[tuple[float, float, int
 
     from loyalty_plugins.insights.value import BetaGeo, FitError, GammaGamma
 
-    x = np.array([c.orders - 1 for c in customers], dtype=float)
-    age = np.array([c.days_known for c in customers], dtype=float) / WEEK_DAYS
-    t_x = age - np.array([c.days_since for c in customers], dtype=float) / WEEK_DAYS
-    mean_value = np.array([c.net / c.orders for c in customers], dtype=float)
+    x = customers.orders - 1.0
+    age = customers.days_known / WEEK_DAYS
+    t_x = age - customers.days_since / WEEK_DAYS
+    mean_value = customers.net / customers.orders
     fit = _sample(len(customers))
     try:
         frequency = BetaGeo.fit(x[fit], t_x[fit], age[fit])
