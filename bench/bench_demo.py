@@ -27,10 +27,11 @@ SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 PARTS = """
 import json, sys, time
-from storefront import create_app, migrate
+from storefront import create_app
+from storefront.database import migrate
 from storefront.cli import _sync
 from storefront.demo import enable_builtin_plugins, ensure_demo_accounts
-from storefront import demo_history
+from storefront.demo import history as demo_history
 from storefront.timeutil import utcnow
 app = create_app()
 migrate.upgrade(app)

@@ -52,11 +52,11 @@ def best(call, calls: int) -> float:
 def measure(count: int, calls: int) -> list[tuple[str, float]]:
     from sqlalchemy import select
 
-    from storefront import migrate
     from storefront.app import create_app
     from storefront.catalog.lookup import _COLUMNS, _PRODUCT, _read, _views, catalogue_page
     from storefront.catalog.sync import sync_products
     from storefront.content.loader import load_content
+    from storefront.database import migrate
     from storefront.extensions import db
     from storefront.plugins.state import VERSION_COLUMN
 

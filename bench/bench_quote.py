@@ -51,11 +51,12 @@ from sqlalchemy import update  # noqa: E402
 import hooks  # noqa: E402
 from hooks import Adjustment, CartLineView, CartView, CustomerView, hookimpl  # noqa: E402
 from hooks.testing import hidden_inputs, post_form  # noqa: E402
-from storefront import create_app, migrate, plugins  # noqa: E402
+from storefront import create_app, plugins  # noqa: E402
 from storefront.cart.pricing import quote, resolve  # noqa: E402
 from storefront.catalog.models import Product  # noqa: E402
 from storefront.catalog.sync import sync_products  # noqa: E402
 from storefront.content.loader import load_content  # noqa: E402
+from storefront.database import migrate  # noqa: E402
 from storefront.extensions import db  # noqa: E402
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from storefront import create_app, migrate
+from storefront import create_app
+from storefront.database import migrate
 from storefront.extensions import db
 from storefront.plugins.state import set_enabled
 

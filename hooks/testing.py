@@ -122,8 +122,9 @@ def storefront_settings() -> dict[str, dict]:
 
 @pytest.fixture
 def storefront_app(tmp_path, storefront_plugins, storefront_config, storefront_settings):
-    from storefront import create_app, migrate
+    from storefront import create_app
     from storefront.catalog.models import Product
+    from storefront.database import migrate
     from storefront.extensions import db
     from storefront.plugins.state import save_settings, set_enabled
 

@@ -56,7 +56,7 @@ def db() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
-    from storefront import migrate
+    from storefront.database import migrate
 
     for line in upgrade_summary(migrate.upgrade(current_app, revision)):
         click.echo(line)
@@ -67,7 +67,7 @@ def db_upgrade(revision: str) -> None:
 @with_current_schema
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between models and database."""
-    from storefront import migrate
+    from storefront.database import migrate
 
     migrate.revision(current_app, message)
 
@@ -184,7 +184,7 @@ DEMO_BANK_DETAILS = "Demo Bank, IBAN ES91 2100 0418 4502 0005 1332, BIC CAIXESBB
 @with_appcontext
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Run the demo shop: SQLite, the content in content/, demo accounts, no keys needed."""
-    from storefront import migrate
+    from storefront.database import migrate
     from storefront.demo import (
         add_demo_referral,
         answer_demo_survey,

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 if TYPE_CHECKING:
-    from storefront.migrate import UpgradeReport
+    from storefront.database.migrate import UpgradeReport
 
 UPGRADE = "`storefront db upgrade`"
 
@@ -32,7 +32,7 @@ def _database(app: Flask) -> str:
 def schema_problem(app: Flask) -> str | None:
     """Why this database cannot serve the shop as installed, in one sentence; None when it
     has every migration of the core and of the installed plugins."""
-    from storefront import migrate
+    from storefront.database import migrate
 
     try:
         state = migrate.schema_state(app)

@@ -18,10 +18,11 @@ from aiosmtpd.controller import Controller
 from hypothesis import HealthCheck, settings
 from sqlalchemy import select, update
 
-from storefront import create_app, migrate
+from storefront import create_app
 from storefront.catalog.models import Product
 from storefront.catalog.sync import sync_products
 from storefront.content.loader import load_content
+from storefront.database import migrate
 from storefront.extensions import db
 from tests.support import localstripe, postgres
 from tests.support import redis as redis_support

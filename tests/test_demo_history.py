@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from loyalty_plugins.birthdays.models import Birthday
 from loyalty_plugins.complaints.models import Complaint
-from storefront import demo_history
 from storefront.accounts.models import User
 from storefront.catalog.models import Product
 from storefront.cli import main
+from storefront.demo import history as demo_history
 from storefront.events.models import DomainEvent
 from storefront.extensions import db
 from storefront.notifications.models import Notification

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from hooks import NavLink, hookimpl
 from hooks import specs as hookspecs
-from storefront import migrate
 from storefront.accounts.models import User
 from storefront.accounts.service import issue_token, verify_email
 from storefront.cli import main
+from storefront.database import migrate
 from storefront.extensions import db
 from storefront.orders.disputes import record_dispute
 from storefront.orders.models import Order

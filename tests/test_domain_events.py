@@ -33,8 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from hooks import CheckoutRefused, Event, emit, hookimpl, session
-from storefront import migrate
 from storefront.cli import main
+from storefront.database import migrate
 from storefront.events.delivery import OPEN, deliver, deliver_event
 from storefront.events.models import DomainEvent, EventDelivery
 from storefront.extensions import db

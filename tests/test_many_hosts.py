@@ -22,7 +22,7 @@ from flask import Flask
 from sqlalchemy import func, select, text, update
 
 from loyalty_plugins.points.models import PointsAccount, PointsEntry
-from storefront import queue
+from storefront.events import queue
 from storefront.events.models import EventDelivery
 from storefront.extensions import db
 from storefront.notifications.models import Notification

@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import insert, select, text
 
 from hooks import hookimpl, plugin_settings
-from storefront import migrate
 from storefront.cli import main
+from storefront.database import migrate
 from storefront.extensions import db
 from storefront.orders.models import Order
 from storefront.plugins.models import PluginState

@@ -128,7 +128,8 @@ def test_upgrade_keeps_existing_members(tmp_path):
     """0002 -> head on a shop with a member: the new column gets its default."""
     from sqlalchemy import text
 
-    from storefront import create_app, migrate
+    from storefront import create_app
+    from storefront.database import migrate
 
     app = create_app({"SECRET_KEY": "s" * 8 + "0123456789abcdefghijklmnopqrstuvwxyz",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/up.sqlite3"},

@@ -331,7 +331,7 @@ def test_a_job_running_longer_than_its_claim_keeps_it_while_it_runs(make_app, mo
 def test_plugin_tables_come_from_its_own_migration_branch(make_app):
     from sqlalchemy import inspect, text
 
-    from storefront import migrate
+    from storefront.database import migrate
 
     app = make_app(EXTRA_PLUGINS=[sp.Notes()])
     with app.app_context():

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from storefront import queue
+from storefront.events import queue
 from storefront.events.catalogue import CORE_EVENTS, SHOP_CONSUMER
 from storefront.events.models import DomainEvent, EventDelivery
 from storefront.extensions import db

@@ -149,7 +149,7 @@ def historic_orders(numbered_rows: Iterable[tuple[int, dict[str, str]]], report:
 
 
 def write_orders(batch: list[HistoricOrder], report: Report) -> None:
-    """Write a batch of orders as history (the import's, and the demo's in storefront.demo_history);
+    """Write a batch of orders as history (the import's, and the demo's in storefront.demo.history);
     one already written, known by its ``ref``, is counted in ``report.already``."""
     seen: set[str] = set()
     fresh = []

@@ -22,10 +22,10 @@ from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy import or_, select, update
 
-from storefront import queue
+from storefront.events import queue
 from storefront.extensions import db
-from storefront.mail import send_mail
 from storefront.notifications import kinds
+from storefront.notifications.mail import send_mail
 from storefront.notifications.models import Notification
 from storefront.timeutil import utcnow
 

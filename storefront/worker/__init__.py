@@ -14,8 +14,8 @@ import click
 from flask import Flask, current_app
 
 from hooks.types import Job
-from storefront import queue
 from storefront.cli_schema import with_current_schema
+from storefront.events import queue
 
 log = logging.getLogger("storefront.worker")
 jobs_log = logging.getLogger("storefront.jobs")

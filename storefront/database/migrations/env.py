@@ -2,8 +2,8 @@
 
 from alembic import context
 
+from storefront.database.tables import import_all
 from storefront.extensions import db
-from storefront.models import import_all
 
 import_all()
 config = context.config

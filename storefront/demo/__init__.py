@@ -108,20 +108,20 @@ def answer_demo_survey() -> str | None:
 
 
 def load_demo_history() -> list[str]:
-    """The demo's purchase history (storefront.demo_history), then, if it was written now,
+    """The demo's purchase history (storefront.demo.history), then, if it was written now,
     the insights figures computed from it; what happened, a line each."""
-    from storefront import demo_history
+    from storefront.demo import history
     from storefront.timeutil import utcnow
 
     _role, email, _password, name = DEMO_ACCOUNTS[2]
-    history, report = demo_history.load(utcnow().date(), member=(email, name))
-    if not history.orders:
+    written, report = history.load(utcnow().date(), member=(email, name))
+    if not written.orders:
         return ["demo history: none, the shop has no products to have sold"]
     if not report.imported:
         return [f"demo history: {report.already} orders, loaded before", *report.problems]
-    said = [f"demo history: {report.imported} orders of {history.customers} customers over "
+    said = [f"demo history: {report.imported} orders of {written.customers} customers over "
             "the last two years", *report.problems]
-    failed = demo_history.refresh_insights()
+    failed = history.refresh_insights()
     return [*said, f"insights figures not computed: {failed}"] if failed else said
 
 
