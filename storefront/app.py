@@ -6,10 +6,10 @@ from flask import Flask
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
-    from storefront import config, i18n, plugins
+    from storefront import config, plugins
     from storefront.extensions import csrf, db, login_manager
     from storefront.plugins import contract
-    from storefront.web import proxy, templates, throttle
+    from storefront.web import language, proxy, templates, throttle
 
     app = Flask("storefront", instance_path=instance_path, instance_relative_config=True,
                 static_folder=None, template_folder=None)
@@ -23,7 +23,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     plugins.init_app(app)
     contract.init_app(app)
     templates.init_app(app)
-    i18n.init_app(app)
+    language.init_app(app)
 
     from storefront import database, worker
 

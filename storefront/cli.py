@@ -258,7 +258,7 @@ def translations() -> None:
 
 
 def _catalog_sources(packages: tuple[Path, ...]):
-    from storefront.i18n_catalogs import built_in_sources, package_source
+    from storefront.i18n.catalogs import built_in_sources, package_source
 
     return [package_source(p) for p in packages] if packages else built_in_sources()
 
@@ -271,7 +271,7 @@ def _catalog_sources(packages: tuple[Path, ...]):
               help="Also start a catalog for this language (a code such as es).")
 def translations_update(packages: tuple[Path, ...], languages: tuple[str, ...]) -> None:
     """Extract the texts, update each messages.po and compile messages.mo."""
-    from storefront.i18n_catalogs import all_languages, update
+    from storefront.i18n.catalogs import all_languages, update
 
     for source in _catalog_sources(packages):
         wanted = list(languages) or (all_languages() if not packages else [])
@@ -284,7 +284,7 @@ def translations_update(packages: tuple[Path, ...], languages: tuple[str, ...]) 
               type=click.Path(file_okay=False, exists=True, path_type=Path))
 def translations_check(packages: tuple[Path, ...]) -> None:
     """Fail when a text has no translation, a translation is stale or a .mo is old."""
-    from storefront.i18n_catalogs import all_languages, check
+    from storefront.i18n.catalogs import all_languages, check
 
     problems = []
     for source in _catalog_sources(packages):

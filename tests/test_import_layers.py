@@ -4,7 +4,7 @@ renders through the shop, so it depends on the shop and not the other way round)
 
 Imports inside functions count as much as those at the top of a module: a lazy import that
 dodges a cycle is still a cycle. A package is a folder of storefront/ (storefront.orders,
-storefront.build ...); the modules at the root of storefront/ (i18n.py, money.py ...) are not
+storefront.build ...); the modules at the root of storefront/ (money.py, timeutil.py ...) are not
 yet packages of their own (issue 19 gives them rooms), so they are not nodes of the graph.
 """
 

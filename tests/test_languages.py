@@ -8,7 +8,7 @@ import pytest
 
 from storefront import create_app
 from storefront.config import ConfigError
-from storefront.i18n_catalogs import all_languages, built_in_sources, check
+from storefront.i18n.catalogs import all_languages, built_in_sources, check
 from tests.conftest import TEST_SECRET
 from tests.support.forms import post_form
 

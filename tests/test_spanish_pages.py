@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from babel.messages.pofile import read_po
 
-from storefront.i18n_catalogs import built_in_sources, extract
+from storefront.i18n.catalogs import built_in_sources, extract
 from tests.conftest import ROOT, Shop
 from tests.support.forms import post_form
 

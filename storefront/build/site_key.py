@@ -14,8 +14,8 @@ from flask import Flask
 import hooks
 import storefront
 from storefront.build.sources import FileStates, digest
-from storefront.i18n import translation_directories
 from storefront.plugins.state import enabled_names, settings_for
+from storefront.web.language import translation_directories
 from storefront.web.templates import plugin_dirs
 
 FORMAT = "2"  # bump when the build writes pages differently

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from string import Template
 
-from storefront.i18n_catalogs import compile_catalog, package_source
+from storefront.i18n.catalogs import compile_catalog, package_source
 from storefront.plugins.contract import RANGE_FOR_NEW_PLUGINS
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")

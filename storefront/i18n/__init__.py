@@ -1,11 +1,9 @@
 """Languages: every text a person reads goes through gettext (Flask-Babel), and money, numbers
 and dates are formatted by Babel for the language of the request.
 
-The language of a request is, in order: the one the static build is writing; the signed-in
-customer's choice (saved on their account); a guest's choice (the ``language`` cookie, set by
-the switcher); the best match of the browser's Accept-Language; the shop's DEFAULT_LANGUAGE.
-Out of a request (the worker's mail) it is DEFAULT_LANGUAGE unless the caller forces the
-recipient's with ``flask_babel.force_locale``.
+The language of a request is chosen by storefront.web.language (the switcher, the saved
+choice, Accept-Language). Out of a request (the worker's mail) it is DEFAULT_LANGUAGE unless
+the caller forces the recipient's with ``flask_babel.force_locale``.
 
 Catalogs: ``storefront/translations`` for the shop and its themes, and a ``translations``
 folder beside each plugin's module for that plugin's texts (docs/plugins.md, "Translations").
@@ -13,6 +11,7 @@ folder beside each plugin's module for that plugin's texts (docs/plugins.md, "Tr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,34 +19,17 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal
 from babel.support import Translations
-from flask import (
-    Blueprint,
-    Flask,
-    abort,
-    current_app,
-    has_request_context,
-    redirect,
-    request,
-)
+from flask import Flask, current_app
 from flask_babel import Babel, get_locale, get_translations
-from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from storefront.config import ConfigError
-from storefront.extensions import csrf, db
 from storefront.money import format_money
-from storefront.web.static_site import build_language
-from storefront.web.urls import from_this_site, safe_next
 
-CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+CORE_TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 # The name each language has in itself, as the switcher shows it.
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
-COOKIE = "language"
-COOKIE_MAX_AGE = 365 * 24 * 3600
-
-bp = Blueprint("language", __name__)
-
 
 def check_languages(languages: object, default: object) -> list[str]:
     """LANGUAGES as a list of codes this shop has texts for, with DEFAULT_LANGUAGE among them;
@@ -61,22 +43,6 @@ def check_languages(languages: object, default: object) -> list[str]:
     if default not in languages:
         raise ConfigError(f"DEFAULT_LANGUAGE {default!r} must be one of LANGUAGES {languages!r}")
     return list(languages)
-
-
-def select_language() -> str | None:
-    """The language of this request (see the module's doc); None means the default."""
-    if not has_request_context():
-        return None
-    languages = current_app.config["LANGUAGES"]
-    building = build_language()
-    if building:
-        return building
-    if current_user.is_authenticated and current_user.language in languages:
-        return current_user.language
-    chosen = request.cookies.get(COOKIE)
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages)
 
 
 def current_language() -> str:
@@ -132,27 +98,6 @@ def languages() -> list[tuple[str, str]]:
     return [(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]]
 
 
-@bp.post("/language")
-@csrf.exempt  # checked by from_this_site: no token, so a page stays the same for every guest
-def choose():
-    """The switcher: remembers the language in a cookie and, for a signed-in customer, on
-    the account; then back to the page it was sent from. Another site cannot make a visitor
-    post it: the Origin check refuses it, and the session cookie (SameSite=Lax) is not sent
-    with another site's POST anyway."""
-    if not from_this_site():
-        abort(400)
-    language = request.form.get("language", "")
-    if language not in current_app.config["LANGUAGES"]:
-        abort(400)
-    if current_user.is_authenticated and current_user.language != language:
-        current_user.language = language
-        db.session.commit()
-    response = redirect(safe_next(request.form.get("next"), "/"), code=303)
-    response.set_cookie(COOKIE, language, max_age=COOKIE_MAX_AGE, samesite="Lax",
-                        httponly=True, secure=request.is_secure)
-    return response
-
-
 # A template's texts are translated with the catalog its render started with, kept in the
 # render's context: Flask-Babel's own lookup of the request's catalog costs some 7 µs for
 # each text, a page has dozens of them, and the catalog cannot change during a render.
@@ -194,21 +139,16 @@ def _npgettext(context: Context, where: str, singular: str, plural: str, value: 
                             value)
 
 
-def translation_directories(app: Flask) -> list[str]:
-    """Each plugin's ``translations`` folder, then the shop's: a later catalog wins a text
-    both have, so a plugin cannot change the shop's own wording."""
-    from storefront.web.templates import plugin_dirs
-
-    return [*plugin_dirs(app, "translations"), str(CORE_TRANSLATIONS)]
-
-
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, locale_selector: Callable[[], str | None],
+             directories: list[str]) -> None:
+    """Flask-Babel on ``app``, the request's language from ``locale_selector``, the catalogs
+    from ``directories`` (a later one wins a text both have); the template filters."""
     app.config["LANGUAGES"] = check_languages(app.config["LANGUAGES"],
                                               app.config["DEFAULT_LANGUAGE"])
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LANGUAGE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["SHOP_TIMEZONE"]
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app))
-    Babel(app, locale_selector=select_language)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
+    Babel(app, locale_selector=locale_selector)
     app.jinja_env.install_gettext_callables(_gettext, _ngettext, newstyle=True,
                                             pgettext=_pgettext, npgettext=_npgettext)
     app.context_processor(lambda: {_CATALOG: get_translations()})
@@ -216,4 +156,3 @@ def init_app(app: Flask) -> None:
                                  deadline=deadline_text)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks span lines freely
     app.jinja_env.globals.update(current_language=current_language, shop_languages=languages)
-    app.register_blueprint(bp)

@@ -25,7 +25,7 @@ DOMAIN = "messages"
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2),
             "lazy_pgettext": ((1, "c"), 2)}
 JINJA_OPTIONS = {"trimmed": "true", "newstyle_gettext": "true"}
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 _FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
 
