@@ -31,6 +31,7 @@ CORE_TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 # The name each language has in itself, as the switcher shows it.
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
+
 def check_languages(languages: object, default: object) -> list[str]:
     """LANGUAGES as a list of codes this shop has texts for, with DEFAULT_LANGUAGE among them;
     else a ConfigError naming the setting."""
