@@ -15,7 +15,11 @@ from pathlib import Path
 from sqlalchemy import event
 
 from storefront import create_app
-from storefront.database import migrate
+
+try:
+    from storefront.database import migrate
+except ImportError:  # a tree from before storefront/database/ (bench_worker.py's "before")
+    from storefront import migrate  # type: ignore[no-redef]
 from storefront.extensions import db
 from storefront.plugins.state import set_enabled
 

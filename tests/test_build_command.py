@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pty
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from storefront.build.site import build_site
 from tests.conftest import ROOT, TEST_SECRET
+from tests.support.processes import started, wait_for
 from tests.test_build import (  # noqa: F401 - the fixtures: one language, SQLite
     SHOP,
     SITE,
@@ -117,3 +119,33 @@ def test_a_build_on_a_terminal_shows_a_progress_bar_and_a_piped_one_does_not(tmp
     piped = command(tmp_path, content, "shop", "build", "--out", str(tmp_path / "piped"))
     assert "Rendering" not in piped.stdout + piped.stderr  # cron and logs get no bar
     assert tree(tmp_path / "tty") == tree(tmp_path / "piped")
+
+
+def test_watch_builds_again_what_the_owner_edits_and_keeps_watching_after_a_bad_file(
+        tmp_path, content):
+    command(tmp_path, content, "watched", "db", "upgrade")
+    out = tmp_path / "site"
+    page = out / "products" / "dark-roast" / "index.html"
+    env = {**_environ(tmp_path, content, "watched"), "PYTHONPATH": str(ROOT)}
+    with started("watch", ["-m", "storefront.cli", "build", "--watch", "--out", str(out)],
+                 env, tmp_path) as watching:
+        wait_for(lambda: "Watching" in watching.output() or not watching.alive(), 60,
+                 "the first build")
+        assert b"A fine product." in page.read_bytes(), watching.output()
+
+        product_file(content, "dark-roast", "Dark Roast", body="Now *smokier*.")
+        wait_for(lambda: b"Now <em>smokier</em>." in page.read_bytes(), 30,
+                 f"the edited page to be written again:\n{watching.output()}")
+
+        (content / "products" / "broken.md").write_text("---\ntitle: [unclosed\n---\nx\n")
+        wait_for(lambda: any(line.startswith("skipped:") and "broken.md" in line
+                             for line in watching.output().splitlines()), 30,
+                 f"the bad file to be reported:\n{watching.output()}")
+        product_file(content, "light-roast", "Light Roast", body="Still watching.")
+        light = out / "products" / "light-roast" / "index.html"
+        wait_for(lambda: b"Still watching." in light.read_bytes(), 30,
+                 f"the next edit to be built:\n{watching.output()}")
+
+        watching.popen.send_signal(signal.SIGINT)  # Ctrl+C
+        assert watching.popen.wait(timeout=30) == 0, watching.output()
+    assert "Traceback" not in watching.output()

@@ -517,3 +517,9 @@ def test_the_console_mail_backend_prints_the_text_itself(make_app, capsys):
     assert f"Please transfer {TOTAL} with the reference SF-000001" in printed
     assert "until your payment arrives." in printed  # a line longer than 78 characters
     assert "=E2=82=AC" not in printed and "Content-Transfer-Encoding" not in printed
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_mistyped_queue_setting_stops_the_shop_from_starting(make_app):
+    with pytest.raises(ValueError, match="WORKER_QUEUE must be sqlite:///PATH"):
+        make_app(WORKER_QUEUE="rabbitmq://127.0.0.1")

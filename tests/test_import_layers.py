@@ -11,6 +11,8 @@ yet packages of their own (issue 19 gives them rooms), so they are not nodes of 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -116,3 +118,18 @@ def test_the_checks_catch_a_loop_direct_or_longer_and_a_lazy_import(tmp_path):
     lazy.write_text("def f():\n    from storefront.build import site\n")
     assert "storefront.build.site" in imported_names(lazy) and package_of(
         "storefront.build.site") == "build"
+
+
+def test_a_process_loads_the_queue_numpy_and_pygal_only_when_it_uses_them(tmp_path):
+    """Start-up is paid by every web worker and every command: what only the worker, the
+    insights refresh or a chart page needs is imported when they run, not when the shop
+    starts."""
+    script = ("import sys; from storefront import create_app; "
+              f"app = create_app({{'SECRET_KEY': 'x' * 40, 'WORKER_QUEUE': "
+              f"'sqlite:///{tmp_path}/queue.sqlite3', 'SQLALCHEMY_DATABASE_URI': "
+              f"'sqlite:///{tmp_path}/shop.sqlite3'}}, instance_path='{tmp_path}'); "
+              "print(sorted(m for m in ('huey', 'numpy', 'pygal', 'redis', 'scipy') "
+              "if m in sys.modules))")
+    started = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             cwd=STOREFRONT.parent, timeout=120, check=True)
+    assert started.stdout.strip() == "[]"

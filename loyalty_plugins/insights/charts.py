@@ -11,12 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import count
 
-import pygal
 from markupsafe import Markup
-from pygal.etree import etree
-from pygal.style import Style
 
 # The theme's own colours (both themes define these; the fallbacks are the default theme's),
 # each with a contrast of at least 4.5:1 on the page's background.
@@ -25,16 +23,6 @@ LINE = "var(--line, #d8d2c4)"  # the guides: faint, as the theme's rules
 SERIES_COLOURS = (ACCENT, INK, MUTED)
 DASHES = (None, "6,4", "2,3")  # solid, dashed, dotted: readable without the colours
 
-STYLE = Style(
-    background="transparent", plot_background="transparent", font_family="inherit",
-    foreground=INK, foreground_strong=INK, foreground_subtle=MUTED,
-    guide_stroke_color=LINE, major_guide_stroke_color=LINE,
-    colors=SERIES_COLOURS, value_colors=(INK,) * len(SERIES_COLOURS),
-    opacity="1", opacity_hover="1", stroke_opacity="1", stroke_opacity_hover="1",
-    stroke_width="3", stroke_width_hover="4",
-    label_font_size=14, major_label_font_size=14, legend_font_size=15, title_font_size=17,
-    value_font_size=14, tooltip_font_size=14, no_data_font_size=20,
-)
 _ids = count(1)
 
 
@@ -58,7 +46,24 @@ class Chart:
     options: dict = field(default_factory=dict)  # more pygal settings (ranges, labels)
 
 
-_KINDS = {"line": pygal.Line, "bar": pygal.Bar, "stacked": pygal.StackedBar, "xy": pygal.XY}
+_KINDS = {"line": "Line", "bar": "Bar", "stacked": "StackedBar", "xy": "XY"}  # pygal's classes
+
+@cache
+def _style():
+    from pygal.style import Style
+
+    return Style(
+        background="transparent", plot_background="transparent", font_family="inherit",
+        foreground=INK, foreground_strong=INK, foreground_subtle=MUTED,
+        guide_stroke_color=LINE, major_guide_stroke_color=LINE,
+        colors=SERIES_COLOURS, value_colors=(INK,) * len(SERIES_COLOURS),
+        opacity="1", opacity_hover="1", stroke_opacity="1", stroke_opacity_hover="1",
+        stroke_width="3", stroke_width_hover="4",
+        label_font_size=14, major_label_font_size=14, legend_font_size=15, title_font_size=17,
+        value_font_size=14, tooltip_font_size=14, no_data_font_size=20,
+    )
+
+
 
 
 def _accessible(title: str, description: str) -> Callable:
@@ -68,6 +73,8 @@ def _accessible(title: str, description: str) -> Callable:
     number = next(_ids)
 
     def name_it(root):
+        from pygal.etree import etree
+
         defs = root.find("defs")
         for script in defs.findall("script"):  # pygal's config for its tooltips: not used
             defs.remove(script)
@@ -98,8 +105,10 @@ def whole_ticks(highest: float, most: int = 6) -> list[int]:
 
 def render(chart: Chart) -> Markup:
     """The chart as inline SVG markup (escaped by pygal: names and labels are safe)."""
-    drawing = _KINDS[chart.kind](
-        style=STYLE, js=(), disable_xml_declaration=True, explicit_size=False,
+    import pygal  # on the first page with a chart, not at start-up
+
+    drawing = getattr(pygal, _KINDS[chart.kind])(
+        style=_style(), js=(), disable_xml_declaration=True, explicit_size=False,
         width=800, height=360, legend_at_bottom=True,  # the page's heading names it
         show_legend=len(chart.series) > 1, value_formatter=chart.formatter,
         x_value_formatter=chart.x_formatter, truncate_label=-1, truncate_legend=-1,

@@ -13,12 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
 from sqlalchemy import BigInteger, ColumnElement, case, cast, func, select
 
 from hooks import order_history, session
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class CustomerRFM(NamedTuple):
 
 def quintile_scores(values: np.ndarray) -> np.ndarray:
     """1 + floor(5 x the share of values below each one): 1-5, equal values equal."""
+    import numpy as np  # when customers are scored, not when the shop starts
+
     below = np.searchsorted(np.sort(values), values, side="left")
     return 1 + (5 * below) // max(len(values), 1)
 
@@ -147,6 +151,8 @@ def microseconds(timestamp: ColumnElement) -> ColumnElement:
 def scored(sums, as_of: datetime, rules: tuple[Rule, ...] = DEFAULT_RULES) -> Scored:
     """The customers of ``sums`` (a table or subquery with ``per_customer_columns``) scored
     against each other and named, as of ``as_of``."""
+    import numpy as np
+
     c = sums.c
     rows = session().execute(select(
         c.customer, c.user_id, c.orders, microseconds(c.first_at), microseconds(c.last_at),

@@ -27,9 +27,30 @@ def _progress_bar(pages: list) -> Iterator:
                    "changed by hand are put right too).")
 @click.option("--jobs", type=click.IntRange(min=1),
               help="Processes that render pages (default: one per CPU; 1: this one only).")
+@click.option("--watch", is_flag=True,
+              help="Then stay, and build again each time the content, a theme or a plugin's "
+                   "templates change (Ctrl+C stops).")
 @pass_script_info
-def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | None) -> None:
+def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | None,
+                  watch: bool) -> None:
     """Write the public pages as a static site (only what changed since the last build)."""
+    # No app context around the build: each page is rendered in a request of its own,
+    # exactly as a visitor's request would be.
+    app = info.load_app()
+    _build(app, out, force, jobs)
+    if watch:
+        from storefront.build.watch import watch_and_build
+
+        def again() -> None:
+            try:
+                _build(app, out, False, jobs)
+            except click.ClickException as exc:  # the next change may put it right
+                exc.show()
+
+        watch_and_build(app, Path(out or app.config["STATIC_BUILD_DIR"]), again, click.echo)
+
+
+def _build(app, out: Path | None, force: bool, jobs: int | None) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
     from sqlalchemy.exc import DBAPIError
@@ -37,9 +58,6 @@ def build_command(info: ScriptInfo, out: Path | None, force: bool, jobs: int | N
     from storefront.build.pages import BuildError
     from storefront.build.site import build_site
 
-    # No app context around the build: each page is rendered in a request of its own,
-    # exactly as a visitor's request would be.
-    app = info.load_app()
     try:
         report = build_site(app, out, force=force, progress=_progress_bar, jobs=jobs)
     except BuildError as exc:

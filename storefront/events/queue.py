@@ -3,20 +3,25 @@
 ``WORKER_QUEUE`` picks the storage: ``sqlite:///path`` (the default, a file in the instance
 folder: no server), ``redis://host:port/db`` (several hosts), ``memory`` (one process) or
 ``immediate`` (tests: a task runs as it is queued, after the commit that queued it).
+The queue is opened on first use, so a process that queues nothing (``storefront build``,
+most commands) never loads huey and the client libraries of its storages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g, has_request_context
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 
 from storefront.extensions import db
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 EXTENSION = "storefront.queue"
 _AFTER_COMMIT = "storefront.after_commit"
@@ -39,7 +44,19 @@ class Queue:
         return done
 
 
+STORAGES = ("immediate", "memory", "sqlite:///", "redis://", "rediss://", "unix://")
+
+
+def check_url(url: str) -> None:
+    if not (url in STORAGES[:2] or url.startswith(STORAGES[2:])):
+        raise ValueError(f"WORKER_QUEUE must be sqlite:///PATH, redis://HOST:PORT/DB, memory "
+                         f"or immediate, not {url!r}")
+
+
 def make_huey(url: str) -> Huey:
+    from huey import MemoryHuey, RedisHuey, SqliteHuey
+
+    check_url(url)
     if url == "immediate":
         return MemoryHuey("storefront", immediate=True, results=False)
     if url == "memory":
@@ -51,23 +68,35 @@ def make_huey(url: str) -> Huey:
         filename = Path(url.removeprefix("sqlite:///"))
         filename.parent.mkdir(parents=True, exist_ok=True)  # instance/, in a fresh checkout
         return SqliteHuey("storefront", filename=str(filename), results=False, fsync=False)
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("storefront", url=url, results=False)
-    raise ValueError(f"WORKER_QUEUE must be sqlite:///PATH, redis://HOST:PORT/DB, memory or "
-                     f"immediate, not {url!r}")
+    return RedisHuey("storefront", url=url, results=False)
+
+
+@dataclass
+class Setup:
+    """An app's queue, opened the first time it is used."""
+    app: Flask
+    tasks: dict[str, Callable[[Any], None]]
+    every_minute: Callable[[], None]
+
+    @cached_property
+    def queue(self) -> Queue:
+        from huey import crontab
+
+        huey = make_huey(self.app.config["WORKER_QUEUE"])
+        queue = Queue(huey)
+        for name, func in self.tasks.items():
+            queue.tasks[name] = huey.task(name=f"storefront.{name}")(_in_app(self.app, func))
+        huey.periodic_task(crontab(minute="*"), name="storefront.every_minute")(
+            _in_app(self.app, self.every_minute))
+        return queue
 
 
 def init_app(app: Flask, tasks: dict[str, Callable[[Any], None]],
              every_minute: Callable[[], None]) -> None:
     """Register ``tasks`` (name -> function of one argument, run in an app context) and a
     job run by the worker's scheduler every minute."""
-    huey = make_huey(app.config["WORKER_QUEUE"])
-    queue = Queue(huey)
-    for name, func in tasks.items():
-        queue.tasks[name] = huey.task(name=f"storefront.{name}")(_in_app(app, func))
-    huey.periodic_task(crontab(minute="*"), name="storefront.every_minute")(
-        _in_app(app, every_minute))
-    app.extensions[EXTENSION] = queue
+    check_url(app.config["WORKER_QUEUE"])  # a mistyped setting stops the start, not a task
+    app.extensions[EXTENSION] = Setup(app, tasks, every_minute)
     app.teardown_appcontext(_send_held)
 
 
@@ -81,7 +110,7 @@ def _in_app(app: Flask, func: Callable) -> Callable:
 
 
 def current() -> Queue:
-    return current_app.extensions[EXTENSION]
+    return current_app.extensions[EXTENSION].queue
 
 
 def after_commit(task_name: str, argument: Any) -> None:
