@@ -724,11 +724,13 @@ def plugins_in(tree: Path) -> list[str]:
 def stub_missing_plugins(tree: Path) -> None:
     """An empty module for each installed plugin the tree does not have, so that its plugin
     loader, which imports every entry point, finds a plugin with no hooks instead of this
-    tree's newer code (the editable install would import it from here)."""
+    tree's newer code (the editable install would import it from here). Third-party plugins
+    (examples/free-gift) are written for this tree's contract: stubbed too (the tree comes
+    first on the import path)."""
     for module in plugin_entry_points().values():
         path = tree / (module.replace(".", "/") + ".py")
-        if module.startswith("loyalty_plugins.") and not path.exists():
-            for package in list(path.relative_to(tree).parents)[:-2]:
+        if not path.exists():
+            for package in list(path.relative_to(tree).parents)[:-1]:
                 init = tree / package / "__init__.py"
                 init.parent.mkdir(parents=True, exist_ok=True)
                 init.touch()

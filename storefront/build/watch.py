@@ -17,6 +17,7 @@ from storefront.web.templates import plugin_dirs
 
 # Long enough to take an editor's save (write a temporary file, rename it) as one change.
 QUIET_MS = 50
+IDLE_MS = 200
 
 
 def watched_folders(app: Flask) -> list[Path]:
@@ -32,26 +33,34 @@ def watched_folders(app: Flask) -> list[Path]:
     return found
 
 
-def changes(folders: list[Path], out: Path) -> Iterator[set[Path]]:
+def changes(folders: list[Path], out: Path, ready: Callable[[], None]) -> Iterator[set[Path]]:
     """The changed files, a set each time some change, until Ctrl+C; the build's own output
-    folder is left out (it may lie inside the content)."""
-    from watchfiles import watch
+    folder is left out (it may lie inside the content). ``ready`` is called once the folders
+    are watched: a change made before that is not seen."""
+    from watchfiles import DefaultFilter, watch
 
-    out = out.resolve()
-
-    def outside_out(_change, path: str) -> bool:
-        return not Path(path).is_relative_to(out)
-
-    for batch in watch(*folders, watch_filter=outside_out, step=QUIET_MS,
-                       raise_interrupt=False):
-        yield {Path(path) for _change, path in batch}
+    # Editors' swap and backup files, .git and the like are not changes to the site.
+    wanted = DefaultFilter(ignore_paths=[out.resolve()])
+    told = False
+    # watchfiles starts watching inside the generator and says nothing when it has; its first
+    # quiet spell (IDLE_MS with no change, yielded empty) is the sign.
+    for batch in watch(*folders, watch_filter=wanted, step=QUIET_MS,
+                       rust_timeout=IDLE_MS, yield_on_timeout=True, raise_interrupt=False):
+        if not told:
+            ready()
+            told = True
+        if batch:
+            yield {Path(path) for _change, path in batch}
 
 
 def watch_and_build(app: Flask, out: Path, build: Callable[[], None],
                     say: Callable[[str], None]) -> None:
     folders = watched_folders(app)
-    say(f"Watching {len(folders)} folders for changes (Ctrl+C stops).")
-    for changed in changes(folders, out):
+
+    def ready() -> None:
+        say(f"Watching {len(folders)} folders for changes (Ctrl+C stops).")
+
+    for changed in changes(folders, out, ready):
         names = sorted(p.name for p in changed)
         say(f"changed: {', '.join(names[:3])}" + (f" and {len(names) - 3} more"
                                                    if len(names) > 3 else ""))
