@@ -224,6 +224,11 @@ class Database:
         with self.engine.connect() as conn:
             return conn.execute(text(sql), params).scalar()
 
+    def has_table(self, name: str) -> bool:
+        from sqlalchemy import inspect
+
+        return inspect(self.engine).has_table(name)
+
     def rows(self, sql: str, **params) -> list:
         from sqlalchemy import text
 
@@ -509,7 +514,7 @@ def verify(database: Database, after: bool, orders: int) -> dict[str, bool]:
         checks["every delivery done"] = "done" in states and set(states) <= {"done",
                                                                              "dismissed"}
         checks["every message sent"] = set(sent) <= {"sent", "suppressed"}
-    else:
+    elif database.has_table("failed_reaction"):  # a --base with the outbox has none
         checks["no reaction left to the retry job"] = not database.scalar(
             "SELECT count(*) FROM failed_reaction")
     return checks
