@@ -48,6 +48,7 @@ class Chart:
 
 _KINDS = {"line": "Line", "bar": "Bar", "stacked": "StackedBar", "xy": "XY"}  # pygal's classes
 
+
 @cache
 def _style():
     from pygal.style import Style
@@ -62,8 +63,6 @@ def _style():
         label_font_size=14, major_label_font_size=14, legend_font_size=15, title_font_size=17,
         value_font_size=14, tooltip_font_size=14, no_data_font_size=20,
     )
-
-
 
 
 def _accessible(title: str, description: str) -> Callable:

@@ -44,11 +44,12 @@ class Queue:
         return done
 
 
-STORAGES = ("immediate", "memory", "sqlite:///", "redis://", "rediss://", "unix://")
+IN_PROCESS = ("immediate", "memory")
+STORAGE_SCHEMES = ("sqlite:///", "redis://", "rediss://", "unix://")
 
 
 def check_url(url: str) -> None:
-    if not (url in STORAGES[:2] or url.startswith(STORAGES[2:])):
+    if not (url in IN_PROCESS or url.startswith(STORAGE_SCHEMES)):
         raise ValueError(f"WORKER_QUEUE must be sqlite:///PATH, redis://HOST:PORT/DB, memory "
                          f"or immediate, not {url!r}")
 
