@@ -43,6 +43,10 @@ def shop_startup(app: Flask) -> None:
     Use it for set-up that has no visible effect (register a template filter, read config);
     anything a shopper could notice belongs in the other hooks, which respect enablement.
     An exception stops the app from starting, with the plugin's name in the error.
+
+    Under ``storefront serve`` the app is created once, in gunicorn's master process, and
+    the workers are forked from it: start no thread and open no client here (open them when
+    first used); a database connection opened here stays the master's.
     """
 
 

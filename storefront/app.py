@@ -57,3 +57,16 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     headers.init_app(app)
     cart_count.init_app(app)
     return app
+
+
+def after_fork(app: Flask) -> None:
+    """In a process forked from the one that created ``app`` (gunicorn's workers): the
+    database connections opened before the fork stay the parent's, and the plugin timings
+    are counted as this process's own."""
+    from storefront.extensions import db
+    from storefront.plugins import STOPWATCH
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)  # the child opens its own connections
+    app.extensions[STOPWATCH].restart()

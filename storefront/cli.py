@@ -19,6 +19,8 @@ from storefront.cli_schema import (
     with_current_schema,
 )
 
+GUNICORN_CONFIG = "python:storefront.gunicorn_conf"
+
 
 def _create_app():
     return create_app()
@@ -247,8 +249,8 @@ def serve(bind: str, workers: int, timeout: int) -> None:
                    "workers counts log-in attempts on its own and the limits allow up to "
                    f"{workers} times as many; set it to a Redis URL (redis://HOST:PORT) that "
                    "every worker and host shares", err=True)
-    argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", bind,
-            "--timeout", str(timeout), "storefront.wsgi:app"]
+    argv = [sys.executable, "-m", "gunicorn", "--config", GUNICORN_CONFIG, "--workers",
+            str(workers), "--bind", bind, "--timeout", str(timeout)]
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
 
 

@@ -86,9 +86,10 @@ class Stopwatch:
     def __init__(self, budget_ms: float, flush_seconds: float):
         self.budget_ms = budget_ms
         self.flush_seconds = flush_seconds
-        self._start_counting()
+        self.restart()
 
-    def _start_counting(self) -> None:
+    def restart(self) -> None:
+        """Count afresh, as a process of its own (after a fork)."""
         self.process = f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
         self._samples: dict[tuple[str, str], list[float]] = {}
         self._failures: Counter = Counter()
@@ -133,7 +134,7 @@ class Stopwatch:
         process's rows of the hour; only this process writes them, so an update or an
         insert never races."""
         if os.getpid() != self._pid:  # a forked child starts its own counts
-            self._start_counting()
+            self.restart()
             return
         if not self._flushing.acquire(blocking=False):
             return

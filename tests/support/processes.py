@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from storefront.cli import GUNICORN_CONFIG
 from tests.support.live_server import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -120,18 +121,18 @@ def _answers(url: str) -> bool:
 @contextlib.contextmanager
 def gunicorn(env: Mapping[str, str], folder: Path, *, workers: int = 1,
              name: str = "gunicorn", timeout: int = 120) -> Iterator[ServedShop]:
-    """gunicorn serving ``storefront.wsgi:app`` with sync workers on a port the OS picked
-    (the listening socket is handed over, so no other process can take the port); yields
-    once the home page answers. A worker busy with one request for ``timeout`` seconds is
-    killed and replaced."""
+    """gunicorn serving the shop with the settings of `storefront serve`, sync workers, on a
+    port the OS picked (the listening socket is handed over, so no other process can take the
+    port); yields once the home page answers. A worker busy with one request for ``timeout``
+    seconds is killed and replaced."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(128)
     listener.set_inheritable(True)
     port = listener.getsockname()[1]
-    args = ["-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
-            "--bind", f"fd://{listener.fileno()}", "--graceful-timeout", "5",
-            "--timeout", str(timeout), "storefront.wsgi:app"]
+    args = ["-m", "gunicorn", "--config", GUNICORN_CONFIG, "--workers", str(workers),
+            "--worker-class", "sync", "--bind", f"fd://{listener.fileno()}",
+            "--graceful-timeout", "5", "--timeout", str(timeout)]
     try:
         with started(name, args, env, folder, pass_fds=(listener.fileno(),)) as process:
             listener.close()  # gunicorn has it now; a killed gunicorn leaves no listener

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Blueprint
+from sqlalchemy import text
 
 from hooks import (
     Adjustment,
@@ -25,6 +26,7 @@ from hooks import (
     hookimpl,
     notify,
     plugin_settings,
+    session,
 )
 
 STATIC = str(Path(__file__).parent / "sample_static")
@@ -303,3 +305,22 @@ class SlowPricing:
 
 
 slow_pricing = SlowPricing()  # "tests.support.sample_plugins:slow_pricing" in EXTRA_PLUGINS
+
+
+class StartupProbe:
+    """Appends the id of each process that creates the app to the file STARTUP_PROBE_FILE,
+    and reads the database while the app starts, as a careless plugin might: the connection
+    stays in that process's pool."""
+
+    name = "startup_probe"
+
+    @hookimpl
+    def shop_startup(self, app):
+        with open(os.environ["STARTUP_PROBE_FILE"], "a", encoding="utf-8") as probe:
+            probe.write(f"{os.getpid()}\n")
+        with app.app_context():
+            session().execute(text("SELECT 1"))
+            session().remove()  # back to the pool, still connected
+
+
+startup_probe = StartupProbe()  # "tests.support.sample_plugins:startup_probe"
