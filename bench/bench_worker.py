@@ -13,7 +13,8 @@ community), with --orders + 2 x --clients members bulk loaded, each with a sessi
 (cookie signed with the bench key: no argon2 log-in), a cart with one coffee put in through the
 shop's own cart page, and the checkout form read from GET /checkout (CSRF token, checkout
 token, expected total). That preparation runs untimed, in a subprocess on the tree under test
-(its Flask test client). The shop: gunicorn, 2 sync workers, ENV_NAME=production, on
+(its Flask test client). The shop: gunicorn, 2 sync workers (with the tree's `storefront
+serve` settings, storefront/gunicorn_conf.py, when it has them), ENV_NAME=production, on
 127.0.0.1, on SQLite (the shop's WAL pragmas) or on a throwaway PostgreSQL cluster
 (tests/support/postgres.py: fsync off); bank transfer, so no Stripe; mail to files.
 
@@ -300,9 +301,12 @@ def tree_env(tree: Path, url: str, instance: Path, queue: str, **settings: str) 
 
 
 def start_shop(procs: Processes, name: str, tree: Path, env: dict, folder: Path) -> Server:
+    """gunicorn with the tree's `storefront serve` settings, if it has them."""
+    serve = (["--config", "python:storefront.gunicorn_conf"]
+             if (tree / "storefront" / "gunicorn_conf.py").exists() else [])
     server = procs.add(start_gunicorn(name, f"storefront:create_app(instance_path="
                                             f"{str(folder / 'instance')!r})",
-                                      env, folder, [], cwd=tree))
+                                      env, folder, serve, cwd=tree))
     wait_ready(server, f"/products/{PRODUCT}", timeout=60)
     return server
 

@@ -15,8 +15,7 @@ wsgi_app = "storefront.wsgi:app"
 preload_app = True
 
 
-def post_fork(_server, _worker) -> None:
+def post_fork(_server, worker) -> None:
     from storefront.app import after_fork
-    from storefront.wsgi import app
 
-    after_fork(app)
+    after_fork(worker.app.wsgi())  # the app the master created
