@@ -167,6 +167,11 @@ class OrderWatcher:
     def shop_order_refunded(self, order_id, refund_id, amount):
         self.seen.append(("refunded", order_id, refund_id, amount))
 
+    def offer_wrapping(self) -> None:
+        """Sell gift wrapping through the cart, as the events plugin sells tickets."""
+        hooks.offer_product("WATCH-WRAP", title="Gift wrapping", price=300, link="/")
+        hooks.session().commit()
+
 
 @pytest.fixture
 def watcher():
@@ -217,6 +222,16 @@ def test_a_guest_order_is_cancelled_by_the_owner(watcher, storefront_client, pla
     cancel_order(order.id)
     assert "Cancelled" in page(storefront_client, order.url)
     assert watcher.seen == [("cancelled", order.id)]
+
+
+def test_a_product_a_plugin_offers_is_put_in_the_cart_and_ordered(
+        watcher, storefront_app, member_client, cart_with, place_order):
+    with storefront_app.app_context():
+        watcher.offer_wrapping()
+    order = place_order(member_client, {"WATCH-WRAP": 1, "TEST-A": 1})
+    assert "Gift wrapping" in page(member_client, order.url)
+    with pytest.raises(AssertionError, match="could not add NOPE: That product does not exist"):
+        cart_with(member_client, {"NOPE": 1})
 
 
 def test_the_helpers_fail_with_what_the_shop_answered(member_client, storefront_client,
