@@ -58,6 +58,7 @@ from storefront.catalog.sync import sync_products  # noqa: E402
 from storefront.content.loader import load_content  # noqa: E402
 from storefront.database import migrate  # noqa: E402
 from storefront.extensions import db  # noqa: E402
+from storefront.plugins.registry import build_manager  # noqa: E402
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 N_PLUGINS = 20
@@ -309,6 +310,12 @@ def part1(args, tmp: Path, db_path: Path) -> dict:
             return [adj for result in results if result for adj in result]
 
         extra_cases["direct_20"] = Case("direct-20", direct)
+        # The same 20 plugins in a plugin manager of their own, without the shop's stopwatch
+        # (plugins.timing): what pluggy's caller costs alone, in the context of app (a).
+        untimed = build_manager(noop_plugins(), load_entry_points=False)
+        extra_cases["untimed_20"] = Case(
+            "untimed-20", lambda relay=untimed.hook.shop_cart_adjustments:
+            quote(cart, customer, relay, 100), apps[0])
         cases += extra_cases.values()
         measure_all(cases, args.runs, args.target)
     finally:
@@ -319,8 +326,9 @@ def part1(args, tmp: Path, db_path: Path) -> dict:
             if isinstance(value.get(mode), Case):
                 value[f"n_{mode}"] = value[mode].number
                 value[mode] = value[mode].us
-    resolve_0, resolve_20, make_20, direct_20 = (
-        extra_cases[k].us for k in ("resolve_0", "resolve_20", "make_20", "direct_20"))
+    resolve_0, resolve_20, make_20, direct_20, untimed_20 = (
+        extra_cases[k].us for k in ("resolve_0", "resolve_20", "make_20", "direct_20",
+                                    "untimed_20"))
 
     header = (f"{'':4}{'plugins':38}{'impls':>6}{'raw pm.hook':>14}{'EnabledHooks':>14}"
               f"{'N raw/shop':>14}")
@@ -346,6 +354,10 @@ def part1(args, tmp: Path, db_path: Path) -> dict:
     print(f"building {N_PLUGINS} Adjustment objects:        {make_20:8.2f} us")
     print(f"{N_PLUGINS} no-op methods in a plain loop:    {direct_20:8.2f} us "
           f"({direct_20 / N_PLUGINS:.3f} us each: the floor without pluggy)")
+    untimed_per = (untimed_20 - results["a"]["raw"]) / N_PLUGINS
+    print(f"{N_PLUGINS} no-op plugins, pluggy without the stopwatch: {untimed_20:8.2f} us "
+          f"({untimed_per:.3f} us each, {untimed_per * N_PLUGINS / results['a']['raw']:+.1%} "
+          f"to a quote; the rest of (c) is the per-plugin timing)")
     for key in ("a", "c"):
         if "lookup" in results[key]:
             print(f"per request, enablement lookup ({results[key]['label']}): "
@@ -366,7 +378,8 @@ def part1(args, tmp: Path, db_path: Path) -> dict:
               f"per adjusting plugin ((d)-(a))/{N_PLUGINS} = {per_adj:.3f} us")
     print()
     return {"rows": results, "summary": summary, "resolve_0": resolve_0,
-            "resolve_20": resolve_20, "make_20": make_20, "direct_20": direct_20}
+            "resolve_20": resolve_20, "make_20": make_20, "direct_20": direct_20,
+            "untimed_20": untimed_20}
 
 
 # --------------------------------------------------------------------------- part 2
