@@ -125,6 +125,19 @@ def test_double_submit_gives_one_order(app, client, shop):
     assert order_count(app) == 1 and shop.product("TEA-SEN-100").stock == 29
 
 
+def test_the_placed_form_sent_again_over_a_new_cart_shows_the_first_order(app, client, shop):
+    """The shopper orders, fills a new cart, then goes back and sends the old form again."""
+    shop.add(client, "TEA-SEN-100")
+    fields = shop.checkout_fields(client)
+    data = {**fields, "email": "a@example.com", "name": "A", "address": "Somewhere 1"}
+    first = client.post("/checkout", data=data)
+    shop.add(client, "TEA-ASM-200")
+    again = client.post("/checkout", data=data)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert order_count(app) == 1 and shop.product("TEA-SEN-100").stock == 29
+    assert "Assam" in client.get("/cart").get_data(as_text=True)  # the new cart is kept
+
+
 def test_sold_out_between_cart_and_checkout(app, client, shop):
     shop.add(client, "GFT-JRN-01")
     shop.set_stock("GFT-JRN-01", 0)

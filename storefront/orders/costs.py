@@ -9,20 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-
-from storefront.catalog.models import Product
-from storefront.extensions import db
-
-
-def unit_costs(product_ids: Iterable[int | None]) -> dict[int, int]:
-    """The cost of each of these products that has one, by product id."""
-    wanted = {product_id for product_id in product_ids if product_id is not None}
-    if not wanted:
-        return {}
-    return dict(db.session.execute(select(Product.id, Product.cost).where(
-        Product.id.in_(wanted), Product.cost.is_not(None))).all())
-
 
 def cost_of_goods(lines: Iterable[tuple[int | None, int]]) -> tuple[int | None, int]:
     """(cost total, lines without a cost) of lines given as (unit cost or None, quantity)."""

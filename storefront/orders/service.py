@@ -20,7 +20,7 @@ from storefront.cart.service import cart_view
 from storefront.catalog.models import Product
 from storefront.extensions import db
 from storefront.i18n import current_language
-from storefront.orders.costs import cost_of_goods, unit_costs
+from storefront.orders.costs import cost_of_goods
 from storefront.orders.models import (
     Order,
     OrderAdjustment,
@@ -67,11 +67,15 @@ def place_order(
     """Turn the reviewed cart into an order in one transaction, or raise CheckoutError.
 
     A repeated submission of the same form (same checkout token) returns the first order.
+    A new order comes back detached from the session, with its columns, lines and
+    adjustments as placed.
     """
-    existing = submitted_order(checkout_token, customer)
-    if existing is not None:
-        return existing
     if checkout_token != cart.checkout_token:
+        # Placing an order gives the cart a new token, so only a token the cart no longer
+        # has can belong to an order; a twin still placing it fails on the unique token.
+        existing = submitted_order(checkout_token, customer)
+        if existing is not None:
+            return existing
         raise CheckoutError(_("Your cart changed since you reviewed it. Please check it again."))
     view = cart_view(cart)
     if not view.lines:
@@ -92,7 +96,7 @@ def place_order(
         raise CheckoutError(_("Prices changed since you reviewed your cart. Please check the "
                               "new total and confirm again."))
 
-    costs = unit_costs({ln.product_id for ln in priced.lines})
+    costs = {ln.product_id: ln.product.cost for ln in cart.lines}  # loaded with the cart
     lines = [OrderLine(product_id=ln.product_id, sku=ln.sku, title=ln.title,
                        unit_price=ln.unit_price, unit_cost=costs.get(ln.product_id),
                        quantity=ln.quantity, discount=ln.discount, total=ln.total)
@@ -131,6 +135,9 @@ def place_order(
         db.session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
         db.session.execute(update(Cart).where(Cart.id == cart.id)
                            .values(checkout_token=new_token(), updated_at=utcnow()))
+        # Kept out of the commit's expiry, the placed order needs no read to load it again.
+        db.session.flush()
+        db.session.expunge(order)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

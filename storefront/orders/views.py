@@ -41,11 +41,14 @@ def checkout():
         flash(message, "error")
         return response
 
-    if submitted_token:
+    cart = current_cart()
+    if submitted_token and cart is not None and cart.lines \
+            and cart.checkout_token != submitted_token:
+        # The cart moved on since this form was shown: perhaps because the form placed
+        # its order already (placing gives the cart a new token).
         repeated = submitted_order(submitted_token, customer)
         if repeated is not None:
             return _after_placement(repeated)
-    cart = current_cart()
     if cart is None or not cart.lines:
         return repeated_or(redirect(url_for("cart.show")), _("Your cart is empty."))
     form = CheckoutForm()
