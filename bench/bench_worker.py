@@ -322,6 +322,11 @@ def start_worker(procs: Processes, tree: Path, env: dict, folder: Path) -> Serve
     return worker
 
 
+def has_worker(tree: Path) -> bool:
+    """Whether the tree delivers reactions in a worker (a --base at or after the outbox)."""
+    return any((tree / "storefront" / name).exists() for name in ("worker", "worker.py"))
+
+
 def postmaster(cluster, backend: str):
     """The PostgreSQL cluster as CpuMeter counts a server: its first process and children."""
     if backend != "postgresql":
@@ -445,8 +450,9 @@ def prepare_shop_in(tree: Path, url: str, folder: Path, members: int, staff: int
 def load_scenario(procs: Processes, kind: str, tree: Path, backend: str, cluster,
                   folder: Path, args, queue: str) -> dict:
     """Part 1 (and 3): warm-up, then the checkout and the mark-paid phases. ``kind``:
-    before (reactions in the request), after (a worker delivers during the load), after-idle
-    (this tree, no worker until the load is over: what the request itself costs)."""
+    before (the base: reactions in the request, or no worker until the load is over if the
+    base has one), after (a worker delivers during the load), after-idle (this tree, no
+    worker until the load is over: what the request itself costs)."""
     after = kind != "before"
     warm = 2 * args.clients
     folder.mkdir(parents=True)
@@ -494,7 +500,7 @@ def load_scenario(procs: Processes, kind: str, tree: Path, backend: str, cluster
                     f"{result['p50_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, failures "
                     f"{result['failures']}, drain {result['drain_s']:.1f} s")
             procs.stop(shop)
-            if kind == "after-idle":  # the backlog, so that the checks see it delivered
+            if worker is None and has_worker(tree):  # the backlog, for the checks to see
                 worker = start_worker(procs, tree, env, folder)
                 drain(database, worker)
             if worker is not None:

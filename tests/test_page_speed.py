@@ -108,6 +108,35 @@ def test_plugin_disabled_in_another_worker_leaves_the_product_page_at_once(make_
     assert "Spy link" not in page and "class=spy" not in page
 
 
+
+def test_placing_an_order_reads_no_order(make_app, shop, tmp_path):
+    """Neither a look-up of an order this form placed before (the cart still has the form's
+    token) nor a read of the new order after the commit, to redirect to it."""
+    # A queue the worker would read: the events are not delivered inside the test's request.
+    app = make_app(WORKER_QUEUE=f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    shopper, client = Shop(app), app.test_client()
+    shopper.add(client, "COF-ETH-250")
+    fields = shopper.checkout_fields(client)
+    data = {**fields, "email": "ana@example.com", "name": "Ana", "address": "1 Main Street"}
+    answers: list = []
+    statements = _statements(app, lambda: answers.append(client.post("/checkout", data=data)))
+    assert answers[0].status_code == 303
+    assert answers[0].headers["Location"].startswith("/orders/")
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert not any("FROM shop_order" in s for s in reads), reads
+    assert not any("FROM product" in s for s in reads), reads  # costs came with the cart
+
+
+def test_plugin_disabled_in_another_worker_leaves_the_cart_page_at_once(make_app, shop):
+    owner = make_app(EXTRA_PLUGINS=[ProductSlotSpy()])
+    other = make_app(EXTRA_PLUGINS=[ProductSlotSpy()])
+    visitor = other.test_client()
+    Shop(other).add(visitor, "COF-ETH-250")
+    assert "Spy link" in visitor.get("/cart").text
+    with owner.test_request_context():
+        set_enabled("slotspy", False, actor="test")
+    assert "Spy link" not in visitor.get("/cart").text
+
 def test_post_with_a_token_from_the_page_is_accepted_and_without_refused(app, shop):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
