@@ -83,3 +83,31 @@ def test_ten_parallel_submissions_of_one_form_make_one_order(pg_app):
     with pg_app.app_context():
         assert db.session.scalar(select(func.count(Order.id))) == 1
     assert shop.product("EQP-GRD-01").stock == 6
+
+
+def test_one_form_sent_from_six_browsers_at_once_through_http_makes_one_order(app, shop):
+    """A member sends the checkout from six browsers at once, through HTTP against a running
+    shop with the default pool: one order, and every browser is sent to it."""
+    from tests.points_support import PASSWORD, member
+    from tests.support.live_server import Visitor, live_server
+    from tests.support.live_server import run_together as at_once
+
+    member(app, shop)
+    slug = shop.product("EQP-GRD-01").slug
+    with live_server(app) as server:
+        browsers = [Visitor(server) for _ in range(6)]
+        for browser in browsers:
+            assert browser.post_form("/login", "/login", {
+                "email": "mia@example.com", "password": PASSWORD}).status in (302, 303)
+        assert browsers[0].post_form(f"/products/{slug}", "/cart/add", {
+            "sku": "EQP-GRD-01", "quantity": "2"}).status in (302, 303)
+        forms = [{**browser.form("/checkout", "/checkout"), "email": "mia@example.com",
+                  "name": "Mia", "address": "1 Road"} for browser in browsers]
+        answers = at_once([lambda b=b, f=f: b.post("/checkout", f)
+                           for b, f in zip(browsers, forms, strict=True)])
+    assert {answer.status for answer in answers} == {303}
+    locations = {answer.headers["Location"] for answer in answers}
+    assert len(locations) == 1 and "/orders/" in next(iter(locations)), locations
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 1
+    assert shop.product("EQP-GRD-01").stock == 6
