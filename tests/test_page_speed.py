@@ -108,7 +108,6 @@ def test_plugin_disabled_in_another_worker_leaves_the_product_page_at_once(make_
     assert "Spy link" not in page and "class=spy" not in page
 
 
-
 def test_placing_an_order_reads_no_order(make_app, shop, tmp_path):
     """Neither a look-up of an order this form placed before (the cart still has the form's
     token) nor a read of the new order after the commit, to redirect to it."""
@@ -136,6 +135,7 @@ def test_plugin_disabled_in_another_worker_leaves_the_cart_page_at_once(make_app
     with owner.test_request_context():
         set_enabled("slotspy", False, actor="test")
     assert "Spy link" not in visitor.get("/cart").text
+
 
 def test_post_with_a_token_from_the_page_is_accepted_and_without_refused(app, shop):
     client = app.test_client()
