@@ -8,6 +8,7 @@ import email.policy
 import itertools
 import re
 import shutil
+import tempfile
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
@@ -24,7 +25,7 @@ from storefront.catalog.sync import sync_products
 from storefront.content.loader import load_content
 from storefront.database import migrate
 from storefront.extensions import db
-from tests.support import localstripe, postgres
+from tests.support import localstripe, postgres, ramdisk
 from tests.support import redis as redis_support
 from tests.support.compiled_templates import share_compiled_templates
 from tests.support.forms import hidden_fields, post_form
@@ -37,6 +38,16 @@ ROOT = Path(__file__).resolve().parent.parent
 settings.register_profile("storefront", deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("storefront")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Every throwaway file of the tests (pytest's tmp_path, the PostgreSQL cluster) goes to
+    # memory where there is room: tests/support/ramdisk.py. Each xdist worker does the same.
+    memory = ramdisk.folder()
+    if memory is not None:
+        tempfile.tempdir = str(memory)
+
+
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 _db_counter = itertools.count()
 
