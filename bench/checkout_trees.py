@@ -1,27 +1,32 @@
 """A member's checkout POST in one process, at several commits, side by side in one run.
 
     PYTHONPATH=$PWD .venv/bin/python bench/checkout_trees.py [REV ...] [--rounds 2]
-        [--members 110]
+        [--members 110] [--sqlite] [--profiles DIR]
 
 Where bench_worker.py's gunicorn figures leave off: what one POST /checkout costs in CPU, how
 many SQL statements it sends and how many Python function calls it makes, per package, on
-PostgreSQL (a throwaway cluster). REV defaults to the commit before the worker (as
-bench_worker.py) and the work tree (``.``). Each revision is exported with git archive and
-its shop prepared as bench_worker.py prepares one (the demo, members with a cart, the plugins
-both trees have); then, in a process of its own on that tree, every member past the first 10
-checks out through the Flask test client (WORKER_QUEUE a SQLite file). Rounds alternate the
-order. A last pass under cProfile counts the calls (exact, unlike the profiled times).
+PostgreSQL (a throwaway cluster) or, with ``--sqlite``, on a SQLite file. REV defaults to the
+commit before the worker (as bench_worker.py) and the work tree (``.``). Each revision is
+exported with git archive and its shop prepared as bench_worker.py prepares one (the demo,
+members with a cart, the plugins both trees have); then, in a process of its own on that tree,
+every member past the first 10 checks out through the Flask test client (WORKER_QUEUE a SQLite
+file). Rounds alternate the order. A last pass under cProfile counts the calls (exact, unlike
+the profiled times); ``--profiles DIR`` keeps its statistics, a file per revision (read them
+with ``pstats``).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -78,6 +83,7 @@ for i, member in enumerate(prepared["members"]):
         cpu.append(spent)
 calls = collections.Counter()
 if profile:
+    profiler.dump_stats(folder / "profile.pstats")
     for (path, _line, fn), (_cc, count, *_rest) in pstats.Stats(profiler).stats.items():
         found = (re.search(r"site-packages/([^/]+)", path)
                  or re.search(r"/((?:storefront|hooks|loyalty_plugins)/[^/]+)", path))
@@ -98,6 +104,16 @@ def run_tree(tree: Path, url: str, folder: Path, members: int, plugins: list[str
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@contextlib.contextmanager
+def database(cluster, folder: Path) -> Iterator[str]:
+    if cluster is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        yield f"sqlite:///{folder}/shop.sqlite3"
+    else:
+        with cluster.database(folder.name) as url:
+            yield url
+
+
 def main() -> int:
     from bench_contract import git
     from bench_worker import default_base, extract, plugins_in, stub_missing_plugins
@@ -108,10 +124,12 @@ def main() -> int:
     parser.add_argument("revs", nargs="*")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--members", type=int, default=110)
+    parser.add_argument("--sqlite", action="store_true", help="a SQLite file per run")
+    parser.add_argument("--profiles", type=Path, help="keep the cProfile statistics here")
     args = parser.parse_args()
     revs = args.revs or [git("rev-parse", "--short", default_base()), "."]
     work = Path(tempfile.mkdtemp(prefix="checkout-trees-"))
-    cluster = postgres.start_cluster()
+    cluster = None if args.sqlite else postgres.start_cluster()
     try:
         trees = {}
         for n, rev in enumerate(revs):
@@ -129,11 +147,16 @@ def main() -> int:
             order = revs if number % 2 == 0 else revs[::-1]
             for rev in order:
                 name = f"r{number}_{revs.index(rev)}"
-                with cluster.database(name) as url:
+                with database(cluster, work / name) as url:
                     results[rev].append(run_tree(trees[rev], url, work / name, args.members,
                                                  plugins, number == args.rounds))
+                if args.profiles and number == args.rounds:
+                    args.profiles.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(work / name / "profile.pstats",
+                                args.profiles / f"{rev.replace('/', '_')}.pstats")
                 print(f"round {number + 1}, {rev}: done", flush=True)
-        print(f"\nPOST /checkout, one process, PostgreSQL, plugins on: {', '.join(plugins)}; "
+        kind = "SQLite" if cluster is None else "PostgreSQL"
+        print(f"\nPOST /checkout, one process, {kind}, plugins on: {', '.join(plugins)}; "
               f"{args.members - 10} checkouts a round, {args.rounds} rounds")
         print("| | " + " | ".join(f"`{r}`" for r in revs) + " |")
         print("|---|" + "--:|" * len(revs))
@@ -151,7 +174,8 @@ def main() -> int:
             print(f"| calls in {package} | " + " | ".join(f"{calls[r].get(package, 0):,.0f}"
                                                         for r in revs) + " |")
     finally:
-        cluster.stop()
+        if cluster is not None:
+            cluster.stop()
         subprocess.run(["rm", "-rf", str(work)], check=False)
     return 0
 
