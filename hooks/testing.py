@@ -140,6 +140,10 @@ def storefront_app(tmp_path, storefront_plugins, storefront_config, storefront_s
         # Events and messages are delivered as they are queued: after the commit, once
         # the request is over (the shop's own tests run the real worker too).
         "WORKER_QUEUE": "immediate",
+        # argon2id at its smallest cost: a test makes accounts and log-ins by the dozen, at
+        # about 50 ms each at the shop's cost.
+        "PASSWORD_HASH_MEMORY_KIB": 8,
+        "PASSWORD_HASH_TIME_COST": 1,
         **storefront_config,
     }
     app = create_app(config, instance_path=str(tmp_path / "instance"))

@@ -13,6 +13,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 WEAK_SECRET_KEYS = {"", "dev", "secret", "changeme", "change-me", "development", "test"}
 MIN_SECRET_KEY_LENGTH = 32
+OWASP_HASH_MEMORY_KIB = 19 * 1024  # argon2id, m=19 MiB, t=2, p=1
+OWASP_HASH_TIME_COST = 2
 
 
 class ConfigError(RuntimeError):
@@ -69,6 +71,9 @@ def defaults(instance_path: str) -> dict:
         "PASSWORD_RESET_MAX_AGE": 3600,
         # Attempt limits (limits' notation: N per M seconds|minutes|hours), counted before the
         # work: at most N in any M; see storefront/web/throttle.py.
+        # argon2id's cost (storefront/accounts/passwords.py); production refuses less.
+        "PASSWORD_HASH_MEMORY_KIB": OWASP_HASH_MEMORY_KIB,
+        "PASSWORD_HASH_TIME_COST": OWASP_HASH_TIME_COST,
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",  # per e-mail address typed
         "LOGIN_LIMIT_PER_CLIENT": "20 per 15 minutes",  # per client address
         "MAIL_LIMIT_PER_ACCOUNT": "3 per hour",  # registration and reset mails, per e-mail
@@ -124,6 +129,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     if production:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
         check_secret_key(app.config.get("SECRET_KEY"))
+        check_password_hashing(app.config)
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
@@ -186,6 +192,17 @@ def check_secret_key(key: str | None) -> None:
         raise ConfigError(
             f"SECRET_KEY is too weak: use at least {MIN_SECRET_KEY_LENGTH} random characters"
         )
+
+
+def check_password_hashing(config: dict) -> None:
+    """Production: argon2id at OWASP's minimum cost or more."""
+    memory, passes = config["PASSWORD_HASH_MEMORY_KIB"], config["PASSWORD_HASH_TIME_COST"]
+    if not (isinstance(memory, int) and isinstance(passes, int)
+            and memory >= OWASP_HASH_MEMORY_KIB and passes >= OWASP_HASH_TIME_COST):
+        raise ConfigError(
+            f"PASSWORD_HASH_MEMORY_KIB {memory!r} and PASSWORD_HASH_TIME_COST {passes!r} are "
+            f"below OWASP's minimum for argon2id: use at least {OWASP_HASH_MEMORY_KIB} and "
+            f"{OWASP_HASH_TIME_COST}")
 
 
 def instance_secret_key(instance: Path) -> str:

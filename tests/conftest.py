@@ -64,6 +64,10 @@ def base_config(database_url: str, instance: Path, **overrides) -> dict:
         # Events and messages are delivered as they are queued: after the commit, once
         # the request is over (the shop's own tests run the real worker too).
         "WORKER_QUEUE": "immediate",
+        # argon2id's smallest cost: the tests make thousands of accounts and log-ins, at
+        # about 50 ms each at the production cost (test_security.py checks that default).
+        "PASSWORD_HASH_MEMORY_KIB": 8,
+        "PASSWORD_HASH_TIME_COST": 1,
     }
     config.update(overrides)
     return config

@@ -8,12 +8,16 @@ from sqlalchemy import select
 
 from storefront import create_app
 from storefront.accounts.models import User
-from storefront.config import ConfigError
+from storefront.config import ConfigError, defaults
 from storefront.extensions import db
 from storefront.orders.models import Order
+from tests.conftest import Shop
 from tests.support.forms import post_form
 
 PASSWORD = "correct horse battery"
+# The shop's own argon2 cost (the tests' apps use the smallest, tests/conftest.py).
+SHIPPED_HASHING = {name: value for name, value in defaults("").items()
+                   if name.startswith("PASSWORD_HASH_")}
 
 
 def test_every_post_route_needs_a_csrf_token(app, client, shop):
@@ -37,20 +41,45 @@ def test_every_post_route_needs_a_csrf_token(app, client, shop):
     assert client.get("/cart").get_data(as_text=True).count("Ethiopia") == 0
 
 
-def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(app, shop):
-    shop.create_user("ana@example.com")
+def stored_hash(app, email: str) -> str:
     with app.app_context():
-        stored = db.session.scalar(select(User.password_hash))
+        return db.session.scalar(select(User.password_hash).where(User.email == email))
+
+
+def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(make_app):
+    app = make_app(**SHIPPED_HASHING)
+    Shop(app).create_user("ana@example.com")
+    stored = stored_hash(app, "ana@example.com")
     params = extract_parameters(stored)
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     assert params.memory_cost >= 19 * 1024 and params.time_cost >= 2
+
+
+def test_a_password_hashed_at_a_lower_cost_is_hashed_again_at_the_next_log_in(make_app):
+    Shop(make_app()).create_user("ana@example.com")  # the tests' smallest cost
+    app = make_app(**SHIPPED_HASHING)
+    client = app.test_client()
+    Shop(app).login(client, "ana@example.com", PASSWORD)
+    assert client.get("/account").status_code == 200
+    params = extract_parameters(stored_hash(app, "ana@example.com"))
+    assert (params.memory_cost, params.time_cost) == (19 * 1024, 2)
+
+
+@pytest.mark.parametrize("memory, passes", [(8, 1), (19 * 1024, 1), (8192, 2), ("big", 2)])
+def test_production_refuses_password_hashing_below_owasp(make_app, memory, passes):
+    with pytest.raises(ConfigError, match="PASSWORD_HASH_MEMORY_KIB"):
+        make_app(ENV_NAME="production", PASSWORD_HASH_MEMORY_KIB=memory,
+                 PASSWORD_HASH_TIME_COST=passes)
+    stronger = make_app(ENV_NAME="production", PASSWORD_HASH_MEMORY_KIB=64 * 1024,
+                        PASSWORD_HASH_TIME_COST=3)
+    assert stronger.config["PASSWORD_HASH_TIME_COST"] == 3
 
 
 def test_session_cookie_flags(make_app):
     app = make_app()
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_SECURE"] is False  # development over http
-    prod = make_app(ENV_NAME="production")
+    prod = make_app(ENV_NAME="production", **SHIPPED_HASHING)
     assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["REMEMBER_COOKIE_SECURE"]
     client = app.test_client()
     client.get("/login")
