@@ -69,11 +69,11 @@ def defaults(instance_path: str) -> dict:
         # Shown to shoppers who pay by bank transfer (order page and "order received" mail).
         "SHOP_BANK_DETAILS": "",
         "PASSWORD_RESET_MAX_AGE": 3600,
-        # Attempt limits (limits' notation: N per M seconds|minutes|hours), counted before the
-        # work: at most N in any M; see storefront/web/throttle.py.
         # argon2id's cost (storefront/accounts/passwords.py); production refuses less.
         "PASSWORD_HASH_MEMORY_KIB": OWASP_HASH_MEMORY_KIB,
         "PASSWORD_HASH_TIME_COST": OWASP_HASH_TIME_COST,
+        # Attempt limits (limits' notation: N per M seconds|minutes|hours), counted before the
+        # work: at most N in any M; see storefront/web/throttle.py.
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",  # per e-mail address typed
         "LOGIN_LIMIT_PER_CLIENT": "20 per 15 minutes",  # per client address
         "MAIL_LIMIT_PER_ACCOUNT": "3 per hour",  # registration and reset mails, per e-mail

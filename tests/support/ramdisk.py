@@ -1,9 +1,10 @@
 """Where the tests keep their throwaway files: in memory when the machine has room there.
 
-On the CI machines the temporary folder is on a disk, where creating a PostgreSQL database
-from the template takes about 0.6 s (it writes some 1,500 files) and every SQLite commit
-waits for an fsync; in /dev/shm the same takes about 0.05 s and no time. A machine without
-/dev/shm, or with a small one (Docker gives 64 MB), keeps the usual temporary folder.
+On this project's machines the temporary folder is on a disk: creating a PostgreSQL
+database from the template takes about 0.6 s there (it writes some 1,500 files) and every
+SQLite commit waits for an fsync; in /dev/shm the same takes about 0.05 s and no time. A
+machine without /dev/shm, or with a small one (Docker gives 64 MB), keeps the usual
+temporary folder.
 """
 
 from __future__ import annotations
