@@ -27,6 +27,7 @@ from storefront.database import migrate
 from storefront.extensions import db
 from tests.support import localstripe, postgres, ramdisk
 from tests.support import redis as redis_support
+from tests.support.app_pool import AppPool
 from tests.support.compiled_templates import share_compiled_templates
 from tests.support.forms import hidden_fields, post_form
 from tests.support.live_server import CHROMIUM, chromium_browser
@@ -150,16 +151,31 @@ def backend(request) -> str:
     return request.param
 
 
+def fresh_sqlite(template: Path, path: Path) -> str:
+    """A copy of ``template`` at ``path`` (a new file: whoever still holds the old one keeps
+    it), and its URL."""
+    for leftover in (path, path.with_name(path.name + "-wal"),
+                     path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def shop_folder(tmp_path_factory) -> Path:
+    """Where this test process keeps its shop database and its kept apps."""
+    return tmp_path_factory.mktemp("shop")
+
+
 @pytest.fixture
-def database_url(backend, request, tmp_path) -> str:
+def database_url(backend, request, shop_folder) -> str:
+    """A copy of the template, new for each test; always at the same address in one test
+    process, so that an app kept from an earlier test (``app_pool``) finds it."""
     if backend == "sqlite":
-        path = tmp_path / "shop.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
+        return fresh_sqlite(request.getfixturevalue("sqlite_template"),
+                            shop_folder / "shop.sqlite3")
     cluster = request.getfixturevalue("pg_cluster")
-    with cluster.database(f"test_{next(_db_counter)}", template="storefront_template") as url:
-        yield url
+    return cluster.fresh_database("shop", template="storefront_template")
 
 
 @pytest.fixture
@@ -226,9 +242,16 @@ def smtp():
     controller.stop()
 
 
+@pytest.fixture(scope="session")
+def app_pool(shop_folder) -> AppPool:
+    return AppPool(shop_folder / "apps", base_config)
+
+
 @pytest.fixture
-def make_app(database_url, tmp_path):
-    with app_factory(database_url, tmp_path / "instance") as factory:
+def make_app(database_url, app_pool, tmp_path):
+    """``make_app(**settings)``: the shop on this test's database; an app made for an
+    earlier test with the same settings is reused, reset (tests/support/app_pool.py)."""
+    with app_pool.lend(database_url, tmp_path / "instance" / "mail") as factory:
         yield factory
 
 

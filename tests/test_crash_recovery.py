@@ -4,8 +4,10 @@ The shop runs as a real gunicorn process with no worker beside it. A member chec
 HTTP and staff presses a button; then the server is SIGKILLed, process group and all. What
 the request committed is all there is: the order's change, its events and their deliveries,
 but none of the reactions (points, messages, tickets), which belong to the worker. Then
-`storefront worker --until-idle` runs as a command of its own: each reaction happens once,
-and running the worker and every job again changes nothing.
+`storefront worker --until-idle` runs, on an app of its own in the test's process (the
+killed server's memory is gone either way; a new Python process would only add its 3 s of
+start-up): each reaction happens once, and running the worker and every job again changes
+nothing.
 
 In the design before domain events the reactions ran inside the request, so the points
 were earned (or released, or taken back) before the kill and these tests fail on it.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +34,7 @@ from sqlalchemy import select, update
 from loyalty_plugins.events.models import Registration
 from loyalty_plugins.points.models import PointsEntry
 from storefront.catalog.models import Product
+from storefront.cli import main
 from storefront.events.models import DomainEvent, EventDelivery
 from storefront.extensions import db
 from storefront.notifications.models import Notification
@@ -49,7 +53,7 @@ from tests.support.http_shop import (
     staff_action,
 )
 from tests.support.live_server import Visitor
-from tests.support.processes import gunicorn, shop_environment, started, storefront, wait_for
+from tests.support.processes import gunicorn, shop_environment, started, wait_for
 
 MEMBER = "mia@example.com"
 OWNER = "olivia@example.com"
@@ -69,15 +73,21 @@ class Deployment:
     folder: Path
     queue_file: Path
     outputs: list[str]
+    new_app: Callable[..., Flask]  # another app with the deployment's settings
 
     def serve(self):
         return gunicorn(self.env, self.folder, workers=2)
 
-    def work(self) -> str:
+    def run(self, *args: str, **settings: object) -> str:
+        """``storefront ARGS`` on a new app (``settings`` changed); its output."""
+        result = self.new_app(**settings).test_cli_runner().invoke(main, args)
+        assert result.exit_code == 0, (args, result.output[-3000:], result.exception)
+        self.outputs.append(result.output)
+        return result.output
+
+    def work(self, **settings: object) -> str:
         """`storefront worker --until-idle`: the queue, and the jobs that are due."""
-        out = storefront(self.env, self.folder, "worker", "--until-idle").stdout
-        self.outputs.append(out)
-        return out
+        return self.run("worker", "--until-idle", **settings)
 
     def mails(self, subject: str) -> int:
         """How many mails with this subject the worker runs printed."""
@@ -107,7 +117,8 @@ def make_deployment(make_app, database_url, tmp_path):
                           settings={"events": {"invitations": False}}, **settings)
         env = shop_environment(base_config(database_url, tmp_path / "instance",
                                            LOAD_ENTRY_POINT_PLUGINS=True, **settings))
-        return Deployment(app, env, folder, queue_file, [])
+        return Deployment(app, env, folder, queue_file, [], lambda **changed: make_app(
+            LOAD_ENTRY_POINT_PLUGINS=True, **{**settings, **changed}))
 
     return make
 
@@ -209,9 +220,7 @@ def again_changes_nothing(deployment: Deployment) -> None:
     before = everything(deployment.app)
     mails = sum(out.count(MAIL) for out in deployment.outputs)
     deployment.work()
-    forced = storefront(deployment.env, deployment.folder, "jobs", "run", "--force").stdout
-    deployment.outputs.append(forced)
-    assert "core:deliver" in forced
+    assert "core:deliver" in deployment.run("jobs", "run", "--force")
     assert everything(deployment.app) == before
     assert sum(out.count(MAIL) for out in deployment.outputs) == mails
 
@@ -377,8 +386,7 @@ def test_a_worker_killed_inside_core_deliver_leaves_the_job_to_the_next_run_soon
         message = db.session.get(Notification, message_id)
         message.next_attempt_at -= SENDING_LEASE
         db.session.commit()
-    deployment.env["STOREFRONT_MAIL_BACKEND"] = '"console"'
-    deployment.work()
+    deployment.work(MAIL_BACKEND="console")
     with app.app_context():
         assert db.session.get(Notification, message_id).status == "sent"
     assert deployment.mails("A message core:deliver sends") == 1

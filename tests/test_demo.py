@@ -42,7 +42,8 @@ def test_the_demo_serves_the_shop_and_its_worker_sends_the_messages(tmp_path):
         member = Visitor(shop)  # the demo's accounts are ready to use: no "confirm" banner
         log_in(member, "member@demo.shop", "member-demo-pass")
         account = member.get("/account").text
-        assert "Hello, Mia Member" in account and "Please confirm your email" not in account
+        assert "Hello, Mia Member" in account and "Please confirm your email" not in account, (
+            demo.output()[-4000:])
         os.kill(demo.pid, signal.SIGINT)  # Ctrl+C in the terminal of `make demo`
         try:
             demo.popen.wait(timeout=30)

@@ -48,12 +48,26 @@ class Cluster:
         subprocess.run([*self.as_user, *args], check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE)
 
+    @property
+    def _dsn(self) -> str:
+        return f"host=127.0.0.1 port={self.port} user=postgres"
+
     @contextlib.contextmanager
     def database(self, name: str, template: str | None = None):
         """A database of its own for one test (a copy of ``template`` if given): its URL,
         dropped afterwards."""
-        dsn = f"host=127.0.0.1 port={self.port} user=postgres"
-        with psycopg.connect(dsn, autocommit=True) as conn:
+        url = self.fresh_database(name, template)
+        try:
+            yield url
+        finally:
+            with psycopg.connect(self._dsn, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def fresh_database(self, name: str, template: str | None = None) -> str:
+        """The database ``name`` made again (a copy of ``template`` if given), whatever it
+        held and whoever was connected to it: its URL."""
+        with psycopg.connect(self._dsn, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             copy = ""
             if template:
                 # Copying the template's files beats writing them through the WAL (the
@@ -61,11 +75,7 @@ class Cluster:
                 strategy = " STRATEGY FILE_COPY" if conn.info.server_version >= 150000 else ""
                 copy = f" TEMPLATE {template}{strategy}"
             conn.execute(f"CREATE DATABASE {name}{copy}")
-        try:
-            yield f"{self.url}/{name}"
-        finally:
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return f"{self.url}/{name}"
 
     def stop(self) -> None:
         subprocess.run([*self.as_user, str(self.bindir / "pg_ctl"), "-D",
