@@ -174,8 +174,15 @@ def database_url(backend, request, shop_folder) -> str:
     if backend == "sqlite":
         return fresh_sqlite(request.getfixturevalue("sqlite_template"),
                             shop_folder / "shop.sqlite3")
-    cluster = request.getfixturevalue("pg_cluster")
-    return cluster.fresh_database("shop", template="storefront_template")
+    shop = request.getfixturevalue("pg_shop")
+    url = shop.fresh()
+    request.getfixturevalue("app_pool").database_made(shop.made_again)
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_shop(pg_cluster) -> postgres.KeptDatabase:
+    return postgres.KeptDatabase(pg_cluster, "shop", "storefront_template")
 
 
 @pytest.fixture

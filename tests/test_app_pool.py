@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from storefront.plugins.state import enabled_names, set_enabled
@@ -12,7 +13,7 @@ from storefront.web import guest_pages
 from tests.conftest import base_config, fresh_sqlite
 from tests.support.app_pool import AppPool
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+SQLITE = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 @pytest.fixture
@@ -20,6 +21,7 @@ def pool(tmp_path):
     return AppPool(tmp_path / "apps", base_config, size=2)
 
 
+@SQLITE
 def test_a_kept_app_comes_back_as_it_was_made(pool, database_url, tmp_path, sqlite_template):
     with pool.lend(database_url, tmp_path / "one") as make:
         app = make(LOAD_ENTRY_POINT_PLUGINS=True)
@@ -49,6 +51,7 @@ def test_a_kept_app_comes_back_as_it_was_made(pool, database_url, tmp_path, sqli
         assert make(LOAD_ENTRY_POINT_PLUGINS=False) not in (app, other)
 
 
+@SQLITE
 def test_the_content_folder_is_the_borrowing_tests_own(pool, database_url, tmp_path):
     page = tmp_path / "content" / "pages" / "hello.md"
     page.parent.mkdir(parents=True)
@@ -61,3 +64,27 @@ def test_the_content_folder_is_the_borrowing_tests_own(pool, database_url, tmp_p
         again = make()
         assert again is app  # the content folder is not part of the settings that must match
         assert again.test_client().get("/pages/hello").status_code == 404
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_the_kept_postgresql_database_comes_back_as_its_template(pg_shop, database_url):
+    dsn = database_url.replace("+psycopg", "")
+    stock = "SELECT sum(stock) FROM product"
+    next_user = "SELECT nextval(pg_get_serial_sequence('user_account', 'id'))"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        stocked = conn.execute(stock).fetchone()[0]
+        first_id = conn.execute(next_user).fetchone()[0]
+        conn.execute("UPDATE product SET stock = 0")
+    made_again = pg_shop.made_again
+
+    assert pg_shop.fresh() == database_url
+    assert pg_shop.made_again == made_again  # put back in place
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        assert conn.execute(stock).fetchone()[0] == stocked
+        assert conn.execute(next_user).fetchone()[0] == first_id
+        conn.execute("CREATE TABLE a_tests_own (id integer)")  # what the rows do not cover
+
+    assert pg_shop.fresh() == database_url
+    assert pg_shop.made_again == made_again + 1  # made again from the template
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        assert conn.execute("SELECT to_regclass('a_tests_own')").fetchone()[0] is None

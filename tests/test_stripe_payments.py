@@ -48,6 +48,9 @@ class HookRecorder:
     """A plugin that counts the reacting hooks the shop calls."""
 
     def __init__(self) -> None:
+        self.forget()
+
+    def forget(self) -> None:
         self.paid: list[int] = []
         self.cancelled: list[int] = []
         self.refunded: list[tuple[int, str, int]] = []
@@ -68,9 +71,13 @@ class HookRecorder:
 # --- fixtures -------------------------------------------------------------------------------
 
 
+RECORDER = HookRecorder()  # one for the module, so that the tests can share a kept app
+
+
 @pytest.fixture
 def recorder() -> HookRecorder:
-    return HookRecorder()
+    RECORDER.forget()
+    return RECORDER
 
 
 @pytest.fixture

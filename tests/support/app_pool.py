@@ -2,9 +2,8 @@
 
 A new app costs a test about 40 ms, and its first pages 10-20 ms more each: Werkzeug compiles
 the 122 URL rules again and the new engine compiles every SQL statement again. The database
-is new for every test anyway (a copy of the template under the same name, so a kept app's
-engine still points at it); what a kept app holds in memory is put back as it was when it
-was made:
+is the template's again for every test, at the same address, so a kept app's engine still
+points at it; what a kept app holds in memory is put back as it was when it was made:
 
 - ``app.config`` as after ``create_app``;
 - ``app.extensions``: entries added since are dropped; the ones that keep state (the plugin
@@ -15,7 +14,10 @@ was made:
 - settings the app reads only when it serves (``PER_TEST``: the content folder, which many
   tests write into their own temporary folder) are not part of what must match: the app is
   made without them and the test's values are set when it is lent;
-- its engine's connections are closed (the statements it compiled stay, which is the point).
+- its engine keeps the statements it compiled, which is the point, and on PostgreSQL its
+  connections too (the database is emptied and filled again in place, see
+  tests/support/postgres.py); a SQLite file is a new one, so the connections to the old one
+  are closed.
 
 A test that asks twice for the same settings gets two apps, as before. Settings that hold
 an object (a plugin instance) match only that same object.
@@ -75,6 +77,7 @@ class AppPool:
         self.size = size
         self._idle: OrderedDict[Key, list[Kept]] = OrderedDict()
         self._made = 0
+        self._database_made = 0
 
     @contextlib.contextmanager
     def lend(self, database_url: str, mail: Path) -> Iterator[Callable[..., Flask]]:
@@ -98,6 +101,16 @@ class AppPool:
             for key, kept in lent:
                 self._give_back(key, kept)
 
+    def database_made(self, times: int) -> None:
+        """The PostgreSQL database was dropped and made ``times`` times so far: when that
+        moved since the last look, the kept apps' connections to it were cut; close them."""
+        if times != self._database_made:
+            self._database_made = times
+            for idle in self._idle.values():
+                for kept in idle:
+                    with kept.app.app_context():
+                        db.engine.dispose()
+
     def _take(self, key: Key) -> Kept | None:
         idle = self._idle.get(key)
         if not idle:
@@ -119,7 +132,8 @@ class AppPool:
         app = kept.app
         with app.app_context():
             db.session.remove()
-            db.engine.dispose()
+            if db.engine.dialect.name == "sqlite":  # the next test's file is a new one
+                db.engine.dispose()
         _reset(kept)
         self._idle.setdefault(key, []).append(kept)
         self._idle.move_to_end(key)
