@@ -7,7 +7,8 @@ plugin"). In short:
   (``{"plugin": {"field": "value"}}``; a list setting takes a list, a table a list of dicts
   such as ``[{"sku": "A", "off": "1.50"}]``);
 - ``storefront_app``: a shop on a fresh SQLite database (a copy of one migrated once per
-  test session) with those plugins enabled and three products: TEST-A (10.00), TEST-B (25.00), TEST-C (4.50), 100 of each in stock;
+  test session) with those plugins enabled and three products: TEST-A (10.00), TEST-B
+  (25.00), TEST-C (4.50), 100 of each in stock;
 - clients: ``storefront_client`` (a guest), and logged in through the login form
   ``member_client``, ``staff_client``, ``owner_client``, ``account_client(email, role)``;
   ``user_id(email)`` gives an account's id;
