@@ -60,3 +60,10 @@ def test_a_history_too_short_to_fit_says_so():
         BetaGeo.fit([0, 1], [0, 2.0], [10, 10])
     with pytest.raises(FitError, match="repeat purchases"):
         GammaGamma.fit([0] * 20, [0] * 20)
+
+
+def test_a_history_without_a_best_fit_says_so_rather_than_where_the_search_stopped():
+    # Ten customers alike (one repeat purchase a week in, known for two weeks): the likelihood
+    # keeps rising towards a bound, and the search ends at its cap of evaluations.
+    with pytest.raises(FitError, match="did not converge"):
+        BetaGeo.fit([1.0] * 10, [1.0] * 10, [2.0] * 10)

@@ -38,10 +38,17 @@ def _maximise(negative_ll, start: np.ndarray) -> np.ndarray:
     """Parameters (all positive: fitted as logarithms) that minimise ``negative_ll``, the mean
     negative log-likelihood per customer (so the tolerance means the same for 2,000 customers
     as for 100,000)."""
-    found = minimize(lambda logs: negative_ll(np.exp(logs)), np.log(start),
-                     method="Nelder-Mead",
-                     options={"xatol": 1e-6, "fatol": 1e-10, "maxiter": 4000, "maxfev": 4000})
-    if not np.all(np.isfinite(found.x)):
+    # The search tries extreme parameters on its way (a log of 0, inf - inf): those give an
+    # infinite or NaN likelihood, which it leaves, so NumPy need not warn of each.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        found = minimize(lambda logs: negative_ll(np.exp(logs)), np.log(start),
+                         method="Nelder-Mead",
+                         options={"xatol": 1e-6, "fatol": 1e-10, "maxiter": 4000,
+                                  "maxfev": 4000})
+    if not (found.success and np.all(np.isfinite(found.x))):
+        # A history with no maximum inside the parameters' range (a handful of customers,
+        # nearly all with one order) drifts towards a bound until the evaluation cap: its
+        # parameters would be wherever the search stopped.
         raise FitError(f"the fit did not converge: {found.message}")
     return np.exp(found.x)
 
