@@ -140,6 +140,8 @@ class AppPool:
         while sum(len(idle) for idle in self._idle.values()) > self.size:
             _, oldest = self._idle.popitem(last=False)
             for gone in oldest:
+                with gone.app.app_context():
+                    db.engine.dispose()  # its PostgreSQL connections, kept until now
                 shutil.rmtree(gone.instance, ignore_errors=True)
 
 
