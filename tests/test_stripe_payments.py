@@ -48,9 +48,6 @@ class HookRecorder:
     """A plugin that counts the reacting hooks the shop calls."""
 
     def __init__(self) -> None:
-        self.forget()
-
-    def forget(self) -> None:
         self.paid: list[int] = []
         self.cancelled: list[int] = []
         self.refunded: list[tuple[int, str, int]] = []
@@ -71,13 +68,9 @@ class HookRecorder:
 # --- fixtures -------------------------------------------------------------------------------
 
 
-RECORDER = HookRecorder()  # one for the module, so that the tests can share a kept app
-
-
 @pytest.fixture
 def recorder() -> HookRecorder:
-    RECORDER.forget()
-    return RECORDER
+    return HookRecorder()
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ class Cluster:
                        stderr=subprocess.PIPE)
 
     @property
-    def _dsn(self) -> str:
+    def dsn(self) -> str:
         return f"host=127.0.0.1 port={self.port} user=postgres"
 
     @contextlib.contextmanager
@@ -60,13 +60,13 @@ class Cluster:
         try:
             yield url
         finally:
-            with psycopg.connect(self._dsn, autocommit=True) as conn:
+            with psycopg.connect(self.dsn, autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def fresh_database(self, name: str, template: str | None = None) -> str:
         """The database ``name`` made again (a copy of ``template`` if given), whatever it
         held and whoever was connected to it: its URL."""
-        with psycopg.connect(self._dsn, autocommit=True) as conn:
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             copy = ""
             if template:
@@ -145,7 +145,7 @@ class KeptDatabase:
         return self.cluster.fresh_database(self.name, self.template)
 
     def _connect(self, database: str) -> psycopg.Connection:
-        return psycopg.connect(f"{self.cluster._dsn} dbname={database}", autocommit=True)
+        return psycopg.connect(f"{self.cluster.dsn} dbname={database}", autocommit=True)
 
     def _read_template(self) -> None:
         with self._connect(self.template) as conn:
