@@ -192,3 +192,12 @@ def test_a_new_member_keeps_the_language_they_registered_in(app, shop):
     post_form(app.test_client(), "/password/forgot", "/password/forgot",
               {"email": "pilar@example.com"}, headers={"Accept-Language": "en"})
     assert "Subject: Restablece tu contraseña" in shop.mails()[-1]
+
+
+def test_a_forms_own_messages_are_in_the_readers_language(client):
+    for language, message in (("es", "Este campo es obligatorio."),
+                              ("en", "This field is required."),
+                              ("es", "Este campo es obligatorio.")):
+        answer = post_form(client, "/login", "/login", {"email": "", "password": ""},
+                           headers={"Accept-Language": language})
+        assert message in answer.get_data(as_text=True)

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext, lazy_ngettext
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from storefront.accounts.passwords import MIN_PASSWORD_LENGTH
+from storefront.web.forms import ShopForm
 
 _password = [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200, message=lazy_ngettext(
     "Use at least %(num)s character.", "Use at least %(num)s characters.", MIN_PASSWORD_LENGTH))]
@@ -11,13 +11,13 @@ _differ = lazy_gettext("Passwords differ.")
 _email = Email(message=lazy_gettext("Invalid email address."))  # WTForms' own text, ours here
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ShopForm):
     email = EmailField(lazy_gettext("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(lazy_gettext("Password"),
                              validators=[DataRequired(), Length(max=200)])
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(ShopForm):
     name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(lazy_gettext("Email"),
                        validators=[DataRequired(), _email, Length(max=254)])
@@ -26,12 +26,12 @@ class RegisterForm(FlaskForm):
                             validators=[DataRequired(), EqualTo("password", _differ)])
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(ShopForm):
     email = EmailField(lazy_gettext("Email"),
                        validators=[DataRequired(), _email, Length(max=254)])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(ShopForm):
     password = PasswordField(lazy_gettext("New password"), validators=_password)
     confirm = PasswordField(lazy_gettext("Repeat new password"),
                             validators=[DataRequired(), EqualTo("password", _differ)])

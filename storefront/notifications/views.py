@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField
 
@@ -13,11 +12,12 @@ from storefront.extensions import db
 from storefront.notifications import kinds
 from storefront.notifications.models import Notification
 from storefront.notifications.service import member
+from storefront.web.forms import ShopForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/account")
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(ShopForm):
     marketing = BooleanField(lazy_gettext("Send me news, offers and invitations"))
 
 

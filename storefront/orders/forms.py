@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from storefront.web.forms import ShopForm
 
-class CheckoutForm(FlaskForm):
+
+class CheckoutForm(ShopForm):
     email = EmailField(lazy_gettext("Email"), validators=[
         Optional(), Email(message=lazy_gettext("Invalid email address.")), Length(max=254)])
     name = StringField(lazy_gettext("Full name"), validators=[DataRequired(), Length(max=120)])
