@@ -4,7 +4,8 @@
         [--members 110] [--sqlite] [--profiles DIR]
 
 Where bench_worker.py's gunicorn figures leave off: what one POST /checkout costs in CPU, how
-many SQL statements it sends and how many Python function calls it makes, per package, on
+many SQL statements it sends, how long its transaction holds the write lock (its first INSERT,
+UPDATE or DELETE to its commit done) and how many Python function calls it makes, per package, on
 PostgreSQL (a throwaway cluster) or, with ``--sqlite``, on a SQLite file. REV defaults to the
 commit before the worker (as bench_worker.py) and the work tree (``.``). Each revision is
 exported with git archive and its shop prepared as bench_worker.py prepares one (the demo,
@@ -39,6 +40,7 @@ sys.path.insert(0, sys.argv[1])
 import bench_worker
 from benchlib import make_app
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 import storefront
 from storefront.extensions import db
 
@@ -60,11 +62,26 @@ counting = [False]
 statements = collections.Counter()
 
 
-def count(*_args):
+first_write = [None]
+held = []
+
+
+def count(_conn, _cursor, statement, *_args):
     statements["sent"] += counting[0]
+    if first_write[0] is None and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE",
+                                                                     "DELETE"):
+        first_write[0] = time.perf_counter()
+
+
+def committed(*_args):
+    if first_write[0] is not None:
+        if counting[0]:
+            held.append(time.perf_counter() - first_write[0])
+        first_write[0] = None
 
 
 event.listen(engine, "before_cursor_execute", count)
+event.listen(Session, "after_commit", committed)
 profiler = cProfile.Profile()
 cpu = []
 for i, member in enumerate(prepared["members"]):
@@ -88,7 +105,7 @@ if profile:
         found = (re.search(r"site-packages/([^/]+)", path)
                  or re.search(r"/((?:storefront|hooks|loyalty_plugins)/[^/]+)", path))
         calls[found.group(1) if found else ("builtins" if path == "~" else "stdlib")] += count
-print(json.dumps({"cpu": cpu, "statements": statements["sent"] / len(cpu),
+print(json.dumps({"cpu": cpu, "held": held, "statements": statements["sent"] / len(cpu),
                   "calls": {k: v / len(cpu) for k, v in calls.items()}}))
 '''
 
@@ -163,6 +180,10 @@ def main() -> int:
         cpu = {r: statistics.median(statistics.median(x["cpu"]) * 1000
                                     for x in results[r][:-1]) for r in revs}
         print("| CPU ms, median | " + " | ".join(f"{cpu[r]:.2f}" for r in revs) + " |")
+        held = {r: statistics.median(statistics.median(x["held"]) * 1000
+                                     for x in results[r][:-1]) for r in revs}
+        print("| write lock held (first write to commit done), ms, median | "
+              + " | ".join(f"{held[r]:.2f}" for r in revs) + " |")
         print("| SQL statements | " + " | ".join(f"{results[r][-1]['statements']:.0f}"
                                                 for r in revs) + " |")
         calls = {r: results[r][-1]["calls"] for r in revs}
