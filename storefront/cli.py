@@ -35,7 +35,8 @@ def main() -> None:
 def _add_plugin_commands() -> None:
     from storefront.build.command import build_command
     from storefront.imports.cli import import_cli
-    from storefront.plugins.cli import jobs_cli, plugins_cli
+    from storefront.jobs.cli import jobs_cli
+    from storefront.plugins.cli import plugins_cli
     from storefront.worker import worker_command
 
     main.add_command(plugins_cli)

@@ -37,10 +37,10 @@ from storefront.catalog.models import Product
 from storefront.cli import main
 from storefront.events.models import DomainEvent, EventDelivery
 from storefront.extensions import db
+from storefront.jobs.models import JobState
 from storefront.notifications.models import Notification
 from storefront.notifications.service import SENDING_LEASE, notify
 from storefront.orders.models import Order
-from storefront.plugins.models import JobState
 from storefront.timeutil import utcnow
 from tests.conftest import base_config
 from tests.events_support import event_file, events_content

@@ -21,9 +21,9 @@ from storefront.cli import main
 from storefront.demo import history as demo_history
 from storefront.events.models import DomainEvent
 from storefront.extensions import db
+from storefront.jobs.models import JobRun
 from storefront.notifications.models import Notification
 from storefront.orders.models import Order, OrderLine
-from storefront.plugins.models import JobRun
 from tests.conftest import app_factory
 from tests.support.forms import post_form
 

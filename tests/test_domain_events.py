@@ -38,8 +38,8 @@ from storefront.database import migrate
 from storefront.events.delivery import OPEN, deliver, deliver_event
 from storefront.events.models import DomainEvent, EventDelivery
 from storefront.extensions import db
+from storefront.jobs.models import JobState
 from storefront.orders.models import Order
-from storefront.plugins.models import JobState
 from storefront.timeutil import utcnow
 from tests.conftest import Shop, app_factory
 from tests.events_support import events_app, gold_member

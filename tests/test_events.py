@@ -10,8 +10,8 @@ from hooks import get_order
 from loyalty_plugins.events.models import Event
 from storefront.cli import main
 from storefront.extensions import db
+from storefront.jobs import run_due
 from storefront.orders.service import cancel_order, mark_paid, record_refund
-from storefront.plugins.jobs import run_due
 from tests.events_support import (
     GOLD_ONLY_TEXT,
     MEMBERS_ONLY_TEXT,

@@ -11,7 +11,7 @@ import pytest
 from hooks import call, provided, utcnow
 from storefront.extensions import db
 from storefront.imports.orders import import_orders
-from storefront.plugins.jobs import run_due
+from storefront.jobs import run_due
 from storefront.plugins.state import set_enabled
 from tests.events_support import LADDER, event_file
 from tests.points_support import loyalty_app, member

@@ -25,9 +25,9 @@ from loyalty_plugins.points.models import PointsAccount, PointsEntry
 from storefront.events import queue
 from storefront.events.models import EventDelivery
 from storefront.extensions import db
+from storefront.jobs.models import JobRun, JobState
 from storefront.notifications.models import Notification
 from storefront.orders.models import Order
-from storefront.plugins.models import JobRun, JobState
 from storefront.timeutil import utcnow
 from tests.conftest import base_config
 from tests.points_support import balance, give, ledger_matches_cache, loyalty_app

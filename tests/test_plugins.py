@@ -10,9 +10,9 @@ from storefront.catalog.models import Product
 from storefront.cli import main
 from storefront.events.models import EventDelivery
 from storefront.extensions import db
+from storefront.jobs.models import JobRun
 from storefront.orders.models import Order, OrderStatus
 from storefront.orders.service import mark_paid
-from storefront.plugins.models import JobRun
 from tests.support import sample_plugins as sp
 from tests.support.forms import post_form
 
@@ -298,8 +298,8 @@ def test_a_job_running_longer_than_its_claim_keeps_it_while_it_runs(make_app, mo
     import time
 
     from hooks import Job
-    from storefront.plugins import jobs
-    from storefront.plugins.models import JobState
+    from storefront import jobs
+    from storefront.jobs.models import JobState
 
     monkeypatch.setattr(jobs, "CLAIM_SECONDS", 1)
     monkeypatch.setattr(jobs, "RENEW_SECONDS", 0.1)

@@ -14,9 +14,9 @@ from loyalty_plugins.statements import service, settings
 from loyalty_plugins.statements.models import StatementSent
 from storefront.accounts.models import User
 from storefront.extensions import db
+from storefront.jobs import run_due
 from storefront.notifications.models import Notification
 from storefront.orders.service import mark_paid
-from storefront.plugins.jobs import run_due
 from storefront.plugins.state import save_settings, set_enabled
 from tests.events_support import LADDER, event_file
 from tests.points_support import PASSWORD, last_order_id, loyalty_app, member, redeem

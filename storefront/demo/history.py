@@ -261,7 +261,7 @@ def load(today: date, member: tuple[str, str] | None = None) -> tuple[History, R
 def refresh_insights() -> str | None:
     """Compute the insights figures now, through the core's job runner, if the insights
     plugin is enabled: None when it ran (or is off), else why it failed."""
-    from storefront.plugins.jobs import run_key
+    from storefront.jobs import run_key
 
     run = run_key(INSIGHTS_JOB)
     return run.error if run is not None and not run.ok else None

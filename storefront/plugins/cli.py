@@ -1,4 +1,4 @@
-"""`storefront plugins ...` and `storefront jobs ...`."""
+"""`storefront plugins ...`."""
 
 from __future__ import annotations
 
@@ -149,41 +149,3 @@ def new(name: str, folder: Path) -> None:
     click.echo(f"created {root}")
     click.echo(f"next: pip install -e '{root}[test]' && pytest {root} "
                f"&& storefront db upgrade && storefront plugins enable {name}")
-
-
-@click.group("jobs")
-def jobs_cli() -> None:
-    """Scheduled work of the core and the enabled plugins (run `jobs run` from cron)."""
-
-
-@jobs_cli.command("run")
-@click.option("--force", is_flag=True, help="Run every job now, due or not.")
-@click.option("--only", help="Run only this job (e.g. core:deliver).")
-@with_current_schema
-def run_jobs(force: bool, only: str | None) -> None:
-    """Run the jobs that are due; record each run; a failure does not stop the others."""
-    from storefront.plugins.jobs import run_due
-
-    runs = run_due(force=force, only=only, progress=lambda key: click.echo(f"running {key} ..."))
-    for run in runs:
-        click.echo(f"{run.name}: {'ok' if run.ok else 'FAILED: ' + run.error}")
-    failed = sum(not run.ok for run in runs)
-    click.echo(f"{len(runs)} jobs run, {failed} failed")
-    if failed:
-        raise SystemExit(1)
-
-
-@jobs_cli.command("list")
-@with_current_schema
-def list_jobs() -> None:
-    """Every job, its interval and when it last succeeded."""
-    from storefront.extensions import db
-    from storefront.plugins.jobs import scheduled_jobs
-    from storefront.plugins.models import JobState
-
-    for scheduled in scheduled_jobs():
-        state = db.session.get(JobState, scheduled.key)
-        last = state.last_success_at.isoformat(timespec="seconds") if state and \
-            state.last_success_at else "never"
-        click.echo(f"{scheduled.key}: every {scheduled.job.every_seconds}s, last success "
-                   f"{last}  {scheduled.job.description}")

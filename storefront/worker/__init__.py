@@ -34,22 +34,22 @@ def _send_message(message_id: int) -> None:
 
 
 def _run_job(key: str) -> None:
-    from storefront.plugins.jobs import run_key
+    from storefront.jobs import run_key
 
     run_key(key)
 
 
 def _queue_due_jobs() -> None:
-    from storefront.plugins.jobs import due_keys
+    from storefront.jobs import due_keys
 
     for key in due_keys():
         queue.current().send("run_job", key)
 
 
 def init_app(app: Flask) -> None:
+    from storefront import jobs
     from storefront.events import delivery
     from storefront.notifications.order_messages import send_shop_messages
-    from storefront.plugins import jobs
 
     queue.init_app(app, {"deliver_event": _deliver_event, "send_message": _send_message,
                          "run_job": _run_job}, every_minute=_queue_due_jobs)

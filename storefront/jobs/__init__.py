@@ -1,4 +1,5 @@
-"""Scheduled jobs: `storefront jobs run` (from cron) runs what is due, records every run."""
+"""Scheduled jobs of the core and the enabled plugins: `storefront jobs run` (from cron) and the
+worker run what is due, and every run is recorded (`models`); `cli` has the commands."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from hooks.types import Job
 from storefront.extensions import db
+from storefront.jobs.models import JobRun, JobState
 from storefront.plugins.dispatch import each
-from storefront.plugins.models import JobRun, JobState
 from storefront.timeutil import utcnow
 
 log = logging.getLogger("storefront.jobs")
