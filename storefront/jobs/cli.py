@@ -5,6 +5,9 @@ from __future__ import annotations
 import click
 
 from storefront.cli_schema import with_current_schema
+from storefront.extensions import db
+from storefront.jobs import run_due, scheduled_jobs
+from storefront.jobs.models import JobState
 
 
 @click.group("jobs")
@@ -18,8 +21,6 @@ def jobs_cli() -> None:
 @with_current_schema
 def run_jobs(force: bool, only: str | None) -> None:
     """Run the jobs that are due; record each run; a failure does not stop the others."""
-    from storefront.jobs import run_due
-
     runs = run_due(force=force, only=only, progress=lambda key: click.echo(f"running {key} ..."))
     for run in runs:
         click.echo(f"{run.name}: {'ok' if run.ok else 'FAILED: ' + run.error}")
@@ -33,10 +34,6 @@ def run_jobs(force: bool, only: str | None) -> None:
 @with_current_schema
 def list_jobs() -> None:
     """Every job, its interval and when it last succeeded."""
-    from storefront.extensions import db
-    from storefront.jobs import scheduled_jobs
-    from storefront.jobs.models import JobState
-
     for scheduled in scheduled_jobs():
         state = db.session.get(JobState, scheduled.key)
         last = state.last_success_at.isoformat(timespec="seconds") if state and \
