@@ -66,7 +66,8 @@ CART_PRODUCTS = (("COF-ESP-1000", "house-espresso"), ("EQP-FLT-100", "paper-filt
 # pluggy 1.6+ moved HookCaller into _caller.py and _multicall into _execution.py (_hooks.py and
 # _callers.py are left as re-exports); _manager.py holds PluginManager._hookexec.
 DISPATCH_FILES = ("pluggy/_hooks.py", "pluggy/_callers.py", "pluggy/_caller.py",
-                  "pluggy/_execution.py", "pluggy/_manager.py", "storefront/plugins/calls.py")
+                  "pluggy/_execution.py", "pluggy/_manager.py", "storefront/plugins/dispatch.py",
+                  "storefront/plugins/setup.py")
 TOP = 15
 
 

@@ -125,3 +125,16 @@ def test_the_failure_policy_rule_lists_each_hook_under_the_policy_its_spec_decla
     listed = {name: policy for policy, names in bullets
               for name in re.findall(r"`(shop_\w+)`", names)}
     assert listed == {name: policy_of(getattr(specs, name)).value for name in hookspec_names()}
+
+
+def test_every_module_path_the_docs_and_benches_name_exists():
+    """A module moved or removed leaves no reader following a dead path (the docs, README,
+    bench scripts and the hook docstrings name files such as storefront/plugins/dispatch.py)."""
+    named = re.compile(r"\b((?:storefront|hooks|loyalty_plugins|bench)/[\w/]+\.py)\b")
+    readers = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+               *sorted((ROOT / "bench").glob("*.py")), *sorted((ROOT / "hooks").glob("*.py"))]
+    dead = sorted({f"{reader.relative_to(ROOT)}: {path}"
+                   for reader in readers
+                   for path in named.findall(reader.read_text(encoding="utf-8"))
+                   if not (ROOT / path).is_file()})
+    assert not dead
