@@ -317,6 +317,12 @@ def part1(args, tmp: Path, db_path: Path) -> dict:
         extra_cases["untimed_20"] = Case(
             "untimed-20", lambda relay=untimed.hook.shop_cart_adjustments:
             quote(cart, customer, relay, 100), apps[0])
+        # pluggy's caller alone, outside a quote (steadier than a difference of two quotes):
+        # the hook with those 20 implementations, and with none.
+        empty = build_manager((), load_entry_points=False)
+        for key, manager in (("caller_20", untimed), ("caller_0", empty)):
+            extra_cases[key] = Case(key, lambda hook=manager.hook.shop_cart_adjustments:
+                                    hook(cart=cart, customer=customer))
         cases += extra_cases.values()
         measure_all(cases, args.runs, args.target)
     finally:
@@ -327,9 +333,9 @@ def part1(args, tmp: Path, db_path: Path) -> dict:
             if isinstance(value.get(mode), Case):
                 value[f"n_{mode}"] = value[mode].number
                 value[mode] = value[mode].us
-    resolve_0, resolve_20, make_20, direct_20, untimed_20 = (
+    resolve_0, resolve_20, make_20, direct_20, untimed_20, caller_20, caller_0 = (
         extra_cases[k].us for k in ("resolve_0", "resolve_20", "make_20", "direct_20",
-                                    "untimed_20"))
+                                    "untimed_20", "caller_20", "caller_0"))
 
     header = (f"{'':4}{'plugins':38}{'impls':>6}{'raw pm.hook':>14}{'EnabledHooks':>14}"
               f"{'N raw/shop':>14}")
@@ -359,6 +365,11 @@ def part1(args, tmp: Path, db_path: Path) -> dict:
     print(f"{N_PLUGINS} no-op plugins, pluggy without the stopwatch: {untimed_20:8.2f} us "
           f"({untimed_per:.3f} us each, {untimed_per * N_PLUGINS / results['a']['raw']:+.1%} "
           f"to a quote; the rest of (c) is the per-plugin timing)")
+    caller_per = (caller_20 - caller_0) / N_PLUGINS
+    print(f"pluggy's caller alone: {N_PLUGINS} no-op implementations {caller_20:.2f} us, none "
+          f"{caller_0:.2f} us: {caller_per:.3f} us each, "
+          f"{caller_per * N_PLUGINS / results['a']['raw']:+.1%} of a bare quote "
+          f"(a plain loop: {direct_20 / N_PLUGINS:.3f} us each)")
     for key in ("a", "c"):
         if "lookup" in results[key]:
             print(f"per request, enablement lookup ({results[key]['label']}): "
