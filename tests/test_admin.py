@@ -174,3 +174,13 @@ def test_the_admin_agrees_with_itself_payment_net_spend_and_customer_page(app, s
     assert f'href="/admin/orders/{order_id}">{number}</a>' in customer
     assert owner.get("/admin/customers/999999").status_code == 404
     assert member.get(f"/admin/customers/{uid}").status_code == 403
+
+
+def test_the_dashboard_is_found_with_or_without_the_trailing_slash(app, shop):
+    """An owner types /admin or /admin/: both reach the dashboard (the bare one is sent on)."""
+    owner = staff_client(app, shop, "owner")
+    bare = owner.get("/admin")
+    assert bare.status_code == 308 and bare.headers["Location"].endswith("//localhost/admin/")
+    page = owner.get("/admin", follow_redirects=True)
+    assert page.status_code == 200 and page.request.path == "/admin/"
+    assert app.test_client().get("/admin/").status_code == 302  # a guest: to the login page

@@ -193,8 +193,8 @@ def test_kit_clients_have_their_roles(storefront_client, member_client, staff_cl
                                       owner_client):
     assert storefront_client.get("/account").status_code == 302  # to the login page
     assert "Hello, Member" in page(member_client, "/account")
-    assert member_client.get("/admin").status_code == 403
-    assert "Admin" in page(staff_client, "/admin")
+    assert member_client.get("/admin/").status_code == 403
+    assert "Admin" in page(staff_client, "/admin/")
     assert staff_client.get("/admin/plugins").status_code == 403
     assert "watcher" in page(owner_client, "/admin/plugins")
 

@@ -165,9 +165,9 @@ def test_customer_cannot_see_another_customers_order(app, shop):
 def test_staff_sees_orders_customers_do_not_see_admin(app, shop):
     customer = app.test_client()
     shop.register(customer, email="ana@example.com")
-    assert customer.get("/admin").status_code == 403
+    assert customer.get("/admin/").status_code == 403
     assert customer.get("/admin/orders").status_code == 403
-    assert app.test_client().get("/admin").status_code == 302  # to login
+    assert app.test_client().get("/admin/").status_code == 302  # to login
 
 
 @pytest.mark.parametrize("key", [None, "", "dev", "changeme", "short-key", "a" * 40])

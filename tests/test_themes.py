@@ -105,7 +105,7 @@ def test_admin_pages_render_under_both_themes(themed_shop, theme):
     shop.create_user("boss@example.com", role="owner", name="Boss")
     owner = app.test_client()
     shop.login(owner, "boss@example.com", PASSWORD)
-    assert_themed(owner, "/admin", theme, contains=["Net revenue"])
+    assert_themed(owner, "/admin/", theme, contains=["Net revenue"])
     assert_themed(owner, "/admin/orders", theme, contains=["Guest Shopper"])
     assert_themed(owner, f"/admin/orders/{order_id}", theme, contains=["Mark as paid"])
     assert_themed(owner, "/admin/products", theme, contains=["COF-ETH-250"])
@@ -113,11 +113,11 @@ def test_admin_pages_render_under_both_themes(themed_shop, theme):
     assert_themed(owner, "/admin/plugins", theme, contains=["points", "tiers"])
     assert_themed(owner, "/admin/plugins/points", theme, contains=["Save settings"])
     # Shoppers do not get in: the themed 403 page.
-    assert guest.get("/admin").status_code == 302
+    assert guest.get("/admin/").status_code == 302
     shop.create_user("cy@example.com", name="Cy")
     customer = app.test_client()
     shop.login(customer, "cy@example.com", PASSWORD)
-    assert_themed(customer, "/admin", theme, status=403, contains=["Not allowed"])
+    assert_themed(customer, "/admin/", theme, status=403, contains=["Not allowed"])
 
 
 def test_market_inherits_every_template_it_lacks_from_default(make_app):

@@ -153,7 +153,7 @@ def _page() -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else 1
 
 
-@bp.get("")
+@bp.get("/")
 @requires(Role.STAFF)
 def dashboard():
     counts = dict(db.session.execute(
