@@ -100,6 +100,32 @@ def test_the_counts_of_every_process_add_up(app):
     assert 2.0 <= found.p50_ms <= 2.0 * 1.19 and found.p99_ms == 400.0 and found.over_budget
 
 
+def test_the_owner_reads_the_ten_slowest_timings_and_opens_the_others(slow_shop, shop):
+    """Thirteen (plugin, hook) pairs counted: the ten slowest by p99 are in the table, the
+    three quickest behind a disclosure that says how many and how slow at most, in the
+    owner's language; each plugin's hooks fold the same way."""
+    stopwatch = Stopwatch(50, 0)
+    for n in range(13):
+        stopwatch.record("slow_pricing", f"hook_{n:02d}", float(n + 1), failed=False)
+    with slow_shop.app_context():
+        stopwatch.flush(db.engine)
+    shop.app = slow_shop
+    owner = slow_shop.test_client()
+    shop.create_user(OWNER, role="owner")
+    shop.login(owner, OWNER, "correct horse battery")
+    page = owner.get("/admin/plugins", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    shown, folded = page.split('data-testid="more-timings"')
+    assert [n for n in range(13) if timing_row(shown, "slow_pricing", f"hook_{n:02d}")] == [
+        *range(3, 13)]
+    assert [n for n in range(13) if timing_row(folded, "slow_pricing", f"hook_{n:02d}")] == [
+        0, 1, 2]
+    assert "3 more timings, each at most 3.0&nbsp;ms at p99</summary>" in folded
+    assert "<summary>1 hook</summary><small>shop_cart_adjustments</small>" in page
+    spanish = owner.get("/admin/plugins", headers={"Accept-Language": "es"}).get_data(
+        as_text=True)
+    assert "3 tiempos más, cada uno como mucho 3.0&nbsp;ms en el p99</summary>" in spanish
+
+
 def test_a_hanging_plugin_is_cut_off_by_the_server_timeout(make_app, database_url, tmp_path):
     """On gunicorn with --timeout 3 and two workers: a cart that hangs in the pricing
     plugin ends after about 3 s without an answer, another shopper's cart is served all
