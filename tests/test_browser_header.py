@@ -79,21 +79,23 @@ def test_on_a_phone_the_header_stays_compact(browser, make_app, theme):
 def test_on_a_phone_no_page_of_a_member_or_the_owner_is_wider_than_the_screen(
         browser, make_app, theme):
     """A 375 px phone: the cart, the checkout, the account page (its statement form), the
-    printable card, the referral link and the admin pages fit the screen; a wide table
-    scrolls in its own box instead of pushing the page sideways."""
+    printable card, the referral link, and the admin pages in Spanish (longer words) fit the
+    screen; a wide table scrolls in its own box instead of pushing the page sideways."""
     pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
 
     app = make_app(THEME=theme, LOAD_ENTRY_POINT_PLUGINS=True,
-                   PLUGINS_ENABLED_BY_DEFAULT=[*BUILT_IN, "referrals"])
+                   PLUGINS_ENABLED_BY_DEFAULT=[*BUILT_IN, "referrals", "complaints"])
     shop = Shop(app)
     shop.create_user("mia@example.com", name="Mia Member")
     shop.create_user("olivia@example.com", role="owner", name="Olivia")
     too_wide = {}
     with live_server(app) as server:
-        for email, paths in (("mia@example.com", ["/", "/products/hand-grinder", "/cart",
-                                                  "/checkout", "/account", "/referrals/"]),
-                             ("olivia@example.com", ["/admin/", "/admin/orders",
-                                                     "/admin/products", "/admin/plugins"])):
+        for email, language, paths in (
+                ("mia@example.com", "en", ["/", "/products/hand-grinder", "/cart", "/checkout",
+                                           "/account", "/referrals/"]),
+                ("olivia@example.com", "es", ["/admin/", "/admin/orders", "/admin/products",
+                                              "/admin/plugins", "/plugins/complaints/figures",
+                                              "/referrals/preview"])):
             context = browser.new_context(viewport={"width": 375, "height": 740},
                                           is_mobile=True, has_touch=True)
             context.set_default_timeout(TIMEOUT_MS)
@@ -101,9 +103,11 @@ def test_on_a_phone_no_page_of_a_member_or_the_owner_is_wider_than_the_screen(
             log_in(page, server, email)
             page.goto(server("/products/hand-grinder"))
             page.get_by_role("button", name="Add to cart").click()
+            context.set_extra_http_headers({"Accept-Language": language})
             for path in paths:
                 page.goto(server(path))
                 too_wide[path] = page.evaluate("document.documentElement.scrollWidth")
+                assert page.evaluate("document.documentElement.lang") == language, path
             if email.startswith("mia"):
                 page.goto(server("/account"))
                 page.get_by_role("link", name="Printable card").click()
