@@ -205,3 +205,49 @@ def test_the_docs_state_the_limits_settings_and_defaults_as_the_code_has_them():
     for name in ("RATELIMIT_STORAGE_URI", "PROXY_FIX_X_FOR"):
         assert f"| `{name}` | `{values[name]}` |" in operations, name
     assert "LOGIN_MAX_FAILURES" not in operations + guide
+
+
+def test_the_threads_of_one_process_count_at_once_without_an_error(monkeypatch):
+    """The in-process store (memory://) of a threaded server: its requests count at the same
+    moments, each time the store's expiry timer has just ended. limits' memory store starts
+    that timer without a lock and, before the shop took turns, now and then started one
+    twice (a 500 to the shopper, or a timer thread that dies); no count may fail now."""
+    import sys
+    import threading
+    import time
+
+    from limits import parse
+
+    from storefront.web.throttle import Throttle
+
+    problems: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: problems.append(repr(u.exc_value)))
+    monkeypatch.setattr(threading, "excepthook", lambda a: problems.append(repr(a.exc_value)))
+    throttle = Throttle("memory://", {"login": parse("5 per 1 minute")})
+    rounds, threads = 120, 16
+    together = threading.Barrier(threads + 1)
+
+    def count(n: int) -> None:
+        for round_ in range(rounds):
+            together.wait()
+            try:
+                throttle.take(("login", f"{n}-{round_}"))
+            except Exception as exc:  # noqa: BLE001 - what a request would answer with a 500
+                problems.append(repr(exc))
+            together.wait()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: races show
+    try:
+        workers = [threading.Thread(target=count, args=(n,)) for n in range(threads)]
+        for worker in workers:
+            worker.start()
+        for _ in range(rounds):
+            together.wait()
+            together.wait()
+            time.sleep(0.012)  # the store's timer (10 ms) ends: the next round starts one
+        for worker in workers:
+            worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert problems == []

@@ -13,6 +13,7 @@ Keys hold SHA-256 digests, not the addresses themselves.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -82,6 +83,10 @@ class Throttle:
         self.items = items
         self._limiter: MovingWindowRateLimiter | None = None
         self._lock = threading.Lock()
+        # limits' memory store (5.8) starts its expiry timer without a lock, so two threads of
+        # one process counting at once can start the same timer twice (a 500; limits PR
+        # #352). Its counts take microseconds: the threads of a process take turns at them.
+        self._turns = contextlib.nullcontext() if SCHEMES[_scheme(uri)] else threading.Lock()
 
     def limiter(self) -> MovingWindowRateLimiter:
         with self._lock:
@@ -96,19 +101,26 @@ class Throttle:
         stop (later counters are not touched) and say how long until a slot frees."""
         limiter = self.limiter()
         try:
-            for kind, key in counters:
-                item = self.items[kind]
-                if not limiter.hit(item, kind, digest(key)):
-                    stats = limiter.get_window_stats(item, kind, digest(key))
-                    return Refused(max(1, math.ceil(stats.reset_time - time.time())))
+            with self._turns:
+                return self._take(limiter, counters)
         except StorageError as exc:
             raise StoreUnavailable(str(exc.storage_error)) from exc
+
+    def _take(self, limiter: MovingWindowRateLimiter, counters: tuple[tuple[str, str], ...]
+              ) -> Refused | None:
+        for kind, key in counters:
+            item = self.items[kind]
+            if not limiter.hit(item, kind, digest(key)):
+                stats = limiter.get_window_stats(item, kind, digest(key))
+                return Refused(max(1, math.ceil(stats.reset_time - time.time())))
         return None
 
     def clear(self, kind: str, key: str) -> None:
         """Forget every attempt of one counter (a log-in succeeded, a password was reset)."""
         try:
-            self.limiter().clear(self.items[kind], kind, digest(key))
+            limiter = self.limiter()
+            with self._turns:
+                limiter.clear(self.items[kind], kind, digest(key))
         except StorageError as exc:  # the attempts age out of the window anyway
             log.warning("could not clear a %s counter: %s", kind, exc.storage_error)
 
