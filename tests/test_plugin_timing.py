@@ -125,6 +125,16 @@ def test_the_owner_reads_the_ten_slowest_timings_and_opens_the_others(slow_shop,
         as_text=True)
     assert "3 tiempos más, cada uno como mucho 3.0&nbsp;ms en el p99</summary>" in spanish
 
+    for n in range(11):  # eleven hooks over the 50 ms budget: all of them stay in view
+        stopwatch.record("slow_pricing", f"slow_{n:02d}", 60.0 + n, failed=False)
+    with slow_shop.app_context():
+        stopwatch.flush(db.engine)
+    shown, folded = owner.get("/admin/plugins", headers={"Accept-Language": "en"}).get_data(
+        as_text=True).split('data-testid="more-timings"')
+    assert all(timing_row(shown, "slow_pricing", f"slow_{n:02d}")["over_budget"]
+               for n in range(11))
+    assert "13 more timings, each at most 13.0&nbsp;ms at p99</summary>" in folded
+
 
 def test_a_hanging_plugin_is_cut_off_by_the_server_timeout(make_app, database_url, tmp_path):
     """On gunicorn with --timeout 3 and two workers: a cart that hangs in the pricing

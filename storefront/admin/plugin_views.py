@@ -48,10 +48,10 @@ from storefront.timeutil import utcnow
 
 bp = Blueprint("plugin_admin", __name__, url_prefix="/admin/plugins")
 
-# The subject of a domain event ("order 7") in the reader's words, on the failed deliveries.
-# The slowest hook timings shown at once (and any over the budget); the others, quick by
-# construction (sorted by p99), wait behind a disclosure.
+# The slowest hook timings shown at once (and any over the budget); the others, quicker,
+# wait behind a disclosure.
 TIMINGS_SHOWN = 10
+# The subject of a domain event ("order 7") in the reader's words, on the failed deliveries.
 AGGREGATE_NAMES = {"order": lazy_pgettext("event subject", "order"),
                    "customer": lazy_pgettext("event subject", "customer")}
 
@@ -68,11 +68,12 @@ def _info(name: str):
 def index():
     failures = delivery.troubled()
     timings = figures(db.session, current_app.config["PLUGIN_HOOK_BUDGET_MS"])
-    shown = [t for number, t in enumerate(timings) if number < TIMINGS_SHOWN or t.over_budget]
+    # Sorted by p99, slowest first: the rows over budget lead, and all of them stay in view.
+    shown = max(TIMINGS_SHOWN, sum(t.over_budget for t in timings))
     return render_template("admin/plugins.html", infos=describe(manager()),
                            enabled=enabled_names(), incompatible=incompatible_plugins(),
-                           form=ActionForm(), failures=failures, timings=shown,
-                           more_timings=timings[len(shown):], aggregate_names=AGGREGATE_NAMES)
+                           form=ActionForm(), failures=failures, timings=timings[:shown],
+                           more_timings=timings[shown:], aggregate_names=AGGREGATE_NAMES)
 
 
 def _settings_page(info, values: dict, errors: dict[str, str], months: object = None,
