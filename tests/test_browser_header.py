@@ -111,6 +111,8 @@ def test_on_a_phone_no_page_of_a_member_or_the_owner_is_wider_than_the_screen(
             if email.startswith("mia"):
                 page.goto(server("/account"))
                 page.get_by_role("link", name="Printable card").click()
+                # a click returns once the new page is committed, before it has an <html>
+                page.wait_for_load_state()
                 too_wide["printable card"] = page.evaluate(
                     "document.documentElement.scrollWidth")
             context.close()
