@@ -20,11 +20,13 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import select, update
 
 from storefront import create_app
+from storefront.accounts.models import User
 from storefront.catalog.models import Product
 from storefront.catalog.sync import sync_products
 from storefront.content.loader import load_content
 from storefront.database import migrate
 from storefront.extensions import db
+from storefront.notifications.models import Notification
 from tests.support import localstripe, postgres, ramdisk
 from tests.support import redis as redis_support
 from tests.support.app_pool import AppPool
@@ -296,7 +298,20 @@ class Shop:
             found = re.search(rf"http://localhost({re.escape(path)}\S+)", mail)
             if found and f"to: {email.strip().lower()}" in mail.lower():
                 return found.group(1)
-        raise AssertionError(f"no mail to {email} with a link to {path}")
+        raise AssertionError(f"no mail to {email} with a link to {path}; "
+                             f"{self._whereabouts(email)}")
+
+    def _whereabouts(self, email) -> str:
+        """What was mailed and what the shop recorded: a missing mail explains itself."""
+        folder = Path(self.app.config["MAIL_FILE_DIR"])
+        files = sorted(p.name for p in folder.glob("*")) if folder.exists() else "no folder"
+        with self.app.app_context():
+            rows = db.session.execute(select(
+                Notification.id, Notification.email, Notification.template,
+                Notification.status, Notification.attempts, Notification.last_error)).all()
+            known = db.session.scalar(select(User.id).where(User.email == email))
+        return (f"mail folder {folder}: {files}; messages in the database: "
+                f"{[tuple(row) for row in rows]}; account of {email}: {known}")
 
     def login(self, client, email, password):
         return post_form(client, "/login", "/login", {"email": email, "password": password})
