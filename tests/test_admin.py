@@ -184,3 +184,18 @@ def test_the_dashboard_is_found_with_or_without_the_trailing_slash(app, shop):
     page = owner.get("/admin", follow_redirects=True)
     assert page.status_code == 200 and page.request.path == "/admin/"
     assert app.test_client().get("/admin/").status_code == 302  # a guest: to the login page
+
+
+def test_a_stray_trailing_slash_is_sent_to_the_page_without_it(app, shop):
+    """/admin/orders/ and /account/?tab=x reach their pages (a 308 keeps a posted form); a path
+    that is no page stays 404, and //host/ never becomes a redirect off the shop."""
+    owner = staff_client(app, shop, "owner")
+    sent = owner.get("/admin/orders/?status=paid")
+    assert sent.status_code == 308 and sent.headers["Location"] == "/admin/orders?status=paid"
+    assert owner.get("/admin/orders/", follow_redirects=True).status_code == 200
+    assert owner.get("/account/").headers["Location"] == "/account"
+    assert owner.post("/cart/add/").status_code == 308  # posted again there, with its token
+    assert owner.get("/no-such-page/").status_code == 404
+    # what an attacker's link sends: a path that starts with two slashes
+    assert owner.get("/", environ_overrides={"PATH_INFO": "//evil.example/"}).status_code == 404
+    assert owner.get("/products/no-such-product").status_code == 404

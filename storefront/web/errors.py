@@ -1,7 +1,8 @@
-from flask import Flask, render_template
+from flask import Flask, current_app, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest, Forbidden, TooManyRequests
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, TooManyRequests
+from werkzeug.routing import RoutingException
 
 
 def _described(err, general: str) -> str:
@@ -17,6 +18,22 @@ def _described(err, general: str) -> str:
                                        "Try again later."),
     }
     return werkzeug.get(said, said)
+
+
+def _without_stray_slash() -> str | None:
+    """Where a URL that matched no page because of a trailing slash belongs: the same path
+    without it, when that is a page (Werkzeug redirects only the other way, to add one)."""
+    path = request.path
+    if (request.url_rule is not None or len(path) < 2 or not path.endswith("/")
+            or path.startswith("//")):  # "//host/" stripped would leave the shop
+        return None
+    bare = path.rstrip("/")
+    try:
+        current_app.url_map.bind_to_environ(request.environ).match(bare, method=request.method)
+    except (HTTPException, RoutingException):
+        return None
+    query = request.query_string.decode("latin-1")
+    return request.script_root + bare + (f"?{query}" if query else "")
 
 
 def init_errors(app: Flask) -> None:
@@ -41,6 +58,8 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(err):
+        if target := _without_stray_slash():
+            return redirect(target, 308)  # 308: a form posted there is posted again
         return page(404, _("Not found"), _("We could not find that page."))
 
     @app.errorhandler(429)
