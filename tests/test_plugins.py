@@ -379,6 +379,33 @@ class BrokenReserver:
         raise RuntimeError("database of seats is down")
 
 
+class RefusedWriter:
+    """Its account panel writes a row the database refuses, as a plugin does that finds
+    SQLite's write lock held by a long job: the flush fails inside the page."""
+    name = "refusedwriter"
+
+    from hooks import hookimpl
+
+    @hookimpl
+    def shop_account_panels(self, customer):
+        from storefront.accounts.models import User
+
+        session().add(User(email=None, name="nobody", password_hash="x"))
+        session().flush()
+
+
+def test_a_plugin_whose_write_fails_leaves_its_panel_out_not_the_account_page(make_app, shop,
+                                                                               caplog):
+    app = make_app(EXTRA_PLUGINS=[RefusedWriter()])
+    client = member(app, shop)
+    with caplog.at_level(logging.ERROR, logger="storefront.plugins"):
+        page = client.get("/account")
+    assert page.status_code == 200, page.status_code
+    assert "<h1>Hello, Ana</h1>" in page.get_data(as_text=True)
+    assert "plugin refusedwriter failed in shop_account_panels; left out" in caplog.text
+    assert client.get("/cart").status_code == 200  # the next request is not touched either
+
+
 def test_order_reserve_runs_inside_placement_and_can_refuse(make_app, shop):
     SeatKeeper.seats, SeatKeeper.seen = 1, []
     app = make_app(EXTRA_PLUGINS=[SeatKeeper()])

