@@ -5,22 +5,27 @@ visitors to the default language, and one sitemap with both."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from storefront.build.site import build_site
+from tests.conftest import app_factory, fresh_sqlite
 
 SITE = "https://static.example"
 
 
-@pytest.fixture
-def built(make_app, tmp_path) -> Path:
-    app = make_app(STATIC_SITE_URL=SITE)
-    out = tmp_path / "site"
-    report = build_site(app, out, jobs=1)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, sqlite_template) -> Path:
+    """The site, built once for the tests that read it (a test that builds into it again
+    copies it first)."""
+    folder = tmp_path_factory.mktemp("languages")
+    with app_factory(fresh_sqlite(sqlite_template, folder / "shop.sqlite3"),
+                     folder / "instance") as factory:
+        report = build_site(factory(STATIC_SITE_URL=SITE), folder / "site", jobs=1)
     assert report.problems == []
-    return out
+    return folder / "site"
 
 
 def read(out: Path, rel: str) -> str:
@@ -71,7 +76,8 @@ def test_one_sitemap_lists_both_languages(built):
 
 
 def test_a_second_build_writes_nothing_and_one_language_goes_back_to_plain_paths(
-        built, make_app):
+        built, make_app, tmp_path):
+    built = Path(shutil.copytree(built, tmp_path / "site"))
     app = make_app(STATIC_SITE_URL=SITE)
     again = build_site(app, built, jobs=1)
     assert again.written == 0 and again.unchanged == again.pages
