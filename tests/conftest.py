@@ -153,6 +153,12 @@ def backend(request) -> str:
     return request.param
 
 
+# For a test whose subject is not the database (counters in memory or Redis, themes, a plugin
+# that hangs): on PostgreSQL it would run the same Python again. Whatever the two databases
+# do differently is tested on both.
+ON_SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
 def fresh_sqlite(template: Path, path: Path) -> str:
     """A copy of ``template`` at ``path`` (a new file: whoever still holds the old one keeps
     it), and its URL."""

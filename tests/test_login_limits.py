@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 
+from tests.conftest import ON_SQLITE
 from tests.support.live_server import Visitor, live_server, run_together
 
 PASSWORD = "correct horse battery"
@@ -27,6 +28,7 @@ def guesses(visitor: Visitor, emails: list[str], password=None) -> Counter:
     return Counter(answer.status for answer in answers)
 
 
+@ON_SQLITE
 @pytest.mark.parametrize("store", ["memory", "redis"])
 def test_a_hundred_simultaneous_guesses_check_at_most_five_passwords(make_app, shop, store,
                                                                       request):
@@ -43,6 +45,7 @@ def test_a_hundred_simultaneous_guesses_check_at_most_five_passwords(make_app, s
     assert counted[WRONG] == 5 and counted[REFUSED] == 95
 
 
+@ON_SQLITE
 def test_spraying_one_password_over_thirty_accounts_is_held_by_the_address_limit(make_app,
                                                                                   shop):
     app = make_app()  # LOGIN_LIMIT_PER_CLIENT: 20 per 15 minutes
@@ -62,6 +65,7 @@ def test_spraying_one_password_over_thirty_accounts_is_held_by_the_address_limit
         assert answer.status == 302  # someone else, at another address, still gets in
 
 
+@ON_SQLITE
 def test_the_owner_of_an_attacked_account_waits_at_most_the_back_off_and_can_reset(
         make_app, shop):
     import time
@@ -107,6 +111,7 @@ def test_the_owner_of_an_attacked_account_waits_at_most_the_back_off_and_can_res
                                                     "password": new}).status == 302
 
 
+@ON_SQLITE
 @pytest.mark.parametrize("store", ["memory", "redis"])
 def test_two_app_processes_share_the_counters_in_redis(make_app, shop, store, request):
     """Two apps (as two gunicorn workers or two hosts) on one database: with Redis they
@@ -128,6 +133,7 @@ def test_two_app_processes_share_the_counters_in_redis(make_app, shop, store, re
     assert counted[WRONG] + counted[REFUSED] == 100
 
 
+@ON_SQLITE
 def test_when_the_store_is_down_no_password_is_checked(make_app, shop):
     from tests.support.redis import start_server
 
@@ -177,7 +183,7 @@ def _login_from(client, forwarded_for: str):
                      headers={"X-Forwarded-For": forwarded_for})
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@ON_SQLITE
 def test_behind_a_proxy_each_visitor_counts_by_the_forwarded_address(make_app):
     behind = make_app(PROXY_FIX_X_FOR=1, LOGIN_LIMIT_PER_CLIENT="2 per hour")
     client = behind.test_client()
@@ -210,7 +216,7 @@ def test_the_docs_state_the_limits_settings_and_defaults_as_the_code_has_them():
 
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])  # the counters are in memory, not in the database
+@ON_SQLITE
 def test_simultaneous_log_ins_on_a_threaded_server_never_fail_on_the_counters(make_app,
                                                                                monkeypatch):
     """memory:// on a threaded server (the demo's, gthread workers): 20 rounds of 16

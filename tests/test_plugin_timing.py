@@ -19,7 +19,7 @@ import pytest
 
 from storefront.extensions import db
 from storefront.plugins.timing import Stopwatch, figures
-from tests.conftest import base_config
+from tests.conftest import ON_SQLITE, base_config
 from tests.support import sample_plugins as sp
 from tests.support.http_shop import add_to_cart, log_in
 from tests.support.live_server import Visitor
@@ -48,6 +48,7 @@ def slow_shop(make_app, monkeypatch):
                     PLUGIN_TIMINGS_FLUSH_SECONDS=0)
 
 
+@ON_SQLITE
 def test_the_owner_sees_which_plugin_slows_the_cart_and_the_log_says_so(slow_shop, shop,
                                                                         caplog):
     shop.app = slow_shop
@@ -74,6 +75,7 @@ def test_the_owner_sees_which_plugin_slows_the_cart_and_the_log_says_so(slow_sho
     assert row["over_budget"]
 
 
+@ON_SQLITE
 def test_timings_are_the_owners_to_see(slow_shop, shop):
     shop.app = slow_shop
     staff = slow_shop.test_client()
@@ -100,6 +102,7 @@ def test_the_counts_of_every_process_add_up(app):
     assert 2.0 <= found.p50_ms <= 2.0 * 1.19 and found.p99_ms == 400.0 and found.over_budget
 
 
+@ON_SQLITE
 def test_the_owner_reads_the_ten_slowest_timings_and_opens_the_others(slow_shop, shop):
     """Thirteen (plugin, hook) pairs counted: the ten slowest by p99 are in the table, the
     three quickest behind a disclosure that says how many and how slow at most, in the
@@ -136,6 +139,7 @@ def test_the_owner_reads_the_ten_slowest_timings_and_opens_the_others(slow_shop,
     assert "13 more timings, each at most 13.0&nbsp;ms at p99</summary>" in folded
 
 
+@ON_SQLITE
 def test_a_hanging_plugin_is_cut_off_by_the_server_timeout(make_app, database_url, tmp_path):
     """On gunicorn with --timeout 3 and two workers: a cart that hangs in the pricing
     plugin ends after about 3 s without an answer, another shopper's cart is served all

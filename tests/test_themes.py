@@ -13,7 +13,7 @@ from sqlalchemy import select
 from storefront import create_app
 from storefront.extensions import db
 from storefront.orders.models import Order
-from tests.conftest import ROOT, Shop, base_config
+from tests.conftest import ON_SQLITE, ROOT, Shop, base_config
 from tests.points_support import PASSWORD, loyalty_app, member
 
 THEMES = ROOT / "themes"
@@ -47,6 +47,7 @@ def themed_shop(make_app, theme):
     return app, Shop(app)
 
 
+@ON_SQLITE
 def test_catalogue_pages_and_errors_render_under_both_themes(themed_shop, theme):
     app, _shop = themed_shop
     client = app.test_client()
@@ -73,6 +74,7 @@ def test_catalogue_pages_and_errors_render_under_both_themes(themed_shop, theme)
         assert 'href="/category/tea"' in home and 'aria-current="page">Everything' in home
 
 
+@ON_SQLITE
 def test_shopper_and_member_pages_render_under_both_themes(themed_shop, theme):
     app, shop = themed_shop
     client, _user_id = member(app, shop, email="mia@example.com", name="Mia")
@@ -95,6 +97,7 @@ def test_shopper_and_member_pages_render_under_both_themes(themed_shop, theme):
     assert_themed(client, "/account/preferences", theme)
 
 
+@ON_SQLITE
 def test_admin_pages_render_under_both_themes(themed_shop, theme):
     app, shop = themed_shop
     guest = app.test_client()
@@ -120,6 +123,7 @@ def test_admin_pages_render_under_both_themes(themed_shop, theme):
     assert_themed(customer, "/admin/", theme, status=403, contains=["Not allowed"])
 
 
+@ON_SQLITE
 def test_market_inherits_every_template_it_lacks_from_default(make_app):
     app = make_app(THEME="market")
     assert [t.key for t in app.extensions["storefront.theme"]] == ["market", "default"]
@@ -142,6 +146,7 @@ def test_market_inherits_every_template_it_lacks_from_default(make_app):
     assert "<h1>Your cart</h1>" in html and MARKET_MARKER in html
 
 
+@ON_SQLITE
 def test_static_files_fall_back_to_the_parent_theme(make_app):
     app = make_app(THEME="market")
     client = app.test_client()
@@ -158,6 +163,7 @@ def test_static_files_fall_back_to_the_parent_theme(make_app):
     assert make_app().test_client().get("/static/market.css").status_code == 404
 
 
+@ON_SQLITE
 def test_a_child_theme_overrides_static_files_and_plugin_templates_by_path(make_app, tmp_path):
     themes = _themes_dir(tmp_path)
     child = _theme(themes, "child", 'name = "Child"\nextends = "market"\n')
