@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import logging
 import math
 import threading
@@ -91,7 +92,13 @@ class Throttle:
     def limiter(self) -> MovingWindowRateLimiter:
         with self._lock:
             if self._limiter is None:
-                options = REDIS_TIMEOUTS if SCHEMES[_scheme(self.uri)] else {}
+                client = SCHEMES[_scheme(self.uri)]
+                if client:
+                    # limits (5.8) reads the client's version from sys.modules without waiting
+                    # for an import another thread has begun ("Found version: 0.0.0"); an
+                    # import statement waits for it to finish.
+                    importlib.import_module(client)
+                options = REDIS_TIMEOUTS if client else {}
                 storage = storage_from_string(self.uri, wrap_exceptions=True, **options)
                 self._limiter = MovingWindowRateLimiter(storage)
             return self._limiter
