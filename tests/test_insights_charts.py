@@ -154,14 +154,3 @@ def test_the_overview_links_to_both_pages(app, shop):
     assert f'href="{PARETO}"' in text and f'href="{TRENDS}"' in text
 
 
-@pytest.mark.parametrize("path", [PARETO, TRENDS])
-@pytest.mark.parametrize("role, status", [("manager", 200), ("owner", 200), ("staff", 403),
-                                          ("customer", 403)])
-def test_only_managers_and_the_owner_open_them(app, shop, path, role, status):
-    assert staff_client(app, shop, role).get(path).status_code == status
-
-
-@pytest.mark.parametrize("path", [PARETO, TRENDS])
-def test_a_guest_is_asked_to_log_in(app, path):
-    answer = app.test_client().get(path)
-    assert answer.status_code in (302, 303) and "/login" in answer.headers["Location"]

@@ -147,17 +147,6 @@ def test_without_points_and_events_their_costs_count_nothing(history, shop):
         "€31.00", "€6.45", "€0.00", "€0.00", "€24.55"]
 
 
-@pytest.mark.parametrize("role, status", [("manager", 200), ("owner", 200), ("staff", 403),
-                                          ("customer", 403)])
-def test_only_managers_and_the_owner_see_it(history, shop, role, status):
-    assert staff_client(history, shop, role).get(PAGE).status_code == status
-
-
-def test_a_guest_is_asked_to_log_in(history):
-    answer = history.test_client().get(PAGE)
-    assert answer.status_code in (302, 303) and "/login" in answer.headers["Location"]
-
-
 def test_an_events_cost_per_seat_is_checked_like_its_price(tmp_path):
     from loyalty_plugins.events.content import check
 
