@@ -1,6 +1,7 @@
 """`storefront demo` (what `make demo` runs) serves the shop and starts its worker: a guest's
 bank-transfer order gets its "order received" message, with the demo's bank details,
-printed by the worker; the demo accounts need no e-mail confirmation; Ctrl+C stops both."""
+printed by the worker; the demo accounts need no e-mail confirmation; Ctrl+C stops both, and
+the demo starts again on the shop it made."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 
 import pytest
 
@@ -26,6 +28,8 @@ def test_the_demo_serves_the_shop_and_its_worker_sends_the_messages(tmp_path):
         shop = LiveServer(f"http://127.0.0.1:{port}")
         wait_for(lambda: "open http://" in demo.output() or not demo.alive(), 120,
                  "the demo to start")
+        said = demo.output()
+        assert "12 products" in said and "owner@demo.shop" in said and "member-demo-pass" in said
         guest = Visitor(shop)
         wait_for(lambda: _answers(guest), 30, "the demo to answer")
         product = re.search(r'href="(/products/[^"]+)"', guest.get("/").text).group(1)
@@ -51,6 +55,9 @@ def test_the_demo_serves_the_shop_and_its_worker_sends_the_messages(tmp_path):
             pytest.fail("the demo was still running 30 s after Ctrl+C; what it printed:\n"
                         + demo.output()[-4000:])
         wait_for(lambda: not _group_alive(demo.pid), 30, "the worker to stop with the demo")
+    again = subprocess.run([sys.executable, "-m", "storefront.cli", "demo", "--no-serve"],
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr  # a second start on the same shop works too
 
 
 def _answers(visitor: Visitor) -> bool:

@@ -1,9 +1,6 @@
-"""Mail through a real local SMTP server; the demo command from a fresh database."""
+"""Mail through a real local SMTP server."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 
 import pytest
@@ -45,17 +42,3 @@ def test_password_reset_mail_goes_through_smtp(make_app, smtp_inbox, shop):
     recipients, body = inbox.messages[0]
     assert recipients == ["ana@example.com"] and "Subject: Reset your password" in body
     assert re.search(r"http://localhost/password/reset/\S+", body)
-
-
-def test_demo_command_prepares_a_fresh_shop(tmp_path):
-    env = {**os.environ,
-           "STOREFRONT_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/demo.sqlite3",
-           "STOREFRONT_SECRET_KEY": "x" * 10 + "demo-secret-for-this-test-only-0123456789"}
-    result = subprocess.run([sys.executable, "-m", "storefront.cli", "demo", "--no-serve"],
-                            env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert "12 products" in result.stdout
-    assert "owner@demo.shop" in result.stdout and "member-demo-pass" in result.stdout
-    again = subprocess.run([sys.executable, "-m", "storefront.cli", "demo", "--no-serve"],
-                           env=env, capture_output=True, text=True, timeout=120)
-    assert again.returncode == 0, again.stderr  # idempotent: a second start works too
