@@ -203,3 +203,32 @@ def test_owner_edits_the_ladder_in_the_admin_page(app, shop):
                       {**rows, "ladder-3-threshold": "50.00"})
     assert clash.status_code == 400 and "row 3, threshold: 50.00 is already used in row 2" \
         in clash.get_data(as_text=True)
+
+
+def test_the_panel_says_the_imported_history_of_the_window_does_not_count(app, shop, tmp_path):
+    """A member whose orders from the shop before this one were imported: the panel counts
+    what they paid here, and says so beside the imported orders of the window."""
+    from hooks import utcnow
+    from storefront.accounts.models import User
+    from storefront.imports.orders import import_orders
+
+    client, uid = member(app, shop)
+    assert 'data-testid="tier-imported"' not in client.get("/account").get_data(as_text=True)
+    now = utcnow()
+    history = tmp_path / "history.csv"
+    history.write_text("order,email,date,total\n"
+                       f"h1,mia@example.com,{(now - timedelta(days=30)).isoformat()},141.70\n"
+                       f"h2,mia@example.com,{(now - timedelta(days=800)).isoformat()},99.00\n")
+    with app.app_context():
+        assert import_orders(history).imported == 2
+    pay_order(app, shop, client)  # 69.00 paid here: Silver
+    html = client.get("/account").get_data(as_text=True)
+    assert "You spent €69.00 in the last 12 months." in html
+    assert ("Your orders from before this shop (€141.70 in that time) do not count towards "
+            "your level.") in html
+    with app.app_context():
+        db.session.get(User, uid).language = "es"
+        db.session.commit()
+    spanish = client.get("/account").get_data(as_text=True)
+    assert ("Tus pedidos de antes de esta tienda (141,70\xa0€ en ese tiempo) no cuentan para tu "
+            "nivel.") in spanish

@@ -148,9 +148,11 @@ def shop_account_panels(customer):
         return []
     tiers = ladder()
     tier = qualify.current_tier(customer.id)
-    spend = qualify.spend_in_window(customer.id, qualify.utcnow())
+    now = qualify.utcnow()
+    spend = qualify.spend_in_window(customer.id, now)
     upcoming = next_tier(tier, tiers)
     html = render_template("tiers/panel.html", tier=tier, upcoming=upcoming, spend=spend,
+                           imported=qualify.imported_in_window(customer.id, now),
                            names={t.code: t.name for t in tiers}, number=number,
                            programme=plugin_settings()["programme_name"],
                            months=plugin_settings()["window_months"],

@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from hooks import add_months, dialect_insert, emit, net_spend, plugin_settings, session
+from hooks import (
+    add_months,
+    dialect_insert,
+    emit,
+    net_spend,
+    order_history,
+    plugin_settings,
+    session,
+)
 from loyalty_plugins.tiers.models import TierChange, TierMember
 from loyalty_plugins.tiers.programme import Tier, by_code, ladder, tier_for_spend
 
@@ -25,6 +33,16 @@ def window_start(now: datetime) -> datetime:
 
 def spend_in_window(user_id: int, now: datetime) -> int:
     return net_spend(user_id, since=window_start(now))
+
+
+def imported_in_window(user_id: int, now: datetime) -> int:
+    """The member's imported history (orders from before the shop) in the window, net: shown
+    beside the spend, which counts only orders paid in the shop."""
+    history = order_history()
+    return int(session().scalar(
+        select(func.coalesce(func.sum(history.c.net), 0))
+        .where(history.c.user_id == user_id, history.c.payment == "import",
+               history.c.placed_at >= window_start(now))))
 
 
 def _locked_member(user_id: int, now: datetime, base: Tier) -> TierMember:
