@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from storefront.build.site import build_site
-from tests.conftest import app_factory, fresh_sqlite
+from tests.conftest import ON_SQLITE, app_factory, fresh_sqlite
 
 SITE = "https://static.example"
 
@@ -58,6 +58,7 @@ def test_every_page_names_its_versions_for_search_engines(built):
                 f'href="{SITE}/{code}/category/coffee/">') in page
 
 
+@ON_SQLITE
 def test_the_root_sends_visitors_to_the_default_language(built, make_app, tmp_path):
     root = read(built, "index.html")
     assert '<meta http-equiv="refresh" content="0; url=/en/">' in root
@@ -75,6 +76,7 @@ def test_one_sitemap_lists_both_languages(built):
     assert len([u for u in locs if "/en/" in u]) == len([u for u in locs if "/es/" in u])
 
 
+@ON_SQLITE
 def test_a_second_build_writes_nothing_and_one_language_goes_back_to_plain_paths(
         built, make_app, tmp_path):
     built = Path(shutil.copytree(built, tmp_path / "site"))
