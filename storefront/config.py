@@ -44,6 +44,8 @@ def defaults(instance_path: str) -> dict:
         # Public pages for guests, kept per worker process (0: render every request).
         "GUEST_PAGE_CACHE_SIZE": 1024,
         "GUEST_PAGE_CACHE_SECONDS": 60,
+        # How long a SQLite write waits for the one write lock before it fails.
+        "SQLITE_BUSY_TIMEOUT_MS": 10000,
         "CONTENT_DIR": str(PROJECT_ROOT / "content"),
         "THEMES_DIR": str(PROJECT_ROOT / "themes"),
         "THEME": "default",

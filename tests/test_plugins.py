@@ -406,6 +406,46 @@ def test_a_plugin_whose_write_fails_leaves_its_panel_out_not_the_account_page(ma
     assert client.get("/cart").status_code == 200  # the next request is not touched either
 
 
+class LockedOutWriter:
+    """Its account panel changes the member's row: a write that needs SQLite's write lock."""
+    name = "lockedoutwriter"
+
+    from hooks import hookimpl
+
+    @hookimpl
+    def shop_account_panels(self, customer):
+        from storefront.accounts.models import User
+
+        user = session().get(User, customer.id)
+        user.name = f"{user.name}!"
+        session().flush()
+        return []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # one lock for the database
+def test_a_page_whose_plugin_waits_past_sqlites_busy_timeout_shows_without_it(
+        make_app, shop, database_url, caplog):
+    """As on the demo shop while a job of the worker held the write lock: the account page's
+    write waits SQLITE_BUSY_TIMEOUT_MS, fails, and the page shows without that plugin."""
+    import sqlite3
+
+    app = make_app(EXTRA_PLUGINS=[LockedOutWriter()], SQLITE_BUSY_TIMEOUT_MS=200)
+    client = member(app, shop)
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the one write lock
+    try:
+        with caplog.at_level(logging.ERROR, logger="storefront.plugins"):
+            page = client.get("/account")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert page.status_code == 200, page.status_code
+    assert "<h1>Hello, Ana</h1>" in page.get_data(as_text=True)
+    assert "plugin lockedoutwriter failed in shop_account_panels; left out" in caplog.text
+    assert "database is locked" in caplog.text
+    assert client.get("/account").status_code == 200
+
+
 def test_order_reserve_runs_inside_placement_and_can_refuse(make_app, shop):
     SeatKeeper.seats, SeatKeeper.seen = 1, []
     app = make_app(EXTRA_PLUGINS=[SeatKeeper()])
